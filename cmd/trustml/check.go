@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/report"
+)
+
+const checkAbout = `
+Runs every check of the suite over the data in one pass, prints one line per
+failed or warned check and a line of totals, and writes the JSON and JUnit
+results asked for by flags or by the suite's report section (flags win).
+
+Exit status: 0 every error-severity check passed; 1 at least one failed;
+2 could not run (bad flags, suite file or data). When trustml cannot run it
+writes no result file.`
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	data := fs.String("data", "", "check this data file instead of the suite's data.path")
+	jsonOut := fs.String("json", "", "write the result as JSON to `FILE`")
+	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE`")
+	quiet := fs.Bool("quiet", false, "print only the totals line")
+	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
+	pos, code, done := parseArgs(fs, args, stdout, stderr)
+	if done {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "trustml check: want exactly one suite file, got %d arguments\nusage: trustml check SUITE.yaml [--data PATH] [--json F] [--junit F] [--quiet]\n", len(pos))
+		return exitNoRun
+	}
+	suite, err := trustml.Load(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitNoRun
+	}
+	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data})
+	if err != nil {
+		fmt.Fprintf(stderr, "trustml: %v\n", err)
+		return exitNoRun
+	}
+	outs := []output{
+		{path: pick(*jsonOut, suite.Report.JSON), write: func(w io.Writer) error { return report.WriteJSON(w, res) }},
+		{path: pick(*junitOut, suite.Report.JUnit), write: func(w io.Writer) error { return report.WriteJUnit(w, res) }},
+	}
+	if err := writeOutputs(outs); err != nil {
+		fmt.Fprintf(stderr, "trustml: %v\n", err)
+		return exitNoRun
+	}
+	if err := report.WriteText(stdout, res, report.TextOptions{Quiet: *quiet}); err != nil {
+		fmt.Fprintf(stderr, "trustml: %v\n", err)
+		return exitNoRun
+	}
+	return res.ExitCode()
+}
+
+func pick(flagValue, suiteValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return suiteValue
+}
+
+type output struct {
+	path  string
+	write func(io.Writer) error
+}
+
+// writeOutputs renders every output in memory, then writes each to a
+// temporary file beside its destination and renames it into place, so a
+// result file is either complete or not there.
+func writeOutputs(outs []output) error {
+	type staged struct{ tmp, path string }
+	var done []staged
+	cleanup := func() {
+		for _, s := range done {
+			os.Remove(s.tmp)
+		}
+	}
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := o.write(&buf); err != nil {
+			cleanup()
+			return fmt.Errorf("render %s: %w", o.path, err)
+		}
+		dir := filepath.Dir(o.path)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			cleanup()
+			return fmt.Errorf("write %s: %w", o.path, err)
+		}
+		f, err := os.CreateTemp(dir, "."+filepath.Base(o.path)+".*.tmp")
+		if err != nil {
+			cleanup()
+			return fmt.Errorf("write %s: %w", o.path, err)
+		}
+		_, werr := f.Write(buf.Bytes())
+		cerr := f.Close()
+		done = append(done, staged{f.Name(), o.path})
+		if werr != nil || cerr != nil {
+			cleanup()
+			return fmt.Errorf("write %s: %w", o.path, firstErr(werr, cerr))
+		}
+	}
+	for i, s := range done {
+		if err := os.Rename(s.tmp, s.path); err != nil {
+			for _, r := range done[i:] {
+				os.Remove(r.tmp)
+			}
+			return fmt.Errorf("write %s: %w", s.path, err)
+		}
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

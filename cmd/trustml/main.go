@@ -1,0 +1,112 @@
+// Command trustml checks whether data (and, as suites grow, a model) can be
+// trusted, from one YAML suite file.
+//
+//	trustml check SUITE.yaml [--data PATH] [--json F] [--junit F] [--quiet]
+//	trustml validate SUITE.yaml
+//	trustml version
+//
+// Exit codes: 0 every error-severity check passed; 1 at least one failed;
+// 2 trustml could not run (usage, suite file, data).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitPass   = 0
+	exitFail   = 1
+	exitNoRun  = 2
+	progName   = "trustml"
+	usageShort = `usage: trustml <command> [arguments]
+
+commands:
+  check SUITE.yaml [--data PATH] [--json F] [--junit F] [--quiet]
+                      run a suite: exit 0 passed, 1 a check failed, 2 could not run
+  validate SUITE.yaml check the suite file alone, without reading data
+  version             print trustml's version
+
+Run 'trustml <command> --help' for a command's flags.
+`
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code. It writes the
+// human summary to stdout and problems to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageShort)
+		return exitNoRun
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "check":
+		return runCheck(ctx, rest, stdout, stderr)
+	case "validate":
+		return runValidate(rest, stdout, stderr)
+	case "version", "--version", "-version":
+		return runVersion(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usageShort)
+		return exitPass
+	}
+	fmt.Fprintf(stderr, "trustml: unknown command %q\n\n%s", cmd, usageShort)
+	return exitNoRun
+}
+
+// parseArgs parses flags and positional arguments in any order ("check
+// suite.yaml --data x" as well as "check --data x suite.yaml"). It returns
+// done=true with an exit code when the command should stop (help or a
+// usage error).
+func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, done bool) {
+	fs.SetOutput(io.Discard)
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil, exitPass, true
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "trustml %s: %v\n", fs.Name(), err)
+			fmt.Fprintf(stderr, "run 'trustml %s --help' for usage\n", fs.Name())
+			return nil, exitNoRun, true
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, 0, false
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), 0, false
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func usageFor(fs *flag.FlagSet, synopsis, about string) func() {
+	return func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: trustml %s\n\n%s\n", synopsis, strings.TrimSpace(about))
+		var hasFlags bool
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(w, "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
+}

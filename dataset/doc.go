@@ -1,0 +1,89 @@
+// Package dataset opens data files as streams of Arrow record batches.
+//
+// Open reads a file as an array.RecordReader over the columns a caller
+// names, BatchSize rows at a time, so memory is bounded by the batch size
+// (and, for text formats, by the rows sampled for inference), never by the
+// file.
+//
+// # Formats
+//
+// The format comes from Options.Format or the file extension (see
+// FormatFromPath):
+//
+//   - CSV (.csv) and TSV (.tsv, .tab, .txt) are decoded with encoding/csv;
+//     TSV accepts stray quotes (LazyQuotes). A UTF-8 byte order mark is
+//     skipped. Blank lines are skipped, as encoding/csv does.
+//   - JSON Lines (.jsonl, .ndjson) holds one object of scalar values per
+//     line; blank lines are skipped. Nested objects and arrays are an error.
+//   - Parquet (.parquet, .pq) is read with pqarrow; only the column chunks
+//     of the projected columns are read.
+//   - Arrow IPC file (.arrow, .feather, .ipc) and stream (.arrows) formats.
+//     A file with an IPC file extension that lacks the file format's magic
+//     bytes is read as an IPC stream, and Reader.Format says so. Batches
+//     longer than BatchSize are sliced, without copying.
+//
+// # Type inference
+//
+// For CSV and TSV, each column's type is inferred from its non-null values
+// in the first InferRows data rows: bool (true or false, in any case),
+// int64, float64 (decimal numbers with an optional exponent, and inf,
+// infinity and nan in any case), date32 (YYYY-MM-DD), timestamp[us, tz=UTC]
+// (RFC 3339), else utf8, in that order of preference. Surrounding spaces
+// are ignored when parsing non-string values and kept in strings. A column
+// whose sampled values are all null is utf8. Options.Types overrides the
+// inference per column.
+//
+// For JSON Lines, the columns are the keys in order of first appearance in
+// the first InferRows objects. Numbers become int64, or float64 if some
+// sampled number is not an integer; booleans bool; strings utf8, or date32
+// or timestamp[us, tz=UTC] when every sampled string is one; a key with
+// values of several kinds, or only nulls, becomes utf8 holding each value's
+// text. A key absent from an object is null; a key first seen after the
+// sample is an error. Values are converted from their text, so a string
+// "12" fits an int64 column set with Types.
+//
+// A later value that does not fit its column's type stops the reading with
+// a *ParseError that names the line, the field number, the column, and the
+// type to set with Types to accept the value.
+//
+// # Null values
+//
+// A CSV or TSV field is null when it equals one of Options.NullValues
+// exactly, case included (DefaultNullValues when nil: "", "NA", "NaN",
+// "null"). Null values never influence inference. In JSON Lines only JSON
+// null and absent keys are null.
+//
+// # Header detection
+//
+// With HeaderAuto, a CSV or TSV file's first record is a header when:
+//
+//   - it is not all numbers, and
+//   - some column whose type inferred from the following rows is not utf8
+//     has a first-row value that does not fit that type; or every first-row
+//     field is a distinct, non-null word (not a number, bool, date or
+//     timestamp) and some column is numeric, or every column is utf8.
+//
+// So a file whose columns are all text and whose first row holds distinct
+// non-empty values is taken to have a header; set HeaderAbsent for such
+// data. A one-record file has a header if the record is all distinct words.
+// Header names are used as they are; an empty one is replaced with the
+// default name column<i> (as pandas writes for its index), and a duplicate
+// name is a *ParseError; Options.Names renames the columns either way.
+//
+// # Fingerprint
+//
+// Reader.Fingerprint returns the SHA-256 of the whole file's bytes, its
+// size, the number of rows read and the file schema as text, for recording
+// what a run read. Streaming formats hash the bytes as they are decoded;
+// Parquet and Arrow IPC files are hashed concurrently by a goroutine.
+//
+// # Errors
+//
+// Errors name the file. Text decoding errors are *ParseError, positioned as
+// "data.csv:12:3: column \"age\": ...". Columns named in Options that the
+// file lacks give a *MissingColumnsError listing the columns that exist. An
+// empty file, a text file with a header only, and a binary file with no
+// rows give errors wrapping ErrEmpty. Arrow panics on malformed binary
+// files are recovered into errors, except inside the goroutines pqarrow
+// starts to decode Parquet columns in parallel.
+package dataset

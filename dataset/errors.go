@@ -1,0 +1,127 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrEmpty reports a dataset without data rows: an empty file, a text file
+// with a header only, or a binary file whose schema has no rows. Open and
+// Reader.Err wrap it with the path; test for it with errors.Is.
+var ErrEmpty = errors.New("dataset: no data rows")
+
+// emptyError wraps ErrEmpty with the path and the reason.
+type emptyError struct {
+	path, why string
+}
+
+func (e *emptyError) Error() string { return e.path + ": no data rows (" + e.why + ")" }
+func (e *emptyError) Unwrap() error { return ErrEmpty }
+
+// ParseError is a value of a text file that could not be decoded. Its
+// message has the form "data.csv:12:3: column \"age\": ...", leaving out the
+// parts that are unknown (zero Line or Column, empty Field).
+type ParseError struct {
+	Path   string // the file, as given to Open
+	Line   int    // 1-based line where the record or field starts; 0 if unknown
+	Column int    // 1-based field number within the record; 0 if unknown
+	Field  string // column name; "" if unknown
+	Err    error  // what went wrong
+}
+
+// Error formats the error as "path:line:column: column \"name\": err".
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Path)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Column))
+		}
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		fmt.Fprintf(&b, "column %q: ", e.Field)
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// MissingColumnsError reports columns named in Options.Columns or
+// Options.Types that the file does not have. Its message suggests the
+// nearest existing name for each and lists the columns that exist:
+//
+//	data.csv: no column "agee" (did you mean "age"?); columns are: id, age, income
+type MissingColumnsError struct {
+	Path      string   // the file, as given to Open
+	Missing   []string // the names not found, in the order they were asked for
+	Available []string // every column of the file, in file order
+}
+
+// Error formats the error with a "did you mean" hint for near misses.
+func (e *MissingColumnsError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Path)
+	if len(e.Missing) == 1 {
+		b.WriteString(": no column ")
+	} else {
+		b.WriteString(": no columns ")
+	}
+	for i, m := range e.Missing {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", m)
+		if s := suggest(m, e.Available); s != "" {
+			fmt.Fprintf(&b, " (did you mean %q?)", s)
+		}
+	}
+	b.WriteString("; columns are: ")
+	b.WriteString(strings.Join(e.Available, ", "))
+	return b.String()
+}
+
+// suggest returns the name in names nearest to s, if it is near enough to be
+// a plausible typo, or "".
+func suggest(s string, names []string) string {
+	best, bestDist := "", -1
+	for _, n := range names {
+		d := editDistance(strings.ToLower(s), strings.ToLower(n))
+		if d > max(1, len([]rune(s))/3) {
+			continue
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,86 @@
+package dataset
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fuzzRead opens content as format and reads it to the end. Any error is
+// acceptable; a panic, a leak, or batches inconsistent with the schema and
+// the row count are not.
+func fuzzRead(t *testing.T, dir string, format Format, content []byte, opts Options) {
+	path := filepath.Join(dir, "f")
+	require.NoError(t, os.WriteFile(path, content, 0o600))
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	opts.Format, opts.Allocator = format, mem
+	r, err := Open(context.Background(), path, opts)
+	if err != nil {
+		return
+	}
+	defer r.Release()
+	cols := r.Schema().NumFields()
+	require.Equal(t, r.FileSchema().NumFields(), cols)
+	var rows int64
+	for r.Next() {
+		rec := r.RecordBatch()
+		require.Equal(t, int64(cols), rec.NumCols())
+		require.Positive(t, rec.NumRows())
+		require.LessOrEqual(t, rec.NumRows(), int64(opts.BatchSize))
+		for _, c := range rec.Columns() {
+			require.Equal(t, int(rec.NumRows()), c.Len())
+		}
+		rows += rec.NumRows()
+	}
+	if r.Err() != nil {
+		return
+	}
+	fp, err := r.Fingerprint()
+	require.NoError(t, err)
+	assert.Equal(t, rows, fp.Rows)
+	assert.Equal(t, cols, fp.Columns)
+	assert.Equal(t, int64(len(content)), fp.Bytes)
+}
+
+func FuzzCSV(f *testing.F) {
+	for _, seed := range []string{
+		"a,b\n1,2\n3,4\n",
+		"1.5\t2\n3\t4\n",
+		"x,y\n\"a\nb\",1\n,NA\n",
+		"a,a\n1,2\n",
+		",\n,\n",
+		"\ufeffid\n1\n2\n3\n4\n5\n6\nx\n",
+		"a,b\n1,2\n3\n",
+		"a\n\"unterminated\n",
+		"t\n2024-01-01T00:00:00Z\n2024-01-01\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, content []byte) {
+		dir := t.TempDir()
+		fuzzRead(t, dir, CSV, content, Options{BatchSize: 3, InferRows: 4})
+		fuzzRead(t, dir, TSV, content, Options{BatchSize: 3, InferRows: 4})
+	})
+}
+
+func FuzzJSONLines(f *testing.F) {
+	for _, seed := range []string{
+		`{"a":1,"b":"x"}` + "\n" + `{"a":2.5,"c":true}` + "\n",
+		`{"a":null}` + "\n\n" + `{"a":"2024-01-01"}`,
+		`{"a":[1]}`,
+		`{"a":1}{"a":2}`,
+		`[1]`,
+		`{"a":1}` + "\n" + `{"a":1}` + "\n" + `{"a":1}` + "\n" + `{"a":1}` + "\n" + `{"a":"x","z":1}` + "\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, content []byte) {
+		fuzzRead(t, t.TempDir(), JSONLines, content, Options{BatchSize: 3, InferRows: 4})
+	})
+}

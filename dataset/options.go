@@ -1,0 +1,111 @@
+package dataset
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// DefaultNullValues are the CSV and TSV fields read as null when
+// Options.NullValues is nil. A field matches a token only if it equals it
+// exactly, case included.
+var DefaultNullValues = []string{"", "NA", "NaN", "null"}
+
+// HeaderMode says whether the first record of a CSV or TSV file names the
+// columns.
+type HeaderMode int
+
+const (
+	// HeaderAuto detects a header from the sampled records (see the package
+	// documentation).
+	HeaderAuto HeaderMode = iota
+	// HeaderPresent treats the first record as the header.
+	HeaderPresent
+	// HeaderAbsent treats the first record as data.
+	HeaderAbsent
+)
+
+// String returns "auto", "present" or "absent".
+func (m HeaderMode) String() string {
+	switch m {
+	case HeaderAuto:
+		return "auto"
+	case HeaderPresent:
+		return "present"
+	case HeaderAbsent:
+		return "absent"
+	}
+	return "HeaderMode(?)"
+}
+
+// Default sizes used when the corresponding Options field is zero.
+const (
+	DefaultBatchSize = 65536
+	DefaultInferRows = 10000
+)
+
+// Options configures Open. The zero value reads every column of a file whose
+// format is given by its extension, with types inferred from the first
+// DefaultInferRows rows, in batches of DefaultBatchSize rows.
+type Options struct {
+	// Format overrides the format; "" means FormatFromPath. The value goes
+	// through ParseFormat, so aliases such as "feather" are accepted.
+	Format Format
+
+	// Columns projects the file onto these columns, in this order; nil
+	// or empty means every column in file order. A name the file lacks, or a name
+	// listed twice, makes Open fail with a *MissingColumnsError or an error.
+	Columns []string
+
+	// Types overrides the inferred type of the named columns of CSV, TSV and
+	// JSON Lines files. Supported: bool, signed and unsigned integers,
+	// float32, float64, utf8, large_utf8, date32 and timestamps of any unit
+	// and time zone. A name the file lacks makes Open fail with a
+	// *MissingColumnsError. Binary formats ignore Types.
+	Types map[string]arrow.DataType
+
+	// NullValues are the CSV and TSV fields read as null, matched exactly
+	// against the whole field; nil means DefaultNullValues, an empty non-nil
+	// slice means no field is null. JSON Lines uses JSON null and absent
+	// keys only.
+	NullValues []string
+
+	// Header says whether the first record of a CSV or TSV file is a header.
+	Header HeaderMode
+
+	// Names names the columns of a CSV or TSV file, replacing the header's
+	// names if there is a header; it must have one name per field. Without
+	// a header and without Names, columns are named column0, column1, ...
+	Names []string
+
+	// Delimiter separates fields; 0 means ',' for CSV and '\t' for TSV.
+	Delimiter rune
+
+	// BatchSize is the most rows in one batch; 0 means DefaultBatchSize.
+	BatchSize int
+
+	// InferRows is how many rows of a text file are sampled to detect the
+	// header and infer types; 0 means DefaultInferRows.
+	InferRows int
+
+	// Allocator allocates the batches; nil means memory.DefaultAllocator.
+	Allocator memory.Allocator
+}
+
+func (o Options) withDefaults() Options {
+	if len(o.Columns) == 0 {
+		o.Columns = nil
+	}
+	if o.NullValues == nil {
+		o.NullValues = DefaultNullValues
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.InferRows <= 0 {
+		o.InferRows = DefaultInferRows
+	}
+	if o.Allocator == nil {
+		o.Allocator = memory.DefaultAllocator
+	}
+	return o
+}

@@ -1,0 +1,359 @@
+package expect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/result"
+)
+
+// Options configure Evaluate. The zero value works.
+type Options struct {
+	// Schema is the schema of the whole table, for the table checks on
+	// columns; nil means the reader's schema. Pass the file's schema when
+	// the reader was projected onto the suite's columns.
+	Schema *arrow.Schema
+	// Workers is the number of goroutines evaluating batches; 0 means
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// SampleSize is the number of failing values kept per check, the ones
+	// with the smallest row numbers; 0 means 20, a negative value keeps all.
+	SampleSize int
+}
+
+// DefaultSampleSize is the number of failing values a check keeps.
+const DefaultSampleSize = 20
+
+// Evaluate runs every check of the suite over the record batches of rr in
+// one pass and returns one result per check: table checks first, then
+// column checks in suite order.
+//
+// Batches are spread over Options.Workers goroutines, each with its own
+// typed accumulators, merged at the end; results do not depend on the
+// number of workers, and counts do not depend on batch boundaries (float
+// statistics may differ in the last bits). Evaluate retains each batch only
+// while it is evaluated.
+//
+// A check that fails is a result. Evaluate returns an error only when the
+// suite cannot be evaluated on this data: a column is missing or has a type
+// a check cannot read, the reader fails, or ctx is cancelled.
+func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Options) ([]result.Check, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	p, err := compile(s, rr.Schema(), opts)
+	if err != nil {
+		return nil, err
+	}
+	nw := opts.Workers
+	if nw <= 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	states := make([]*state, nw)
+	jobs := make([]chan job, nw)
+	g, gctx := errgroup.WithContext(ctx)
+	for w := range nw {
+		states[w] = newState(p)
+		jobs[w] = make(chan job, 2)
+		g.Go(func() error {
+			var err error
+			for j := range jobs[w] {
+				if err == nil && gctx.Err() == nil {
+					err = states[w].update(p, j)
+				}
+				j.batch.Release()
+			}
+			return err
+		})
+	}
+	var rows int64
+	idx := 0
+	cancelled := false
+	for !cancelled && rr.Next() {
+		b := rr.RecordBatch()
+		if b.NumRows() == 0 {
+			continue
+		}
+		b.Retain()
+		select {
+		case jobs[idx%nw] <- job{batch: b, index: idx, offset: rows}:
+		case <-gctx.Done():
+			b.Release()
+			cancelled = true
+		}
+		rows += b.NumRows()
+		idx++
+	}
+	for _, c := range jobs {
+		close(c)
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return p.finish(rows, merge(p, states)), nil
+}
+
+type job struct {
+	batch  arrow.RecordBatch
+	index  int   // batch number in stream order
+	offset int64 // row number of the batch's first row
+}
+
+// class is how the engine reads a column's values.
+type class int
+
+const (
+	classOther    class = iota // only missing and type checks
+	classInt                   // signed and unsigned integers
+	classFloat                 // float16/32/64; NaN counts as missing
+	classString                // utf8, large_utf8, utf8_view, dictionary of those
+	classBool                  //
+	classTemporal              // dates, times, timestamps, durations: by their integer value
+)
+
+func classOf(dt arrow.DataType) class {
+	switch {
+	case isInteger(dt):
+		return classInt
+	case isFloat(dt):
+		return classFloat
+	case isString(dt):
+		return classString
+	case dt.ID() == arrow.BOOL:
+		return classBool
+	case isTemporal(dt):
+		return classTemporal
+	}
+	return classOther
+}
+
+func (c class) String() string {
+	return [...]string{"other", "integer", "float", "string", "boolean", "temporal"}[c]
+}
+
+// plan is a suite bound to a schema.
+type plan struct {
+	suite  *Suite
+	schema *arrow.Schema // table schema, for table checks
+	cols   []*colPlan
+	sample int
+}
+
+type colPlan struct {
+	name     string
+	idx      int
+	dt       arrow.DataType
+	class    class
+	moments  bool // mean, stddev, sum
+	values   bool // median, quantiles
+	minmax   bool
+	freq     bool // distinct, imbalance, unique
+	dupRows  bool // unique
+	lengths  bool // observed string lengths
+	rowCheck []*rowCheck
+}
+
+// rowCheck is a compiled row-wise check.
+type rowCheck struct {
+	check                *Check
+	lo, hi               float64
+	hasLo, hasHi         bool
+	strictLo, strictHi   bool
+	numSet               map[float64]struct{}
+	strSet               map[string]struct{}
+	boolSet              [2]bool
+	re                   *regexp.Regexp
+	negate               bool // not_in_set
+	minLen, maxLen       int
+	hasMinLen, hasMaxLen bool
+}
+
+func (rc *rowCheck) inRange(v float64) bool {
+	if rc.hasLo && (v < rc.lo || (rc.strictLo && v == rc.lo)) {
+		return false
+	}
+	if rc.hasHi && (v > rc.hi || (rc.strictHi && v == rc.hi)) {
+		return false
+	}
+	return true
+}
+
+func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
+	p := &plan{suite: s, schema: opts.Schema, sample: opts.SampleSize}
+	if p.schema == nil {
+		p.schema = rs
+	}
+	if p.sample == 0 {
+		p.sample = DefaultSampleSize
+	}
+	byName := map[string]*colPlan{}
+	var errs []error
+	for ci := range s.Columns {
+		col := &s.Columns[ci]
+		cp := byName[col.Name]
+		if cp == nil {
+			idx := rs.FieldIndices(col.Name)
+			if len(idx) == 0 {
+				errs = append(errs, MissingColumnError(col.Name, rs))
+				continue
+			}
+			dt := rs.Field(idx[0]).Type
+			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt)}
+			byName[col.Name] = cp
+			p.cols = append(p.cols, cp)
+		}
+		for i := range col.Checks {
+			c := &col.Checks[i]
+			if err := cp.bind(c); err != nil {
+				errs = append(errs, fmt.Errorf("expect: %s: %w", c.Name(), err))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// MissingColumnError describes a column the suite names that the data
+// lacks, with a near-miss hint and the columns that exist.
+func MissingColumnError(name string, schema *arrow.Schema) error {
+	names := make([]string, schema.NumFields())
+	for i, f := range schema.Fields() {
+		names[i] = f.Name
+	}
+	msg := fmt.Sprintf("expect: column %q is not in the data", name)
+	if h := yamlx.Suggest(name, names); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	return errors.New(msg + "; columns are: " + strings.Join(names, ", "))
+}
+
+func (cp *colPlan) bind(c *Check) error {
+	need := func(ok bool, what string) error {
+		if ok {
+			return nil
+		}
+		return fmt.Errorf("column %q is %s; %s needs %s", cp.name, cp.dt, c.Kind, what)
+	}
+	numeric := cp.class == classInt || cp.class == classFloat
+	switch c.Kind {
+	case Type:
+		return nil
+	case Missing:
+		return nil
+	case Range:
+		if err := need(numeric, "a numeric column"); err != nil {
+			return err
+		}
+		rc := &rowCheck{check: c, strictLo: c.StrictMin, strictHi: c.StrictMax}
+		if c.Min != nil {
+			rc.lo, rc.hasLo = *c.Min, true
+		}
+		if c.Max != nil {
+			rc.hi, rc.hasHi = *c.Max, true
+		}
+		cp.rowCheck = append(cp.rowCheck, rc)
+		cp.minmax = true
+	case InSet, NotInSet:
+		rc := &rowCheck{check: c, negate: c.Kind == NotInSet}
+		switch cp.class {
+		case classInt, classFloat:
+			rc.numSet = map[float64]struct{}{}
+			for _, v := range c.Set {
+				if !v.IsNum {
+					return fmt.Errorf("column %q is %s; the value %q can never match it (write numbers without quotes)", cp.name, cp.dt, v.Text)
+				}
+				rc.numSet[v.Num] = struct{}{}
+			}
+		case classString:
+			rc.strSet = map[string]struct{}{}
+			for _, v := range c.Set {
+				rc.strSet[v.Text] = struct{}{}
+			}
+		case classBool:
+			for _, v := range c.Set {
+				if !v.IsBool {
+					return fmt.Errorf("column %q is bool; the value %q can never match it (use true or false)", cp.name, v.Text)
+				}
+				if v.Bool {
+					rc.boolSet[1] = true
+				} else {
+					rc.boolSet[0] = true
+				}
+			}
+		default:
+			return need(false, "a numeric, string or boolean column")
+		}
+		cp.rowCheck = append(cp.rowCheck, rc)
+	case Regex:
+		if err := need(cp.class == classString, "a string column"); err != nil {
+			return err
+		}
+		cp.rowCheck = append(cp.rowCheck, &rowCheck{check: c, re: c.Pattern})
+	case Length:
+		if err := need(cp.class == classString, "a string column"); err != nil {
+			return err
+		}
+		rc := &rowCheck{check: c}
+		if c.Min != nil {
+			rc.minLen, rc.hasMinLen = int(*c.Min), true
+		}
+		if c.Max != nil {
+			rc.maxLen, rc.hasMaxLen = int(*c.Max), true
+		}
+		cp.rowCheck = append(cp.rowCheck, rc)
+		cp.lengths = true
+	case Unique, Distinct, Imbalance:
+		if err := need(cp.class != classOther, "a numeric, string, boolean or temporal column"); err != nil {
+			return err
+		}
+		cp.freq = true
+		if c.Kind == Unique {
+			cp.dupRows = true
+		}
+	case Mean, Stddev, Sum:
+		if err := need(numeric, "a numeric column"); err != nil {
+			return err
+		}
+		cp.moments = true
+	case Min, Max:
+		if err := need(numeric, "a numeric column"); err != nil {
+			return err
+		}
+		cp.minmax = true
+	case Median, Quantiles:
+		if err := need(numeric, "a numeric column"); err != nil {
+			return err
+		}
+		cp.values = true
+	default:
+		return fmt.Errorf("unknown check kind %q", c.Kind)
+	}
+	return nil
+}
+
+// sortedRows orders failures by row and keeps at most n (all when n < 0).
+func sortedRows(f []result.Failure, n int) []result.Failure {
+	sort.Slice(f, func(i, j int) bool { return f[i].Row < f[j].Row })
+	if n >= 0 && len(f) > n {
+		f = f[:n]
+	}
+	return f
+}

@@ -1,0 +1,389 @@
+// Package yamlx decodes YAML documents strictly while keeping the position of
+// every value, so that a suite file's mistakes can be reported all at once as
+// "file:line:col: key.path: message".
+//
+// yaml.v3's Decode drops KnownFields inside custom unmarshalers and does not
+// report duplicate keys when parsing into a yaml.Node, so the suite loaders
+// walk the node tree with a Decoder instead of decoding into structs.
+package yamlx
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one mistake in a YAML document.
+type Problem struct {
+	Line, Col int    // 1-based; 0 when unknown
+	Path      string // dotted key path, e.g. "expectations.columns.age.range.min"
+	Msg       string
+}
+
+// Error is the set of problems found in one file. Its message has one line
+// per problem, in document order, each prefixed with the file name.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.File)
+		if p.Line > 0 {
+			fmt.Fprintf(&b, ":%d", p.Line)
+			if p.Col > 0 {
+				fmt.Fprintf(&b, ":%d", p.Col)
+			}
+		}
+		b.WriteString(": ")
+		if p.Path != "" {
+			b.WriteString(p.Path)
+			b.WriteString(": ")
+		}
+		b.WriteString(p.Msg)
+	}
+	return b.String()
+}
+
+// Parse parses src into a document node. A syntax error is returned as an
+// *Error positioned at the line yaml.v3 names. An empty document yields a
+// nil node and no error.
+func Parse(file string, src []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, &Error{File: file, Problems: []Problem{syntaxProblem(err)}}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, nil
+	}
+	return doc.Content[0], nil
+}
+
+var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxProblem(err error) Problem {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Problem{Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	return Problem{Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// Decoder collects problems while values are read from a node tree.
+type Decoder struct {
+	File     string
+	problems []Problem
+}
+
+// Errorf records a problem at node n (which may be nil).
+func (d *Decoder) Errorf(n *yaml.Node, path, format string, args ...any) {
+	p := Problem{Path: path, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		p.Line, p.Col = n.Line, n.Column
+	}
+	d.problems = append(d.problems, p)
+}
+
+// Err returns the problems recorded so far as an *Error, or nil.
+func (d *Decoder) Err() error {
+	if len(d.problems) == 0 {
+		return nil
+	}
+	ps := append([]Problem(nil), d.problems...)
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Col < ps[j].Col
+	})
+	return &Error{File: d.File, Problems: ps}
+}
+
+// Join appends a key to a dotted path.
+func Join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// Resolve follows aliases and returns the node they point at.
+func Resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// Field is one key/value pair of a mapping.
+type Field struct {
+	Key   string
+	Path  string
+	KeyN  *yaml.Node
+	Value *yaml.Node
+}
+
+// Mapping reads n as a mapping whose keys must be among known (all keys are
+// accepted when known is nil). Unknown keys are reported with a "did you
+// mean" hint; duplicate keys are reported at their second occurrence. The
+// fields are returned in document order; ok is false when n is not a mapping.
+func (d *Decoder) Mapping(n *yaml.Node, path string, known []string) (fields []Field, ok bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		d.Errorf(n, path, "must be a mapping (key: value), got %s", Describe(n))
+		return nil, false
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := Resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.Errorf(k, path, "keys must be plain strings")
+			continue
+		}
+		if k.Tag == "!!merge" {
+			d.Errorf(k, path, "merge keys (<<) are not supported")
+			continue
+		}
+		key := k.Value
+		kp := Join(path, key)
+		if prev, dup := seen[key]; dup {
+			d.Errorf(k, kp, "duplicate key (first defined at line %d)", prev.Line)
+			continue
+		}
+		seen[key] = k
+		if known != nil && !contains(known, key) {
+			msg := fmt.Sprintf("unknown key %q", key)
+			if s := Suggest(key, known); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += "; valid keys: " + strings.Join(known, ", ")
+			}
+			d.Errorf(k, kp, "%s", msg)
+			continue
+		}
+		fields = append(fields, Field{Key: key, Path: kp, KeyN: k, Value: Resolve(v)})
+	}
+	return fields, true
+}
+
+// Sequence reads n as a sequence; ok is false when it is not one.
+func (d *Decoder) Sequence(n *yaml.Node, path string) ([]*yaml.Node, bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		d.Errorf(n, path, "must be a list, got %s", Describe(n))
+		return nil, false
+	}
+	out := make([]*yaml.Node, len(n.Content))
+	for i, c := range n.Content {
+		out[i] = Resolve(c)
+	}
+	return out, true
+}
+
+// IsNull reports whether n is absent or an explicit YAML null.
+func IsNull(n *yaml.Node) bool {
+	n = Resolve(n)
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// Describe names the kind of value n holds, for error messages.
+func Describe(n *yaml.Node) string {
+	n = Resolve(n)
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return fmt.Sprintf("the string %q", n.Value)
+		case "!!bool":
+			return "the boolean " + n.Value
+		case "!!int", "!!float":
+			return "the number " + n.Value
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an unsupported value"
+}
+
+// Float reads a number (integers accepted). ".inf" and ".nan" are refused:
+// a bound must be finite.
+func (d *Decoder) Float(n *yaml.Node, path string) (float64, bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		d.Errorf(n, path, "must be a number, got %s", Describe(n))
+		return 0, false
+	}
+	var v float64
+	if err := n.Decode(&v); err != nil {
+		d.Errorf(n, path, "must be a number: %v", err)
+		return 0, false
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		d.Errorf(n, path, "must be a finite number, got %s", n.Value)
+		return 0, false
+	}
+	return v, true
+}
+
+// Int reads an integer.
+func (d *Decoder) Int(n *yaml.Node, path string) (int64, bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		d.Errorf(n, path, "must be an integer, got %s", Describe(n))
+		return 0, false
+	}
+	var v int64
+	if err := n.Decode(&v); err != nil {
+		d.Errorf(n, path, "must be an integer: %v", err)
+		return 0, false
+	}
+	return v, true
+}
+
+// Count reads a non-negative integer.
+func (d *Decoder) Count(n *yaml.Node, path string) (int64, bool) {
+	v, ok := d.Int(n, path)
+	if ok && v < 0 {
+		d.Errorf(n, path, "must be ≥ 0, got %d", v)
+		return 0, false
+	}
+	return v, ok
+}
+
+// Fraction reads a number in [0, 1].
+func (d *Decoder) Fraction(n *yaml.Node, path string) (float64, bool) {
+	v, ok := d.Float(n, path)
+	if ok && (v < 0 || v > 1) {
+		d.Errorf(n, path, "must be a fraction between 0 and 1, got %s", Resolve(n).Value)
+		return 0, false
+	}
+	return v, ok
+}
+
+// Bool reads a boolean.
+func (d *Decoder) Bool(n *yaml.Node, path string) (bool, bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		d.Errorf(n, path, "must be true or false, got %s", Describe(n))
+		return false, false
+	}
+	var v bool
+	if err := n.Decode(&v); err != nil {
+		d.Errorf(n, path, "must be true or false: %v", err)
+		return false, false
+	}
+	return v, true
+}
+
+// String reads a scalar as a string. Numbers and booleans are refused, so
+// that `name: 5` is not silently read as "5"; use Text for that.
+func (d *Decoder) String(n *yaml.Node, path string) (string, bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		d.Errorf(n, path, "must be a string, got %s", Describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// Text reads any non-null scalar as its literal text (a column name such as
+// 2024 or true is still a name).
+func (d *Decoder) Text(n *yaml.Node, path string) (string, bool) {
+	n = Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.Errorf(n, path, "must be a single value, got %s", Describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// Texts reads a list of scalars as their literal texts.
+func (d *Decoder) Texts(n *yaml.Node, path string) ([]string, bool) {
+	items, ok := d.Sequence(n, path)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(items))
+	for i, it := range items {
+		s, ok1 := d.Text(it, fmt.Sprintf("%s[%d]", path, i))
+		if !ok1 {
+			ok = false
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, ok
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Suggest returns the candidate closest to s by edit distance when it is
+// close enough to be a likely typo, or "".
+func Suggest(s string, candidates []string) string {
+	best, bestD := "", len(s)/2+2
+	for _, c := range candidates {
+		if d := levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	ls, lb := strings.ToLower(s), strings.ToLower(best)
+	if bestD > 3 && !strings.HasPrefix(lb, ls) && !strings.HasPrefix(ls, lb) {
+		return ""
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// Problems returns the problems recorded so far, in the order found.
+func (d *Decoder) Problems() []Problem { return d.problems }

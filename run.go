@@ -1,0 +1,159 @@
+package trustml
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/result"
+)
+
+// RunOptions adjust a run. The zero value runs the suite as written.
+type RunOptions struct {
+	// DataPath replaces the suite's data path (the same suite on each
+	// day's file); relative to the working directory.
+	DataPath string
+	// Workers is the number of goroutines evaluating expectations; 0 means
+	// one per CPU.
+	Workers int
+	// BatchSize is the number of rows per batch; 0 means the dataset default.
+	BatchSize int
+	// SampleSize is the number of failing values kept per check; 0 means 20.
+	SampleSize int
+	// Now returns the time recorded as the run's start; nil means time.Now.
+	Now func() time.Time
+}
+
+// Result is the outcome of a run: what the JSON output holds.
+type Result struct {
+	SchemaVersion int            `json:"schema_version"`
+	Passed        bool           `json:"passed"`
+	Summary       Summary        `json:"summary"`
+	Checks        []result.Check `json:"checks"`
+	Run           RunInfo        `json:"run"`
+}
+
+// Summary counts checks by status, overall and per section.
+type Summary struct {
+	result.Summary
+	Sections map[result.Section]result.Summary `json:"sections"`
+}
+
+// RunInfo records what was run, on what, by which version, and when.
+type RunInfo struct {
+	Suite           string              `json:"suite"`
+	SuiteSHA256     string              `json:"suite_sha256"`
+	Name            string              `json:"name,omitempty"`
+	Data            dataset.Fingerprint `json:"data"`
+	Seeds           map[string]uint64   `json:"seeds"`
+	Version         string              `json:"trustml_version"`
+	Start           time.Time           `json:"start"`
+	DurationSeconds float64             `json:"duration_seconds"`
+}
+
+// ExitCode maps a result to the command line's exit code: 0 when every
+// error-severity check passed, 1 when one failed, 2 when a check could not
+// be evaluated.
+func (r *Result) ExitCode() int {
+	switch {
+	case r.Summary.Error > 0:
+		return 2
+	case r.Summary.Fail > 0:
+		return 1
+	}
+	return 0
+}
+
+// Run reads the suite's data once and evaluates every check. It returns an
+// error when the run cannot happen (the data is missing, malformed or
+// empty, a column the suite names is absent, ctx is cancelled); failed
+// checks are in the Result.
+func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	clock := time.Now()
+
+	path := s.Data.Path
+	if opts.DataPath != "" {
+		path = opts.DataPath
+	}
+	dopts := s.Data.Options
+	dopts.Columns = s.Expectations.Names()
+	if opts.BatchSize > 0 {
+		dopts.BatchSize = opts.BatchSize
+	}
+	rdr, err := dataset.Open(ctx, path, dopts)
+	if err != nil {
+		return nil, s.dataError(err)
+	}
+	defer rdr.Close()
+	checks, err := s.Expectations.Evaluate(ctx, rdr, expect.Options{
+		Schema:     rdr.FileSchema(),
+		Workers:    opts.Workers,
+		SampleSize: opts.SampleSize,
+	})
+	if err != nil {
+		return nil, s.dataError(err)
+	}
+	fp, err := rdr.Fingerprint()
+	if err != nil {
+		return nil, s.dataError(err)
+	}
+	if fp.Rows == 0 {
+		return nil, fmt.Errorf("%s: %w", path, dataset.ErrEmpty)
+	}
+	res := &Result{
+		SchemaVersion: SchemaVersion,
+		Checks:        checks,
+		Run: RunInfo{
+			Suite:       s.Path,
+			SuiteSHA256: s.SHA256,
+			Name:        s.Name,
+			Data:        fp,
+			Seeds:       map[string]uint64{},
+			Version:     version(),
+			Start:       start.UTC(),
+		},
+	}
+	res.finish()
+	res.Run.DurationSeconds = time.Since(clock).Seconds()
+	return res, nil
+}
+
+func (r *Result) finish() {
+	r.Summary = Summary{Summary: result.Summarize(r.Checks), Sections: map[result.Section]result.Summary{}}
+	bySection := map[result.Section][]result.Check{}
+	for _, c := range r.Checks {
+		bySection[c.Section] = append(bySection[c.Section], c)
+	}
+	for sec, cs := range bySection {
+		r.Summary.Sections[sec] = result.Summarize(cs)
+	}
+	r.Passed = r.Summary.Passed()
+}
+
+// dataError places a missing-column error at the column's key in the
+// suite, so the message reads "suite.yaml:12:5: expectations.columns.agee: ...".
+func (s *Suite) dataError(err error) error {
+	var mc *dataset.MissingColumnsError
+	if !errors.As(err, &mc) || len(mc.Missing) == 0 {
+		return err
+	}
+	for _, col := range s.Expectations.Columns {
+		if col.Name == mc.Missing[0] && col.Line > 0 {
+			return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{
+				Line: col.Line, Col: col.Col,
+				Path: "expectations.columns." + col.Name,
+				Msg:  err.Error(),
+			}}}
+		}
+	}
+	return err
+}

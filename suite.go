@@ -1,0 +1,249 @@
+package trustml
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/internal/yamlx"
+)
+
+// Suite is a parsed suite file.
+type Suite struct {
+	// Path is the file the suite was read from (as given to Load or Parse).
+	Path string
+	// SHA256 is the hex SHA-256 of the suite file's bytes.
+	SHA256 string
+	// Name is the suite's optional name.
+	Name string
+
+	Data         DataSpec
+	Expectations *expect.Suite
+	Report       ReportSpec
+}
+
+// DataSpec says where the data is and how to read it.
+type DataSpec struct {
+	// Path is the data file, relative to the suite file's directory unless
+	// absolute (Load and Parse resolve it).
+	Path string
+	// Options are passed to dataset.Open; Columns is set by Run.
+	Options dataset.Options
+	// Line and Col locate `data.path` in the suite file.
+	Line, Col int
+}
+
+// ReportSpec names the output files a run writes, relative to the suite
+// file's directory unless absolute; "" means none.
+type ReportSpec struct {
+	JSON, JUnit, HTML string
+}
+
+var (
+	topKeys    = []string{"version", "name", "data", "expectations", "report"}
+	dataKeys   = []string{"path", "format", "types", "null_values", "header", "names", "delimiter"}
+	reportKeys = []string{"json", "junit", "html"}
+)
+
+// Load reads and parses the suite file at path.
+func Load(path string) (*Suite, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("suite %s: no such file", path)
+		}
+		return nil, fmt.Errorf("suite %s: %w", path, err)
+	}
+	return Parse(path, src)
+}
+
+// Parse parses a suite from src; name is the file name used in error
+// messages and to resolve relative paths. Every problem in the file is
+// reported at once, as a *yamlx.Error whose lines read
+// "name:line:col: key.path: message".
+func Parse(name string, src []byte) (*Suite, error) {
+	sum := sha256.Sum256(src)
+	s := &Suite{Path: name, SHA256: hex.EncodeToString(sum[:]), Expectations: &expect.Suite{}}
+	root, err := yamlx.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	d := &yamlx.Decoder{File: name}
+	if root == nil {
+		d.Errorf(nil, "", "empty suite: it needs at least data: {path: ...} and expectations")
+		return nil, d.Err()
+	}
+	fields, ok := d.Mapping(root, "", topKeys)
+	if !ok {
+		return nil, d.Err()
+	}
+	var hasData bool
+	for _, f := range fields {
+		switch f.Key {
+		case "version":
+			if v, ok := d.Int(f.Value, f.Path); ok && v != 1 {
+				d.Errorf(f.Value, f.Path, "unsupported suite version %d; this trustml reads version 1", v)
+			}
+		case "name":
+			s.Name, _ = d.Text(f.Value, f.Path)
+		case "data":
+			hasData = true
+			s.decodeData(d, f.Value, f.Path)
+		case "expectations":
+			s.Expectations = expect.Decode(d, f.Value, f.Path)
+		case "report":
+			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
+			if !ok {
+				continue
+			}
+			for _, g := range rf {
+				v, _ := d.String(g.Value, g.Path)
+				switch g.Key {
+				case "json":
+					s.Report.JSON = v
+				case "junit":
+					s.Report.JUnit = v
+				case "html":
+					s.Report.HTML = v
+				}
+			}
+		}
+	}
+	if !hasData {
+		d.Errorf(root, "data", "missing: every suite needs data: {path: FILE}")
+	}
+	if s.Expectations.Len() == 0 && len(d.Problems()) == 0 {
+		d.Errorf(root, "expectations", "the suite has no checks: add expectations (see the README for every kind)")
+	}
+	if err := d.Err(); err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(name)
+	s.Data.Path = resolve(dir, s.Data.Path)
+	s.Report.JSON = resolve(dir, s.Report.JSON)
+	s.Report.JUnit = resolve(dir, s.Report.JUnit)
+	s.Report.HTML = resolve(dir, s.Report.HTML)
+	return s, nil
+}
+
+func resolve(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
+	fields, ok := d.Mapping(n, path, dataKeys)
+	if !ok {
+		return
+	}
+	o := &s.Data.Options
+	hasPath := false
+	for _, f := range fields {
+		switch f.Key {
+		case "path":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				if v == "" {
+					d.Errorf(f.Value, f.Path, "must not be empty")
+				}
+				s.Data.Path, hasPath = v, true
+				s.Data.Line, s.Data.Col = f.Value.Line, f.Value.Column
+			}
+		case "format":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				ff, err := dataset.ParseFormat(v)
+				if err != nil {
+					d.Errorf(f.Value, f.Path, "%s", strings.TrimPrefix(err.Error(), "dataset: "))
+				}
+				o.Format = ff
+			}
+		case "types":
+			tf, ok := d.Mapping(f.Value, f.Path, nil)
+			if !ok {
+				continue
+			}
+			o.Types = map[string]arrow.DataType{}
+			for _, g := range tf {
+				v, ok := d.String(g.Value, g.Path)
+				if !ok {
+					continue
+				}
+				dt, err := ParseType(v)
+				if err != nil {
+					d.Errorf(g.Value, g.Path, "%v", err)
+					continue
+				}
+				o.Types[g.Key] = dt
+			}
+		case "null_values":
+			vals, ok := d.Texts(f.Value, f.Path)
+			if ok {
+				o.NullValues = append([]string{}, vals...)
+			}
+		case "header":
+			if v, ok := d.Bool(f.Value, f.Path); ok {
+				o.Header = dataset.HeaderAbsent
+				if v {
+					o.Header = dataset.HeaderPresent
+				}
+			}
+		case "names":
+			o.Names, _ = d.Texts(f.Value, f.Path)
+		case "delimiter":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				r := []rune(v)
+				if len(r) != 1 || r[0] == '"' || r[0] == '\n' || r[0] == '\r' {
+					d.Errorf(f.Value, f.Path, "must be one character other than a quote or a newline, got %q", v)
+				} else {
+					o.Delimiter = r[0]
+				}
+			}
+		}
+	}
+	if !hasPath {
+		d.Errorf(n, yamlx.Join(path, "path"), "missing: the data file to check")
+	}
+}
+
+var typeByName = map[string]arrow.DataType{
+	"bool": arrow.FixedWidthTypes.Boolean, "boolean": arrow.FixedWidthTypes.Boolean,
+	"int8": arrow.PrimitiveTypes.Int8, "int16": arrow.PrimitiveTypes.Int16,
+	"int32": arrow.PrimitiveTypes.Int32, "int64": arrow.PrimitiveTypes.Int64,
+	"uint8": arrow.PrimitiveTypes.Uint8, "uint16": arrow.PrimitiveTypes.Uint16,
+	"uint32": arrow.PrimitiveTypes.Uint32, "uint64": arrow.PrimitiveTypes.Uint64,
+	"float32": arrow.PrimitiveTypes.Float32, "float64": arrow.PrimitiveTypes.Float64,
+	"utf8": arrow.BinaryTypes.String, "string": arrow.BinaryTypes.String,
+	"large_utf8": arrow.BinaryTypes.LargeString,
+	"date32":     arrow.FixedWidthTypes.Date32,
+	"timestamp":  &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"},
+}
+
+// ParseType returns the Arrow type a suite's `data.types` names: bool,
+// int8…int64, uint8…uint64, float32, float64, string (utf8), large_utf8,
+// date32, timestamp (microseconds, UTC).
+func ParseType(name string) (arrow.DataType, error) {
+	if dt, ok := typeByName[name]; ok {
+		return dt, nil
+	}
+	names := make([]string, 0, len(typeByName))
+	for k := range typeByName {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	msg := fmt.Sprintf("unknown type %q", name)
+	if h := yamlx.Suggest(name, names); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	return nil, errors.New(msg + "; types are " + strings.Join(names, ", "))
+}

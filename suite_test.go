@@ -1,0 +1,112 @@
+package trustml_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/internal/yamlx"
+)
+
+// TestBadSuites pins the exact message of each suite mistake. Every
+// problem in a file is reported at once, in document order.
+func TestBadSuites(t *testing.T) {
+	want := map[string]string{
+		"unknown_key.bad.yaml":     `testdata/unknown_key.bad.yaml:5:7: expectations.columns.age.rnage: unknown key "rnage" (did you mean "range"?)`,
+		"unknown_top_key.bad.yaml": `testdata/unknown_top_key.bad.yaml:2:1: expectation: unknown key "expectation" (did you mean "expectations"?)`,
+		"wrong_type.bad.yaml": `testdata/wrong_type.bad.yaml:5:20: expectations.columns.age.range.min: must be a number, got the string "zero"
+testdata/wrong_type.bad.yaml:6:31: expectations.columns.age.missing.max_fraction: must be a number, got the string "10%"
+testdata/wrong_type.bad.yaml:7:15: expectations.columns.age.unique: must be true or false, got the string "yes please"`,
+		"min_gt_max.bad.yaml": `testdata/min_gt_max.bad.yaml:4:16: expectations.table.row_count: min 100 is greater than max 10
+testdata/min_gt_max.bad.yaml:7:14: expectations.columns.age.range: min 120 is greater than max 0
+testdata/min_gt_max.bad.yaml:8:13: expectations.columns.age.mean: min 5 is greater than max 3`,
+		"fraction.bad.yaml": `testdata/fraction.bad.yaml:5:31: expectations.columns.age.range.mostly: must be a fraction between 0 and 1, got 1.5
+testdata/fraction.bad.yaml:6:31: expectations.columns.age.missing.max_fraction: must be a fraction between 0 and 1, got -0.1`,
+		"regex.bad.yaml":     "testdata/regex.bad.yaml:5:14: expectations.columns.code.regex: invalid regular expression: error parsing regexp: missing closing ]: `[A-Z+$`",
+		"empty.bad.yaml":     `testdata/empty.bad.yaml: empty suite: it needs at least data: {path: ...} and expectations`,
+		"no_checks.bad.yaml": `testdata/no_checks.bad.yaml:1:1: expectations: the suite has no checks: add expectations (see the README for every kind)`,
+		"duplicate.bad.yaml": `testdata/duplicate.bad.yaml:6:7: expectations.columns.age.range: duplicate key (first defined at line 5)
+testdata/duplicate.bad.yaml:7:5: expectations.columns.age: duplicate key (first defined at line 4)`,
+		"syntax.bad.yaml":   `testdata/syntax.bad.yaml:1: invalid YAML: did not find expected ',' or '}'`,
+		"severity.bad.yaml": `testdata/severity.bad.yaml:5:17: expectations.columns.age.severity: must be error or warn, got "warning" (did you mean "warn"?)`,
+		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1
+testdata/many.bad.yaml:2:29: data.format: unknown format "xlsx"; valid formats are csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jsonl, ndjson
+testdata/many.bad.yaml:2:48: data.types.age: unknown type "integer"; types are bool, boolean, date32, float32, float64, int16, int32, int64, int8, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8
+testdata/many.bad.yaml:5:16: expectations.table.row_count: needs at least one of min or max
+testdata/many.bad.yaml:5:17: expectations.table.row_count.minimum: unknown key "minimum" (did you mean "min"?)
+testdata/many.bad.yaml:8:15: expectations.columns.age.in_set: must list at least one value
+testdata/many.bad.yaml:9:23: expectations.columns.age.quantiles[0].q: must be a fraction between 0 and 1, got 2
+testdata/many.bad.yaml:10:30: expectations.columns.age.imbalance.max_ratio: a majority/minority ratio is at least 1, got 0.5
+testdata/many.bad.yaml:11:11: expectations.columns.name: has no checks; add one such as range: {min: 0} or missing: {max: 0}
+testdata/many.bad.yaml:12:16: report.json: must be a string, got the number 5`,
+	}
+	files, err := filepath.Glob("testdata/*.bad.yaml")
+	require.NoError(t, err)
+	require.Len(t, files, len(want), "every testdata/*.bad.yaml has its message pinned here")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			msg, ok := want[filepath.Base(f)]
+			require.True(t, ok, "no message pinned for %s", f)
+			_, err := trustml.Load(f)
+			require.Error(t, err)
+			assert.Equal(t, msg, err.Error())
+			var ye *yamlx.Error
+			assert.True(t, errors.As(err, &ye), "a positioned *yamlx.Error")
+		})
+	}
+}
+
+func TestLoadResolvesPathsAgainstTheSuite(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "s.yaml")
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte(`
+name: n
+data: {path: ../d.csv, header: false, names: [a, b], delimiter: ";", null_values: ["-"], types: {a: int64}}
+expectations: {columns: {a: {missing: 0}}}
+report: {json: out/r.json, junit: /abs/r.xml}
+`), 0o644))
+	s, err := trustml.Load(p)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "d.csv"), s.Data.Path)
+	assert.Equal(t, filepath.Join(dir, "sub", "out", "r.json"), s.Report.JSON)
+	assert.Equal(t, "/abs/r.xml", s.Report.JUnit)
+	assert.Equal(t, ';', s.Data.Options.Delimiter)
+	assert.Equal(t, []string{"-"}, s.Data.Options.NullValues)
+	assert.Equal(t, []string{"a", "b"}, s.Data.Options.Names)
+	assert.Equal(t, "int64", s.Data.Options.Types["a"].Name())
+	assert.Equal(t, "n", s.Name)
+	assert.Len(t, s.SHA256, 64)
+}
+
+// FuzzParse: no input makes the loader panic, and every error it returns
+// names the file.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.yaml")
+	files = append(files, "examples/airquality/suite.yaml", "examples/airquality/failing.yaml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("data: {path: x}\nexpectations: {columns: {a: {range: {min: 1, max: 0}}}}"))
+	f.Add([]byte("a: &x [1, *x]"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		s, err := trustml.Parse("fuzz.yaml", src)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if s.Expectations.Len() == 0 {
+			t.Fatal("a suite without checks was accepted")
+		}
+	})
+}
