@@ -1,0 +1,222 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// columnKind tells how a column enters a linear model.
+type columnKind int
+
+const (
+	kindNumeric columnKind = iota + 1
+	kindCategorical
+)
+
+func (k columnKind) String() string {
+	switch k {
+	case kindNumeric:
+		return "numeric"
+	case kindCategorical:
+		return "categorical"
+	}
+	return "unsupported"
+}
+
+// numericAt returns a function reading element i of a numeric array as
+// float64 and whether it is valid (not null). ok is false when the array is
+// not of an integer or floating-point type.
+func numericAt(a arrow.Array) (at func(i int) (float64, bool), ok bool) {
+	valid := func(i int) bool { return a.IsValid(i) }
+	switch c := a.(type) {
+	case *array.Int8:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Int16:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Int32:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Int64:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Uint8:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Uint16:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Uint32:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Uint64:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Float16:
+		return func(i int) (float64, bool) { return float64(c.Value(i).Float32()), valid(i) }, true
+	case *array.Float32:
+		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
+	case *array.Float64:
+		return func(i int) (float64, bool) { return c.Value(i), valid(i) }, true
+	}
+	return nil, false
+}
+
+// stringAt returns a function reading element i of a string-like array
+// (string, large string, string view, or a dictionary of those) and whether
+// it is valid. ok is false for any other type.
+func stringAt(a arrow.Array) (at func(i int) (string, bool), ok bool) {
+	switch c := a.(type) {
+	case *array.String:
+		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
+	case *array.LargeString:
+		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
+	case *array.StringView:
+		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
+	case *array.Dictionary:
+		dict, ok := stringAt(c.Dictionary())
+		if !ok {
+			return nil, false
+		}
+		return func(i int) (string, bool) {
+			if c.IsNull(i) {
+				return "", false
+			}
+			return dict(c.GetValueIndex(i))
+		}, true
+	}
+	return nil, false
+}
+
+// kindOf classifies an Arrow type for use as a linear-model feature.
+func kindOf(t arrow.DataType) columnKind {
+	switch {
+	case arrow.IsInteger(t.ID()), arrow.IsFloating(t.ID()):
+		return kindNumeric
+	}
+	switch t.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+		return kindCategorical
+	case arrow.DICTIONARY:
+		if kindOf(t.(*arrow.DictionaryType).ValueType) == kindCategorical {
+			return kindCategorical
+		}
+	}
+	return 0
+}
+
+// columnByName returns the column of batch called name, or an error listing
+// the columns that exist.
+func columnByName(batch arrow.RecordBatch, name string) (arrow.Array, error) {
+	idx := batch.Schema().FieldIndices(name)
+	switch len(idx) {
+	case 1:
+		return batch.Column(idx[0]), nil
+	case 0:
+		names := make([]string, batch.NumCols())
+		for i := range names {
+			names[i] = batch.ColumnName(i)
+		}
+		return nil, fmt.Errorf("column %q not found (columns: %s)", name, strings.Join(names, ", "))
+	}
+	return nil, fmt.Errorf("column %q appears %d times", name, len(idx))
+}
+
+// Float64s returns the values of the numeric column called name across
+// batches, in row order, with nulls as NaN. The column must have an integer
+// or floating-point type in every batch. The batches are only read.
+func Float64s(batches []arrow.RecordBatch, name string) ([]float64, error) {
+	var out []float64
+	for b, batch := range batches {
+		col, err := columnByName(batch, name)
+		if err != nil {
+			return nil, fmt.Errorf("model: batch %d: %w", b, err)
+		}
+		at, ok := numericAt(col)
+		if !ok {
+			return nil, fmt.Errorf("model: batch %d: column %q: type %s is not numeric", b, name, col.DataType())
+		}
+		for i := range col.Len() {
+			v, valid := at(i)
+			if !valid {
+				v = math.NaN()
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// CompleteRows returns the zero-based row numbers, counted across batches
+// in order, of the rows in which none of the named columns is null, NaN or
+// ±Inf. Numeric and string-like columns are supported; strings are complete
+// unless null. These are the rows [Fit] uses; pass them to [Split.Rows] so
+// that train and test rows are both usable. The batches are only read.
+func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) {
+	var rows []int
+	offset := 0
+	for b, batch := range batches {
+		n := int(batch.NumRows())
+		ok := make([]bool, n)
+		for i := range ok {
+			ok[i] = true
+		}
+		for _, name := range columns {
+			col, err := columnByName(batch, name)
+			if err != nil {
+				return nil, fmt.Errorf("model: batch %d: %w", b, err)
+			}
+			if at, isNum := numericAt(col); isNum {
+				for i := range n {
+					v, valid := at(i)
+					if !valid || math.IsNaN(v) || math.IsInf(v, 0) {
+						ok[i] = false
+					}
+				}
+				continue
+			}
+			if _, isStr := stringAt(col); !isStr {
+				return nil, fmt.Errorf("model: batch %d: column %q: unsupported type %s", b, name, col.DataType())
+			}
+			for i := range n {
+				if col.IsNull(i) {
+					ok[i] = false
+				}
+			}
+		}
+		for i, good := range ok {
+			if good {
+				rows = append(rows, offset+i)
+			}
+		}
+		offset += n
+	}
+	return rows, nil
+}
+
+// PredictAll calls r.Predict on each batch in order and concatenates the
+// predictions. It returns an error if a batch gets a number of predictions
+// other than its row count, or a NaN or infinite prediction (naming the
+// row, counted across batches). The batches are not retained.
+func PredictAll(ctx context.Context, r Regressor, batches []arrow.RecordBatch) ([]float64, error) {
+	var out []float64
+	offset := 0
+	for b, batch := range batches {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := r.Predict(ctx, batch)
+		if err != nil {
+			return nil, fmt.Errorf("model: batch %d: %w", b, err)
+		}
+		n := int(batch.NumRows())
+		if len(p) != n {
+			return nil, fmt.Errorf("model: batch %d: got %d predictions for %d rows", b, len(p), n)
+		}
+		if i := slices.IndexFunc(p, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }); i >= 0 {
+			return nil, fmt.Errorf("model: batch %d: row %d: prediction is %v", b, offset+i, p[i])
+		}
+		out = append(out, p...)
+		offset += n
+	}
+	return out, nil
+}
