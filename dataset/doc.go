@@ -43,8 +43,10 @@
 // "12" fits an int64 column set with Types.
 //
 // A later value that does not fit its column's type stops the reading with
-// a *ParseError that names the line, the field number, the column, and the
-// type to set with Types to accept the value.
+// a *ParseError that names the line, the field number (CSV and TSV), the
+// column, and the type to set with Types to accept the value. Only the
+// projected columns are converted, so a value in a column that is not read
+// is never checked against its type; every row's field count is.
 //
 // # Null values
 //

@@ -39,7 +39,9 @@ func (m HeaderMode) String() string {
 
 // Default sizes used when the corresponding Options field is zero.
 const (
+	// DefaultBatchSize is the most rows in one batch.
 	DefaultBatchSize = 65536
+	// DefaultInferRows is how many data rows of a text file are sampled.
 	DefaultInferRows = 10000
 )
 
@@ -52,8 +54,9 @@ type Options struct {
 	Format Format
 
 	// Columns projects the file onto these columns, in this order; nil
-	// or empty means every column in file order. A name the file lacks, or a name
-	// listed twice, makes Open fail with a *MissingColumnsError or an error.
+	// or empty means every column in file order. A name the file lacks
+	// makes Open fail with a *MissingColumnsError; a name listed twice is
+	// an error.
 	Columns []string
 
 	// Types overrides the inferred type of the named columns of CSV, TSV and
