@@ -4,11 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
 
@@ -34,6 +40,7 @@ type Result struct {
 	Passed        bool           `json:"passed"`
 	Summary       Summary        `json:"summary"`
 	Checks        []result.Check `json:"checks"`
+	Model         *ModelResult   `json:"model,omitempty"`
 	Run           RunInfo        `json:"run"`
 }
 
@@ -85,7 +92,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		path = opts.DataPath
 	}
 	dopts := s.Data.Options
-	dopts.Columns = s.Expectations.Names()
+	dopts.Columns = s.columns()
 	if opts.BatchSize > 0 {
 		dopts.BatchSize = opts.BatchSize
 	}
@@ -94,7 +101,16 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		return nil, s.dataError(err)
 	}
 	defer rdr.Close()
-	checks, err := s.Expectations.Evaluate(ctx, rdr, expect.Options{
+	// The model needs its columns in memory; keep them as the one pass
+	// over the data goes by.
+	var keep *keeper
+	var in array.RecordReader = rdr
+	if s.Model != nil {
+		keep = &keeper{RecordReader: rdr, columns: s.Model.columns()}
+		defer keep.release()
+		in = keep
+	}
+	checks, err := s.Expectations.Evaluate(ctx, in, expect.Options{
 		Schema:     rdr.FileSchema(),
 		Workers:    opts.Workers,
 		SampleSize: opts.SampleSize,
@@ -109,15 +125,31 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	if fp.Rows == 0 {
 		return nil, fmt.Errorf("%s: %w", path, dataset.ErrEmpty)
 	}
+	seeds := map[string]uint64{}
+	var mres *ModelResult
+	if s.Model != nil {
+		mr, mchecks, run, err := s.Model.run(ctx, keep.batches, memory.DefaultAllocator)
+		if err != nil {
+			return nil, s.modelError(err)
+		}
+		defer run.release()
+		keep.release()
+		mres = mr
+		checks = append(checks, mchecks...)
+		if mr.Partition.Method == model.SplitRandom {
+			seeds["split"] = s.Model.Split.Seed
+		}
+	}
 	res := &Result{
 		SchemaVersion: SchemaVersion,
 		Checks:        checks,
+		Model:         mres,
 		Run: RunInfo{
 			Suite:       s.Path,
 			SuiteSHA256: s.SHA256,
 			Name:        s.Name,
 			Data:        fp,
-			Seeds:       map[string]uint64{},
+			Seeds:       seeds,
 			Version:     version(),
 			Start:       start.UTC(),
 		},
@@ -139,6 +171,52 @@ func (r *Result) finish() {
 	r.Passed = r.Summary.Passed()
 }
 
+// modelError places a model error at the suite's model section.
+func (s *Suite) modelError(err error) error {
+	if s.Model == nil || s.Model.Line == 0 {
+		return err
+	}
+	return fmt.Errorf("%s:%d:%d: %w", s.Path, s.Model.Line, s.Model.Col, err)
+}
+
+// keeper is a RecordReader that keeps the named columns of every batch
+// that passes through it.
+type keeper struct {
+	array.RecordReader
+	columns []string
+	batches []arrow.RecordBatch
+	err     error
+}
+
+func (k *keeper) Next() bool {
+	if !k.RecordReader.Next() {
+		return false
+	}
+	b := k.RecordReader.RecordBatch()
+	if b.NumRows() == 0 {
+		return true
+	}
+	fields := make([]arrow.Field, 0, len(k.columns))
+	cols := make([]arrow.Array, 0, len(k.columns))
+	for _, name := range k.columns {
+		idx := b.Schema().FieldIndices(name)
+		if len(idx) == 0 {
+			continue // reported by whoever needs the column
+		}
+		fields = append(fields, b.Schema().Field(idx[0]))
+		cols = append(cols, b.Column(idx[0]))
+	}
+	k.batches = append(k.batches, array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, b.NumRows()))
+	return true
+}
+
+func (k *keeper) release() {
+	for _, b := range k.batches {
+		b.Release()
+	}
+	k.batches = nil
+}
+
 // dataError places a missing-column error at the column's key in the
 // suite, so the message reads "suite.yaml:12:5: expectations.columns.agee: ...".
 func (s *Suite) dataError(err error) error {
@@ -154,6 +232,11 @@ func (s *Suite) dataError(err error) error {
 				Msg:  err.Error(),
 			}}}
 		}
+	}
+	if s.Model != nil && slices.Contains(s.Model.columns(), mc.Missing[0]) {
+		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{
+			Line: s.Model.Line, Col: s.Model.Col, Path: "model", Msg: err.Error(),
+		}}}
 	}
 	return err
 }

@@ -29,6 +29,7 @@ type Suite struct {
 
 	Data         DataSpec
 	Expectations *expect.Suite
+	Model        *ModelSpec // nil when the suite has no model section
 	Report       ReportSpec
 }
 
@@ -50,7 +51,7 @@ type ReportSpec struct {
 }
 
 var (
-	topKeys    = []string{"version", "name", "data", "expectations", "report"}
+	topKeys    = []string{"version", "name", "data", "expectations", "model", "report"}
 	dataKeys   = []string{"path", "format", "types", "null_values", "header", "names", "delimiter"}
 	reportKeys = []string{"json", "junit", "html"}
 )
@@ -101,6 +102,8 @@ func Parse(name string, src []byte) (*Suite, error) {
 			s.decodeData(d, f.Value, f.Path)
 		case "expectations":
 			s.Expectations = expect.Decode(d, f.Value, f.Path)
+		case "model":
+			s.Model = decodeModel(d, f.KeyN, f.Value, f.Path, filepath.Dir(name))
 		case "report":
 			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
 			if !ok {
@@ -122,7 +125,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	if !hasData {
 		d.Errorf(root, "data", "missing: every suite needs data: {path: FILE}")
 	}
-	if s.Expectations.Len() == 0 && len(d.Problems()) == 0 {
+	if s.Len() == 0 && s.Model == nil && len(d.Problems()) == 0 {
 		d.Errorf(root, "expectations", "the suite has no checks: add expectations (see the README for every kind)")
 	}
 	if err := d.Err(); err != nil {
@@ -134,6 +137,33 @@ func Parse(name string, src []byte) (*Suite, error) {
 	s.Report.JUnit = resolve(dir, s.Report.JUnit)
 	s.Report.HTML = resolve(dir, s.Report.HTML)
 	return s, nil
+}
+
+// Len returns the number of checks the suite declares.
+func (s *Suite) Len() int {
+	n := s.Expectations.Len()
+	if s.Model != nil {
+		n += len(s.Model.Metrics)
+	}
+	return n
+}
+
+// columns lists every data column the suite reads, each once, in the
+// order the sections name them.
+func (s *Suite) columns() []string {
+	cols := s.Expectations.Names()
+	if s.Model != nil {
+		cols = append(cols, s.Model.columns()...)
+	}
+	seen := map[string]bool{}
+	out := cols[:0:0]
+	for _, c := range cols {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func resolve(dir, p string) string {

@@ -35,6 +35,17 @@ testdata/fraction.bad.yaml:6:31: expectations.columns.age.missing.max_fraction: 
 testdata/duplicate.bad.yaml:7:5: expectations.columns.age: duplicate key (first defined at line 4)`,
 		"syntax.bad.yaml":   `testdata/syntax.bad.yaml:1: invalid YAML: did not find expected ',' or '}'`,
 		"severity.bad.yaml": `testdata/severity.bad.yaml:5:17: expectations.columns.age.severity: must be error or warn, got "warning" (did you mean "warn"?)`,
+		"model.bad.yaml": `testdata/model.bad.yaml:3:3: model: has 3 model sources (train, predictions, endpoint); give exactly one
+testdata/model.bad.yaml:3:3: model.features: lists the target "y" among the features
+testdata/model.bad.yaml:5:22: model.train.algorithm: unknown algorithm "lasso"; algorithms are linear (ordinary least squares) and ridge
+testdata/model.bad.yaml:7:10: model.split.test_fraction: missing: a random split needs the fraction of rows held out, e.g. 0.2
+testdata/model.bad.yaml:7:10: model.split.by: applies to time splits; set method: time or remove by
+testdata/model.bad.yaml:8:19: model.endpoint.url: must be an http:// or https:// URL, got "ftp://x"
+testdata/model.bad.yaml:8:39: model.endpoint.timeout: must be a positive duration such as 30s or 500ms, got "soon"
+testdata/model.bad.yaml:8:57: model.endpoint.batch_size: must be ≥ 1, got 0
+testdata/model.bad.yaml:10:5: model.metrics.r3: unknown metric "r3" (did you mean "r2"?); metrics are mse, rmse, mae, r2, mape, median_ae, max_error, bias
+testdata/model.bad.yaml:11:11: model.metrics.rmse: min 3 is greater than max 2
+testdata/model.bad.yaml:12:10: model.metrics.mae: needs at least one of min or max`,
 		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1
 testdata/many.bad.yaml:2:29: data.format: unknown format "xlsx"; valid formats are csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jsonl, ndjson
 testdata/many.bad.yaml:2:48: data.types.age: unknown type "integer"; types are bool, boolean, date32, float32, float64, int16, int32, int64, int8, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8

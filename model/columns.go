@@ -206,6 +206,9 @@ func PredictAll(ctx context.Context, r Regressor, batches []arrow.RecordBatch) (
 		}
 		p, err := r.Predict(ctx, batch)
 		if err != nil {
+			if len(batches) == 1 {
+				return nil, err // the model's own error says which rows
+			}
 			return nil, fmt.Errorf("model: batch %d: %w", b, err)
 		}
 		n := int(batch.NumRows())

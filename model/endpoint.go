@@ -209,9 +209,15 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 	out := make([]float64, n)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.concurrency)
+	// Each chunk's error is kept so that the one reported is the first
+	// chunk's, in row order, that failed for a reason of its own (not
+	// because another chunk's failure cancelled it).
+	errs := make([]error, (n+c.batchSize-1)/c.batchSize)
 	for first := 0; first < n; first += c.batchSize {
 		last := min(first+c.batchSize, n) - 1
-		g.Go(func() error {
+		k := first / c.batchSize
+		g.Go(func() (err error) {
+			defer func() { errs[k] = err }()
 			body := []byte(`{"instances":[`)
 			for i := first; i <= last; i++ {
 				if i > first {
@@ -232,6 +238,13 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 		})
 	}
 	if err := g.Wait(); err != nil {
+		if ctx.Err() == nil {
+			for _, e := range errs {
+				if e != nil && !errors.Is(e, context.Canceled) {
+					return nil, e
+				}
+			}
+		}
 		return nil, err
 	}
 	return out, nil

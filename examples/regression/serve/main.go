@@ -1,0 +1,111 @@
+// Command serve fits the regression example's line on its training rows and
+// serves it over HTTP, the way a model server would:
+//
+//	go run ./examples/regression/serve -addr 127.0.0.1:8080
+//
+// POST /predict with {"instances": [{"x": 1.5}, ...]} answers
+// {"data": {"predictions": [...]}, "metadata": {...}}. The suite
+// endpoint.yaml tests it as a black box.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"path/filepath"
+	"runtime"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/model"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	data := flag.String("data", defaultData(), "the regression_dataset.txt to fit on")
+	flag.Parse()
+	m, err := fit(context.Background(), *data)
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("serving y = %.4f + %.4f·x on http://%s/predict", m.Intercept, m.Coefficients[0].Value, *addr)
+	log.Fatal(http.ListenAndServe(*addr, handler(m)))
+}
+
+// defaultData finds regression_dataset.txt beside this source file.
+func defaultData() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "regression_dataset.txt")
+}
+
+// fit fits y on x with the training rows of the split the suites use
+// (random, 20% held out, seed 42), so that the held-out rows stay unseen.
+func fit(ctx context.Context, path string) (*model.Linear, error) {
+	r, err := dataset.Open(ctx, path, dataset.Options{Names: []string{"x", "y"}})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var batches []arrow.RecordBatch
+	for r.Next() {
+		b := r.RecordBatch()
+		b.Retain()
+		defer b.Release()
+		batches = append(batches, b)
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	part, err := model.Split{Method: model.SplitRandom, TestFraction: 0.2, Seed: 42}.Batches(batches)
+	if err != nil {
+		return nil, err
+	}
+	return model.Fit(ctx, batches, model.FitOptions{Target: "y", Features: []string{"x"}, Rows: part.Train})
+}
+
+// handler serves POST /predict.
+func handler(m *model.Linear) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /predict", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Instances []struct {
+				X *float64 `json:"x"`
+			} `json:"instances"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		b := array.NewFloat64Builder(memory.DefaultAllocator)
+		defer b.Release()
+		for i, in := range req.Instances {
+			if in.X == nil {
+				http.Error(w, fmt.Sprintf("instance %d: x is missing", i), http.StatusBadRequest)
+				return
+			}
+			b.Append(*in.X)
+		}
+		xs := b.NewArray()
+		defer xs.Release()
+		schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Float64}}, nil)
+		batch := array.NewRecordBatch(schema, []arrow.Array{xs}, int64(xs.Len()))
+		defer batch.Release()
+		preds, err := m.Predict(r.Context(), batch)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"data":     map[string]any{"predictions": preds},
+			"metadata": map[string]any{"model": "linear", "intercept": m.Intercept, "slope": m.Coefficients[0].Value},
+		})
+	})
+	return mux
+}

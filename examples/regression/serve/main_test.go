@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml"
+)
+
+// TestEndpointSuite serves the fitted line and runs endpoint.yaml against
+// it: the served model, seen only through HTTP, must score exactly what
+// the in-process fit scores in suite.yaml on the same held-out rows.
+func TestEndpointSuite(t *testing.T) {
+	ctx := context.Background()
+	m, err := fit(ctx, "../regression_dataset.txt")
+	require.NoError(t, err)
+	srv := httptest.NewServer(handler(m))
+	defer srv.Close()
+
+	s, err := trustml.Load("../endpoint.yaml")
+	require.NoError(t, err)
+	s.Model.Endpoint.URL = srv.URL + "/predict"
+	served, err := s.Run(ctx, trustml.RunOptions{})
+	require.NoError(t, err)
+	assert.True(t, served.Passed)
+
+	local, err := trustml.Load("../suite.yaml")
+	require.NoError(t, err)
+	fitted, err := local.Run(ctx, trustml.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, fitted.Model.Partition, served.Model.Partition)
+	assert.Equal(t, fitted.Model.Evaluation, served.Model.Evaluation)
+	assert.Equal(t, "endpoint", served.Model.Source[:8])
+}
+
+func TestEndpointDown(t *testing.T) {
+	srv := httptest.NewServer(nil)
+	url := srv.URL
+	srv.Close()
+	s, err := trustml.Load("../endpoint.yaml")
+	require.NoError(t, err)
+	s.Model.Endpoint.URL = url + "/predict"
+	s.Model.Endpoint.Retries = -1
+	_, err = s.Run(context.Background(), trustml.RunOptions{})
+	require.Error(t, err)
+	assert.Regexp(t, `^\.\./endpoint\.yaml:9:1: model: endpoint POST `+url+`/predict: rows \d+\.\.\d+: .*connection refused$`, err.Error())
+}

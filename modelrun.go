@@ -1,0 +1,265 @@
+package trustml
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/result"
+)
+
+// ModelResult is what a run learned about the model: where its
+// predictions came from, the rows it was trained and evaluated on, the
+// fitted coefficients, and every metric against the mean baseline.
+type ModelResult struct {
+	Source   string   `json:"source"`
+	Target   string   `json:"target"`
+	Features []string `json:"features,omitempty"`
+	// Rows is the number of rows read; RowsDropped of them had a null,
+	// NaN or ±Inf in the target or a feature and were left out.
+	Rows        int             `json:"rows"`
+	RowsDropped int             `json:"rows_dropped"`
+	Split       model.Split     `json:"split"`
+	Partition   model.Partition `json:"partition"`
+	// EvaluatedOn says in words which rows the metrics measure.
+	EvaluatedOn string           `json:"evaluated_on"`
+	Fit         *model.Linear    `json:"fit,omitempty"`
+	Evaluation  model.Evaluation `json:"evaluation"`
+}
+
+// modelRun holds what later sections (behavioural tests, slices) need.
+type modelRun struct {
+	reg      model.Regressor
+	complete arrow.RecordBatch // the rows usable by the model
+	test     arrow.RecordBatch // the evaluated rows
+	y, yhat  []float64         // target and predictions on test
+	closer   io.Closer
+}
+
+func (m *modelRun) release() {
+	if m == nil {
+		return
+	}
+	if m.complete != nil {
+		m.complete.Release()
+	}
+	if m.test != nil {
+		m.test.Release()
+	}
+	if m.closer != nil {
+		m.closer.Close()
+	}
+}
+
+// runModel trains or reaches the model, predicts the evaluated rows and
+// measures them. batches hold the model's columns of every row read.
+func (spec *ModelSpec) run(ctx context.Context, batches []arrow.RecordBatch, mem memory.Allocator) (*ModelResult, []result.Check, *modelRun, error) {
+	all, err := concat(batches, mem)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("model: %w", err)
+	}
+	defer all.Release()
+	mr := &ModelResult{Source: spec.source(), Target: spec.Target, Features: spec.Features, Rows: int(all.NumRows()), Split: spec.Split}
+
+	need := append([]string{spec.Target}, spec.Features...)
+	if spec.Predictions != "" {
+		need = append(need, spec.Predictions)
+	}
+	rows, err := model.CompleteRows([]arrow.RecordBatch{all}, need)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mr.RowsDropped = mr.Rows - len(rows)
+	if len(rows) == 0 {
+		return nil, nil, nil, fmt.Errorf("model: no usable rows: each of the %d rows has a null, NaN or infinite value in %s", mr.Rows, strings.Join(need, ", "))
+	}
+	run := &modelRun{}
+	ok := false
+	defer func() {
+		if !ok {
+			run.release()
+		}
+	}()
+	if run.complete, err = take(ctx, all, rows); err != nil {
+		return nil, nil, nil, err
+	}
+	part, err := spec.Split.Batches([]arrow.RecordBatch{run.complete})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mr.Partition = part
+	y, err := model.Float64s([]arrow.RecordBatch{run.complete}, spec.Target)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	switch {
+	case spec.Train != nil:
+		opts := *spec.Train
+		opts.Rows = part.Train
+		lin, err := model.Fit(ctx, []arrow.RecordBatch{run.complete}, opts)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		mr.Fit, run.reg = lin, lin
+	case spec.Predictions != "":
+		run.reg = model.PredictionsColumn(spec.Predictions)
+	case spec.Endpoint != nil:
+		run.reg = *spec.Endpoint
+	default:
+		c := &model.Command{Argv: spec.Command, Features: spec.Features}
+		run.reg, run.closer = c, c
+	}
+	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
+		return nil, nil, nil, err
+	}
+	if run.yhat, err = model.PredictAll(ctx, run.reg, []arrow.RecordBatch{run.test}); err != nil {
+		return nil, nil, nil, err
+	}
+	var trainSum float64
+	for _, i := range part.Train {
+		trainSum += y[i]
+	}
+	run.y = make([]float64, len(part.Test))
+	for k, i := range part.Test {
+		run.y[k] = y[i]
+	}
+	mr.Evaluation = model.Evaluate(run.y, run.yhat, trainSum/float64(len(part.Train)))
+	mr.EvaluatedOn = evaluatedOn(spec, part)
+
+	checks := make([]result.Check, 0, len(spec.Metrics))
+	for _, ms := range spec.Metrics {
+		checks = append(checks, metricCheck(ms, mr))
+	}
+	ok = true
+	return mr, checks, run, nil
+}
+
+func evaluatedOn(spec *ModelSpec, p model.Partition) string {
+	switch {
+	case p.OnTrainingData && spec.Train != nil:
+		return fmt.Sprintf("the %d training rows (split: none): metrics say how well the model fits, not how well it generalises", p.TestRows)
+	case p.OnTrainingData:
+		return fmt.Sprintf("all %d rows", p.TestRows)
+	case p.Method == model.SplitTime:
+		return fmt.Sprintf("the %d latest rows by %s (trained on the %d earlier rows)", p.TestRows, spec.Split.By, p.TrainRows)
+	}
+	return fmt.Sprintf("%d held-out rows (random split, seed %d; %d training rows)", p.TestRows, spec.Split.Seed, p.TrainRows)
+}
+
+func metricCheck(ms MetricSpec, mr *ModelResult) result.Check {
+	c := result.Check{Section: result.Model, Name: "model." + ms.Name, Kind: "metric", Severity: ms.Severity}
+	v, _ := mr.Evaluation.Model.Get(ms.Name)
+	b, _ := mr.Evaluation.Baseline.Get(ms.Name)
+	exp := map[string]any{}
+	if ms.Threshold.Min != nil {
+		exp["min"] = *ms.Threshold.Min
+	}
+	if ms.Threshold.Max != nil {
+		exp["max"] = *ms.Threshold.Max
+	}
+	c.Expected = exp
+	c.ExpectedText = thresholdText(ms.Threshold)
+	details := map[string]any{"model": v, "baseline": b, "evaluated_on": mr.EvaluatedOn, "n": mr.Evaluation.Model.N}
+	c.Details = details
+	where := "on " + mr.EvaluatedOn
+	if i := strings.IndexAny(where, ":("); i > 0 {
+		where = strings.TrimSpace(where[:i])
+	}
+	switch ms.Threshold.Check(v) {
+	case model.Undefined:
+		c.Status = result.Error
+		c.ObservedText = ms.Name + " undefined"
+		c.Message = fmt.Sprintf("%s undefined %s: %s", ms.Name, where, v.Reason)
+		return c
+	case model.Pass:
+		c.Status = result.Pass
+	default:
+		c.Status = result.StatusOf(false, ms.Severity)
+	}
+	c.Observed = result.Number(v.V)
+	c.ObservedText = fmt.Sprintf("%s %s", ms.Name, result.Human(v.V))
+	c.Message = fmt.Sprintf("%s %s %s, expected %s", ms.Name, result.Human(v.V), where, c.ExpectedText)
+	if b.Defined {
+		c.Message += fmt.Sprintf(" (mean baseline %s)", result.Human(b.V))
+	}
+	return c
+}
+
+func thresholdText(t model.Threshold) string {
+	f := result.FormatFloat
+	switch {
+	case t.Min != nil && t.Max != nil:
+		return "[" + f(*t.Min) + ", " + f(*t.Max) + "]"
+	case t.Min != nil:
+		return "≥ " + f(*t.Min)
+	case t.Max != nil:
+		return "≤ " + f(*t.Max)
+	}
+	return "any"
+}
+
+// concat joins batches into one.
+func concat(batches []arrow.RecordBatch, mem memory.Allocator) (arrow.RecordBatch, error) {
+	if len(batches) == 0 {
+		return nil, fmt.Errorf("no rows")
+	}
+	schema := batches[0].Schema()
+	cols := make([]arrow.Array, schema.NumFields())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	var n int64
+	for _, b := range batches {
+		n += b.NumRows()
+	}
+	for i := range cols {
+		parts := make([]arrow.Array, len(batches))
+		for j, b := range batches {
+			parts[j] = b.Column(i)
+		}
+		c, err := array.Concatenate(parts, mem)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = c
+	}
+	return array.NewRecordBatch(schema, cols, n), nil
+}
+
+// take returns the rows of b at the given indices.
+func take(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.RecordBatch, error) {
+	ib := array.NewInt64Builder(memory.DefaultAllocator)
+	defer ib.Release()
+	for _, r := range rows {
+		ib.Append(int64(r))
+	}
+	idx := ib.NewArray()
+	defer idx.Release()
+	cols := make([]arrow.Array, b.NumCols())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i := range cols {
+		c, err := compute.TakeArray(ctx, b.Column(i), idx)
+		if err != nil {
+			return nil, fmt.Errorf("model: select rows: %w", err)
+		}
+		cols[i] = c
+	}
+	return array.NewRecordBatch(b.Schema(), cols, int64(len(rows))), nil
+}

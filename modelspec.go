@@ -1,0 +1,401 @@
+package trustml
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/result"
+)
+
+// ModelSpec is a suite's `model` section: which model, on which rows, and
+// the objectives it must meet.
+type ModelSpec struct {
+	Target   string
+	Features []string
+
+	// Exactly one source: Train (fit a model here), Predictions (a column
+	// of the data), Endpoint (an HTTP model server) or Command (a
+	// subprocess reading JSON Lines).
+	Train       *model.FitOptions
+	Predictions string
+	Endpoint    *model.Endpoint
+	Command     []string
+
+	// Split chooses the rows a fitted model trains on and every model is
+	// evaluated on. The zero value evaluates on every row.
+	Split model.Split
+
+	// Metrics are the objectives, in suite order.
+	Metrics []MetricSpec
+
+	Line, Col int // position of the `model` key
+}
+
+// MetricSpec is one objective: a metric (one of model.MetricNames) and its
+// bounds.
+type MetricSpec struct {
+	Name      string
+	Threshold model.Threshold
+	Severity  result.Severity
+}
+
+var (
+	modelKeys    = []string{"target", "features", "train", "split", "predictions", "endpoint", "command", "metrics", "severity"}
+	trainKeys    = []string{"algorithm", "alpha", "standardize"}
+	splitKeys    = []string{"method", "test_fraction", "seed", "by"}
+	endpointKeys = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
+)
+
+// columns lists the data columns the model section reads.
+func (m *ModelSpec) columns() []string {
+	cols := append([]string{m.Target}, m.Features...)
+	if m.Predictions != "" {
+		cols = append(cols, m.Predictions)
+	}
+	if m.Split.By != "" {
+		cols = append(cols, m.Split.By)
+	}
+	return cols
+}
+
+// source describes where predictions come from, for results.
+func (m *ModelSpec) source() string {
+	switch {
+	case m.Train != nil:
+		return "fitted " + m.Train.Algorithm
+	case m.Predictions != "":
+		return fmt.Sprintf("predictions column %q", m.Predictions)
+	case m.Endpoint != nil:
+		return "endpoint " + m.Endpoint.String()
+	}
+	return fmt.Sprintf("command %q", m.Command)
+}
+
+func decodeModel(d *yamlx.Decoder, key, n *yaml.Node, path, dir string) *ModelSpec {
+	m := &ModelSpec{Line: key.Line, Col: key.Column}
+	fields, ok := d.Mapping(n, path, modelKeys)
+	if !ok {
+		return m
+	}
+	sev := result.SeverityError
+	for _, f := range fields {
+		if f.Key == "severity" {
+			if s, ok := decodeSeverity(d, f.Value, f.Path); ok {
+				sev = s
+			}
+		}
+	}
+	var sources []string
+	for _, f := range fields {
+		switch f.Key {
+		case "target":
+			m.Target, _ = d.Text(f.Value, f.Path)
+		case "features":
+			m.Features, _ = d.Texts(f.Value, f.Path)
+			if len(m.Features) == 0 && yamlx.Resolve(f.Value).Kind == yaml.SequenceNode {
+				d.Errorf(f.Value, f.Path, "must list at least one column")
+			}
+		case "train":
+			sources = append(sources, f.Key)
+			m.Train = decodeTrain(d, f.Value, f.Path)
+		case "split":
+			m.Split = decodeSplit(d, f.Value, f.Path)
+		case "predictions":
+			sources = append(sources, f.Key)
+			m.Predictions, _ = d.Text(f.Value, f.Path)
+		case "endpoint":
+			sources = append(sources, f.Key)
+			m.Endpoint = decodeEndpoint(d, f.Value, f.Path)
+		case "command":
+			sources = append(sources, f.Key)
+			if argv, ok := d.Texts(f.Value, f.Path); ok {
+				if len(argv) == 0 {
+					d.Errorf(f.Value, f.Path, "must name a program: [program, args...]")
+				} else {
+					// A program given by a relative path with a slash is
+					// relative to the suite file, like every other path.
+					if strings.Contains(argv[0], "/") && !filepath.IsAbs(argv[0]) {
+						argv[0] = filepath.Join(dir, argv[0])
+					}
+					m.Command = argv
+				}
+			}
+		case "metrics":
+			m.Metrics = decodeMetrics(d, f.Value, f.Path, sev)
+		}
+	}
+	if m.Target == "" && !hasKey(fields, "target") {
+		d.Errorf(n, yamlx.Join(path, "target"), "missing: the column the model predicts")
+	}
+	switch len(sources) {
+	case 0:
+		d.Errorf(n, path, "needs one model source: train, predictions, endpoint or command")
+	case 1:
+	default:
+		d.Errorf(n, path, "has %d model sources (%s); give exactly one", len(sources), strings.Join(sources, ", "))
+	}
+	if len(sources) == 1 && sources[0] != "predictions" && len(m.Features) == 0 && !hasKey(fields, "features") {
+		d.Errorf(n, yamlx.Join(path, "features"), "missing: the columns the model predicts from")
+	}
+	if slices.Contains(m.Features, m.Target) && m.Target != "" {
+		d.Errorf(n, yamlx.Join(path, "features"), "lists the target %q among the features", m.Target)
+	}
+	if m.Train != nil {
+		m.Train.Target, m.Train.Features = m.Target, m.Features
+	}
+	if m.Endpoint != nil {
+		m.Endpoint.Features = m.Features
+	}
+	return m
+}
+
+func hasKey(fields []yamlx.Field, key string) bool {
+	return slices.ContainsFunc(fields, func(f yamlx.Field) bool { return f.Key == key })
+}
+
+func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) (result.Severity, bool) {
+	s, ok := d.String(n, path)
+	if !ok {
+		return "", false
+	}
+	switch result.Severity(s) {
+	case result.SeverityError, result.SeverityWarn:
+		return result.Severity(s), true
+	}
+	msg := fmt.Sprintf("must be error or warn, got %q", s)
+	if h := yamlx.Suggest(s, []string{"error", "warn"}); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	d.Errorf(n, path, "%s", msg)
+	return "", false
+}
+
+func decodeTrain(d *yamlx.Decoder, n *yaml.Node, path string) *model.FitOptions {
+	o := &model.FitOptions{Algorithm: model.AlgorithmLinear}
+	fields, ok := d.Mapping(n, path, trainKeys)
+	if !ok {
+		return o
+	}
+	hasAlpha, algOK := false, true
+	for _, f := range fields {
+		switch f.Key {
+		case "algorithm":
+			if s, ok := d.String(f.Value, f.Path); ok {
+				switch s {
+				case model.AlgorithmLinear, model.AlgorithmRidge:
+					o.Algorithm = s
+				default:
+					algOK = false
+					d.Errorf(f.Value, f.Path, "unknown algorithm %q; algorithms are linear (ordinary least squares) and ridge", s)
+				}
+			}
+		case "alpha":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if v <= 0 {
+					d.Errorf(f.Value, f.Path, "must be > 0, got %s", result.FormatFloat(v))
+				}
+				o.Alpha, hasAlpha = v, true
+			}
+		case "standardize":
+			o.Standardize, _ = d.Bool(f.Value, f.Path)
+		}
+	}
+	switch {
+	case !algOK:
+	case o.Algorithm == model.AlgorithmRidge && !hasAlpha:
+		d.Errorf(n, yamlx.Join(path, "alpha"), "missing: ridge needs a penalty alpha > 0")
+	case o.Algorithm == model.AlgorithmLinear && hasAlpha:
+		d.Errorf(n, yamlx.Join(path, "alpha"), "applies to ridge only; set algorithm: ridge or remove alpha")
+	}
+	return o
+}
+
+func decodeSplit(d *yamlx.Decoder, n *yaml.Node, path string) model.Split {
+	var s model.Split
+	fields, ok := d.Mapping(n, path, splitKeys)
+	if !ok {
+		return s
+	}
+	hasFraction := false
+	for _, f := range fields {
+		switch f.Key {
+		case "method":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				switch v {
+				case model.SplitRandom, model.SplitTime, model.SplitNone:
+					s.Method = v
+				default:
+					d.Errorf(f.Value, f.Path, "unknown split method %q; methods are random, time and none", v)
+				}
+			}
+		case "test_fraction":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if v <= 0 || v >= 1 {
+					d.Errorf(f.Value, f.Path, "must be between 0 and 1 (exclusive), got %s", result.FormatFloat(v))
+				}
+				s.TestFraction, hasFraction = v, true
+			}
+		case "seed":
+			if v, ok := d.Count(f.Value, f.Path); ok {
+				s.Seed = uint64(v)
+			}
+		case "by":
+			s.By, _ = d.Text(f.Value, f.Path)
+		}
+	}
+	if s.Method == "" {
+		switch {
+		case s.By != "":
+			s.Method = model.SplitTime
+		case hasFraction:
+			s.Method = model.SplitRandom
+		default:
+			s.Method = model.SplitNone
+		}
+	}
+	switch s.Method {
+	case model.SplitRandom, model.SplitTime:
+		if !hasFraction {
+			d.Errorf(n, yamlx.Join(path, "test_fraction"), "missing: a %s split needs the fraction of rows held out, e.g. 0.2", s.Method)
+		}
+		if s.Method == model.SplitTime && s.By == "" {
+			d.Errorf(n, yamlx.Join(path, "by"), "missing: a time split needs the time column")
+		}
+		if s.Method == model.SplitRandom && s.By != "" {
+			d.Errorf(n, yamlx.Join(path, "by"), "applies to time splits; set method: time or remove by")
+		}
+	case model.SplitNone:
+		if hasFraction || s.By != "" {
+			d.Errorf(n, path, "method none evaluates on every row; remove test_fraction and by")
+		}
+	}
+	return s
+}
+
+func decodeEndpoint(d *yamlx.Decoder, n *yaml.Node, path string) *model.Endpoint {
+	e := &model.Endpoint{}
+	fields, ok := d.Mapping(n, path, endpointKeys)
+	if !ok {
+		return e
+	}
+	for _, f := range fields {
+		switch f.Key {
+		case "url":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+					d.Errorf(f.Value, f.Path, "must be an http:// or https:// URL, got %q", v)
+				}
+				e.URL = v
+			}
+		case "method":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				e.Method = strings.ToUpper(v)
+			}
+		case "headers":
+			hf, ok := d.Mapping(f.Value, f.Path, nil)
+			if !ok {
+				continue
+			}
+			e.Headers = map[string]string{}
+			for _, g := range hf {
+				if v, ok := d.String(g.Value, g.Path); ok {
+					e.Headers[g.Key] = v
+				}
+			}
+		case "batch_size", "concurrency", "retries":
+			v, ok := d.Int(f.Value, f.Path)
+			if !ok {
+				continue
+			}
+			if v < 1 && f.Key != "retries" || v < 0 {
+				d.Errorf(f.Value, f.Path, "must be ≥ %d, got %d", map[bool]int{true: 0, false: 1}[f.Key == "retries"], v)
+				continue
+			}
+			switch f.Key {
+			case "batch_size":
+				e.BatchSize = int(v)
+			case "concurrency":
+				e.Concurrency = int(v)
+			case "retries":
+				e.Retries = int(v)
+				if v == 0 {
+					e.Retries = -1 // model.Endpoint: negative disables retries
+				}
+			}
+		case "timeout", "backoff":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				dur, err := time.ParseDuration(v)
+				if err != nil || dur <= 0 {
+					d.Errorf(f.Value, f.Path, "must be a positive duration such as 30s or 500ms, got %q", v)
+					continue
+				}
+				if f.Key == "timeout" {
+					e.Timeout = dur
+				} else {
+					e.Backoff = dur
+				}
+			}
+		case "response_path":
+			e.ResponsePath, _ = d.String(f.Value, f.Path)
+		}
+	}
+	if e.URL == "" && !hasKey(fields, "url") {
+		d.Errorf(n, yamlx.Join(path, "url"), "missing: the model server's URL")
+	}
+	return e
+}
+
+func decodeMetrics(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Severity) []MetricSpec {
+	fields, ok := d.Mapping(n, path, nil)
+	if !ok {
+		return nil
+	}
+	names := model.MetricNames()
+	var out []MetricSpec
+	for _, f := range fields {
+		if !slices.Contains(names, f.Key) {
+			msg := fmt.Sprintf("unknown metric %q", f.Key)
+			if h := yamlx.Suggest(f.Key, names); h != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", h)
+			}
+			d.Errorf(f.KeyN, f.Path, "%s; metrics are %s", msg, strings.Join(names, ", "))
+			continue
+		}
+		ms := MetricSpec{Name: f.Key, Severity: sev}
+		bf, ok := d.Mapping(f.Value, f.Path, []string{"min", "max", "severity"})
+		if !ok {
+			continue
+		}
+		for _, g := range bf {
+			switch g.Key {
+			case "min", "max":
+				if v, ok := d.Float(g.Value, g.Path); ok {
+					if g.Key == "min" {
+						ms.Threshold.Min = &v
+					} else {
+						ms.Threshold.Max = &v
+					}
+				}
+			case "severity":
+				if s, ok := decodeSeverity(d, g.Value, g.Path); ok {
+					ms.Severity = s
+				}
+			}
+		}
+		if ms.Threshold.Min == nil && ms.Threshold.Max == nil && !hasKey(bf, "min") && !hasKey(bf, "max") {
+			d.Errorf(f.Value, f.Path, "needs at least one of min or max")
+		}
+		if t := ms.Threshold; t.Min != nil && t.Max != nil && *t.Min > *t.Max {
+			d.Errorf(f.Value, f.Path, "min %s is greater than max %s", result.FormatFloat(*t.Min), result.FormatFloat(*t.Max))
+		}
+		out = append(out, ms)
+	}
+	return out
+}
