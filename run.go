@@ -185,7 +185,6 @@ type keeper struct {
 	array.RecordReader
 	columns []string
 	batches []arrow.RecordBatch
-	err     error
 }
 
 func (k *keeper) Next() bool {
