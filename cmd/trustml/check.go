@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/report"
@@ -28,6 +29,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE`")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE`")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
 	pos, code, done := parseArgs(fs, args, stdout, stderr)
 	if done {
@@ -41,6 +43,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitNoRun
+	}
+	if *cpuprofile != "" {
+		stop, err := startProfile(*cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustml: %v\n", err)
+			return exitNoRun
+		}
+		defer stop()
 	}
 	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data})
 	if err != nil {
@@ -60,6 +70,18 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitNoRun
 	}
 	return res.ExitCode()
+}
+
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func pick(flagValue, suiteValue string) string {
