@@ -165,7 +165,7 @@ func metricCheck(ms MetricSpec, mr *ModelResult) result.Check {
 		exp["max"] = *ms.Threshold.Max
 	}
 	c.Expected = exp
-	c.ExpectedText = thresholdText(ms.Threshold)
+	c.ExpectedText = ms.Threshold.String()
 	details := map[string]any{"model": v, "baseline": b, "evaluated_on": mr.EvaluatedOn, "n": mr.Evaluation.Model.N}
 	c.Details = details
 	where := "on " + mr.EvaluatedOn
@@ -190,19 +190,6 @@ func metricCheck(ms MetricSpec, mr *ModelResult) result.Check {
 		c.Message += fmt.Sprintf(" (mean baseline %s)", result.Human(b.V))
 	}
 	return c
-}
-
-func thresholdText(t model.Threshold) string {
-	f := result.FormatFloat
-	switch {
-	case t.Min != nil && t.Max != nil:
-		return "[" + f(*t.Min) + ", " + f(*t.Max) + "]"
-	case t.Min != nil:
-		return "≥ " + f(*t.Min)
-	case t.Max != nil:
-		return "≤ " + f(*t.Max)
-	}
-	return "any"
 }
 
 // concat joins batches into one.

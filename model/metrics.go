@@ -233,17 +233,17 @@ func (t Threshold) Check(v Value) Verdict {
 	return Pass
 }
 
-// String describes the bounds, e.g. ">= 0.5", "<= 25" or "in [0.5, 1]";
-// "any" when there are none.
+// String describes the bounds as the rest of trustml's messages do, e.g.
+// "≥ 0.5", "≤ 25" or "[0.5, 1]"; "any" when there are none.
 func (t Threshold) String() string {
 	f := func(p *float64) string { return strconv.FormatFloat(*p, 'g', -1, 64) }
 	switch {
 	case t.Min != nil && t.Max != nil:
-		return "in [" + f(t.Min) + ", " + f(t.Max) + "]"
+		return "[" + f(t.Min) + ", " + f(t.Max) + "]"
 	case t.Min != nil:
-		return ">= " + f(t.Min)
+		return "≥ " + f(t.Min)
 	case t.Max != nil:
-		return "<= " + f(t.Max)
+		return "≤ " + f(t.Max)
 	}
 	return "any"
 }

@@ -106,14 +106,14 @@ func TestThreshold(t *testing.T) {
 		want Verdict
 		str  string
 	}{
-		{Threshold{Min: ptr(0.5)}, v(0.5), Pass, ">= 0.5"},
-		{Threshold{Min: ptr(0.5)}, v(0.49), Fail, ">= 0.5"},
-		{Threshold{Max: ptr(25)}, v(25), Pass, "<= 25"},
-		{Threshold{Max: ptr(25)}, v(25.1), Fail, "<= 25"},
-		{Threshold{Min: ptr(0), Max: ptr(1)}, v(-0.1), Fail, "in [0, 1]"},
-		{Threshold{Min: ptr(0), Max: ptr(1)}, v(1), Pass, "in [0, 1]"},
+		{Threshold{Min: ptr(0.5)}, v(0.5), Pass, "≥ 0.5"},
+		{Threshold{Min: ptr(0.5)}, v(0.49), Fail, "≥ 0.5"},
+		{Threshold{Max: ptr(25)}, v(25), Pass, "≤ 25"},
+		{Threshold{Max: ptr(25)}, v(25.1), Fail, "≤ 25"},
+		{Threshold{Min: ptr(0), Max: ptr(1)}, v(-0.1), Fail, "[0, 1]"},
+		{Threshold{Min: ptr(0), Max: ptr(1)}, v(1), Pass, "[0, 1]"},
 		{Threshold{}, v(-1e300), Pass, "any"},
-		{Threshold{Min: ptr(0)}, Value{Reason: "no rows"}, Undefined, ">= 0"},
+		{Threshold{Min: ptr(0)}, Value{Reason: "no rows"}, Undefined, "≥ 0"},
 	} {
 		assert.Equal(t, tc.want, tc.th.Check(tc.v), "%s on %v", tc.str, tc.v)
 		assert.Equal(t, tc.str, tc.th.String())
