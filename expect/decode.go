@@ -17,7 +17,8 @@ import (
 var (
 	tableKeys  = []string{"row_count", "column_count", "columns", "severity"}
 	columnKeys = []string{"type", "missing", "range", "in_set", "not_in_set", "regex", "length", "unique",
-		"distinct", "mean", "median", "stddev", "min", "max", "sum", "quantiles", "imbalance", "severity"}
+		"distinct", "mean", "median", "stddev", "min", "max", "sum", "quantiles", "imbalance",
+		"distinct_values", "kl_divergence", "chisquare", "severity"}
 	boundKeys = []string{"min", "max", "strict_min", "strict_max", "severity"}
 )
 
@@ -228,12 +229,12 @@ func decodeColumnCheck(d *yamlx.Decoder, c *Check, f yamlx.Field) {
 			c.Types = []string{s}
 		}
 		for _, t := range c.Types {
-			if !knownTypeName(t) {
+			if !knownTypeName(t) && !isTypeString(t) {
 				msg := fmt.Sprintf("unknown type %q", t)
 				if h := yamlx.Suggest(t, typeNames()); h != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", h)
 				}
-				d.Errorf(n, path, "%s; types are Arrow type names (int64, float64, utf8, bool, date32, timestamp ...) or integer, float, numeric, string, temporal", msg)
+				d.Errorf(n, path, "%s; types are Arrow type names (int64, float64, utf8, bool, date32, timestamp ...), integer, float, numeric, string, boolean, temporal, or a timestamp's full form (timestamp[ns], timestamp[ns, tz=UTC])", msg)
 			}
 		}
 	case Missing:
@@ -366,15 +367,28 @@ func decodeColumnCheck(d *yamlx.Decoder, c *Check, f yamlx.Field) {
 	case Quantiles:
 		list := n
 		if yamlx.Resolve(n).Kind == yaml.MappingNode {
-			fields, ok := d.Mapping(n, path, []string{"bounds", "severity"})
+			fields, ok := d.Mapping(n, path, []string{"bounds", "interpolation", "severity"})
 			if !ok {
 				return
 			}
 			c.Severity = severityOf(d, fields, c.Severity)
 			list = nil
 			for _, g := range fields {
-				if g.Key == "bounds" {
+				switch g.Key {
+				case "bounds":
 					list = g.Value
+				case "interpolation":
+					if s, ok := d.String(g.Value, g.Path); ok {
+						if !slices.Contains(interpolations[1:], s) {
+							msg := fmt.Sprintf("unknown interpolation %q", s)
+							if h := yamlx.Suggest(s, interpolations[1:]); h != "" {
+								msg += fmt.Sprintf(" (did you mean %q?)", h)
+							}
+							d.Errorf(g.Value, g.Path, "%s; use one of %s", msg, strings.Join(interpolations[1:], ", "))
+						} else {
+							c.Interpolation = s
+						}
+					}
 				}
 			}
 			if list == nil {
@@ -446,7 +460,179 @@ func decodeColumnCheck(d *yamlx.Decoder, c *Check, f yamlx.Field) {
 			}
 		}
 		requireBound(d, n, path, "min_fraction", "max_ratio", "min_count")
+	case DistinctValues:
+		decodeDistinctValues(d, c, n, path)
+	case KLDivergence, ChiSquare:
+		decodeDistribution(d, c, n, path)
 	}
+}
+
+// decodeValues reads a non-empty list of values.
+func decodeValues(d *yamlx.Decoder, n *yaml.Node, path string) []Value {
+	items, ok := d.Sequence(n, path)
+	if !ok {
+		return nil
+	}
+	if len(items) == 0 {
+		d.Errorf(n, path, "must list at least one value")
+	}
+	out := make([]Value, 0, len(items))
+	for i, it := range items {
+		if v, ok := decodeValue(d, it, fmt.Sprintf("%s[%d]", path, i)); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// decodeDistinctValues reads {in_set: [...], contains: [...]} or
+// {equals: [...]}.
+func decodeDistinctValues(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
+	fields, ok := d.Mapping(n, path, []string{"in_set", "contains", "equals", "severity"})
+	if !ok {
+		return
+	}
+	c.Severity = severityOf(d, fields, c.Severity)
+	var equals *yamlx.Field
+	sets := 0
+	for i, g := range fields {
+		switch g.Key {
+		case "in_set":
+			c.Set = decodeValues(d, g.Value, g.Path)
+			sets++
+		case "contains":
+			c.Contains = decodeValues(d, g.Value, g.Path)
+			sets++
+		case "equals":
+			equals = &fields[i]
+			c.Set = decodeValues(d, g.Value, g.Path)
+			c.Contains = c.Set
+		}
+	}
+	if equals != nil && sets > 0 {
+		d.Errorf(equals.KeyN, equals.Path, "equals is in_set and contains at once; give either equals or in_set and contains")
+	}
+	requireBound(d, n, path, "in_set", "contains", "equals")
+}
+
+// decodeDistribution reads kl_divergence: {partition, max, tail_holdout,
+// internal_holdout} and chisquare: {partition, alpha, tail_holdout}.
+func decodeDistribution(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
+	keys := []string{"partition", "max", "tail_holdout", "internal_holdout", "severity"}
+	bound := "max"
+	if c.Kind == ChiSquare {
+		keys = []string{"partition", "alpha", "tail_holdout", "severity"}
+		bound = "alpha"
+	}
+	before := len(d.Problems())
+	fields, ok := d.Mapping(n, path, keys)
+	if !ok {
+		return
+	}
+	c.Severity = severityOf(d, fields, c.Severity)
+	var part *yamlx.Field
+	hasBound := false
+	for i, g := range fields {
+		switch g.Key {
+		case "partition":
+			part = &fields[i]
+			c.Partition = decodePartition(d, g.Value, g.Path)
+		case "max":
+			hasBound = true
+			if v, ok := d.Float(g.Value, g.Path); ok {
+				if v < 0 {
+					d.Errorf(g.Value, g.Path, "a divergence is never negative; max must be ≥ 0")
+				}
+				c.Max = &v
+			}
+		case "alpha":
+			hasBound = true
+			if v, ok := d.Fraction(g.Value, g.Path); ok {
+				c.Alpha = &v
+			}
+		case "tail_holdout":
+			c.TailHoldout, _ = d.Fraction(g.Value, g.Path)
+		case "internal_holdout":
+			c.InternalHoldout, _ = d.Fraction(g.Value, g.Path)
+		}
+	}
+	if part == nil {
+		d.Errorf(n, path, "needs partition: {bins: [...], weights: [...]} or {values: [...], weights: [...]}")
+	}
+	if !hasBound {
+		d.Errorf(n, path, "needs %s", bound)
+	}
+	if part != nil && c.Partition != nil && len(d.Problems()) == before {
+		if err := c.validatePartition(); err != nil {
+			d.Errorf(part.Value, part.Path, "%v", err)
+		}
+	}
+}
+
+// decodePartition reads {bins, weights, tail_weights} or {values, weights};
+// the rules between them are checked by Check.validatePartition.
+func decodePartition(d *yamlx.Decoder, n *yaml.Node, path string) *Partition {
+	fields, ok := d.Mapping(n, path, []string{"bins", "values", "weights", "tail_weights"})
+	if !ok {
+		return nil
+	}
+	p := &Partition{}
+	hasWeights := false
+	for _, g := range fields {
+		switch g.Key {
+		case "bins":
+			items, ok := d.Sequence(g.Value, g.Path)
+			if !ok {
+				continue
+			}
+			p.Bins = make([]float64, 0, len(items))
+			for i, it := range items {
+				if v, ok := binEdge(d, it, fmt.Sprintf("%s[%d]", g.Path, i)); ok {
+					p.Bins = append(p.Bins, v)
+				}
+			}
+			if len(items) < 2 {
+				d.Errorf(g.Value, g.Path, "needs at least two edges")
+			}
+		case "values":
+			p.Values = decodeValues(d, g.Value, g.Path)
+		case "weights", "tail_weights":
+			items, ok := d.Sequence(g.Value, g.Path)
+			if !ok {
+				continue
+			}
+			ws := make([]float64, 0, len(items))
+			for i, it := range items {
+				if v, ok := d.Float(it, fmt.Sprintf("%s[%d]", g.Path, i)); ok {
+					ws = append(ws, v)
+				}
+			}
+			if g.Key == "weights" {
+				p.Weights, hasWeights = ws, true
+			} else {
+				p.TailWeights = ws
+			}
+		}
+	}
+	if !hasWeights {
+		d.Errorf(n, path, "needs weights: [...]")
+	}
+	if p.Bins == nil && p.Values == nil {
+		d.Errorf(n, path, "needs bins: [edges] or values: [categories]")
+	}
+	return p
+}
+
+// binEdge reads a number; unlike a bound, an edge may be infinite (.inf,
+// -.inf), which validatePartition allows at the ends only.
+func binEdge(d *yamlx.Decoder, n *yaml.Node, path string) (float64, bool) {
+	if n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!float" {
+		var v float64
+		if err := n.Decode(&v); err == nil && math.IsInf(v, 0) {
+			return v, true
+		}
+	}
+	return d.Float(n, path)
 }
 
 func setBound(c *Check, key string, v float64) {

@@ -24,6 +24,35 @@
 //   - A statistic over no values (the mean of an all-null column, the
 //     standard deviation of one value) is undefined: the check fails and its
 //     message says why.
+//   - A column of Arrow's null type (every value missing) passes row-wise
+//     checks vacuously; its statistics are undefined. Statistics read a
+//     boolean column as 0 and 1 (its mean is the share of true).
+//   - type fails every non-null value of a column whose type is not listed
+//     (the sample shows them). Besides names and families it accepts a
+//     timestamp's full form, "timestamp[ns]" (naive) or
+//     "timestamp[ns, tz=UTC]", to tell naive from zoned.
+//   - missing keeps a sample: the missing rows, or, for a check with only
+//     lower bounds ({min_fraction: 1}: the values must be missing), the
+//     non-missing values, which are then its unexpected values.
+//   - quantiles: {bounds: [...], interpolation: m} reads quantiles with
+//     numpy's linear (default), lower, higher, nearest (half to even) or
+//     midpoint rule.
+//   - distinct_values: {in_set: [...], contains: [...]} or {equals: [...]}
+//     compares the set of distinct non-null values with a set: a subset of
+//     in_set, a superset of contains, or both at once.
+//   - kl_divergence: {partition, max, tail_holdout, internal_holdout}
+//     passes when the Kullback-Leibler divergence (natural log) of the
+//     column's distribution over the partition from the partition's
+//     weights is at most max. A partition is {bins: [edges], weights,
+//     tail_weights} (bin i holds edges[i] ≤ v < edges[i+1], the last bin
+//     its upper edge too; the first edge may be -.inf and the last .inf) or
+//     {values: [...], weights}. Values outside the bins or not listed make
+//     the divergence +Inf unless tail weight is held out for them, as in
+//     Great Expectations (GX.md has the rules).
+//   - chisquare: {partition: {values, weights}, alpha, tail_holdout} runs
+//     Pearson's goodness-of-fit test of the value counts against n × the
+//     weights and fails when the p-value (gonum's chi-squared survival
+//     function) is at most alpha.
 //   - Row numbers in results are 0-based indexes of rows in the data as
 //     read (a CSV header is not a row). A check keeps the failing values
 //     with the smallest row numbers (20 by default).
@@ -43,7 +72,13 @@
 //   - median and quantiles keep every non-null value of the column as a
 //     float64: 8 bytes per row, selected in place (no sort) for one
 //     quantile;
-//   - unique, distinct and imbalance keep one entry per distinct value: the
-//     value, its count and its first row (about 40 bytes plus the string
-//     bytes per distinct value, per worker).
+//   - unique, distinct, distinct_values, imbalance, and kl_divergence and
+//     chisquare over values keep one entry per distinct value: the value,
+//     its count and its first row (about 40 bytes plus the string bytes per
+//     distinct value, per worker). kl_divergence over bins keeps one count
+//     per bin.
+//
+// GX.md maps each Great Expectations expectation onto these keys and
+// lists where the two differ; TestGreatExpectationsConformance runs GX's
+// own test definitions through the engine.
 package expect

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -125,6 +126,7 @@ const (
 	classString                // utf8, large_utf8, utf8_view, dictionary of those
 	classBool                  //
 	classTemporal              // dates, times, timestamps, durations: by their integer value
+	classNull                  // Arrow's null type: every value missing, nothing to read
 )
 
 func classOf(dt arrow.DataType) class {
@@ -139,12 +141,14 @@ func classOf(dt arrow.DataType) class {
 		return classBool
 	case isTemporal(dt):
 		return classTemporal
+	case dt.ID() == arrow.NULL:
+		return classNull
 	}
 	return classOther
 }
 
 func (c class) String() string {
-	return [...]string{"other", "integer", "float", "string", "boolean", "temporal"}[c]
+	return [...]string{"other", "integer", "float", "string", "boolean", "temporal", "null"}[c]
 }
 
 // plan is a suite bound to a schema.
@@ -167,6 +171,10 @@ type colPlan struct {
 	dupRows  bool // unique
 	lengths  bool // observed string lengths
 	rowCheck []*rowCheck
+	// nullRows and valueRows keep the rows of missing and of non-missing
+	// values, for the missing check's sample.
+	nullRows, valueRows bool
+	binned              []*Check // kl_divergence checks over bins, in colState.bins order
 }
 
 // rowCheck is a compiled row-wise check.
@@ -180,6 +188,7 @@ type rowCheck struct {
 	boolSet              [2]bool
 	re                   *regexp.Regexp
 	negate               bool // not_in_set
+	failAll              bool // type: the column's type is not listed
 	minLen, maxLen       int
 	hasMinLen, hasMaxLen bool
 }
@@ -252,11 +261,27 @@ func (cp *colPlan) bind(c *Check) error {
 		}
 		return fmt.Errorf("column %q is %s; %s needs %s", cp.name, cp.dt, c.Kind, what)
 	}
-	numeric := cp.class == classInt || cp.class == classFloat
+	// A column of the null type has no values: row-wise checks pass
+	// vacuously and statistics are undefined, whatever they need.
+	null := cp.class == classNull
+	numeric := cp.class == classInt || cp.class == classFloat || null
+	// Statistics read booleans as 0 and 1 (the mean is the share of true).
+	stat := numeric || cp.class == classBool
 	switch c.Kind {
 	case Type:
+		// A column of a type not listed fails with every value (GX's
+		// verdict on each value of a pandas object column); the engine
+		// keeps them as it does a row-wise check's failures.
+		if !slices.ContainsFunc(c.Types, func(t string) bool { return TypeMatches(cp.dt, t) }) {
+			cp.rowCheck = append(cp.rowCheck, &rowCheck{check: c, failAll: true})
+		}
 		return nil
 	case Missing:
+		if c.Max != nil || c.MaxFraction != nil {
+			cp.nullRows = true
+		} else {
+			cp.valueRows = true
+		}
 		return nil
 	case Range:
 		if err := need(numeric, "a numeric column"); err != nil {
@@ -274,6 +299,7 @@ func (cp *colPlan) bind(c *Check) error {
 	case InSet, NotInSet:
 		rc := &rowCheck{check: c, negate: c.Kind == NotInSet}
 		switch cp.class {
+		case classNull:
 		case classInt, classFloat:
 			rc.numSet = map[float64]struct{}{}
 			for _, v := range c.Set {
@@ -303,12 +329,12 @@ func (cp *colPlan) bind(c *Check) error {
 		}
 		cp.rowCheck = append(cp.rowCheck, rc)
 	case Regex:
-		if err := need(cp.class == classString, "a string column"); err != nil {
+		if err := need(cp.class == classString || null, "a string column"); err != nil {
 			return err
 		}
 		cp.rowCheck = append(cp.rowCheck, &rowCheck{check: c, re: c.Pattern})
 	case Length:
-		if err := need(cp.class == classString, "a string column"); err != nil {
+		if err := need(cp.class == classString || null, "a string column"); err != nil {
 			return err
 		}
 		rc := &rowCheck{check: c}
@@ -328,23 +354,66 @@ func (cp *colPlan) bind(c *Check) error {
 		if c.Kind == Unique {
 			cp.dupRows = true
 		}
+	case DistinctValues:
+		if err := need(cp.class != classOther && cp.class != classTemporal, "a numeric, string or boolean column"); err != nil {
+			return err
+		}
+		for _, v := range append(slices.Clone(c.Set), c.Contains...) {
+			if err := cp.canMatch(v); err != nil {
+				return err
+			}
+		}
+		cp.freq = true
+	case KLDivergence, ChiSquare:
+		if c.Partition.Categorical() {
+			if err := need(cp.class != classOther && cp.class != classTemporal, "a numeric, string or boolean column"); err != nil {
+				return err
+			}
+			for _, v := range c.Partition.Values {
+				if err := cp.canMatch(v); err != nil {
+					return err
+				}
+			}
+			cp.freq = true
+			return nil
+		}
+		if err := need(numeric, "a numeric column for a partition with bins"); err != nil {
+			return err
+		}
+		cp.binned = append(cp.binned, c)
 	case Mean, Stddev, Sum:
-		if err := need(numeric, "a numeric column"); err != nil {
+		if err := need(stat, "a numeric or boolean column"); err != nil {
 			return err
 		}
 		cp.moments = true
 	case Min, Max:
-		if err := need(numeric, "a numeric column"); err != nil {
+		if err := need(stat, "a numeric or boolean column"); err != nil {
 			return err
 		}
 		cp.minmax = true
 	case Median, Quantiles:
-		if err := need(numeric, "a numeric column"); err != nil {
+		if err := need(stat, "a numeric or boolean column"); err != nil {
 			return err
 		}
 		cp.values = true
 	default:
 		return fmt.Errorf("unknown check kind %q", c.Kind)
+	}
+	return nil
+}
+
+// canMatch reports an error when v can never equal a value of the column
+// (a quoted number against a numeric column, for example).
+func (cp *colPlan) canMatch(v Value) error {
+	switch cp.class {
+	case classInt, classFloat:
+		if !v.IsNum {
+			return fmt.Errorf("column %q is %s; the value %q can never match it (write numbers without quotes)", cp.name, cp.dt, v.Text)
+		}
+	case classBool:
+		if !v.IsBool {
+			return fmt.Errorf("column %q is bool; the value %q can never match it (use true or false)", cp.name, v.Text)
+		}
 	}
 	return nil
 }

@@ -372,7 +372,7 @@ func TestBindingErrors(t *testing.T) {
 	defer tbl.Release()
 	for _, tc := range []struct{ suite, err string }{
 		{"columns: {agee: {missing: 0}}", `expect: column "agee" is not in the data (did you mean "age"?); columns are: id, age, score, city, ok`},
-		{"columns: {city: {mean: {min: 0}}}", `expect: columns.city.mean: column "city" is utf8; mean needs a numeric column`},
+		{"columns: {city: {mean: {min: 0}}}", `expect: columns.city.mean: column "city" is utf8; mean needs a numeric or boolean column`},
 		{"columns: {age: {regex: x}}", `expect: columns.age.regex: column "age" is int64; regex needs a string column`},
 		{`columns: {age: {in_set: ["5"]}}`, `expect: columns.age.in_set: column "age" is int64; the value "5" can never match it (write numbers without quotes)`},
 		{`columns: {ok: {in_set: [1]}}`, `expect: columns.ok.in_set: column "ok" is bool; the value "1" can never match it (use true or false)`},
@@ -423,9 +423,13 @@ func TestBatchAndWorkerIndependence(t *testing.T) {
 	s := decode(t, `
 table: {row_count: {min: 1000, max: 1000}}
 columns:
-  k: {unique: {mostly: 0.1}, distinct: {min: 1}, range: {min: 0, max: 600}, imbalance: {min_count: 1}, median: {min: 0}}
-  v: {mean: {min: -1000}, stddev: {max: 1000}, sum: {min: -1e9}, median: {min: -1000}, quantiles: [{q: 0.1, min: -1000}, {q: 0.95, max: 1000}], range: {min: 0, mostly: 0.5}, missing: {max_fraction: 0.2}}
-  s: {in_set: [red, green, blue], regex: "^[a-z]+$", length: {max: 4}, imbalance: {min_fraction: 0.01}, unique: true}
+  k: {unique: {mostly: 0.1}, distinct: {min: 1}, range: {min: 0, max: 600}, imbalance: {min_count: 1}, median: {min: 0}, distinct_values: {contains: [1, 2, 999]}, missing: {min: 0}}
+  v: {mean: {min: -1000}, stddev: {max: 1000}, sum: {min: -1e9}, median: {min: -1000}, quantiles: [{q: 0.1, min: -1000}, {q: 0.95, max: 1000}], range: {min: 0, mostly: 0.5}, missing: {max_fraction: 0.2},
+      kl_divergence: {partition: {bins: [-100, 0, 100, 850], weights: [0.2, 0.3, 0.5]}, max: 0.5, tail_holdout: 0.1}}
+  s: {in_set: [red, green, blue], regex: "^[a-z]+$", length: {max: 4}, imbalance: {min_fraction: 0.01}, unique: true, type: integer,
+      chisquare: {partition: {values: [red, green, blue], weights: [0.4, 0.3, 0.3]}, alpha: 0.05, tail_holdout: 0.1},
+      kl_divergence: {partition: {values: [red, green], weights: [0.5, 0.5]}, max: 1, tail_holdout: 0.2},
+      distinct_values: {in_set: [red, green, blue, teal]}}
 `)
 	ref := evaluate(t, s, tbl, 1000, expect.Options{Workers: 1})
 	for _, tc := range []struct {
@@ -444,6 +448,18 @@ columns:
 			} else {
 				assert.Equal(t, w.Observed, g.Observed, "%s", w.Name)
 			}
+		}
+	}
+	// The new kinds hold evidence beyond counts: the partitions and the
+	// distinct values must not depend on batches either.
+	// They come from integer counts, so they agree exactly.
+	cut := evaluate(t, s, tbl, 7, expect.Options{Workers: 3})
+	for i, w := range ref {
+		switch w.Kind {
+		case "kl_divergence", "chisquare", "distinct_values":
+			require.NotNil(t, w.Observed, "%s", w.Name)
+			assert.Equal(t, w.Observed, cut[i].Observed, "%s", w.Name)
+			assert.Equal(t, w.Details, cut[i].Details, "%s", w.Name)
 		}
 	}
 	// Workers alone never change anything, floats included.

@@ -108,9 +108,10 @@ func summarize(cp *colPlan, cs *colState) *colStats {
 	return s
 }
 
-// quantile returns the q-quantile of the values by linear interpolation
-// between order statistics (R type 7); NaN when there are no values.
-func (s *colStats) quantile(q float64, many bool) float64 {
+// quantile returns the q-quantile of the values, interpolated between the
+// order statistics at h = q·(n−1) by method (see Check.Interpolation; ""
+// is linear, R's type 7); NaN when there are no values.
+func (s *colStats) quantile(q float64, many bool, method string) float64 {
 	n := len(s.values)
 	if n == 0 {
 		return math.NaN()
@@ -132,10 +133,30 @@ func (s *colStats) quantile(q float64, many bool) float64 {
 			b = slices.Min(s.values[lo+1:])
 		}
 	}
+	frac := h - float64(lo)
+	switch method {
+	case "lower":
+		return a
+	case "higher":
+		if frac == 0 {
+			return a
+		}
+		return b
+	case "nearest":
+		if int(math.RoundToEven(h)) == lo {
+			return a
+		}
+		return b
+	case "midpoint":
+		if frac == 0 {
+			return a
+		}
+		return a/2 + b/2
+	}
 	if q == 0.5 && (n-1)%2 == 1 {
 		return a/2 + b/2 // the mean of the two middle values
 	}
-	return a + (h-float64(lo))*(b-a)
+	return a + frac*(b-a)
 }
 
 // selectK partially orders a so that a[k] holds the k-th smallest value,
@@ -353,7 +374,16 @@ func (p *plan) columnCheck(c *Check, cp *colPlan, cs *colState, s *colStats) res
 		r.Observed, r.Expected = cp.dt.String(), c.Types
 		r.ObservedText, r.ExpectedText = cp.dt.String(), strings.Join(c.Types, " or ")
 		r.Message = fmt.Sprintf("type %s, expected %s", cp.dt, r.ExpectedText)
-		r.NullCount = nil
+		// Every value of a column of the wrong type is unexpected.
+		r.ElementCount = result.Ptr(cs.count)
+		r.UnexpectedCount = result.Ptr(int64(0))
+		r.Sample = []result.Failure{}
+		if k := slices.IndexFunc(cp.rowCheck, func(rc *rowCheck) bool { return rc.check == c }); k >= 0 {
+			r.UnexpectedCount = result.Ptr(cs.count)
+			if cs.row[k].sample != nil {
+				r.Sample = cs.row[k].sample
+			}
+		}
 	case Missing:
 		ok = p.missing(c, cs, &r)
 	case Range, InSet, NotInSet, Regex, Length:
@@ -399,11 +429,17 @@ func (p *plan) columnCheck(c *Check, cp *colPlan, cs *colState, s *colStats) res
 				}
 			}
 		case Median:
-			v = s.quantile(0.5, p.manyQuantiles(cp))
+			v = s.quantile(0.5, p.manyQuantiles(cp), "")
 		}
 		ok = statistic(c, &r, v, cs.count, s.infinite)
 	case Quantiles:
 		ok = quantiles(c, &r, s, p.manyQuantiles(cp))
+	case DistinctValues:
+		ok = distinctValues(c, cs, &r)
+	case KLDivergence:
+		ok = p.klDivergence(c, cp, cs, &r)
+	case ChiSquare:
+		ok = p.chiSquare(c, cs, &r)
 	}
 	if r.Status == "" {
 		r.Status = result.StatusOf(ok, r.Severity)
@@ -459,8 +495,22 @@ func (p *plan) missing(c *Check, cs *colState, r *result.Check) bool {
 	}
 	r.Observed = map[string]any{"count": cs.nulls, "fraction": frac}
 	r.Expected = exp
+	// The unexpected values are the missing ones, unless the check only
+	// asks for missing values (a lower bound): then they are the others.
 	r.UnexpectedCount = result.Ptr(cs.nulls)
 	r.UnexpectedFraction = result.Ptr(frac)
+	r.Sample = cs.nullSample
+	if c.Max == nil && c.MaxFraction == nil {
+		r.UnexpectedCount = result.Ptr(cs.rows - cs.nulls)
+		r.UnexpectedFraction = result.Ptr(1 - frac)
+		if cs.rows == 0 {
+			r.UnexpectedFraction = result.Ptr(0.0)
+		}
+		r.Sample = cs.valueSample
+	}
+	if r.Sample == nil {
+		r.Sample = []result.Failure{}
+	}
 	r.ElementCount = result.Ptr(cs.rows)
 	r.ObservedText = fmt.Sprintf("%d of %d missing (%s)", cs.nulls, cs.rows, percent(frac))
 	r.ExpectedText = "missing " + strings.Join(parts, ", ")
@@ -616,7 +666,7 @@ func quantiles(c *Check, r *result.Check, s *colStats, many bool) bool {
 	exp := make([]any, len(c.Quantiles))
 	var got, want, bad []string
 	for i, q := range c.Quantiles {
-		v := s.quantile(q.Q, many)
+		v := s.quantile(q.Q, many, c.Interpolation)
 		obs[i] = map[string]any{"q": q.Q, "value": result.Number(v)}
 		e := map[string]any{"q": q.Q}
 		if q.Min != nil {

@@ -27,6 +27,12 @@ type colState struct {
 	values      []float64 // median and quantiles
 	freq        freqTable
 	row         []rowState // parallel to colPlan.rowCheck
+	// bins holds, per colPlan.binned check, the count of values below the
+	// first edge, in each bin, and above the last edge.
+	bins [][]int64
+	// nullSample and valueSample are the first missing and non-missing
+	// values, for the missing check.
+	nullSample, valueSample []result.Failure
 }
 
 type rowState struct {
@@ -51,6 +57,9 @@ func newState(p *plan) *state {
 			row: make([]rowState, len(cp.rowCheck))}
 		if cp.freq {
 			cs.freq = newFreq(cp, p.sample)
+		}
+		for _, c := range cp.binned {
+			cs.bins = append(cs.bins, make([]int64, len(c.Partition.Bins)+1))
 		}
 		s.cols[i] = cs
 	}
@@ -124,8 +133,65 @@ func updateColumn(p *plan, cp *colPlan, cs *colState, arr arrow.Array, j job) er
 	default:
 		cs.nulls += int64(arr.NullN())
 		cs.count += int64(arr.Len() - arr.NullN())
+		valid := validity(arr)
+		if arr.DataType().ID() == arrow.NULL {
+			valid = func(int) bool { return false }
+		}
+		cs.sampleRows(p, cp, arr.Len(), valid, func(i int) any { return arr.ValueStr(i) }, j)
 	}
 	return nil
+}
+
+// sampleRows keeps the first missing rows and the first non-missing values
+// when a missing check shows them. valid is nil when no value is missing.
+func (cs *colState) sampleRows(p *plan, cp *colPlan, n int, valid func(int) bool, value func(int) any, j job) {
+	full := func(s []result.Failure) bool { return p.sample >= 0 && len(s) >= p.sample }
+	if cp.nullRows && valid != nil {
+		for i := 0; i < n && !full(cs.nullSample); i++ {
+			if !valid(i) {
+				cs.nullSample = append(cs.nullSample, result.Failure{Row: j.offset + int64(i), Value: nil})
+			}
+		}
+	}
+	if cp.valueRows {
+		for i := 0; i < n && !full(cs.valueSample); i++ {
+			if valid == nil || valid(i) {
+				cs.valueSample = append(cs.valueSample, result.Failure{Row: j.offset + int64(i), Value: value(i)})
+			}
+		}
+	}
+}
+
+// bin counts v in the counts of a partition's edges: counts[0] holds the
+// values below the first edge, counts[i+1] bin i, and the last count the
+// values above the last edge. The last bin includes its upper edge.
+func bin(edges []float64, counts []int64, v float64) {
+	k := len(edges) - 1
+	switch {
+	case v < edges[0]:
+		counts[0]++
+	case v > edges[k]:
+		counts[k+1]++
+	case v == edges[k]:
+		counts[k]++
+	default:
+		i := sort.SearchFloat64s(edges, v) // edges[i] ≥ v
+		if edges[i] != v {
+			i--
+		}
+		counts[i+1]++
+	}
+}
+
+func (cs *colState) binValues(cp *colPlan, n int, at func(int) (float64, bool)) {
+	for b, c := range cp.binned {
+		edges, counts := c.Partition.Bins, cs.bins[b]
+		for i := range n {
+			if v, ok := at(i); ok {
+				bin(edges, counts, v)
+			}
+		}
+	}
 }
 
 // validity returns a function reporting whether element i is non-null;
@@ -150,6 +216,12 @@ func updateInts[T integer](p *plan, cp *colPlan, cs *colState, a arrow.Array, va
 		floatStats(cp, cs, len(vals), func(i int) (float64, bool) {
 			return float64(vals[i]), valid == nil || valid(i)
 		}, j.index)
+	}
+	if len(cp.binned) > 0 {
+		cs.binValues(cp, len(vals), func(i int) (float64, bool) { return float64(vals[i]), valid == nil || valid(i) })
+	}
+	if cp.nullRows || cp.valueRows {
+		cs.sampleRows(p, cp, len(vals), valid, func(i int) any { return cp.display(int64(vals[i])) }, j)
 	}
 	if cp.freq {
 		f := cs.freq.(*freq[int64])
@@ -185,6 +257,16 @@ func updateFloats[T float32 | float64](p *plan, cp *colPlan, cs *colState, a arr
 	cs.nulls += int64(len(vals)) - nn
 	if cp.moments || cp.minmax || cp.values {
 		floatStats(cp, cs, len(vals), func(i int) (float64, bool) { return float64(vals[i]), ok(i) }, j.index)
+	}
+	if len(cp.binned) > 0 {
+		cs.binValues(cp, len(vals), func(i int) (float64, bool) { return float64(vals[i]), ok(i) })
+	}
+	if cp.nullRows || cp.valueRows {
+		present := ok
+		if nn == int64(len(vals)) {
+			present = nil
+		}
+		cs.sampleRows(p, cp, len(vals), present, func(i int) any { return float64(vals[i]) }, j)
 	}
 	if cp.freq {
 		f := cs.freq.(*freq[float64])
@@ -261,6 +343,9 @@ func floatStats(cp *colPlan, cs *colState, n int, at func(int) (float64, bool), 
 }
 
 func (rc *rowCheck) passNum(v float64) bool {
+	if rc.failAll {
+		return false
+	}
 	if rc.numSet != nil {
 		_, in := rc.numSet[v]
 		return in != rc.negate
@@ -270,6 +355,8 @@ func (rc *rowCheck) passNum(v float64) bool {
 
 func (rc *rowCheck) passString(s string) bool {
 	switch {
+	case rc.failAll:
+		return false
 	case rc.strSet != nil:
 		_, in := rc.strSet[s]
 		return in != rc.negate
@@ -295,6 +382,9 @@ func updateStrings(p *plan, cp *colPlan, cs *colState, a arrow.Array, value func
 	n := a.Len()
 	cs.nulls += int64(a.NullN())
 	cs.count += int64(n - a.NullN())
+	if cp.nullRows || cp.valueRows {
+		cs.sampleRows(p, cp, n, valid, func(i int) any { return strings.Clone(value(i)) }, j)
+	}
 	if cp.lengths {
 		for i := range n {
 			if valid == nil || valid(i) {
@@ -347,6 +437,17 @@ func updateBools(p *plan, cp *colPlan, cs *colState, a *array.Boolean, j job) {
 	n := a.Len()
 	cs.nulls += int64(a.NullN())
 	cs.count += int64(n - a.NullN())
+	if cp.moments || cp.minmax || cp.values {
+		floatStats(cp, cs, n, func(i int) (float64, bool) {
+			if a.Value(i) {
+				return 1, valid == nil || valid(i)
+			}
+			return 0, valid == nil || valid(i)
+		}, j.index)
+	}
+	if cp.nullRows || cp.valueRows {
+		cs.sampleRows(p, cp, n, valid, func(i int) any { return a.Value(i) }, j)
+	}
 	if cp.freq {
 		f := cs.freq.(*freq[bool])
 		for i := range n {
@@ -366,7 +467,7 @@ func updateBools(p *plan, cp *colPlan, cs *colState, a *array.Boolean, j job) {
 			if v {
 				b = 1
 			}
-			if rc.boolSet[b] == rc.negate {
+			if rc.failAll || rc.boolSet[b] == rc.negate {
 				rs.fail(p.sample, j.offset+int64(i), v)
 			}
 		}
@@ -397,6 +498,7 @@ type freqTable interface {
 	mergeFrom(other freqTable, limit int)
 	classes() []classCount
 	duplicates(limit int) (unexpected int64, sample []result.Failure)
+	match(vals []Value) (counts []int64, others []classCount)
 }
 
 type classCount struct {
@@ -428,7 +530,7 @@ func newFreq(cp *colPlan, limit int) freqTable {
 		return &freq[float64]{index: map[float64]int32{}, dup: cp.dupRows, limit: limit, display: func(v float64) any { return v }}
 	case classString:
 		return &freq[string]{index: map[string]int32{}, dup: cp.dupRows, limit: limit, display: func(v string) any { return v }}
-	case classBool:
+	case classBool, classNull:
 		return &freq[bool]{index: map[bool]int32{}, dup: cp.dupRows, limit: limit, display: func(v bool) any { return v }}
 	}
 	panic("expect: no frequency table for class " + cp.class.String())
@@ -532,6 +634,13 @@ func merge(p *plan, states []*state) *state {
 			if o.freq != nil {
 				o.freq.mergeFrom(cs.freq, p.sample)
 			}
+			for b := range o.bins {
+				for k, v := range cs.bins[b] {
+					o.bins[b][k] += v
+				}
+			}
+			o.nullSample = sortedRows(append(o.nullSample, cs.nullSample...), p.sample)
+			o.valueSample = sortedRows(append(o.valueSample, cs.valueSample...), p.sample)
 			for k := range o.row {
 				o.row[k].unexpected += cs.row[k].unexpected
 				o.row[k].sample = sortedRows(append(o.row[k].sample, cs.row[k].sample...), p.sample)

@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"regexp"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -44,13 +45,27 @@ func knownTypeName(s string) bool {
 	return false
 }
 
+// timestampString matches the full Arrow form of a timestamp type, with
+// its unit and, for zoned timestamps, its time zone: "timestamp[ns]",
+// "timestamp[us, tz=UTC]".
+var timestampString = regexp.MustCompile(`^timestamp\[(s|ms|us|ns)(, tz=[^\]]+)?\]$`)
+
+// isTypeString reports whether s is a full Arrow type string the type
+// check accepts besides the names (see TypeMatches).
+func isTypeString(s string) bool { return timestampString.MatchString(s) }
+
 // TypeMatches reports whether dt is of the named type: an Arrow type name
 // (DataType.Name: "int64", "utf8", "timestamp", "decimal" for any decimal
-// width, "dictionary") or a family: integer, float, numeric, string (utf8,
-// large_utf8, utf8_view and dictionaries of those), boolean, temporal.
+// width, "dictionary"), a family: integer, float, numeric, string (utf8,
+// large_utf8, utf8_view and dictionaries of those), boolean, temporal, or
+// the full form of a timestamp type (DataType.String: "timestamp[ns]" is
+// naive, "timestamp[ns, tz=UTC]" zoned), which tells the two apart.
 func TypeMatches(dt arrow.DataType, name string) bool {
 	if f, ok := typeFamilies[name]; ok {
 		return f(dt)
+	}
+	if isTypeString(name) {
+		return dt.String() == name
 	}
 	if name == "decimal" {
 		return arrow.IsDecimal(dt.ID())
