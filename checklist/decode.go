@@ -1,0 +1,613 @@
+package checklist
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/result"
+)
+
+var (
+	testKeys = []string{"name", "type", "capability", "severity", "max_failure_rate", "seed",
+		"n", "rows", "perturb", "sweep", "tolerance", "expect", "cases", "templates"}
+	opKeys = []string{"set", "add", "multiply", "noise", "shuffle", "swap", "set_null"}
+	// appliesTo lists the types a type-specific key belongs to.
+	appliesTo = map[string][]Type{
+		"n": {INV, DIR}, "rows": {INV, DIR}, "perturb": {INV, DIR}, "sweep": {DIR},
+		"tolerance": {INV}, "expect": {MFT, DIR}, "cases": {MFT}, "templates": {MFT},
+	}
+)
+
+// Decode reads the `checklist` section of a suite from n, a list of
+// tests, recording every problem in d with its position; path is the key
+// path of n (for example "checklist"). The returned tests are complete
+// only when d has recorded no problem. The grammar is in the package
+// documentation.
+func Decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
+	items, ok := d.Sequence(n, path)
+	if !ok {
+		return nil
+	}
+	var tests []Test
+	names := map[string]int{}
+	for i, it := range items {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		t, ok := decodeTest(d, it, ip)
+		if !ok {
+			continue
+		}
+		if line, dup := names[t.Name]; dup && t.Name != "" {
+			d.Errorf(it, yamlx.Join(ip, "name"), "duplicate test name %q (first at line %d)", t.Name, line)
+		} else {
+			names[t.Name] = t.Line
+		}
+		tests = append(tests, t)
+	}
+	return tests
+}
+
+func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
+	fields, ok := d.Mapping(n, path, testKeys)
+	if !ok {
+		return Test{}, false
+	}
+	t := Test{Line: n.Line, Col: n.Column}
+	has := map[string]yamlx.Field{}
+	for _, f := range fields {
+		has[f.Key] = f
+	}
+	if f, ok := has["name"]; !ok {
+		d.Errorf(n, path, "needs name: a short sentence saying the behaviour tested")
+	} else if t.Name, ok = d.Text(f.Value, f.Path); ok && strings.TrimSpace(t.Name) == "" {
+		d.Errorf(f.Value, f.Path, "must not be empty")
+	}
+	typed := false
+	if f, ok := has["type"]; !ok {
+		d.Errorf(n, path, "needs type: MFT, INV or DIR")
+	} else if s, ok := d.String(f.Value, f.Path); ok {
+		switch Type(s) {
+		case MFT, INV, DIR:
+			t.Type, typed = Type(s), true
+		default:
+			msg := fmt.Sprintf("must be MFT, INV or DIR, got %q", s)
+			if h := yamlx.Suggest(s, []string{"MFT", "INV", "DIR"}); h != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", h)
+			}
+			d.Errorf(f.Value, f.Path, "%s", msg)
+		}
+	}
+	_, sweep := has["sweep"]
+	var needExpect []yamlx.Field // MFT cases and templates without their own expect
+	for _, f := range fields {
+		if types, specific := appliesTo[f.Key]; specific && typed && !contains(types, t.Type) {
+			switch {
+			case f.Key == "expect" && t.Type == INV:
+				d.Errorf(f.KeyN, f.Path, "INV tests take tolerance: {abs: ..., rel: ...}, not expect")
+			case len(types) == 1:
+				d.Errorf(f.KeyN, f.Path, "applies to %s tests only, not %s", types[0], t.Type)
+			default:
+				d.Errorf(f.KeyN, f.Path, "applies to %s and %s tests, not %s", types[0], types[1], t.Type)
+			}
+			continue
+		}
+		switch f.Key {
+		case "capability":
+			t.Capability, _ = d.Text(f.Value, f.Path)
+		case "severity":
+			t.Severity = decodeSeverity(d, f.Value, f.Path)
+		case "max_failure_rate":
+			t.MaxFailureRate, _ = d.Fraction(f.Value, f.Path)
+		case "seed":
+			if v, ok := d.Count(f.Value, f.Path); ok {
+				s := uint64(v)
+				t.Seed = &s
+			}
+		case "n":
+			if v, ok := d.Count(f.Value, f.Path); ok {
+				if v == 0 {
+					d.Errorf(f.Value, f.Path, "must be ≥ 1")
+				}
+				t.N = int(v)
+			}
+			if _, rows := has["rows"]; rows {
+				d.Errorf(f.KeyN, f.Path, "n and rows are exclusive: rows lists the base rows")
+			}
+		case "rows":
+			items, ok := d.Sequence(f.Value, f.Path)
+			if ok && len(items) == 0 {
+				d.Errorf(f.Value, f.Path, "must list at least one row")
+			}
+			for i, it := range items {
+				t.Rows = append(t.Rows, decodeInput(d, it, fmt.Sprintf("%s[%d]", f.Path, i)))
+			}
+		case "perturb":
+			t.Perturb = decodePerturb(d, f.Value, f.Path)
+			if sweep && t.Type == DIR {
+				d.Errorf(f.KeyN, f.Path, "perturb and sweep are exclusive: write two tests")
+			}
+		case "sweep":
+			t.Sweep = decodeSweep(d, f.Value, f.Path)
+		case "tolerance":
+			t.Tolerance = decodeTolerance(d, f.Value, f.Path)
+		case "expect":
+			switch t.Type {
+			case MFT:
+				t.Expect = decodeBounds(d, f.Value, f.Path)
+			case DIR:
+				t.Change = decodeChange(d, f.Value, f.Path, sweep)
+			}
+		case "cases":
+			items, ok := d.Sequence(f.Value, f.Path)
+			if ok && len(items) == 0 {
+				d.Errorf(f.Value, f.Path, "must list at least one case")
+			}
+			for i, it := range items {
+				ip := fmt.Sprintf("%s[%d]", f.Path, i)
+				c, ok := decodeCase(d, it, ip)
+				if ok && c.Expect == nil {
+					needExpect = append(needExpect, yamlx.Field{Path: ip, Value: it})
+				}
+				t.Cases = append(t.Cases, c)
+			}
+		case "templates":
+			items, ok := d.Sequence(f.Value, f.Path)
+			if ok && len(items) == 0 {
+				d.Errorf(f.Value, f.Path, "must list at least one template")
+			}
+			for i, it := range items {
+				ip := fmt.Sprintf("%s[%d]", f.Path, i)
+				tm, ok := decodeTemplate(d, it, ip)
+				if ok && tm.Expect == nil {
+					needExpect = append(needExpect, yamlx.Field{Path: ip, Value: it})
+				}
+				t.Templates = append(t.Templates, tm)
+			}
+		}
+	}
+	if !typed {
+		return t, true
+	}
+	_, hasExpect := has["expect"]
+	_, hasPerturb := has["perturb"]
+	switch t.Type {
+	case MFT:
+		_, cases := has["cases"]
+		_, templates := has["templates"]
+		if !cases && !templates {
+			d.Errorf(n, path, "an MFT test needs cases: [{input: {...}, expect: {...}}] or templates: [{vary: {...}}]")
+		}
+		if !hasExpect {
+			for _, it := range needExpect {
+				d.Errorf(it.Value, it.Path, "needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test")
+			}
+		}
+	case INV:
+		if !hasPerturb {
+			d.Errorf(n, path, "an INV test needs perturb: {column: ..., <operation>: ...}")
+		}
+	case DIR:
+		if !hasPerturb && !sweep {
+			d.Errorf(n, path, "a DIR test needs perturb: {column: ..., <operation>: ...} or sweep: {column: ...}")
+		}
+		if !hasExpect {
+			if sweep {
+				d.Errorf(n, path, "a DIR test needs expect: increasing or decreasing")
+			} else {
+				d.Errorf(n, path, "a DIR test needs expect: increase, decrease or {min_change: ..., max_change: ...}")
+			}
+		}
+	}
+	return t, true
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// word reads a string that must be one of words, with a did-you-mean hint.
+func word(d *yamlx.Decoder, n *yaml.Node, path string, words ...string) (string, bool) {
+	s, ok := d.String(n, path)
+	if !ok {
+		return "", false
+	}
+	if contains(words, s) {
+		return s, true
+	}
+	msg := fmt.Sprintf("must be %s or %s, got %q", strings.Join(words[:len(words)-1], ", "), words[len(words)-1], s)
+	if h := yamlx.Suggest(s, words); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	d.Errorf(n, path, "%s", msg)
+	return "", false
+}
+
+func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
+	s, _ := word(d, n, path, string(result.SeverityError), string(result.SeverityWarn))
+	return result.Severity(s)
+}
+
+// decodeScalar reads a value for a column: a number, a string, a boolean
+// or null.
+func decodeScalar(d *yamlx.Decoder, n *yaml.Node, path string) (any, bool) {
+	n = yamlx.Resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		d.Errorf(n, path, "must be a single value (number, string, boolean or null), got %s", yamlx.Describe(n))
+		return nil, false
+	}
+	switch n.Tag {
+	case "!!null":
+		return nil, true
+	case "!!int", "!!float":
+		return d.Float(n, path)
+	case "!!bool":
+		return d.Bool(n, path)
+	}
+	return n.Value, true
+}
+
+func decodeInput(d *yamlx.Decoder, n *yaml.Node, path string) Input {
+	fields, ok := d.Mapping(n, path, nil)
+	if !ok {
+		return nil
+	}
+	if len(fields) == 0 {
+		d.Errorf(n, path, "must give at least one column a value")
+	}
+	in := Input{}
+	for _, f := range fields {
+		if v, ok := decodeScalar(d, f.Value, f.Path); ok {
+			in[f.Key] = v
+		}
+	}
+	return in
+}
+
+func decodeCase(d *yamlx.Decoder, n *yaml.Node, path string) (Case, bool) {
+	fields, ok := d.Mapping(n, path, []string{"input", "expect"})
+	if !ok {
+		return Case{}, false
+	}
+	var c Case
+	for _, f := range fields {
+		switch f.Key {
+		case "input":
+			c.Input = decodeInput(d, f.Value, f.Path)
+		case "expect":
+			c.Expect = decodeBounds(d, f.Value, f.Path)
+		}
+	}
+	if c.Input == nil && !hasKey(fields, "input") {
+		d.Errorf(n, path, "needs input: {column: value, ...}")
+	}
+	return c, true
+}
+
+func hasKey(fields []yamlx.Field, key string) bool {
+	for _, f := range fields {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func decodeTemplate(d *yamlx.Decoder, n *yaml.Node, path string) (Template, bool) {
+	fields, ok := d.Mapping(n, path, []string{"vary", "fixed", "expect"})
+	if !ok {
+		return Template{}, false
+	}
+	var tm Template
+	var fixedN *yaml.Node
+	for _, f := range fields {
+		switch f.Key {
+		case "vary":
+			cols, ok := d.Mapping(f.Value, f.Path, nil)
+			if ok && len(cols) == 0 {
+				d.Errorf(f.Value, f.Path, "must list at least one column: {column: [value, ...]}")
+			}
+			for _, c := range cols {
+				items, ok := d.Sequence(c.Value, c.Path)
+				if !ok {
+					continue
+				}
+				if len(items) == 0 {
+					d.Errorf(c.Value, c.Path, "must list at least one value")
+				}
+				v := Values{Column: c.Key}
+				for i, it := range items {
+					if x, ok := decodeScalar(d, it, fmt.Sprintf("%s[%d]", c.Path, i)); ok {
+						v.Values = append(v.Values, x)
+					}
+				}
+				tm.Vary = append(tm.Vary, v)
+			}
+		case "fixed":
+			tm.Fixed, fixedN = decodeInput(d, f.Value, f.Path), f.Value
+		case "expect":
+			tm.Expect = decodeBounds(d, f.Value, f.Path)
+		}
+	}
+	if !hasKey(fields, "vary") {
+		d.Errorf(n, path, "needs vary: {column: [value, ...], ...}")
+	}
+	for _, v := range tm.Vary {
+		if _, both := tm.Fixed[v.Column]; both {
+			d.Errorf(fixedN, yamlx.Join(path, "fixed"), "column %q is also in vary", v.Column)
+		}
+	}
+	return tm, true
+}
+
+// decodeBounds reads an MFT expectation.
+func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
+	fields, ok := d.Mapping(n, path, []string{"min", "max", "value", "tolerance"})
+	if !ok {
+		return nil
+	}
+	b := &Bounds{}
+	for _, f := range fields {
+		v, ok := d.Float(f.Value, f.Path)
+		if !ok {
+			continue
+		}
+		switch f.Key {
+		case "min":
+			b.Min = &v
+		case "max":
+			b.Max = &v
+		case "value":
+			b.Value = &v
+		case "tolerance":
+			if v < 0 {
+				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+			}
+			b.Tolerance = v
+		}
+	}
+	switch {
+	case hasKey(fields, "value") && (hasKey(fields, "min") || hasKey(fields, "max")):
+		d.Errorf(n, path, "value and min/max are exclusive: expect {value, tolerance} or {min, max}")
+	case hasKey(fields, "tolerance") && !hasKey(fields, "value"):
+		d.Errorf(n, path, "tolerance applies to value: expect {value: ..., tolerance: ...}")
+	case !hasKey(fields, "value") && !hasKey(fields, "min") && !hasKey(fields, "max"):
+		d.Errorf(n, path, "needs min, max or value")
+	case b.Min != nil && b.Max != nil && *b.Min > *b.Max:
+		d.Errorf(n, path, "min %s is greater than max %s", result.FormatFloat(*b.Min), result.FormatFloat(*b.Max))
+	}
+	return b
+}
+
+// decodeChange reads a DIR expectation: a direction word, or a mapping.
+// Sweeps spell their directions increasing and decreasing.
+func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Change {
+	words := []string{"increase", "decrease"}
+	keys := []string{"direction", "slack", "min_change", "max_change"}
+	if sweep {
+		words = []string{"increasing", "decreasing"}
+		keys = keys[:2]
+	}
+	toDirection := func(s string) Direction {
+		switch s {
+		case "increase", "increasing":
+			return Increase
+		case "decrease", "decreasing":
+			return Decrease
+		}
+		return ""
+	}
+	var c Change
+	if x := yamlx.Resolve(n); x != nil && x.Kind == yaml.ScalarNode {
+		s, _ := word(d, n, path, words...)
+		c.Direction = toDirection(s)
+		return c
+	}
+	fields, ok := d.Mapping(n, path, keys)
+	if !ok {
+		return c
+	}
+	for _, f := range fields {
+		switch f.Key {
+		case "direction":
+			s, _ := word(d, f.Value, f.Path, words...)
+			c.Direction = toDirection(s)
+		case "slack":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if v < 0 {
+					d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+				}
+				c.Slack = v
+			}
+		case "min_change", "max_change":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if f.Key == "min_change" {
+					c.Min = &v
+				} else {
+					c.Max = &v
+				}
+			}
+		}
+	}
+	dir := hasKey(fields, "direction")
+	bounds := hasKey(fields, "min_change") || hasKey(fields, "max_change")
+	switch {
+	case dir && bounds:
+		d.Errorf(n, path, "direction and min_change/max_change are exclusive; min_change: 0 also means an increase")
+	case hasKey(fields, "slack") && !dir:
+		d.Errorf(n, path, "slack applies to a direction: {direction: %s, slack: ...}", words[0])
+	case !dir && !bounds && sweep:
+		d.Errorf(n, path, "needs direction: increasing or decreasing")
+	case !dir && !bounds:
+		d.Errorf(n, path, "needs direction, min_change or max_change")
+	case c.Min != nil && c.Max != nil && *c.Min > *c.Max:
+		d.Errorf(n, path, "min_change %s is greater than max_change %s", result.FormatFloat(*c.Min), result.FormatFloat(*c.Max))
+	}
+	return c
+}
+
+func decodeTolerance(d *yamlx.Decoder, n *yaml.Node, path string) Tolerance {
+	var t Tolerance
+	fields, ok := d.Mapping(n, path, []string{"abs", "rel", "scale"})
+	if !ok {
+		return t
+	}
+	for _, f := range fields {
+		switch f.Key {
+		case "abs", "rel":
+			v, ok := d.Float(f.Value, f.Path)
+			if !ok {
+				continue
+			}
+			if v < 0 {
+				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+			}
+			if f.Key == "abs" {
+				t.Abs = v
+			} else {
+				t.Rel = v
+			}
+		case "scale":
+			s, _ := word(d, f.Value, f.Path, string(ScaleTarget), string(ScalePrediction))
+			t.Scale = Scale(s)
+		}
+	}
+	switch {
+	case !hasKey(fields, "abs") && !hasKey(fields, "rel"):
+		d.Errorf(n, path, "needs abs, rel or both: tolerance = abs + rel × scale")
+	case hasKey(fields, "scale") && !hasKey(fields, "rel"):
+		d.Errorf(n, path, "scale applies to rel: tolerance = abs + rel × scale")
+	}
+	return t
+}
+
+func decodeSweep(d *yamlx.Decoder, n *yaml.Node, path string) *Sweep {
+	fields, ok := d.Mapping(n, path, []string{"column", "from", "to", "steps"})
+	if !ok {
+		return nil
+	}
+	s := &Sweep{}
+	for _, f := range fields {
+		switch f.Key {
+		case "column":
+			s.Column, _ = d.Text(f.Value, f.Path)
+		case "from", "to":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if f.Key == "from" {
+					s.From = &v
+				} else {
+					s.To = &v
+				}
+			}
+		case "steps":
+			if v, ok := d.Count(f.Value, f.Path); ok {
+				if v < 2 {
+					d.Errorf(f.Value, f.Path, "must be ≥ 2, got %d", v)
+				}
+				s.Steps = int(v)
+			}
+		}
+	}
+	if !hasKey(fields, "column") {
+		d.Errorf(n, path, "needs column: the column to sweep")
+	}
+	if s.From != nil && s.To != nil && !(*s.From < *s.To) {
+		d.Errorf(n, path, "from %s must be less than to %s", result.FormatFloat(*s.From), result.FormatFloat(*s.To))
+	}
+	return s
+}
+
+// decodePerturb reads one perturbation or a list of them, applied in order.
+func decodePerturb(d *yamlx.Decoder, n *yaml.Node, path string) []Perturbation {
+	x := yamlx.Resolve(n)
+	if x == nil || x.Kind != yaml.SequenceNode {
+		if p, ok := decodeStep(d, n, path); ok {
+			return []Perturbation{p}
+		}
+		return nil
+	}
+	items, _ := d.Sequence(n, path)
+	if len(items) == 0 {
+		d.Errorf(n, path, "must list at least one perturbation")
+	}
+	var out []Perturbation
+	for i, it := range items {
+		if p, ok := decodeStep(d, it, fmt.Sprintf("%s[%d]", path, i)); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func decodeStep(d *yamlx.Decoder, n *yaml.Node, path string) (Perturbation, bool) {
+	fields, ok := d.Mapping(n, path, append([]string{"column"}, opKeys...))
+	if !ok {
+		return Perturbation{}, false
+	}
+	var p Perturbation
+	var ops []string
+	for _, f := range fields {
+		if f.Key == "column" {
+			p.Column, _ = d.Text(f.Value, f.Path)
+			continue
+		}
+		ops = append(ops, f.Key)
+		p.Op = Op(f.Key)
+		switch p.Op {
+		case OpSet:
+			if yamlx.IsNull(f.Value) {
+				d.Errorf(f.Value, f.Path, "write set_null: true to set a null")
+				continue
+			}
+			p.Value, _ = decodeScalar(d, f.Value, f.Path)
+		case OpAdd, OpMultiply:
+			p.Amount, _ = d.Float(f.Value, f.Path)
+		case OpNoise:
+			p.Amount, p.Relative = decodeNoise(d, f.Value, f.Path)
+		case OpShuffle, OpSetNull:
+			if v, ok := d.Bool(f.Value, f.Path); ok && !v {
+				d.Errorf(f.Value, f.Path, "%s: false perturbs nothing; remove the perturbation", f.Key)
+			}
+		case OpSwap:
+			s, _ := word(d, f.Value, f.Path, "each", "random")
+			p.Each = s == "each"
+		}
+	}
+	if !hasKey(fields, "column") {
+		d.Errorf(n, path, "needs column: the column to perturb")
+	}
+	switch len(ops) {
+	case 0:
+		d.Errorf(n, path, "needs one operation: %s", strings.Join(opKeys, ", "))
+	case 1:
+	default:
+		d.Errorf(n, path, "has %d operations (%s); list them to compose: [{column: ..., %s: ...}, {column: ..., %s: ...}]",
+			len(ops), strings.Join(ops, ", "), ops[0], ops[1])
+	}
+	return p, true
+}
+
+// decodeNoise reads {stddev: s} or {relative: f} (a multiple of the
+// column's standard deviation).
+func decodeNoise(d *yamlx.Decoder, n *yaml.Node, path string) (float64, bool) {
+	fields, ok := d.Mapping(n, path, []string{"stddev", "relative"})
+	if !ok {
+		return 0, false
+	}
+	if len(fields) != 1 {
+		d.Errorf(n, path, "needs exactly one of stddev (absolute) or relative (× the column's standard deviation)")
+		return 0, false
+	}
+	f := fields[0]
+	v, ok := d.Float(f.Value, f.Path)
+	if ok && v <= 0 {
+		d.Errorf(f.Value, f.Path, "must be > 0, got %s", result.FormatFloat(v))
+	}
+	return v, f.Key == "relative"
+}

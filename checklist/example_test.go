@@ -1,0 +1,108 @@
+package checklist_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trustml/trustml/checklist"
+	"github.com/trustml/trustml/internal/yamlx"
+)
+
+// flatPrice predicts 3·size (+ 20 in region S) up to 100 m², and then,
+// by a bug, 600 − 3·size.
+type flatPrice struct{}
+
+func (flatPrice) Predict(_ context.Context, b arrow.RecordBatch) ([]float64, error) {
+	var size *array.Float64
+	var region *array.String
+	for i, f := range b.Schema().Fields() {
+		switch f.Name {
+		case "size":
+			size = b.Column(i).(*array.Float64)
+		case "region":
+			region = b.Column(i).(*array.String)
+		}
+	}
+	out := make([]float64, b.NumRows())
+	for i := range out {
+		s := size.Value(i)
+		out[i] = 3 * s
+		if s > 100 {
+			out[i] = 600 - 3*s
+		}
+		if region.Value(i) == "S" {
+			out[i] += 20
+		}
+	}
+	return out, nil
+}
+
+func ExampleRun() {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "size", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "price", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	data, _, err := array.RecordFromJSON(memory.DefaultAllocator, schema, strings.NewReader(`[
+		{"size": 20,  "region": "N", "price": 60},
+		{"size": 40,  "region": "S", "price": 140},
+		{"size": 60,  "region": "N", "price": 180},
+		{"size": 80,  "region": "S", "price": 260},
+		{"size": 100, "region": "N", "price": 300},
+		{"size": 120, "region": "N", "price": 360}
+	]`))
+	if err != nil {
+		panic(err)
+	}
+	defer data.Release()
+
+	suite := `
+- {name: bigger flats cost more, type: DIR, perturb: {column: size, add: 10}, expect: increase, capability: Monotonicity}
+- name: prices are plausible
+  type: MFT
+  templates: [{vary: {size: [50, 150, 250], region: [N, S]}}]
+  expect: {min: 0, max: 1000}
+- {name: region moves price by 20 at most, type: INV, perturb: {column: region, swap: each}, tolerance: {abs: 20}}
+`
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(suite), &doc); err != nil {
+		panic(err)
+	}
+	d := &yamlx.Decoder{File: "suite.yaml"}
+	tests := checklist.Decode(d, doc.Content[0], "checklist")
+	if err := d.Err(); err != nil {
+		panic(err)
+	}
+
+	checks, err := checklist.Run(context.Background(), flatPrice{}, []arrow.RecordBatch{data}, tests,
+		checklist.Options{Seed: 1, Target: "price"})
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range checks {
+		fmt.Printf("%s %s %s\n  %s\n", c.Name, c.Kind, c.Status, c.Message)
+	}
+	// Output:
+	// checklist.bigger flats cost more DIR fail
+	//   2 of 6 cases failed (33.3%, 95% CI 9.7–70.0%): e.g. base row 4: size 100→110 moved ŷ 300→270 (expected increase)
+	// checklist.prices are plausible MFT fail
+	//   2 of 6 cases failed (33.3%, 95% CI 9.7–70.0%): e.g. template 0 (size 250, region N): ŷ -150, expected in [0, 1000]
+	// checklist.region moves price by 20 at most INV pass
+	//   0 of 6 cases failed (0.0%, 95% CI 0.0–39.0%)
+}
+
+func ExampleWilson() {
+	lo, hi := checklist.Wilson(3, 100)
+	fmt.Printf("3 of 100: %.4f–%.4f\n", lo, hi)
+	lo, hi = checklist.Wilson(0, 10)
+	fmt.Printf("0 of 10: %.4f–%.4f\n", lo, hi)
+	// Output:
+	// 3 of 100: 0.0103–0.0845
+	// 0 of 10: 0.0000–0.2775
+}

@@ -1,0 +1,517 @@
+package checklist
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/result"
+)
+
+// Run evaluates tests against m and returns one result.Check per test, in
+// order. data is the dataset the base rows are drawn from and the medians,
+// modes, standard deviations and levels are computed on; it is only read.
+// Each test's rows (bases and variants) are sent to m in as few batches as
+// Options.BatchSize allows, one Predict call per batch, holding only the
+// feature columns.
+//
+// A test that fails is a Check with Status Fail (or Warn); a test that
+// cannot be evaluated (the model errors or returns a wrong number of
+// predictions, a column is missing, a perturbation does not fit the
+// column's type) is an error naming the test. Run evaluates every test it
+// can: the checks returned are those of the tests evaluated, and the
+// error joins one error per test that could not be. A cancelled ctx stops
+// the run.
+func Run(ctx context.Context, m model.Regressor, data []arrow.RecordBatch, tests []Test, opts Options) ([]result.Check, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	f, err := readFrame(data, opts.Features, opts.Target)
+	if err != nil {
+		return nil, err
+	}
+	checks := make([]result.Check, 0, len(tests))
+	var errs []error
+	for i := range tests {
+		t := &tests[i]
+		c, err := runTest(ctx, m, f, t, opts)
+		if err != nil {
+			if ctx.Err() != nil {
+				return checks, fmt.Errorf("checklist: test %q: %w", t.Name, ctx.Err())
+			}
+			errs = append(errs, fmt.Errorf("checklist: test %q: %w", t.Name, err))
+			continue
+		}
+		checks = append(checks, c)
+	}
+	return checks, errors.Join(errs...)
+}
+
+func (o *Options) validate() error {
+	if o.BatchSize < 0 {
+		return fmt.Errorf("checklist: batch size %d < 0", o.BatchSize)
+	}
+	if o.MaxExamples < 0 {
+		return fmt.Errorf("checklist: max examples %d < 0", o.MaxExamples)
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxExamples == 0 {
+		o.MaxExamples = DefaultMaxExamples
+	}
+	if o.Mem == nil {
+		o.Mem = memory.DefaultAllocator
+	}
+	return nil
+}
+
+// outcome is a test's evaluation.
+type outcome struct {
+	cases, applicable, failed int
+	calls, rows               int
+	worst                     []worst // one per failed case
+}
+
+type worst struct {
+	c      int // case
+	e      int // example
+	margin float64
+}
+
+func runTest(ctx context.Context, m model.Regressor, f *frame, t *Test, opts Options) (result.Check, error) {
+	if err := t.Validate(); err != nil {
+		return result.Check{}, err
+	}
+	seed := opts.Seed
+	if t.Seed != nil {
+		seed = *t.Seed
+	}
+	p, err := build(t, f, seed)
+	if err != nil {
+		return result.Check{}, err
+	}
+	tol := 0.0 // the target-scaled part of an INV tolerance
+	if t.Type == INV && t.Tolerance.Rel > 0 && t.Tolerance.Scale != ScalePrediction {
+		if opts.Target == "" {
+			return result.Check{}, errors.New("tolerance rel with scale target needs the target column (Options.Target)")
+		}
+		if len(f.target) < 2 {
+			return result.Check{}, fmt.Errorf("target %q has %d finite values; its standard deviation needs 2", opts.Target, len(f.target))
+		}
+		tol = t.Tolerance.Rel * stat.StdDev(f.target, nil)
+	}
+	preds, calls, err := predict(ctx, m, f, p.rows, opts)
+	if err != nil {
+		return result.Check{}, err
+	}
+	o := outcome{cases: len(p.cases), calls: calls, rows: len(p.rows)}
+	for ci, c := range p.cases {
+		applicable, failed := false, false
+		var w worst
+		for ei, e := range c.examples {
+			if e.na {
+				continue
+			}
+			applicable = true
+			mg := t.margin(e, preds, tol)
+			if mg >= 0 {
+				continue
+			}
+			if !failed || rank(mg) < rank(w.margin) {
+				w = worst{c: ci, e: ei, margin: mg}
+			}
+			failed = true
+		}
+		if applicable {
+			o.applicable++
+		}
+		if failed {
+			o.failed++
+			o.worst = append(o.worst, w)
+		}
+	}
+	slices.SortStableFunc(o.worst, func(a, b worst) int {
+		return cmp.Compare(rank(a.margin), rank(b.margin))
+	})
+	return t.check(f, p, preds, o, seed, opts.MaxExamples), nil
+}
+
+// margin is how far example e is inside its expectation: ≥ 0 passes;
+// negative or NaN fails.
+func (t *Test) margin(e example, preds []float64, targetTol float64) float64 {
+	y := preds[e.from]
+	if e.to < 0 {
+		return e.bounds.margin(y)
+	}
+	v := preds[e.to]
+	d := v - y
+	if t.Type == INV {
+		tol := t.Tolerance.Abs + targetTol
+		if t.Tolerance.Scale == ScalePrediction {
+			tol += t.Tolerance.Rel * math.Abs(y)
+		}
+		return tol - math.Abs(d)
+	}
+	return t.Change.margin(d)
+}
+
+func (b *Bounds) margin(y float64) float64 {
+	if math.IsNaN(y) || math.IsInf(y, 0) {
+		return math.NaN()
+	}
+	if b.Value != nil {
+		return b.Tolerance - math.Abs(y-*b.Value)
+	}
+	m := math.Inf(1)
+	if b.Min != nil {
+		m = y - *b.Min
+	}
+	if b.Max != nil {
+		m = min(m, *b.Max-y)
+	}
+	return m
+}
+
+func (c *Change) margin(d float64) float64 {
+	if math.IsNaN(d) || math.IsInf(d, 0) {
+		return math.NaN()
+	}
+	switch c.Direction {
+	case Increase:
+		return d + c.Slack
+	case Decrease:
+		return c.Slack - d
+	}
+	m := math.Inf(1)
+	if c.Min != nil {
+		m = d - *c.Min
+	}
+	if c.Max != nil {
+		m = min(m, *c.Max-d)
+	}
+	return m
+}
+
+// predict sends rows to m in batches of opts.BatchSize rows.
+func predict(ctx context.Context, m model.Regressor, f *frame, rows []row, opts Options) (preds []float64, calls int, err error) {
+	preds = make([]float64, 0, len(rows))
+	for lo := 0; lo < len(rows); lo += opts.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return nil, calls, err
+		}
+		hi := min(lo+opts.BatchSize, len(rows))
+		b, err := f.batch(opts.Mem, rows[lo:hi])
+		if err != nil {
+			return nil, calls, err
+		}
+		p, err := m.Predict(ctx, b)
+		b.Release()
+		calls++
+		if err != nil {
+			return nil, calls, fmt.Errorf("model: rows %d..%d: %w", lo, hi-1, err)
+		}
+		if len(p) != hi-lo {
+			return nil, calls, fmt.Errorf("model: rows %d..%d: got %d predictions for %d rows", lo, hi-1, len(p), hi-lo)
+		}
+		preds = append(preds, p...)
+	}
+	return preds, calls, nil
+}
+
+// z975 is the 97.5th percentile of the standard normal distribution.
+var z975 = distuv.UnitNormal.Quantile(0.975)
+
+// Wilson returns the 95% Wilson score interval for a proportion of k
+// successes in n trials (Wilson, 1927): the centre (p + z²/2n)/(1 + z²/n)
+// plus or minus z/(1 + z²/n)·√(p(1−p)/n + z²/4n²), with p = k/n and z the
+// 97.5th percentile of the standard normal. Unlike the normal
+// approximation it stays within [0, 1] and is not empty at k = 0 or k = n.
+// n = 0 gives [0, 1]. It panics when k < 0, n < 0 or k > n.
+func Wilson(k, n int) (lo, hi float64) {
+	if k < 0 || n < 0 || k > n {
+		panic(fmt.Sprintf("checklist: Wilson(%d, %d): need 0 ≤ k ≤ n", k, n))
+	}
+	if n == 0 {
+		return 0, 1
+	}
+	fn := float64(n)
+	p := float64(k) / fn
+	z2 := z975 * z975
+	den := 1 + z2/fn
+	centre := (p + z2/(2*fn)) / den
+	half := z975 / den * math.Sqrt(p*(1-p)/fn+z2/(4*fn*fn))
+	lo, hi = max(0, centre-half), min(1, centre+half)
+	if k == 0 {
+		lo = 0
+	}
+	if k == n {
+		hi = 1
+	}
+	return lo, hi
+}
+
+// rank orders failing margins, worst first: a NaN margin (a prediction
+// that is not a number) ranks below every number.
+func rank(m float64) float64 {
+	if math.IsNaN(m) {
+		return math.Inf(-1)
+	}
+	return m
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
+
+// check turns an outcome into the test's result.
+func (t *Test) check(f *frame, p *plan, preds []float64, o outcome, seed uint64, maxExamples int) result.Check {
+	sev := t.Severity
+	if sev == "" {
+		sev = result.SeverityError
+	}
+	lo, hi := Wilson(o.failed, o.applicable)
+	d := Details{Type: t.Type, Capability: t.Capability, Cases: o.cases, Applicable: o.applicable,
+		Failed: o.failed, Wilson: Interval{Low: lo, High: hi, Level: 0.95}, MaxFailureRate: t.MaxFailureRate,
+		Calls: o.calls, Rows: o.rows, Seed: seed}
+	for _, w := range o.worst[:min(len(o.worst), maxExamples)] {
+		d.Examples = append(d.Examples, t.example(f, p, preds, w))
+	}
+	c := result.Check{Section: result.Checklist, Name: "checklist." + t.Name, Kind: string(t.Type),
+		Severity: sev, Expected: t.MaxFailureRate, Details: d,
+		ExpectedText: fmt.Sprintf("at most %s%% of cases fail", result.Human(100*t.MaxFailureRate))}
+	if o.applicable == 0 {
+		// A test that tests nothing fails, so that a suite never passes on
+		// checks it did not run.
+		c.Status = result.StatusOf(false, sev)
+		c.ObservedText = fmt.Sprintf("no applicable case (%d cases)", o.cases)
+		c.Message = c.ObservedText + ": every variant equals its base row, so the perturbation changed nothing"
+		return c
+	}
+	rate := float64(o.failed) / float64(o.applicable)
+	d.FailureRate = rate
+	c.Details = d
+	c.Observed = rate
+	c.Status = result.StatusOf(rate <= t.MaxFailureRate, sev)
+	na := ""
+	if o.applicable < o.cases {
+		na = fmt.Sprintf("; %d of %d not applicable", o.cases-o.applicable, o.cases)
+	}
+	c.ObservedText = fmt.Sprintf("%d of %d cases failed (%s, 95%% CI %s–%s%s)",
+		o.failed, o.applicable, pct(rate), strings.TrimSuffix(pct(lo), "%"), pct(hi), na)
+	c.Message = c.ObservedText
+	if len(d.Examples) > 0 {
+		c.Message += ": e.g. " + d.Examples[0].Text
+	}
+	return c
+}
+
+// example describes the worst example w.
+func (t *Test) example(f *frame, p *plan, preds []float64, w worst) Example {
+	c := p.cases[w.c]
+	e := c.examples[w.e]
+	from := p.rows[e.from]
+	x := Example{Case: w.c, Base: c.label, Input: map[string]any{}, Prediction: result.Number(preds[e.from]),
+		Margin: result.Number(w.margin)}
+	if c.dataRow >= 0 {
+		x.Row = &c.dataRow
+	}
+	for j, col := range f.cols {
+		x.Input[col.name] = col.jsonValue(from[j])
+	}
+	y := result.Human(preds[e.from])
+	if e.to < 0 {
+		x.Text = fmt.Sprintf("%s: ŷ %s, expected %s", c.label, y, e.bounds)
+		return x
+	}
+	to := p.rows[e.to]
+	x.Variant = map[string]any{}
+	var moves []string
+	for j, col := range f.cols {
+		if !from[j].equal(to[j]) {
+			x.Variant[col.name] = col.jsonValue(to[j])
+			moves = append(moves, fmt.Sprintf("%s %s→%s", col.name, col.show(from[j]), col.show(to[j])))
+		}
+	}
+	x.VariantPrediction = result.Number(preds[e.to])
+	x.Text = fmt.Sprintf("%s: %s moved ŷ %s→%s (expected %s)", c.label, strings.Join(moves, ", "),
+		y, result.Human(preds[e.to]), t.expectation(from, preds[e.from]))
+	return x
+}
+
+// expectation says what an INV or DIR example expected, for people.
+func (t *Test) expectation(base row, y float64) string {
+	if t.Type == INV {
+		tol := t.Tolerance
+		s := "|Δŷ| ≤ " + result.Human(tol.Abs)
+		if tol.Rel > 0 {
+			scale := "sd(target)"
+			if tol.Scale == ScalePrediction {
+				scale = "|ŷ|"
+			}
+			s += fmt.Sprintf(" + %s×%s", result.Human(tol.Rel), scale)
+		}
+		return s
+	}
+	ch := t.Change
+	if ch.Direction != "" {
+		s := string(ch.Direction)
+		if t.Sweep != nil {
+			s = strings.TrimSuffix(s, "e") + "ing"
+		}
+		if ch.Slack > 0 {
+			s += ", slack " + result.Human(ch.Slack)
+		}
+		return s
+	}
+	return "Δŷ " + rangeText(ch.Min, ch.Max)
+}
+
+// String says what the bounds expect, e.g. "≥ 60" or "10 ± 0.5".
+func (b *Bounds) String() string {
+	if b.Value != nil {
+		if b.Tolerance == 0 {
+			return "= " + result.Human(*b.Value)
+		}
+		return result.Human(*b.Value) + " ± " + result.Human(b.Tolerance)
+	}
+	return rangeText(b.Min, b.Max)
+}
+
+func rangeText(lo, hi *float64) string {
+	switch {
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("in [%s, %s]", result.Human(*lo), result.Human(*hi))
+	case lo != nil:
+		return "≥ " + result.Human(*lo)
+	case hi != nil:
+		return "≤ " + result.Human(*hi)
+	}
+	return "anything"
+}
+
+// Validate reports every field that does not fit the test's type, and
+// impossible values (a fraction above 1, min above max), joined. Run
+// validates each test; Decode yields tests that pass it.
+func (t *Test) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if t.Name == "" {
+		bad("a test needs a name")
+	}
+	switch t.Severity {
+	case "", result.SeverityError, result.SeverityWarn:
+	default:
+		bad("severity %q is neither error nor warn", t.Severity)
+	}
+	if !(t.MaxFailureRate >= 0 && t.MaxFailureRate <= 1) {
+		bad("max failure rate %v is not a fraction between 0 and 1", t.MaxFailureRate)
+	}
+	if t.N < 0 {
+		bad("n %d < 0", t.N)
+	}
+	if t.N != 0 && len(t.Rows) > 0 {
+		bad("n and rows are exclusive: rows are the base rows")
+	}
+	only := func(set bool, what string, types ...Type) {
+		if set && !slices.Contains(types, t.Type) {
+			names := make([]string, len(types))
+			for i, ty := range types {
+				names[i] = string(ty)
+			}
+			bad("%s: only for %s tests, not %s", what, strings.Join(names, " and "), t.Type)
+		}
+	}
+	only(len(t.Cases) > 0 || len(t.Templates) > 0 || t.Expect != nil, "cases, templates and expect", MFT)
+	only(len(t.Perturb) > 0 || len(t.Rows) > 0 || t.N != 0, "perturb, rows and n", INV, DIR)
+	only(t.Tolerance != Tolerance{}, "tolerance", INV)
+	only(t.Change != Change{} || t.Sweep != nil, "change and sweep", DIR)
+	switch t.Type {
+	case MFT:
+		if len(t.Cases)+len(t.Templates) == 0 {
+			bad("an MFT test needs cases or templates")
+		}
+		for i, c := range t.Cases {
+			if err := cmpOr(c.Expect, t.Expect).validate(); err != nil {
+				bad("cases[%d]: %v", i, err)
+			}
+		}
+		for i, tm := range t.Templates {
+			if err := cmpOr(tm.Expect, t.Expect).validate(); err != nil {
+				bad("templates[%d]: %v", i, err)
+			}
+			if len(tm.Vary) == 0 {
+				bad("templates[%d]: vary no column", i)
+			}
+			for _, v := range tm.Vary {
+				if len(v.Values) == 0 {
+					bad("templates[%d]: column %q has no values", i, v.Column)
+				}
+			}
+		}
+	case INV:
+		if len(t.Perturb) == 0 {
+			bad("an INV test needs a perturbation")
+		}
+		tol := t.Tolerance
+		if !(tol.Abs >= 0) || !(tol.Rel >= 0) || math.IsInf(tol.Abs, 0) || math.IsInf(tol.Rel, 0) {
+			bad("tolerance abs and rel must be finite and ≥ 0")
+		}
+		if tol.Scale != "" && tol.Scale != ScaleTarget && tol.Scale != ScalePrediction {
+			bad("tolerance scale %q is neither target nor prediction", tol.Scale)
+		}
+	case DIR:
+		if (len(t.Perturb) == 0) == (t.Sweep == nil) {
+			bad("a DIR test needs either a perturbation or a sweep")
+		}
+		ch := t.Change
+		switch {
+		case ch.Direction != "" && (ch.Min != nil || ch.Max != nil):
+			bad("a change takes a direction or min and max, not both")
+		case ch.Direction == "" && ch.Min == nil && ch.Max == nil:
+			bad("a DIR test needs a direction or min and max change")
+		case ch.Direction != "" && ch.Direction != Increase && ch.Direction != Decrease:
+			bad("direction %q is neither increase nor decrease", ch.Direction)
+		case ch.Min != nil && ch.Max != nil && *ch.Min > *ch.Max:
+			bad("min change %v > max change %v", *ch.Min, *ch.Max)
+		case t.Sweep != nil && ch.Direction == "":
+			bad("a sweep needs a direction")
+		}
+		if !(ch.Slack >= 0) {
+			bad("slack %v < 0", ch.Slack)
+		}
+		if ch.Slack != 0 && ch.Direction == "" {
+			bad("slack applies to a direction")
+		}
+		if t.Sweep != nil && (t.Sweep.Steps == 1 || t.Sweep.Steps < 0) {
+			bad("a sweep needs at least 2 steps, got %d", t.Sweep.Steps)
+		}
+	default:
+		bad("type %q is not MFT, INV or DIR", t.Type)
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Bounds) validate() error {
+	switch {
+	case b == nil:
+		return errors.New("no expectation")
+	case b.Value != nil && (b.Min != nil || b.Max != nil):
+		return errors.New("an expectation takes a value or min and max, not both")
+	case b.Value == nil && b.Min == nil && b.Max == nil:
+		return errors.New("an expectation needs a value, min or max")
+	case b.Min != nil && b.Max != nil && *b.Min > *b.Max:
+		return fmt.Errorf("min %v > max %v", *b.Min, *b.Max)
+	case !(b.Tolerance >= 0):
+		return fmt.Errorf("tolerance %v < 0", b.Tolerance)
+	}
+	return nil
+}
