@@ -1,0 +1,64 @@
+package slice
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/trustml/trustml/model"
+)
+
+// interval is a percentile bootstrap interval; ok is false when no
+// resample defined the metric (R² of resamples whose targets are all
+// equal, for example, is undefined and left out).
+type interval struct {
+	lo, hi     float64
+	replicates int // resamples that defined the metric
+	ok         bool
+}
+
+// streamFor returns a PCG source for the slice called name: the same
+// (seed, name) always gives the same stream, whatever else is measured.
+func streamFor(seed uint64, name string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
+}
+
+// bootstrap resamples the rows of (y, yhat) with replacement nBoot times,
+// measures each resample with model.Measure and returns, per metric, the
+// percentile interval at [Level] of the metric over the resamples.
+func bootstrap(y, yhat []float64, metrics []string, nBoot int, rng *rand.Rand) []interval {
+	n := len(y)
+	by, bh := make([]float64, n), make([]float64, n)
+	reps := make([][]float64, len(metrics))
+	for range nBoot {
+		for i := range n {
+			j := rng.IntN(n)
+			by[i], bh[i] = y[j], yhat[j]
+		}
+		m := model.Measure(by, bh)
+		for k, name := range metrics {
+			if v, err := m.Get(name); err == nil && v.Defined {
+				reps[k] = append(reps[k], v.V)
+			}
+		}
+	}
+	out := make([]interval, len(metrics))
+	alpha := (1 - Level) / 2
+	for k, r := range reps {
+		if len(r) == 0 {
+			continue
+		}
+		slices.Sort(r)
+		out[k] = interval{
+			lo:         stat.Quantile(alpha, stat.LinInterp, r, nil),
+			hi:         stat.Quantile(1-alpha, stat.LinInterp, r, nil),
+			replicates: len(r),
+			ok:         true,
+		}
+	}
+	return out
+}
