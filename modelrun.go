@@ -32,6 +32,67 @@ type ModelResult struct {
 	EvaluatedOn string           `json:"evaluated_on"`
 	Fit         *model.Linear    `json:"fit,omitempty"`
 	Evaluation  model.Evaluation `json:"evaluation"`
+	// Plot holds what the report draws: a bounded sample of the evaluated
+	// rows and a histogram of all their residuals.
+	Plot ModelPlot `json:"plot"`
+}
+
+// ModelPlot is a bounded summary of predictions for charts.
+type ModelPlot struct {
+	// Points are (y, ŷ) pairs: every evaluated row when there are at most
+	// MaxPlotPoints, else every k-th row (k the smallest that fits).
+	Points [][2]float64 `json:"points"`
+	// Every is k: 1 when Points holds every evaluated row.
+	Every int `json:"every"`
+	// Residuals is a histogram of ŷ − y over every evaluated row.
+	Residuals Histogram `json:"residuals"`
+}
+
+// Histogram counts values in equal-width bins from Lo to Hi.
+type Histogram struct {
+	Lo     float64 `json:"lo"`
+	Hi     float64 `json:"hi"`
+	Counts []int64 `json:"counts"`
+}
+
+// MaxPlotPoints bounds ModelPlot.Points, so reports stay small whatever the
+// number of rows.
+const MaxPlotPoints = 2000
+
+func plotOf(y, yhat []float64) ModelPlot {
+	every := (len(y) + MaxPlotPoints - 1) / MaxPlotPoints
+	every = max(every, 1)
+	p := ModelPlot{Every: every, Points: make([][2]float64, 0, min(len(y), MaxPlotPoints))}
+	res := make([]float64, len(y))
+	for i := range y {
+		res[i] = yhat[i] - y[i]
+		if i%every == 0 {
+			p.Points = append(p.Points, [2]float64{y[i], yhat[i]})
+		}
+	}
+	p.Residuals = histogram(res, 30)
+	return p
+}
+
+// histogram bins values into n equal-width bins over their range.
+func histogram(vals []float64, n int) Histogram {
+	if len(vals) == 0 {
+		return Histogram{}
+	}
+	lo, hi := vals[0], vals[0]
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	h := Histogram{Lo: lo, Hi: hi, Counts: make([]int64, n)}
+	w := (hi - lo) / float64(n)
+	for _, v := range vals {
+		i := n - 1
+		if w > 0 {
+			i = min(int((v-lo)/w), n-1)
+		}
+		h.Counts[i]++
+	}
+	return h
 }
 
 // modelRun holds what later sections (behavioural tests, slices) need.
@@ -132,6 +193,7 @@ func (spec *ModelSpec) run(ctx context.Context, batches []arrow.RecordBatch, mem
 	}
 	mr.Evaluation = model.Evaluate(run.y, run.yhat, trainSum/float64(len(part.Train)))
 	mr.EvaluatedOn = evaluatedOn(spec, part)
+	mr.Plot = plotOf(run.y, run.yhat)
 
 	checks := make([]result.Check, 0, len(spec.Metrics))
 	for _, ms := range spec.Metrics {

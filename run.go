@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/trustml/trustml/checklist"
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/yamlx"
@@ -138,6 +139,16 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		checks = append(checks, mchecks...)
 		if mr.Partition.Method == model.SplitRandom {
 			seeds["split"] = s.Model.Split.Seed
+		}
+		if len(s.Checklist) > 0 {
+			cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
+				Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.checklistLine, s.checklistCol, err)
+			}
+			checks = append(checks, cchecks...)
+			seeds["checklist"] = s.Seed
 		}
 	}
 	res := &Result{

@@ -13,10 +13,15 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/checklist"
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/yamlx"
 )
+
+// DefaultSeed seeds the behavioural tests and slices of a suite that sets
+// no seed.
+const DefaultSeed = 1
 
 // Suite is a parsed suite file.
 type Suite struct {
@@ -30,7 +35,14 @@ type Suite struct {
 	Data         DataSpec
 	Expectations *expect.Suite
 	Model        *ModelSpec // nil when the suite has no model section
+	Checklist    []checklist.Test
 	Report       ReportSpec
+
+	// Seed seeds every random choice of the behavioural tests and slices
+	// that do not set their own (the model split has its own seed).
+	Seed uint64
+
+	checklistLine, checklistCol int
 }
 
 // DataSpec says where the data is and how to read it.
@@ -51,7 +63,7 @@ type ReportSpec struct {
 }
 
 var (
-	topKeys    = []string{"version", "name", "data", "expectations", "model", "report"}
+	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "report"}
 	dataKeys   = []string{"path", "format", "types", "null_values", "header", "names", "delimiter"}
 	reportKeys = []string{"json", "junit", "html"}
 )
@@ -74,7 +86,7 @@ func Load(path string) (*Suite, error) {
 // "name:line:col: key.path: message".
 func Parse(name string, src []byte) (*Suite, error) {
 	sum := sha256.Sum256(src)
-	s := &Suite{Path: name, SHA256: hex.EncodeToString(sum[:]), Expectations: &expect.Suite{}}
+	s := &Suite{Path: name, SHA256: hex.EncodeToString(sum[:]), Expectations: &expect.Suite{}, Seed: DefaultSeed}
 	root, err := yamlx.Parse(name, src)
 	if err != nil {
 		return nil, err
@@ -97,6 +109,13 @@ func Parse(name string, src []byte) (*Suite, error) {
 			}
 		case "name":
 			s.Name, _ = d.Text(f.Value, f.Path)
+		case "seed":
+			if v, ok := d.Count(f.Value, f.Path); ok {
+				s.Seed = uint64(v)
+			}
+		case "checklist":
+			s.Checklist = checklist.Decode(d, f.Value, f.Path)
+			s.checklistLine, s.checklistCol = f.KeyN.Line, f.KeyN.Column
 		case "data":
 			hasData = true
 			s.decodeData(d, f.Value, f.Path)
@@ -125,6 +144,14 @@ func Parse(name string, src []byte) (*Suite, error) {
 	if !hasData {
 		d.Errorf(root, "data", "missing: every suite needs data: {path: FILE}")
 	}
+	if s.checklistLine > 0 {
+		switch {
+		case s.Model == nil:
+			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests need a model: add a model section (train, endpoint or command)")
+		case s.Model.Predictions != "":
+			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests call the model on new rows; a predictions column cannot predict them (use train, endpoint or command)")
+		}
+	}
 	if s.Len() == 0 && s.Model == nil && len(d.Problems()) == 0 {
 		d.Errorf(root, "expectations", "the suite has no checks: add expectations (see the README for every kind)")
 	}
@@ -145,7 +172,7 @@ func (s *Suite) Len() int {
 	if s.Model != nil {
 		n += len(s.Model.Metrics)
 	}
-	return n
+	return n + len(s.Checklist)
 }
 
 // columns lists every data column the suite reads, each once, in the

@@ -17,7 +17,8 @@ import (
 const checkAbout = `
 Runs every check of the suite over the data in one pass, prints one line per
 failed or warned check and a line of totals, and writes the JSON and JUnit
-results asked for by flags or by the suite's report section (flags win).
+results and the HTML trust report asked for by flags or by the suite's
+report section (flags win).
 
 Exit status: 0 every error-severity check passed; 1 at least one failed;
 2 could not run (bad flags, suite file or data). When trustml cannot run it
@@ -28,6 +29,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	data := fs.String("data", "", "check this data file instead of the suite's data.path")
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE`")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE`")
+	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE`")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
@@ -60,6 +62,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	outs := []output{
 		{path: pick(*jsonOut, suite.Report.JSON), write: func(w io.Writer) error { return report.WriteJSON(w, res) }},
 		{path: pick(*junitOut, suite.Report.JUnit), write: func(w io.Writer) error { return report.WriteJUnit(w, res) }},
+		{path: pick(*htmlOut, suite.Report.HTML), write: func(w io.Writer) error { return report.WriteHTML(w, res) }},
 	}
 	if err := writeOutputs(outs); err != nil {
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
@@ -127,6 +130,9 @@ func writeOutputs(outs []output) error {
 			return fmt.Errorf("write %s: %w", o.path, err)
 		}
 		_, werr := f.Write(buf.Bytes())
+		if werr == nil {
+			werr = f.Chmod(0o644) // CreateTemp makes files only their owner can read
+		}
 		cerr := f.Close()
 		done = append(done, staged{f.Name(), o.path})
 		if werr != nil || cerr != nil {

@@ -1,7 +1,7 @@
 // Command trustml checks whether data (and, as suites grow, a model) can be
 // trusted, from one YAML suite file.
 //
-//	trustml check SUITE.yaml [--data PATH] [--json F] [--junit F] [--quiet]
+//	trustml check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
 //	trustml validate SUITE.yaml
 //	trustml version
 //
@@ -29,7 +29,7 @@ const (
 	usageShort = `usage: trustml <command> [arguments]
 
 commands:
-  check SUITE.yaml [--data PATH] [--json F] [--junit F] [--quiet]
+  check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
                       run a suite: exit 0 passed, 1 a check failed, 2 could not run
   validate SUITE.yaml check the suite file alone, without reading data
   version             print trustml's version

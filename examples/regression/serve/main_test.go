@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/checklist"
+	"github.com/trustml/trustml/result"
 )
 
 // TestEndpointSuite serves the fitted line and runs endpoint.yaml against
@@ -18,7 +22,12 @@ func TestEndpointSuite(t *testing.T) {
 	ctx := context.Background()
 	m, err := fit(ctx, "../regression_dataset.txt")
 	require.NoError(t, err)
-	srv := httptest.NewServer(handler(m))
+	var requests atomic.Int64
+	h := handler(m)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		h.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 
 	s, err := trustml.Load("../endpoint.yaml")
@@ -35,6 +44,15 @@ func TestEndpointSuite(t *testing.T) {
 	assert.Equal(t, fitted.Model.Partition, served.Model.Partition)
 	assert.Equal(t, fitted.Model.Evaluation, served.Model.Evaluation)
 	assert.Equal(t, "endpoint", served.Model.Source[:8])
+
+	// The behavioural test sends its 100 base rows and 100 variants in one
+	// Predict call, which the endpoint cuts into ⌈200/16⌉ = 13 requests;
+	// evaluating the 40 held-out rows took ⌈40/16⌉ = 3.
+	last := served.Checks[len(served.Checks)-1]
+	require.Equal(t, "checklist.one more x adds about three to y", last.Name)
+	assert.Equal(t, result.Pass, last.Status)
+	assert.Equal(t, 1, last.Details.(checklist.Details).Calls)
+	assert.Equal(t, int64(16), requests.Load())
 }
 
 func TestEndpointDown(t *testing.T) {

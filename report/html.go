@@ -1,0 +1,255 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/result"
+)
+
+//go:embed report.css
+var reportCSS string
+
+//go:embed report.html.tmpl
+var reportTmpl string
+
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"upper": strings.ToUpper,
+	"css":   func() template.CSS { return template.CSS(reportCSS) },
+	"add":   func(a, b int) int { return a + b },
+}).Parse(reportTmpl))
+
+// WriteHTML writes the trust report: one self-contained HTML file (inline
+// CSS and SVG, no script, no external resource) that reads verdict first,
+// then the evidence. Its size is bounded whatever the number of rows: the
+// result holds only bounded samples and histograms.
+func WriteHTML(w io.Writer, r *trustml.Result) error {
+	var buf bytes.Buffer
+	if err := htmlTmpl.Execute(&buf, newView(r)); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type view struct {
+	Title     string
+	Passed    bool
+	Summary   trustml.Summary
+	Sections  []sectionView
+	Problems  []checkView
+	Run       trustml.RunInfo
+	Seeds     []string
+	Started   string
+	Table     []checkView
+	Columns   []columnView
+	Model     *modelView
+	Checklist []checkView
+	Slices    []checkView
+}
+
+type sectionView struct {
+	Name string
+	result.Summary
+}
+
+type checkView struct {
+	Anchor     string
+	Name       string
+	Short      string // name without the section/column prefix
+	Kind       string
+	Status     string
+	Severity   string
+	Expected   string
+	Observed   string
+	Unexpected string
+	Message    string
+	Sample     []result.Failure
+	More       int64 // failing values not in the sample
+}
+
+type columnView struct {
+	Name   string
+	Checks []checkView
+	Charts []template.HTML
+	Status string // worst status of its checks
+}
+
+type modelView struct {
+	*trustml.ModelResult
+	Metrics []metricView
+	Charts  []template.HTML
+	Sampled string
+}
+
+type metricView struct {
+	Name, Model, Baseline, Threshold, Status, Anchor string
+}
+
+var statusRank = map[string]int{"pass": 0, "warn": 1, "fail": 2, "error": 3}
+
+func newView(r *trustml.Result) *view {
+	v := &view{Passed: r.Passed, Summary: r.Summary, Run: r.Run}
+	name := r.Run.Name
+	if name == "" {
+		name = r.Run.Suite
+	}
+	verdict := "PASSED"
+	if !r.Passed {
+		verdict = "FAILED"
+	}
+	v.Title = fmt.Sprintf("trustml: %s — %s", name, verdict)
+	v.Started = r.Run.Start.Format(time.RFC3339)
+	for _, sec := range []result.Section{result.Expectations, result.Model, result.Checklist, result.Slices} {
+		if s, ok := r.Summary.Sections[sec]; ok {
+			v.Sections = append(v.Sections, sectionView{Name: string(sec), Summary: s})
+		}
+	}
+	keys := make([]string, 0, len(r.Run.Seeds))
+	for k := range r.Run.Seeds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v.Seeds = append(v.Seeds, fmt.Sprintf("%s: %d", k, r.Run.Seeds[k]))
+	}
+	cols := map[string]*columnView{}
+	metricChecks := map[string]checkView{}
+	for i, c := range r.Checks {
+		cv := checkOf(i, c)
+		if c.Status != result.Pass {
+			v.Problems = append(v.Problems, cv)
+		}
+		switch {
+		case c.Section == result.Expectations && c.Column == "":
+			cv.Short = strings.TrimPrefix(c.Name, "table.")
+			v.Table = append(v.Table, cv)
+		case c.Section == result.Expectations:
+			col := cols[c.Column]
+			if col == nil {
+				col = &columnView{Name: c.Column, Status: "pass"}
+				cols[c.Column] = col
+				v.Columns = append(v.Columns, columnView{})
+			}
+			cv.Short = c.Kind
+			col.Checks = append(col.Checks, cv)
+			if statusRank[cv.Status] > statusRank[col.Status] {
+				col.Status = cv.Status
+			}
+			if chart := checkChart(c); chart != "" {
+				col.Charts = append(col.Charts, chart)
+			}
+		case c.Section == result.Model:
+			metricChecks[strings.TrimPrefix(c.Name, "model.")] = cv
+		case c.Section == result.Checklist:
+			v.Checklist = append(v.Checklist, cv)
+		case c.Section == result.Slices:
+			v.Slices = append(v.Slices, cv)
+		}
+	}
+	// Columns in first-appearance order.
+	v.Columns = v.Columns[:0]
+	seen := map[string]bool{}
+	for _, c := range r.Checks {
+		if c.Section == result.Expectations && c.Column != "" && !seen[c.Column] {
+			seen[c.Column] = true
+			v.Columns = append(v.Columns, *cols[c.Column])
+		}
+	}
+	if r.Model != nil {
+		v.Model = newModelView(r.Model, metricChecks)
+	}
+	return v
+}
+
+func checkOf(i int, c result.Check) checkView {
+	cv := checkView{
+		Anchor:   fmt.Sprintf("check-%d", i),
+		Name:     c.Name,
+		Kind:     c.Kind,
+		Status:   string(c.Status),
+		Severity: string(c.Severity),
+		Expected: c.ExpectedText,
+		Observed: c.ObservedText,
+		Message:  c.Message,
+		Sample:   c.Sample,
+	}
+	if c.UnexpectedCount != nil && c.UnexpectedFraction != nil && c.Kind != "missing" {
+		cv.Unexpected = fmt.Sprintf("%d (%s)", *c.UnexpectedCount, pct(*c.UnexpectedFraction))
+		cv.More = *c.UnexpectedCount - int64(len(c.Sample))
+	}
+	return cv
+}
+
+// checkChart draws what a check's own result can show: the class shares
+// of an imbalance check against its minimum share.
+func checkChart(c result.Check) template.HTML {
+	if c.Kind != "imbalance" {
+		return ""
+	}
+	obs, ok := c.Observed.(map[string]any)
+	if !ok {
+		return ""
+	}
+	classes, _ := obs["classes"].([]any)
+	var labels []string
+	var shares []float64
+	for _, x := range classes {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		f, _ := m["fraction"].(float64)
+		labels = append(labels, fmt.Sprint(m["value"]))
+		shares = append(shares, f)
+	}
+	var minShare *float64
+	if exp, ok := c.Expected.(map[string]any); ok {
+		if f, ok := exp["min_fraction"].(float64); ok {
+			minShare = &f
+		}
+	}
+	return barsSVG(labels, shares, "Class shares of "+c.Column, minShare)
+}
+
+func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelView {
+	mv := &modelView{ModelResult: m}
+	for _, name := range model.MetricNames() {
+		mval, _ := m.Evaluation.Model.Get(name)
+		bval, _ := m.Evaluation.Baseline.Get(name)
+		row := metricView{Name: name, Model: valueText(mval), Baseline: valueText(bval)}
+		if c, ok := checks[name]; ok {
+			row.Threshold, row.Status, row.Anchor = c.Expected, c.Status, c.Anchor
+		}
+		mv.Metrics = append(mv.Metrics, row)
+	}
+	p := m.Plot
+	if p.Every > 1 {
+		mv.Sampled = fmt.Sprintf("Scatter plots show every %d-th of the %d evaluated rows (%d points); the residual histogram counts all of them.", p.Every, m.Evaluation.Model.N, len(p.Points))
+	}
+	resid := make([][2]float64, len(p.Points))
+	for i, pt := range p.Points {
+		resid[i] = [2]float64{pt[1], pt[1] - pt[0]}
+	}
+	mv.Charts = append(mv.Charts,
+		scatterSVG(p.Points, "Predicted against actual", "actual "+m.Target, "predicted", true, false),
+		scatterSVG(resid, "Residuals against predicted", "predicted", "residual (ŷ − y)", false, true),
+		histogramSVG(p.Residuals.Lo, p.Residuals.Hi, p.Residuals.Counts, "Residuals", "residual (ŷ − y)", nil, nil),
+	)
+	return mv
+}
+
+func valueText(v model.Value) string {
+	if !v.Defined {
+		return "undefined (" + v.Reason + ")"
+	}
+	return result.Human(v.V)
+}
