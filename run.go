@@ -17,6 +17,7 @@ import (
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
+	"github.com/trustml/trustml/slice"
 )
 
 // RunOptions adjust a run. The zero value runs the suite as written.
@@ -107,7 +108,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	var keep *keeper
 	var in array.RecordReader = rdr
 	if s.Model != nil {
-		keep = &keeper{RecordReader: rdr, columns: s.Model.columns()}
+		keep = &keeper{RecordReader: rdr, columns: s.modelColumns()}
 		defer keep.release()
 		in = keep
 	}
@@ -149,6 +150,14 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 			}
 			checks = append(checks, cchecks...)
 			seeds["checklist"] = s.Seed
+		}
+		if s.Slices != nil {
+			schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, err)
+			}
+			checks = append(checks, schecks...)
+			seeds["slices"] = s.Slices.Seed
 		}
 	}
 	res := &Result{

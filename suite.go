@@ -17,6 +17,7 @@ import (
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/slice"
 )
 
 // DefaultSeed seeds the behavioural tests and slices of a suite that sets
@@ -36,6 +37,7 @@ type Suite struct {
 	Expectations *expect.Suite
 	Model        *ModelSpec // nil when the suite has no model section
 	Checklist    []checklist.Test
+	Slices       *slice.Spec // nil when the suite has no slices section
 	Report       ReportSpec
 
 	// Seed seeds every random choice of the behavioural tests and slices
@@ -43,6 +45,7 @@ type Suite struct {
 	Seed uint64
 
 	checklistLine, checklistCol int
+	slicesLine, slicesCol       int
 }
 
 // DataSpec says where the data is and how to read it.
@@ -63,7 +66,7 @@ type ReportSpec struct {
 }
 
 var (
-	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "report"}
+	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "report"}
 	dataKeys   = []string{"path", "format", "types", "null_values", "header", "names", "delimiter"}
 	reportKeys = []string{"json", "junit", "html"}
 )
@@ -100,7 +103,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	if !ok {
 		return nil, d.Err()
 	}
-	var hasData bool
+	var hasData, slicesSeeded bool
 	for _, f := range fields {
 		switch f.Key {
 		case "version":
@@ -116,6 +119,10 @@ func Parse(name string, src []byte) (*Suite, error) {
 		case "checklist":
 			s.Checklist = checklist.Decode(d, f.Value, f.Path)
 			s.checklistLine, s.checklistCol = f.KeyN.Line, f.KeyN.Column
+		case "slices":
+			s.Slices = slice.Decode(d, f.Value, f.Path)
+			s.slicesLine, s.slicesCol = f.KeyN.Line, f.KeyN.Column
+			slicesSeeded = hasMapKey(f.Value, "seed")
 		case "data":
 			hasData = true
 			s.decodeData(d, f.Value, f.Path)
@@ -143,6 +150,19 @@ func Parse(name string, src []byte) (*Suite, error) {
 	}
 	if !hasData {
 		d.Errorf(root, "data", "missing: every suite needs data: {path: FILE}")
+	}
+	if s.Slices != nil {
+		if !slicesSeeded {
+			s.Slices.Seed = s.Seed
+		}
+		if s.Model == nil {
+			d.Errorf(&yaml.Node{Line: s.slicesLine, Column: s.slicesCol}, "slices", "slices measure a model's predictions: add a model section")
+		} else if sr := s.Slices.Search; sr != nil && len(sr.Features) == 0 && len(s.Slices.By) == 0 {
+			// Search the model's features when nothing else is named.
+			for _, f := range s.Model.Features {
+				sr.Features = append(sr.Features, slice.Dim{Column: f})
+			}
+		}
 	}
 	if s.checklistLine > 0 {
 		switch {
@@ -172,15 +192,63 @@ func (s *Suite) Len() int {
 	if s.Model != nil {
 		n += len(s.Model.Metrics)
 	}
-	return n + len(s.Checklist)
+	n += len(s.Checklist)
+	if s.Slices != nil {
+		n += len(s.Slices.By)
+		if s.Slices.Search != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func hasMapKey(n *yaml.Node, key string) bool {
+	n = yamlx.Resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 // columns lists every data column the suite reads, each once, in the
 // order the sections name them.
 func (s *Suite) columns() []string {
 	cols := s.Expectations.Names()
-	if s.Model != nil {
-		cols = append(cols, s.Model.columns()...)
+	cols = append(cols, s.modelColumns()...)
+	seen := map[string]bool{}
+	out := cols[:0:0]
+	for _, c := range cols {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// modelColumns lists the columns kept in memory for the model, the
+// behavioural tests and the slices.
+func (s *Suite) modelColumns() []string {
+	if s.Model == nil {
+		return nil
+	}
+	cols := s.Model.columns()
+	if s.Slices != nil {
+		for _, sl := range s.Slices.By {
+			for _, d := range sl {
+				cols = append(cols, d.Column)
+			}
+		}
+		if s.Slices.Search != nil {
+			for _, d := range s.Slices.Search.Features {
+				cols = append(cols, d.Column)
+			}
+		}
 	}
 	seen := map[string]bool{}
 	out := cols[:0:0]

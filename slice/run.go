@@ -500,9 +500,9 @@ func sliceCheck(spec *Spec, sl Slicing, s Slice, m, overall model.Metrics, ivs [
 	case len(failed) > 0:
 		c.Message = fmt.Sprintf("%s (n=%d): %s", s.Name, s.N, strings.Join(failed, "; "))
 	case len(notes) > 0:
-		c.Message = fmt.Sprintf("%s (n=%d): within the rules; %s", s.Name, s.N, strings.Join(notes, "; "))
+		c.Message = fmt.Sprintf("%s (n=%d): %s; within the rules: %s", s.Name, s.N, strings.Join(texts[1:], ", "), strings.Join(notes, "; "))
 	default:
-		c.Message = fmt.Sprintf("%s (n=%d): within the rules (%s)", s.Name, s.N, c.ExpectedText)
+		c.Message = fmt.Sprintf("%s (n=%d): %s; within %s", s.Name, s.N, strings.Join(texts[1:], ", "), strings.Join(want, ", "))
 	}
 	return c
 }

@@ -361,7 +361,7 @@ func TestFailIf(t *testing.T) {
 			assert.False(t, *noisy.Rules[0].IntervalBeyond)
 			assert.InDelta(t, 0, *noisy.Metrics[0].Lower, 1e-12)
 			if tc.confidence {
-				assert.Equal(t, "G=noisy (n=10): within the rules; rmse 3.16228 > 2.90861 = 1.5 × overall 1.93907, but its 95% interval [0, 5.47723] reaches the bound: not significant; bias 1 is outside [-0.5, 0.5], but its 95% interval [0, 3] reaches the bound: not significant",
+				assert.Equal(t, "G=noisy (n=10): rmse 3.16228 [0, 5.47723] (1.63082× overall), bias 1 [0, 3]; within the rules: rmse 3.16228 > 2.90861 = 1.5 × overall 1.93907, but its 95% interval [0, 5.47723] reaches the bound: not significant; bias 1 is outside [-0.5, 0.5], but its 95% interval [0, 3] reaches the bound: not significant",
 					checks["slices.G=noisy"].Message)
 				assert.Contains(t, bad.Message, "rmse 4 > 2.90861 = 1.5 × overall 1.93907, and its 95% interval [4, 4] lies beyond")
 			} else {
