@@ -52,8 +52,8 @@ type view struct {
 	Table     []checkView
 	Columns   []columnView
 	Model     *modelView
-	Checklist []checkView
-	Slices    []checkView
+	Checklist *checklistView
+	Slices    *slicesView
 }
 
 type sectionView struct {
@@ -123,6 +123,8 @@ func newView(r *trustml.Result) *view {
 	}
 	cols := map[string]*columnView{}
 	metricChecks := map[string]checkView{}
+	var clChecks, slChecks []result.Check
+	var clViews, slViews []checkView
 	for i, c := range r.Checks {
 		cv := checkOf(i, c)
 		if c.Status != result.Pass {
@@ -150,9 +152,9 @@ func newView(r *trustml.Result) *view {
 		case c.Section == result.Model:
 			metricChecks[strings.TrimPrefix(c.Name, "model.")] = cv
 		case c.Section == result.Checklist:
-			v.Checklist = append(v.Checklist, cv)
+			clChecks, clViews = append(clChecks, c), append(clViews, cv)
 		case c.Section == result.Slices:
-			v.Slices = append(v.Slices, cv)
+			slChecks, slViews = append(slChecks, c), append(slViews, cv)
 		}
 	}
 	// Columns in first-appearance order.
@@ -167,6 +169,8 @@ func newView(r *trustml.Result) *view {
 	if r.Model != nil {
 		v.Model = newModelView(r.Model, metricChecks)
 	}
+	v.Checklist = newChecklistView(clChecks, clViews)
+	v.Slices = newSlicesView(slChecks, slViews)
 	return v
 }
 
@@ -180,7 +184,13 @@ func checkOf(i int, c result.Check) checkView {
 		Expected: c.ExpectedText,
 		Observed: c.ObservedText,
 		Message:  c.Message,
-		Sample:   c.Sample,
+	}
+	for _, f := range c.Sample {
+		v := f.Value
+		if v == nil {
+			v = "null"
+		}
+		cv.Sample = append(cv.Sample, result.Failure{Row: f.Row, Value: v})
 	}
 	if c.UnexpectedCount != nil && c.UnexpectedFraction != nil && c.Kind != "missing" {
 		cv.Unexpected = fmt.Sprintf("%d (%s)", *c.UnexpectedCount, pct(*c.UnexpectedFraction))

@@ -148,7 +148,11 @@ func evidence(c *result.Check) string {
 	if len(c.Sample) > 0 {
 		b.WriteString("failing values (row: value):\n")
 		for _, f := range c.Sample {
-			fmt.Fprintf(&b, "  %d: %v\n", f.Row, f.Value)
+			v := f.Value
+			if v == nil {
+				v = "null"
+			}
+			fmt.Fprintf(&b, "  %d: %v\n", f.Row, v)
 		}
 	}
 	return b.String()

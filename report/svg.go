@@ -37,13 +37,14 @@ func pad(a axis) axis {
 }
 
 type frame struct {
-	x, y axis
-	b    strings.Builder
+	x, y  axis
+	title string
+	b     strings.Builder
 }
 
 func newFrame(x, y axis, title, xlabel, ylabel string) *frame {
-	f := &frame{x: x, y: y}
-	fmt.Fprintf(&f.b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`,
+	f := &frame{x: x, y: y, title: title}
+	fmt.Fprintf(&f.b, `<svg viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`,
 		chartW, chartH, chartW, chartH, template.HTMLEscapeString(title))
 	fmt.Fprintf(&f.b, `<title>%s</title>`, template.HTMLEscapeString(title))
 	fmt.Fprintf(&f.b, `<rect x="%g" y="%g" width="%g" height="%g" class="plot"/>`, padL, padT, chartW-padL-padR, chartH-padT-padB)
@@ -77,7 +78,12 @@ func (f *frame) line(x1, y1, x2, y2 float64, class string) {
 
 func (f *frame) html() template.HTML {
 	f.b.WriteString(`</svg>`)
-	return template.HTML(f.b.String())
+	return figure(f.b.String(), f.title)
+}
+
+// figure wraps a chart with its visible caption.
+func figure(svg, caption string) template.HTML {
+	return template.HTML(`<figure>` + svg + `<figcaption>` + template.HTMLEscapeString(caption) + `</figcaption></figure>`)
 }
 
 // ticks returns about five round values within a.
@@ -197,7 +203,7 @@ func barsSVG(labels []string, shares []float64, title string, minShare *float64)
 	const rowH, labelW = 18.0, 110.0
 	h := padT + rowH*float64(len(labels)) + 24
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s"><title>%s</title>`,
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s"><title>%s</title>`,
 		chartW, h, chartW, h, template.HTMLEscapeString(title), template.HTMLEscapeString(title))
 	top := 0.0
 	for _, s := range shares {
@@ -222,7 +228,7 @@ func barsSVG(labels []string, shares []float64, title string, minShare *float64)
 			x, padT, x, h-18, x, h-6, pct(*minShare))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return figure(b.String(), title)
 }
 
 func truncate(s string, n int) string {
@@ -242,4 +248,42 @@ func pct(f float64) string {
 	default:
 		return fmt.Sprintf("%.2g%%", p)
 	}
+}
+
+// intervalBarsSVG draws one horizontal bar per label from zero to its
+// value, a whisker from lo to hi, and a dashed line at overall (when not
+// NaN).
+func intervalBarsSVG(labels []string, vals, lo, hi []float64, overall float64, title string) template.HTML {
+	const rowH, labelW = 20.0, 120.0
+	h := padT + rowH*float64(len(labels)) + 30
+	a := axis{0, 0}
+	for i := range vals {
+		a.lo = math.Min(a.lo, math.Min(vals[i], lo[i]))
+		a.hi = math.Max(a.hi, math.Max(vals[i], hi[i]))
+	}
+	if !math.IsNaN(overall) {
+		a.lo, a.hi = math.Min(a.lo, overall), math.Max(a.hi, overall)
+	}
+	a = pad(a)
+	x := func(v float64) float64 { return labelW + (v-a.lo)/a.span()*(chartW-labelW-padR) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s"><title>%s</title>`,
+		chartW, h, chartW, h, template.HTMLEscapeString(title), template.HTMLEscapeString(title))
+	for _, t := range ticks(a) {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%.1f" class="grid"/><text x="%.1f" y="%.1f" class="tick" text-anchor="middle">%s</text>`,
+			x(t), padT, x(t), h-24, x(t), h-12, tickLabel(t))
+	}
+	for i, l := range labels {
+		y := padT + rowH*float64(i)
+		x0, x1 := x(math.Min(0, vals[i])), x(math.Max(0, vals[i]))
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" class="tick" text-anchor="end">%s</text><rect x="%.1f" y="%.1f" width="%.1f" height="%g" class="bar"><title>%s: %s [%s, %s]</title></rect>`,
+			labelW-4, y+13, template.HTMLEscapeString(truncate(l, 20)), x0, y+3, math.Max(x1-x0, 0.5), rowH-8,
+			template.HTMLEscapeString(l), result.Human(vals[i]), result.Human(lo[i]), result.Human(hi[i]))
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="whisker"/>`, x(lo[i]), y+rowH/2-1, x(hi[i]), y+rowH/2-1)
+	}
+	if !math.IsNaN(overall) {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%g" x2="%.1f" y2="%.1f" class="ref"/>`, x(overall), padT, x(overall), h-24)
+	}
+	b.WriteString(`</svg>`)
+	return figure(b.String(), title)
 }

@@ -1,0 +1,108 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenResult runs the small fixed suite in testdata/golden with a fixed
+// clock, version and duration, so that every output is byte-stable.
+func goldenResult(t *testing.T) *trustml.Result {
+	t.Helper()
+	old := trustml.Version
+	trustml.Version = "v0.0.0-golden"
+	t.Cleanup(func() { trustml.Version = old })
+	s, err := trustml.Load("testdata/golden/suite.yaml")
+	require.NoError(t, err)
+	res, err := s.Run(context.Background(), trustml.RunOptions{
+		Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+	})
+	require.NoError(t, err)
+	res.Run.DurationSeconds = 0.25
+	return res
+}
+
+func TestGolden(t *testing.T) {
+	res := goldenResult(t)
+	for _, tc := range []struct {
+		file  string
+		write func(*bytes.Buffer) error
+	}{
+		{"result.json", func(b *bytes.Buffer) error { return report.WriteJSON(b, res) }},
+		{"result.junit.xml", func(b *bytes.Buffer) error { return report.WriteJUnit(b, res) }},
+		{"summary.txt", func(b *bytes.Buffer) error { return report.WriteText(b, res, report.TextOptions{}) }},
+		{"report.html", func(b *bytes.Buffer) error { return report.WriteHTML(b, res) }},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			var got bytes.Buffer
+			require.NoError(t, tc.write(&got))
+			path := filepath.Join("testdata", "golden", tc.file)
+			if *update {
+				require.NoError(t, os.WriteFile(path, got.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test ./report -update to create the golden files")
+			assert.Equal(t, string(want), got.String(), "go test ./report -update rewrites %s", path)
+		})
+	}
+}
+
+// TestHTMLIsSelfContained: no script, no external resource of any kind,
+// and the verdict and every section are there in words.
+func TestHTMLIsSelfContained(t *testing.T) {
+	res := goldenResult(t)
+	var b bytes.Buffer
+	require.NoError(t, report.WriteHTML(&b, res))
+	html := b.String()
+	assert.NotRegexp(t, `(?i)<script|<link|<iframe|<img|@import|url\(`, html)
+	assert.NotRegexp(t, `(?i)(src|href)\s*=\s*"(?:https?:)?//`, html)
+	assert.NotContains(t, html, "http://")
+	assert.NotContains(t, html, "https://")
+	for _, s := range []string{"FAILED · houses", `id="provenance"`, `id="expectations"`, `id="model"`, `id="checklist"`, `id="slices"`,
+		"Predicted against actual", "Residuals against predicted", "rmse by region", "Class shares of region"} {
+		assert.Contains(t, html, s)
+	}
+	// Every failure in the banner links to its evidence further down.
+	links := regexp.MustCompile(`<a href="#(check-\d+)">`).FindAllStringSubmatch(html, -1)
+	require.NotEmpty(t, links)
+	for _, l := range links {
+		assert.Contains(t, html, `id="`+l[1]+`"`, "the banner links to %s", l[1])
+	}
+	// Pass and fail are said in words, not only in colour.
+	assert.Contains(t, html, ">FAIL<")
+	assert.Contains(t, html, ">PASS<")
+	assert.Contains(t, html, ">WARN<")
+}
+
+// TestHTMLSizeIsBounded: the report of a model evaluated on 200,000 rows is
+// no bigger than that of a small one by more than the bounded plot sample.
+func TestHTMLSizeIsBounded(t *testing.T) {
+	res := goldenResult(t)
+	m := *res.Model
+	pts := make([][2]float64, trustml.MaxPlotPoints)
+	for i := range pts {
+		pts[i] = [2]float64{float64(i) * 1.2345, float64(i)*1.2345 + 0.5}
+	}
+	m.Plot.Points, m.Plot.Every = pts, 100
+	m.Evaluation.Model.N = 200000
+	res.Model = &m
+	var b bytes.Buffer
+	require.NoError(t, report.WriteHTML(&b, res))
+	assert.Less(t, b.Len(), 1<<20, "under 1 MB")
+	assert.True(t, strings.Contains(b.String(), "every 100-th of the 200000 evaluated rows"), "the sampling is stated")
+}
