@@ -2,9 +2,15 @@ package trustml
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -13,9 +19,11 @@ import (
 
 	"github.com/trustml/trustml/checklist"
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
 	"github.com/trustml/trustml/slice"
 )
@@ -34,6 +42,9 @@ type RunOptions struct {
 	SampleSize int
 	// Now returns the time recorded as the run's start; nil means time.Now.
 	Now func() time.Time
+	// Profile asks for the profile of the columns the expectations and the
+	// drift section name (Result.Profile), built in the same pass.
+	Profile bool
 }
 
 // Result is the outcome of a run: what the JSON output holds.
@@ -43,7 +54,10 @@ type Result struct {
 	Summary       Summary        `json:"summary"`
 	Checks        []result.Check `json:"checks"`
 	Model         *ModelResult   `json:"model,omitempty"`
-	Run           RunInfo        `json:"run"`
+	// Profile is the current data's profile when RunOptions.Profile asked
+	// for it.
+	Profile *profile.Profile `json:"profile,omitempty"`
+	Run     RunInfo          `json:"run"`
 }
 
 // Summary counts checks by status, overall and per section.
@@ -58,6 +72,7 @@ type RunInfo struct {
 	SuiteSHA256     string              `json:"suite_sha256"`
 	Name            string              `json:"name,omitempty"`
 	Data            dataset.Fingerprint `json:"data"`
+	Reference       *ReferenceInfo      `json:"reference,omitempty"`
 	Seeds           map[string]uint64   `json:"seeds"`
 	Version         string              `json:"trustml_version"`
 	Start           time.Time           `json:"start"`
@@ -98,6 +113,14 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	if opts.BatchSize > 0 {
 		dopts.BatchSize = opts.BatchSize
 	}
+	var ref *profile.Profile
+	var refInfo *ReferenceInfo
+	if s.Drift != nil {
+		var err error
+		if ref, refInfo, err = s.loadReference(ctx, opts); err != nil {
+			return nil, err
+		}
+	}
 	rdr, err := dataset.Open(ctx, path, dopts)
 	if err != nil {
 		return nil, s.dataError(err)
@@ -112,6 +135,18 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		defer keep.release()
 		in = keep
 	}
+	// The drift section and the report need the data's profile; build it
+	// as the same pass goes by.
+	var prof *profiling
+	if cols := s.profileColumns(opts.Profile); len(cols) > 0 {
+		p, err := profile.New(rdr.Schema(), cols, profile.Options{})
+		if err != nil {
+			return nil, err
+		}
+		prof = newProfiling(in, p)
+		defer prof.stop()
+		in = prof
+	}
 	checks, err := s.Expectations.Evaluate(ctx, in, expect.Options{
 		Schema:     rdr.FileSchema(),
 		Workers:    opts.Workers,
@@ -119,6 +154,10 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	})
 	if err != nil {
 		return nil, s.dataError(err)
+	}
+	var current *profile.Profile
+	if prof != nil {
+		current = prof.finish()
 	}
 	fp, err := rdr.Fingerprint()
 	if err != nil {
@@ -129,6 +168,13 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	seeds := map[string]uint64{}
 	var mres *ModelResult
+	if s.Drift != nil {
+		dchecks, err := drift.Compare(s.Drift, ref, current)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, dchecks...)
+	}
 	if s.Model != nil {
 		mr, mchecks, run, err := s.Model.run(ctx, keep.batches, memory.DefaultAllocator)
 		if err != nil {
@@ -160,15 +206,21 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 			seeds["slices"] = s.Slices.Seed
 		}
 	}
+	var shown *profile.Profile
+	if opts.Profile {
+		shown = current
+	}
 	res := &Result{
 		SchemaVersion: SchemaVersion,
 		Checks:        checks,
 		Model:         mres,
+		Profile:       shown,
 		Run: RunInfo{
 			Suite:       s.Path,
 			SuiteSHA256: s.SHA256,
 			Name:        s.Name,
 			Data:        fp,
+			Reference:   refInfo,
 			Seeds:       seeds,
 			Version:     version(),
 			Start:       start.UTC(),
@@ -252,10 +304,165 @@ func (s *Suite) dataError(err error) error {
 			}}}
 		}
 	}
+	if e := s.driftError(mc.Missing[0], err); e != nil {
+		return e
+	}
 	if s.Model != nil && slices.Contains(s.Model.columns(), mc.Missing[0]) {
 		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{
 			Line: s.Model.Line, Col: s.Model.Col, Path: "model", Msg: err.Error(),
 		}}}
 	}
 	return err
+}
+
+// ReferenceInfo records the reference a drift section compared with.
+type ReferenceInfo struct {
+	Path string `json:"path"`
+	// Format is "profile" for a saved profile, else the data format read.
+	Format string `json:"format"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+	Rows   int64  `json:"rows"`
+	// Source is what a saved profile says it was made from (the data
+	// fingerprint `trustml profile` records), as written in it.
+	Source any `json:"source,omitempty"`
+}
+
+// loadReference reads the reference's profile: a saved profile (.json), or
+// the drift columns of a data file profiled here, before the run's pass.
+func (s *Suite) loadReference(ctx context.Context, opts RunOptions) (*profile.Profile, *ReferenceInfo, error) {
+	path := s.Data.Reference
+	at := func(err error) error {
+		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{Line: s.Data.RefLine, Col: s.Data.RefCol, Path: "data.reference", Msg: err.Error()}}}
+	}
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, nil, at(fmt.Errorf("%s: no such file", path))
+			}
+			return nil, nil, at(err)
+		}
+		p, err := profile.Decode(path, src)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reference profile: %w", err)
+		}
+		sum := sha256.Sum256(src)
+		return p, &ReferenceInfo{Path: path, Format: "profile", Bytes: int64(len(src)), SHA256: hex.EncodeToString(sum[:]), Rows: p.Rows, Source: p.Source}, nil
+	}
+	dopts := s.Data.Options
+	dopts.Format = ""
+	dopts.Columns = s.Drift.Names()
+	if opts.BatchSize > 0 {
+		dopts.BatchSize = opts.BatchSize
+	}
+	rdr, err := dataset.Open(ctx, path, dopts)
+	if err != nil {
+		return nil, nil, s.referenceError(err, at)
+	}
+	defer rdr.Close()
+	p, err := profile.Read(ctx, rdr, dopts.Columns)
+	if err != nil {
+		return nil, nil, s.referenceError(err, at)
+	}
+	fp, err := rdr.Fingerprint()
+	if err != nil {
+		return nil, nil, at(err)
+	}
+	return p, &ReferenceInfo{Path: path, Format: string(fp.Format), Bytes: fp.Bytes, SHA256: fp.SHA256, Rows: fp.Rows}, nil
+}
+
+// referenceError places a column the reference lacks at the drift
+// section's column, and every other problem at data.reference.
+func (s *Suite) referenceError(err error, at func(error) error) error {
+	var mc *dataset.MissingColumnsError
+	if errors.As(err, &mc) && len(mc.Missing) > 0 {
+		if e := s.driftError(mc.Missing[0], fmt.Errorf("the reference: %w", err)); e != nil {
+			return e
+		}
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return at(fmt.Errorf("%s: no such file", s.Data.Reference))
+	}
+	return at(err)
+}
+
+// driftError places err at the drift section's key for column, or returns
+// nil when the drift section does not name it.
+func (s *Suite) driftError(column string, err error) error {
+	if s.Drift == nil {
+		return nil
+	}
+	for _, c := range s.Drift.Columns {
+		if c.Name == column {
+			return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{
+				Line: c.Line, Col: c.Col, Path: "drift.columns." + c.Name, Msg: err.Error(),
+			}}}
+		}
+	}
+	return nil
+}
+
+// profileColumns lists the columns whose profile the run builds: the drift
+// section's, and the expectations' too when the caller asks for the profile.
+func (s *Suite) profileColumns(all bool) []string {
+	cols := s.Drift.Names()
+	if all {
+		cols = append(cols, s.Expectations.Names()...)
+	}
+	seen := map[string]bool{}
+	out := cols[:0:0]
+	for _, c := range cols {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// profiling is a RecordReader that hands every batch passing through it
+// to a Profiler running on its own goroutine, so that profiling overlaps
+// the expectations' evaluation; at most a few batches wait for it.
+type profiling struct {
+	array.RecordReader
+	p       *profile.Profiler
+	batches chan arrow.RecordBatch
+	done    chan struct{}
+	once    sync.Once
+}
+
+func newProfiling(rr array.RecordReader, p *profile.Profiler) *profiling {
+	pr := &profiling{RecordReader: rr, p: p, batches: make(chan arrow.RecordBatch, 2), done: make(chan struct{})}
+	go func() {
+		defer close(pr.done)
+		for b := range pr.batches {
+			pr.p.Update(b)
+			b.Release()
+		}
+	}()
+	return pr
+}
+
+func (pr *profiling) Next() bool {
+	if !pr.RecordReader.Next() {
+		return false
+	}
+	b := pr.RecordReader.RecordBatch()
+	b.Retain()
+	pr.batches <- b
+	return true
+}
+
+// stop ends the profiling goroutine and waits for it; it may be called
+// more than once.
+func (pr *profiling) stop() {
+	pr.once.Do(func() { close(pr.batches) })
+	<-pr.done
+}
+
+// finish waits for every batch to be profiled and returns the profile.
+func (pr *profiling) finish() *profile.Profile {
+	pr.stop()
+	return pr.p.Finish()
 }

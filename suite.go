@@ -15,6 +15,7 @@ import (
 
 	"github.com/trustml/trustml/checklist"
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/slice"
@@ -38,6 +39,7 @@ type Suite struct {
 	Model        *ModelSpec // nil when the suite has no model section
 	Checklist    []checklist.Test
 	Slices       *slice.Spec // nil when the suite has no slices section
+	Drift        *drift.Spec // nil when the suite has no drift section
 	Report       ReportSpec
 
 	// Seed seeds every random choice of the behavioural tests and slices
@@ -46,6 +48,7 @@ type Suite struct {
 
 	checklistLine, checklistCol int
 	slicesLine, slicesCol       int
+	driftLine, driftCol         int
 }
 
 // DataSpec says where the data is and how to read it.
@@ -57,6 +60,15 @@ type DataSpec struct {
 	Options dataset.Options
 	// Line and Col locate `data.path` in the suite file.
 	Line, Col int
+
+	// Reference is the data the drift section compares with: a profile
+	// JSON written by `trustml profile` when it ends in .json, else any
+	// data file, read with Options (but its own format, from its
+	// extension). Relative to the suite file unless absolute; "" when the
+	// suite has none.
+	Reference string
+	// RefLine and RefCol locate `data.reference`.
+	RefLine, RefCol int
 }
 
 // ReportSpec names the output files a run writes, relative to the suite
@@ -66,8 +78,8 @@ type ReportSpec struct {
 }
 
 var (
-	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "report"}
-	dataKeys   = []string{"path", "format", "types", "null_values", "header", "names", "delimiter"}
+	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report"}
+	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter"}
 	reportKeys = []string{"json", "junit", "html"}
 )
 
@@ -128,6 +140,9 @@ func Parse(name string, src []byte) (*Suite, error) {
 			s.decodeData(d, f.Value, f.Path)
 		case "expectations":
 			s.Expectations = expect.Decode(d, f.Value, f.Path)
+		case "drift":
+			s.Drift = drift.Decode(d, f.Value, f.Path)
+			s.driftLine, s.driftCol = f.KeyN.Line, f.KeyN.Column
 		case "model":
 			s.Model = decodeModel(d, f.KeyN, f.Value, f.Path, filepath.Dir(name))
 		case "report":
@@ -164,6 +179,12 @@ func Parse(name string, src []byte) (*Suite, error) {
 			}
 		}
 	}
+	switch {
+	case s.Drift != nil && s.Data.Reference == "" && hasData:
+		d.Errorf(&yaml.Node{Line: s.driftLine, Column: s.driftCol}, "drift", "drift compares the data with a reference: add data.reference: FILE (a data file, or a profile JSON written by `trustml profile`)")
+	case s.Drift == nil && s.Data.Reference != "":
+		d.Errorf(&yaml.Node{Line: s.Data.RefLine, Column: s.Data.RefCol}, "data.reference", "nothing compares with the reference: add a drift section")
+	}
 	if s.checklistLine > 0 {
 		switch {
 		case s.Model == nil:
@@ -180,6 +201,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	}
 	dir := filepath.Dir(name)
 	s.Data.Path = resolve(dir, s.Data.Path)
+	s.Data.Reference = resolve(dir, s.Data.Reference)
 	s.Report.JSON = resolve(dir, s.Report.JSON)
 	s.Report.JUnit = resolve(dir, s.Report.JUnit)
 	s.Report.HTML = resolve(dir, s.Report.HTML)
@@ -193,6 +215,7 @@ func (s *Suite) Len() int {
 		n += len(s.Model.Metrics)
 	}
 	n += len(s.Checklist)
+	n += s.Drift.Len()
 	if s.Slices != nil {
 		n += len(s.Slices.By)
 		if s.Slices.Search != nil {
@@ -220,6 +243,7 @@ func hasMapKey(n *yaml.Node, key string) bool {
 func (s *Suite) columns() []string {
 	cols := s.Expectations.Names()
 	cols = append(cols, s.modelColumns()...)
+	cols = append(cols, s.Drift.Names()...)
 	seen := map[string]bool{}
 	out := cols[:0:0]
 	for _, c := range cols {
@@ -284,6 +308,14 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 				}
 				s.Data.Path, hasPath = v, true
 				s.Data.Line, s.Data.Col = f.Value.Line, f.Value.Column
+			}
+		case "reference":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				if v == "" {
+					d.Errorf(f.Value, f.Path, "must not be empty")
+				}
+				s.Data.Reference = v
+				s.Data.RefLine, s.Data.RefCol = f.Value.Line, f.Value.Column
 			}
 		case "format":
 			if v, ok := d.String(f.Value, f.Path); ok {

@@ -20,6 +20,7 @@ const (
 	Model        Section = "model"
 	Checklist    Section = "checklist"
 	Slices       Section = "slices"
+	Drift        Section = "drift"
 )
 
 // Status is the outcome of a check.

@@ -3,6 +3,8 @@
 //
 //	trustml check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
 //	trustml validate SUITE.yaml
+//	trustml profile DATA [-o FILE] [--format F] [--columns a,b]
+//	trustml suggest DATA [--target COL] [-o FILE]
 //	trustml version
 //
 // Exit codes: 0 every error-severity check passed; 1 at least one failed;
@@ -32,6 +34,10 @@ commands:
   check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
                       run a suite: exit 0 passed, 1 a check failed, 2 could not run
   validate SUITE.yaml check the suite file alone, without reading data
+  profile DATA [-o FILE] [--columns a,b]
+                      write the data's profile as JSON (a reference for drift checks)
+  suggest DATA [--target COL] [-o FILE]
+                      write a starting suite that the data passes
   version             print trustml's version
 
 Run 'trustml <command> --help' for a command's flags.
@@ -58,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCheck(ctx, rest, stdout, stderr)
 	case "validate":
 		return runValidate(rest, stdout, stderr)
+	case "profile":
+		return runProfile(ctx, rest, stdout, stderr)
+	case "suggest":
+		return runSuggest(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -1,0 +1,263 @@
+package drift
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/result"
+)
+
+// Kind names a drift test; it is the last element of a check's name
+// ("drift.Temp.ks" has Kind KS).
+type Kind string
+
+// The drift tests.
+const (
+	KSTest          Kind = "ks"             // numeric: two-sample Kolmogorov–Smirnov statistic and p-value
+	PSITest         Kind = "psi"            // numeric (reference deciles) or categorical: Population Stability Index
+	WassersteinTest Kind = "wasserstein"    // numeric: Wasserstein-1 distance, in the column's units
+	ChiSquareTest   Kind = "chi_square"     // categorical: chi-square test of homogeneity
+	NewCategories   Kind = "new_categories" // categorical: values of the current data the reference lacks
+)
+
+// Spec is a suite's `drift` section: per column, the tests comparing the
+// current data with the reference.
+type Spec struct {
+	Columns []Column
+	// File names the suite file, for errors Compare positions in it.
+	File string
+}
+
+// Column holds the drift tests of one column.
+type Column struct {
+	Name  string
+	Tests []Test
+	// Line and Col locate the column's key in the suite (0 when built in code).
+	Line, Col int
+}
+
+// Test is one drift test and its thresholds; the zero value of a bound
+// means no bound. Which bounds apply depends on Kind:
+//
+//	ks:             MaxStatistic (D), MinPValue
+//	psi:            Max
+//	wasserstein:    Max
+//	chi_square:     MinPValue, MaxStatistic (χ²)
+//	new_categories: Max (a count)
+type Test struct {
+	Kind         Kind
+	MaxStatistic *float64
+	MinPValue    *float64
+	Max          *float64
+	Severity     result.Severity // "" means SeverityError
+	Line, Col    int             // the test's key in the suite
+}
+
+var (
+	specKeys   = []string{"columns", "severity"}
+	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity"}
+	testKeys   = map[Kind][]string{
+		KSTest:          {"max_statistic", "min_p_value", "severity"},
+		PSITest:         {"max", "severity"},
+		WassersteinTest: {"max", "severity"},
+		ChiSquareTest:   {"min_p_value", "max_statistic", "severity"},
+		NewCategories:   {"max", "severity"},
+	}
+)
+
+// Names returns the columns the spec compares, in suite order.
+func (s *Spec) Names() []string {
+	if s == nil {
+		return nil
+	}
+	out := make([]string, len(s.Columns))
+	for i, c := range s.Columns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// Len returns the number of tests the spec declares.
+func (s *Spec) Len() int {
+	if s == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range s.Columns {
+		n += len(c.Tests)
+	}
+	return n
+}
+
+// Decode reads the `drift` section of a suite from n, recording every
+// problem in d with its position; path is the key path of n ("drift").
+// The grammar:
+//
+//	drift:
+//	  severity: warn                 # optional default for every test
+//	  columns:
+//	    COLUMN:
+//	      ks: {max_statistic: D, min_p_value: P}
+//	      psi: {max: X}
+//	      wasserstein: {max: X}
+//	      chi_square: {min_p_value: P, max_statistic: X}
+//	      new_categories: {max: N}   # or N
+//	      severity: warn             # default for the column's tests
+//
+// Every test takes its own severity. ks and chi_square need at least one
+// bound; statistics and p-values are fractions, PSI and Wasserstein
+// bounds non-negative numbers, new_categories a count.
+func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+	s := &Spec{File: d.File}
+	fields, ok := d.Mapping(n, path, specKeys)
+	if !ok {
+		return s
+	}
+	sev := severityOf(d, fields, "")
+	hasColumns := false
+	for _, f := range fields {
+		if f.Key != "columns" {
+			continue
+		}
+		hasColumns = true
+		cols, ok := d.Mapping(f.Value, f.Path, nil)
+		if !ok {
+			continue
+		}
+		if len(cols) == 0 {
+			d.Errorf(f.Value, f.Path, "names no column: add COLUMN: {ks: {...}, ...}")
+		}
+		for _, cf := range cols {
+			c := decodeColumn(d, cf.Key, cf.Value, cf.Path, sev)
+			c.Line, c.Col = cf.KeyN.Line, cf.KeyN.Column
+			s.Columns = append(s.Columns, c)
+		}
+	}
+	if !hasColumns {
+		d.Errorf(n, yamlx.Join(path, "columns"), "missing: the columns to compare with the reference")
+	}
+	return s
+}
+
+func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev result.Severity) Column {
+	c := Column{Name: name}
+	fields, ok := d.Mapping(n, path, columnKeys)
+	if !ok {
+		return c
+	}
+	sev = severityOf(d, fields, sev)
+	for _, f := range fields {
+		if f.Key == "severity" {
+			continue
+		}
+		t := Test{Kind: Kind(f.Key), Severity: sev, Line: f.KeyN.Line, Col: f.KeyN.Column}
+		decodeTest(d, &t, f.Value, f.Path)
+		c.Tests = append(c.Tests, t)
+	}
+	if len(c.Tests) == 0 {
+		d.Errorf(n, path, "names no test: add one of ks, psi, wasserstein, chi_square, new_categories")
+	}
+	return c
+}
+
+func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
+	if t.Kind == NewCategories && yamlx.Resolve(n) != nil && yamlx.Resolve(n).Kind == yaml.ScalarNode {
+		if v, ok := d.Count(n, path); ok {
+			f := float64(v)
+			t.Max = &f
+		}
+		return
+	}
+	fields, ok := d.Mapping(n, path, testKeys[t.Kind])
+	if !ok {
+		return
+	}
+	t.Severity = severityOf(d, fields, t.Severity)
+	for _, f := range fields {
+		var v float64
+		var ok bool
+		switch {
+		case f.Key == "severity":
+			continue
+		case f.Key == "min_p_value" || (f.Key == "max_statistic" && t.Kind == KSTest):
+			v, ok = d.Fraction(f.Value, f.Path)
+		case t.Kind == NewCategories:
+			var c int64
+			c, ok = d.Count(f.Value, f.Path)
+			v = float64(c)
+		default:
+			v, ok = d.Float(f.Value, f.Path)
+			if ok && v < 0 {
+				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", yamlx.Resolve(f.Value).Value)
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		switch f.Key {
+		case "max_statistic":
+			t.MaxStatistic = &v
+		case "min_p_value":
+			t.MinPValue = &v
+		case "max":
+			t.Max = &v
+		}
+	}
+	if t.MaxStatistic == nil && t.MinPValue == nil && t.Max == nil && !hasBoundKey(n) {
+		keys := testKeys[t.Kind]
+		d.Errorf(n, path, "needs a bound: %s", joinOr(keys[:len(keys)-1]))
+	}
+}
+
+func hasBoundKey(n *yaml.Node) bool {
+	n = yamlx.Resolve(n)
+	for i := 0; n != nil && i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "severity" {
+			return true
+		}
+	}
+	return false
+}
+
+func joinOr(keys []string) string {
+	if len(keys) == 1 {
+		return keys[0]
+	}
+	out := ""
+	for i, k := range keys {
+		switch {
+		case i == 0:
+		case i == len(keys)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += k
+	}
+	return out
+}
+
+func severityOf(d *yamlx.Decoder, fields []yamlx.Field, def result.Severity) result.Severity {
+	for _, f := range fields {
+		if f.Key != "severity" {
+			continue
+		}
+		s, ok := d.String(f.Value, f.Path)
+		if !ok {
+			return def
+		}
+		switch result.Severity(s) {
+		case result.SeverityError, result.SeverityWarn:
+			return result.Severity(s)
+		}
+		msg := fmt.Sprintf("must be error or warn, got %q", s)
+		if h := yamlx.Suggest(s, []string{"error", "warn"}); h != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", h)
+		}
+		d.Errorf(f.Value, f.Path, "%s", msg)
+	}
+	return def
+}
