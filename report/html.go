@@ -12,6 +12,7 @@ import (
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
 )
 
@@ -54,6 +55,7 @@ type view struct {
 	Model     *modelView
 	Checklist *checklistView
 	Slices    *slicesView
+	Drift     []checkView
 }
 
 type sectionView struct {
@@ -73,7 +75,8 @@ type checkView struct {
 	Unexpected string
 	Message    string
 	Sample     []result.Failure
-	More       int64 // failing values not in the sample
+	Rows       string // for checks whose failing values are all null
+	More       int64  // failing values not in the sample
 }
 
 type columnView struct {
@@ -81,6 +84,7 @@ type columnView struct {
 	Checks []checkView
 	Charts []template.HTML
 	Status string // worst status of its checks
+	checks []result.Check
 }
 
 type modelView struct {
@@ -108,7 +112,7 @@ func newView(r *trustml.Result) *view {
 	}
 	v.Title = fmt.Sprintf("trustml: %s — %s", name, verdict)
 	v.Started = r.Run.Start.Format(time.RFC3339)
-	for _, sec := range []result.Section{result.Expectations, result.Model, result.Checklist, result.Slices} {
+	for _, sec := range []result.Section{result.Expectations, result.Drift, result.Model, result.Checklist, result.Slices} {
 		if s, ok := r.Summary.Sections[sec]; ok {
 			v.Sections = append(v.Sections, sectionView{Name: string(sec), Summary: s})
 		}
@@ -146,15 +150,15 @@ func newView(r *trustml.Result) *view {
 			if statusRank[cv.Status] > statusRank[col.Status] {
 				col.Status = cv.Status
 			}
-			if chart := checkChart(c); chart != "" {
-				col.Charts = append(col.Charts, chart)
-			}
+			col.checks = append(col.checks, c)
 		case c.Section == result.Model:
 			metricChecks[strings.TrimPrefix(c.Name, "model.")] = cv
 		case c.Section == result.Checklist:
 			clChecks, clViews = append(clChecks, c), append(clViews, cv)
 		case c.Section == result.Slices:
 			slChecks, slViews = append(slChecks, c), append(slViews, cv)
+		case c.Section == result.Drift:
+			v.Drift = append(v.Drift, cv)
 		}
 	}
 	// Columns in first-appearance order.
@@ -163,7 +167,9 @@ func newView(r *trustml.Result) *view {
 	for _, c := range r.Checks {
 		if c.Section == result.Expectations && c.Column != "" && !seen[c.Column] {
 			seen[c.Column] = true
-			v.Columns = append(v.Columns, *cols[c.Column])
+			cv := *cols[c.Column]
+			cv.Charts = columnCharts(r.Profile, c.Column, cv.checks)
+			v.Columns = append(v.Columns, cv)
 		}
 	}
 	if r.Model != nil {
@@ -185,18 +191,98 @@ func checkOf(i int, c result.Check) checkView {
 		Observed: c.ObservedText,
 		Message:  c.Message,
 	}
-	for _, f := range c.Sample {
-		v := f.Value
-		if v == nil {
-			v = "null"
+	if c.Kind == "missing" && len(c.Sample) > 0 {
+		// The failing values of a missing check are nulls: list the rows.
+		rows := make([]string, len(c.Sample))
+		for i, f := range c.Sample {
+			rows[i] = fmt.Sprint(f.Row)
 		}
-		cv.Sample = append(cv.Sample, result.Failure{Row: f.Row, Value: v})
+		cv.Rows = "rows " + strings.Join(rows, ", ")
+	} else {
+		for _, f := range c.Sample {
+			v := f.Value
+			if v == nil {
+				v = "null"
+			}
+			cv.Sample = append(cv.Sample, result.Failure{Row: f.Row, Value: v})
+		}
 	}
 	if c.UnexpectedCount != nil && c.UnexpectedFraction != nil && c.Kind != "missing" {
 		cv.Unexpected = fmt.Sprintf("%d (%s)", *c.UnexpectedCount, pct(*c.UnexpectedFraction))
 		cv.More = *c.UnexpectedCount - int64(len(c.Sample))
 	}
 	return cv
+}
+
+// columnCharts draws a column's distribution from the run's profile when
+// there is one: a histogram of a numeric column with the bounds of its
+// range check drawn on it, or the class shares of a categorical column
+// with the minimum share of its imbalance check. Without a profile it
+// draws what an imbalance check's own result shows.
+func columnCharts(p *profile.Profile, name string, checks []result.Check) []template.HTML {
+	var lo, hi, minShare *float64
+	var imb *result.Check
+	for i, c := range checks {
+		exp, _ := c.Expected.(map[string]any)
+		switch c.Kind {
+		case "range":
+			if f, ok := exp["min"].(float64); ok {
+				lo = &f
+			}
+			if f, ok := exp["max"].(float64); ok {
+				hi = &f
+			}
+		case "imbalance":
+			imb = &checks[i]
+			if f, ok := exp["min_fraction"].(float64); ok {
+				minShare = &f
+			}
+		}
+	}
+	var col *profile.Column
+	if p != nil {
+		for i := range p.Columns {
+			if p.Columns[i].Name == name {
+				col = &p.Columns[i]
+			}
+		}
+	}
+	const maxBars = 30
+	switch {
+	case col != nil && col.Kind == profile.Numeric && col.Numeric != nil:
+		bins := col.Histogram(30)
+		if len(bins) == 0 {
+			return nil
+		}
+		counts := make([]int64, len(bins))
+		for i, b := range bins {
+			counts[i] = b.Count
+		}
+		title := fmt.Sprintf("Distribution of %s (%d values", name, col.Count)
+		if lo != nil || hi != nil {
+			title += "; shaded: outside the expected range"
+		}
+		title += ")"
+		return []template.HTML{histogramSVG(bins[0].Lo, bins[len(bins)-1].Hi, counts, title, name, lo, hi)}
+	case col != nil:
+		cats, ok := col.Categories()
+		if !ok || len(cats) == 0 || len(cats) > maxBars || col.Count == 0 {
+			break
+		}
+		sort.SliceStable(cats, func(i, j int) bool { return cats[i].Count > cats[j].Count })
+		labels := make([]string, len(cats))
+		shares := make([]float64, len(cats))
+		for i, c := range cats {
+			labels[i], shares[i] = c.Value, float64(c.Count)/float64(col.Count)
+		}
+		return []template.HTML{barsSVG(labels, shares, "Class shares of "+name, minShare)}
+	}
+	if imb != nil {
+		if chart := checkChart(*imb); chart != "" {
+			return []template.HTML{chart}
+		}
+	}
+	return nil
 }
 
 // checkChart draws what a check's own result can show: the class shares
