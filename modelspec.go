@@ -161,20 +161,8 @@ func hasKey(fields []yamlx.Field, key string) bool {
 }
 
 func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) (result.Severity, bool) {
-	s, ok := d.String(n, path)
-	if !ok {
-		return "", false
-	}
-	switch result.Severity(s) {
-	case result.SeverityError, result.SeverityWarn:
-		return result.Severity(s), true
-	}
-	msg := fmt.Sprintf("must be error or warn, got %q", s)
-	if h := yamlx.Suggest(s, []string{"error", "warn"}); h != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", h)
-	}
-	d.Errorf(n, path, "%s", msg)
-	return "", false
+	s, ok := d.Severity(n, path)
+	return result.Severity(s), ok
 }
 
 func decodeTrain(d *yamlx.Decoder, n *yaml.Node, path string) *model.FitOptions {

@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/trustml/trustml/result"
+
+	"github.com/trustml/trustml/internal/arrowx"
 )
 
 // kind tells how the values of a column are held and perturbed.
@@ -98,7 +100,7 @@ func readFrame(data []arrow.RecordBatch, features []string, target string) (*fra
 	}
 	for b, batch := range data {
 		for i, name := range features {
-			a, err := columnByName(batch, name)
+			a, err := arrowx.Column(batch, name)
 			if err != nil {
 				return nil, fmt.Errorf("checklist: data batch %d: %w", b, err)
 			}
@@ -110,11 +112,11 @@ func readFrame(data []arrow.RecordBatch, features []string, target string) (*fra
 			}
 		}
 		if target != "" {
-			a, err := columnByName(batch, target)
+			a, err := arrowx.Column(batch, target)
 			if err != nil {
 				return nil, fmt.Errorf("checklist: data batch %d: target: %w", b, err)
 			}
-			at, ok := numericAt(a)
+			at, ok := arrowx.NumericAt(a)
 			if !ok {
 				return nil, fmt.Errorf("checklist: target %q: type %s is not numeric", target, a.DataType())
 			}
@@ -158,14 +160,14 @@ func (c *column) read(a arrow.Array) error {
 	}
 	switch c.kind {
 	case numeric:
-		at, _ := numericAt(a)
+		at, _ := arrowx.NumericAt(a)
 		for i := range a.Len() {
 			v, valid := at(i)
 			c.num = append(c.num, v)
 			c.valid = append(c.valid, valid)
 		}
 	case text:
-		at, _ := stringAt(a)
+		at, _ := arrowx.StringAt(a)
 		for i := range a.Len() {
 			s, valid := at(i)
 			c.str = append(c.str, s)
@@ -567,76 +569,4 @@ func appendCell(b array.Builder, c *column, x cell) error {
 		return b.AppendValueFromString(x.str)
 	}
 	return nil
-}
-
-// columnByName returns the column of batch called name, or an error
-// listing the columns that exist.
-func columnByName(batch arrow.RecordBatch, name string) (arrow.Array, error) {
-	idx := batch.Schema().FieldIndices(name)
-	switch len(idx) {
-	case 1:
-		return batch.Column(idx[0]), nil
-	case 0:
-		names := make([]string, batch.NumCols())
-		for i := range names {
-			names[i] = batch.ColumnName(i)
-		}
-		return nil, fmt.Errorf("column %q not found (columns: %s)", name, strings.Join(names, ", "))
-	}
-	return nil, fmt.Errorf("column %q appears %d times", name, len(idx))
-}
-
-// numericAt returns a reader of element i of an integer or floating-point
-// array as float64, and whether it is valid.
-func numericAt(a arrow.Array) (at func(i int) (float64, bool), ok bool) {
-	switch c := a.(type) {
-	case *array.Int8:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Int16:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Int32:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Int64:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Uint8:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Uint16:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Uint32:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Uint64:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Float16:
-		return func(i int) (float64, bool) { return float64(c.Value(i).Float32()), c.IsValid(i) }, true
-	case *array.Float32:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), c.IsValid(i) }, true
-	case *array.Float64:
-		return func(i int) (float64, bool) { return c.Value(i), c.IsValid(i) }, true
-	}
-	return nil, false
-}
-
-// stringAt returns a reader of element i of a string-like array (or a
-// dictionary of strings), and whether it is valid.
-func stringAt(a arrow.Array) (at func(i int) (string, bool), ok bool) {
-	switch c := a.(type) {
-	case *array.String:
-		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
-	case *array.LargeString:
-		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
-	case *array.StringView:
-		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
-	case *array.Dictionary:
-		dict, ok := stringAt(c.Dictionary())
-		if !ok {
-			return nil, false
-		}
-		return func(i int) (string, bool) {
-			if c.IsNull(i) {
-				return "", false
-			}
-			return dict(c.GetValueIndex(i))
-		}, true
-	}
-	return nil, false
 }

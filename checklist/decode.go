@@ -212,25 +212,8 @@ func contains[T comparable](list []T, v T) bool {
 	return false
 }
 
-// word reads a string that must be one of words, with a did-you-mean hint.
-func word(d *yamlx.Decoder, n *yaml.Node, path string, words ...string) (string, bool) {
-	s, ok := d.String(n, path)
-	if !ok {
-		return "", false
-	}
-	if contains(words, s) {
-		return s, true
-	}
-	msg := fmt.Sprintf("must be %s or %s, got %q", strings.Join(words[:len(words)-1], ", "), words[len(words)-1], s)
-	if h := yamlx.Suggest(s, words); h != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", h)
-	}
-	d.Errorf(n, path, "%s", msg)
-	return "", false
-}
-
 func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
-	s, _ := word(d, n, path, string(result.SeverityError), string(result.SeverityWarn))
+	s, _ := d.Severity(n, path)
 	return result.Severity(s)
 }
 
@@ -405,7 +388,7 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 	}
 	var c Change
 	if x := yamlx.Resolve(n); x != nil && x.Kind == yaml.ScalarNode {
-		s, _ := word(d, n, path, words...)
+		s, _ := d.Word(n, path, words...)
 		c.Direction = toDirection(s)
 		return c
 	}
@@ -416,7 +399,7 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 	for _, f := range fields {
 		switch f.Key {
 		case "direction":
-			s, _ := word(d, f.Value, f.Path, words...)
+			s, _ := d.Word(f.Value, f.Path, words...)
 			c.Direction = toDirection(s)
 		case "slack":
 			if v, ok := d.Float(f.Value, f.Path); ok {
@@ -474,7 +457,7 @@ func decodeTolerance(d *yamlx.Decoder, n *yaml.Node, path string) Tolerance {
 				t.Rel = v
 			}
 		case "scale":
-			s, _ := word(d, f.Value, f.Path, string(ScaleTarget), string(ScalePrediction))
+			s, _ := d.Word(f.Value, f.Path, string(ScaleTarget), string(ScalePrediction))
 			t.Scale = Scale(s)
 		}
 	}
@@ -575,7 +558,7 @@ func decodeStep(d *yamlx.Decoder, n *yaml.Node, path string) (Perturbation, bool
 				d.Errorf(f.Value, f.Path, "%s: false perturbs nothing; remove the perturbation", f.Key)
 			}
 		case OpSwap:
-			s, _ := word(d, f.Value, f.Path, "each", "random")
+			s, _ := d.Word(f.Value, f.Path, "each", "random")
 			p.Each = s == "each"
 		}
 	}

@@ -1,7 +1,6 @@
 package drift
 
 import (
-	"fmt"
 
 	"go.yaml.in/yaml/v3"
 
@@ -245,19 +244,10 @@ func severityOf(d *yamlx.Decoder, fields []yamlx.Field, def result.Severity) res
 		if f.Key != "severity" {
 			continue
 		}
-		s, ok := d.String(f.Value, f.Path)
-		if !ok {
-			return def
-		}
-		switch result.Severity(s) {
-		case result.SeverityError, result.SeverityWarn:
+		if s, ok := d.Severity(f.Value, f.Path); ok {
 			return result.Severity(s)
 		}
-		msg := fmt.Sprintf("must be error or warn, got %q", s)
-		if h := yamlx.Suggest(s, []string{"error", "warn"}); h != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", h)
-		}
-		d.Errorf(f.Value, f.Path, "%s", msg)
+		return def
 	}
 	return def
 }

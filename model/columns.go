@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/trustml/trustml/internal/arrowx"
 )
 
 // columnKind tells how a column enters a linear model.
@@ -29,64 +29,6 @@ func (k columnKind) String() string {
 	return "unsupported"
 }
 
-// numericAt returns a function reading element i of a numeric array as
-// float64 and whether it is valid (not null). ok is false when the array is
-// not of an integer or floating-point type.
-func numericAt(a arrow.Array) (at func(i int) (float64, bool), ok bool) {
-	valid := func(i int) bool { return a.IsValid(i) }
-	switch c := a.(type) {
-	case *array.Int8:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Int16:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Int32:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Int64:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Uint8:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Uint16:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Uint32:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Uint64:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Float16:
-		return func(i int) (float64, bool) { return float64(c.Value(i).Float32()), valid(i) }, true
-	case *array.Float32:
-		return func(i int) (float64, bool) { return float64(c.Value(i)), valid(i) }, true
-	case *array.Float64:
-		return func(i int) (float64, bool) { return c.Value(i), valid(i) }, true
-	}
-	return nil, false
-}
-
-// stringAt returns a function reading element i of a string-like array
-// (string, large string, string view, or a dictionary of those) and whether
-// it is valid. ok is false for any other type.
-func stringAt(a arrow.Array) (at func(i int) (string, bool), ok bool) {
-	switch c := a.(type) {
-	case *array.String:
-		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
-	case *array.LargeString:
-		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
-	case *array.StringView:
-		return func(i int) (string, bool) { return c.Value(i), c.IsValid(i) }, true
-	case *array.Dictionary:
-		dict, ok := stringAt(c.Dictionary())
-		if !ok {
-			return nil, false
-		}
-		return func(i int) (string, bool) {
-			if c.IsNull(i) {
-				return "", false
-			}
-			return dict(c.GetValueIndex(i))
-		}, true
-	}
-	return nil, false
-}
-
 // kindOf classifies an Arrow type for use as a linear-model feature.
 func kindOf(t arrow.DataType) columnKind {
 	switch {
@@ -104,34 +46,17 @@ func kindOf(t arrow.DataType) columnKind {
 	return 0
 }
 
-// columnByName returns the column of batch called name, or an error listing
-// the columns that exist.
-func columnByName(batch arrow.RecordBatch, name string) (arrow.Array, error) {
-	idx := batch.Schema().FieldIndices(name)
-	switch len(idx) {
-	case 1:
-		return batch.Column(idx[0]), nil
-	case 0:
-		names := make([]string, batch.NumCols())
-		for i := range names {
-			names[i] = batch.ColumnName(i)
-		}
-		return nil, fmt.Errorf("column %q not found (columns: %s)", name, strings.Join(names, ", "))
-	}
-	return nil, fmt.Errorf("column %q appears %d times", name, len(idx))
-}
-
 // Float64s returns the values of the numeric column called name across
 // batches, in row order, with nulls as NaN. The column must have an integer
 // or floating-point type in every batch. The batches are only read.
 func Float64s(batches []arrow.RecordBatch, name string) ([]float64, error) {
 	var out []float64
 	for b, batch := range batches {
-		col, err := columnByName(batch, name)
+		col, err := arrowx.Column(batch, name)
 		if err != nil {
 			return nil, fmt.Errorf("model: batch %d: %w", b, err)
 		}
-		at, ok := numericAt(col)
+		at, ok := arrowx.NumericAt(col)
 		if !ok {
 			return nil, fmt.Errorf("model: batch %d: column %q: type %s is not numeric", b, name, col.DataType())
 		}
@@ -161,11 +86,11 @@ func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) 
 			ok[i] = true
 		}
 		for _, name := range columns {
-			col, err := columnByName(batch, name)
+			col, err := arrowx.Column(batch, name)
 			if err != nil {
 				return nil, fmt.Errorf("model: batch %d: %w", b, err)
 			}
-			if at, isNum := numericAt(col); isNum {
+			if at, isNum := arrowx.NumericAt(col); isNum {
 				for i := range n {
 					v, valid := at(i)
 					if !valid || math.IsNaN(v) || math.IsInf(v, 0) {
@@ -174,7 +99,7 @@ func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) 
 				}
 				continue
 			}
-			if _, isStr := stringAt(col); !isStr {
+			if _, isStr := arrowx.StringAt(col); !isStr {
 				return nil, fmt.Errorf("model: batch %d: column %q: unsupported type %s", b, name, col.DataType())
 			}
 			for i := range n {

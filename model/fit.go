@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/trustml/trustml/internal/arrowx"
 )
 
 // Algorithms accepted by [FitOptions].
@@ -278,18 +280,18 @@ func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOption
 			return nil, err
 		}
 		n := int(batch.NumRows())
-		tcol, err := columnByName(batch, opts.Target)
+		tcol, err := arrowx.Column(batch, opts.Target)
 		if err != nil {
 			return nil, fmt.Errorf("model: fit: batch %d: target: %w", b, err)
 		}
-		tAt, ok := numericAt(tcol)
+		tAt, ok := arrowx.NumericAt(tcol)
 		if !ok {
 			return nil, fmt.Errorf("model: fit: target %q: type %s is not numeric", opts.Target, tcol.DataType())
 		}
 		numAt := make([]func(int) (float64, bool), nf)
 		strAt := make([]func(int) (string, bool), nf)
 		for f, name := range opts.Features {
-			col, err := columnByName(batch, name)
+			col, err := arrowx.Column(batch, name)
 			if err != nil {
 				return nil, fmt.Errorf("model: fit: batch %d: feature: %w", b, err)
 			}
@@ -302,9 +304,9 @@ func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOption
 			}
 			kinds[f] = k
 			if k == kindNumeric {
-				numAt[f], _ = numericAt(col)
+				numAt[f], _ = arrowx.NumericAt(col)
 			} else {
-				strAt[f], _ = stringAt(col)
+				strAt[f], _ = arrowx.StringAt(col)
 			}
 		}
 	rows:
@@ -558,7 +560,7 @@ func (m *Linear) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float6
 		return m.Coefficients[c].Value * x
 	}
 	for _, name := range m.Features {
-		col, err := columnByName(batch, name)
+		col, err := arrowx.Column(batch, name)
 		if err != nil {
 			return nil, fmt.Errorf("model: predict: %w", err)
 		}
@@ -567,7 +569,7 @@ func (m *Linear) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float6
 			if j >= len(m.Coefficients) || m.Coefficients[j].Name != name {
 				return nil, fmt.Errorf("model: predict: no coefficient for feature %q at position %d", name, j)
 			}
-			at, ok := numericAt(col)
+			at, ok := arrowx.NumericAt(col)
 			if !ok {
 				return nil, fmt.Errorf("model: predict: column %q: type %s is not numeric", name, col.DataType())
 			}
@@ -584,7 +586,7 @@ func (m *Linear) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float6
 			j++
 			continue
 		}
-		at, ok := stringAt(col)
+		at, ok := arrowx.StringAt(col)
 		if !ok {
 			return nil, fmt.Errorf("model: predict: column %q: type %s is not a string type", name, col.DataType())
 		}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/trustml/trustml/internal/arrowx"
 )
 
 // rowEncoder writes rows of a batch as JSON objects holding the chosen
@@ -25,7 +27,7 @@ func newRowEncoder(batch arrow.RecordBatch, features []string) (*rowEncoder, err
 	}
 	e := &rowEncoder{}
 	for _, name := range features {
-		col, err := columnByName(batch, name)
+		col, err := arrowx.Column(batch, name)
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +70,7 @@ func valueEncoder(col arrow.Array) func(dst []byte, i int) ([]byte, error) {
 			return strconv.AppendInt(dst, c.Value(i), 10), nil
 		}
 	}
-	if str, ok := stringAt(col); ok {
+	if str, ok := arrowx.StringAt(col); ok {
 		return func(dst []byte, i int) ([]byte, error) {
 			s, valid := str(i)
 			if !valid {

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/trustml/trustml/internal/arrowx"
 )
 
 // Regressor is a model that predicts a number for each row of a record
@@ -46,11 +48,11 @@ func (p predictionsColumn) Predict(ctx context.Context, batch arrow.RecordBatch)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	col, err := columnByName(batch, p.name)
+	col, err := arrowx.Column(batch, p.name)
 	if err != nil {
 		return nil, fmt.Errorf("model: predictions: %w", err)
 	}
-	at, ok := numericAt(col)
+	at, ok := arrowx.NumericAt(col)
 	if !ok {
 		return nil, fmt.Errorf("model: predictions: column %q: type %s is not numeric", p.name, col.DataType())
 	}

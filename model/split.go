@@ -10,6 +10,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/trustml/trustml/internal/arrowx"
 )
 
 // Split methods accepted by [Split].
@@ -112,7 +114,7 @@ func (s Split) Batches(batches []arrow.RecordBatch) (Partition, error) {
 	var ints []int64
 	var fl []float64
 	for b, batch := range batches {
-		col, err := columnByName(batch, s.By)
+		col, err := arrowx.Column(batch, s.By)
 		if err != nil {
 			return Partition{}, fmt.Errorf("model: split: batch %d: %w", b, err)
 		}
@@ -143,7 +145,7 @@ func (s Split) Batches(batches []arrow.RecordBatch) (Partition, error) {
 		case *array.Int64:
 			ints = append(ints, c.Int64Values()...)
 		default:
-			at, ok := numericAt(col)
+			at, ok := arrowx.NumericAt(col)
 			if !ok {
 				return Partition{}, fmt.Errorf("model: split: time column %q: unsupported type %s", s.By, col.DataType())
 			}

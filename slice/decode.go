@@ -84,20 +84,8 @@ func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 }
 
 func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
-	s, ok := d.String(n, path)
-	if !ok {
-		return ""
-	}
-	switch result.Severity(s) {
-	case result.SeverityError, result.SeverityWarn:
-		return result.Severity(s)
-	}
-	msg := fmt.Sprintf("must be error or warn, got %q", s)
-	if h := suggest(s, []string{"error", "warn"}); h != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", h)
-	}
-	d.Errorf(n, path, "%s", msg)
-	return ""
+	s, _ := d.Severity(n, path)
+	return result.Severity(s)
 }
 
 // decodeBy reads the list of slicings: a column name, a {column, bins |

@@ -387,3 +387,27 @@ func levenshtein(a, b string) int {
 
 // Problems returns the problems recorded so far, in the order found.
 func (d *Decoder) Problems() []Problem { return d.problems }
+
+// Word reads a string that must be one of words, reporting any other with
+// a "did you mean" hint: `must be error or warn, got "warning" (did you
+// mean "warn"?)`.
+func (d *Decoder) Word(n *yaml.Node, path string, words ...string) (string, bool) {
+	s, ok := d.String(n, path)
+	if !ok {
+		return "", false
+	}
+	if contains(words, s) {
+		return s, true
+	}
+	msg := fmt.Sprintf("must be %s or %s, got %q", strings.Join(words[:len(words)-1], ", "), words[len(words)-1], s)
+	if h := Suggest(s, words); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	d.Errorf(n, path, "%s", msg)
+	return "", false
+}
+
+// Severity reads a check's severity: "error" or "warn".
+func (d *Decoder) Severity(n *yaml.Node, path string) (string, bool) {
+	return d.Word(n, path, "error", "warn")
+}
