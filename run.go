@@ -410,15 +410,7 @@ func (s *Suite) profileColumns(all bool) []string {
 	if all {
 		cols = append(cols, s.Expectations.Names()...)
 	}
-	seen := map[string]bool{}
-	out := cols[:0:0]
-	for _, c := range cols {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
+	return distinct(cols)
 }
 
 // profiling is a RecordReader that hands every batch passing through it

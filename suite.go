@@ -244,15 +244,7 @@ func (s *Suite) columns() []string {
 	cols := s.Expectations.Names()
 	cols = append(cols, s.modelColumns()...)
 	cols = append(cols, s.Drift.Names()...)
-	seen := map[string]bool{}
-	out := cols[:0:0]
-	for _, c := range cols {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
+	return distinct(cols)
 }
 
 // modelColumns lists the columns kept in memory for the model, the
@@ -274,15 +266,7 @@ func (s *Suite) modelColumns() []string {
 			}
 		}
 	}
-	seen := map[string]bool{}
-	out := cols[:0:0]
-	for _, c := range cols {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
+	return distinct(cols)
 }
 
 func resolve(dir, p string) string {
@@ -403,4 +387,17 @@ func ParseType(name string) (arrow.DataType, error) {
 		msg += fmt.Sprintf(" (did you mean %q?)", h)
 	}
 	return nil, errors.New(msg + "; types are " + strings.Join(names, ", "))
+}
+
+// distinct returns names without repeats, in first-appearance order.
+func distinct(names []string) []string {
+	seen := map[string]bool{}
+	out := names[:0:0]
+	for _, c := range names {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
