@@ -1,7 +1,6 @@
 package drift
 
 import (
-
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/internal/yamlx"
