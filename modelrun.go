@@ -35,6 +35,8 @@ type ModelResult struct {
 	// Plot holds what the report draws: a bounded sample of the evaluated
 	// rows and a histogram of all their residuals.
 	Plot ModelPlot `json:"plot"`
+	// Comparison is the model against compare_to's champion, when set.
+	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
 // ModelPlot is a bounded summary of predictions for charts.

@@ -35,7 +35,43 @@ type ModelSpec struct {
 	// Metrics are the objectives, in suite order.
 	Metrics []MetricSpec
 
+	// CompareTo, when set, is a second model (the champion) evaluated on
+	// the same rows, which this one (the challenger) is compared with.
+	CompareTo *CompareSpec
+
 	Line, Col int // position of the `model` key
+}
+
+// CompareSpec is the model section's compare_to: a champion model and how
+// much worse than it the challenger may be.
+type CompareSpec struct {
+	// Name labels the champion in results ("champion" when empty).
+	Name string
+	// Exactly one source, as for the model itself.
+	Predictions string
+	Endpoint    *model.Endpoint
+	Command     []string
+	// MaxWorse bounds, per metric, how much worse the challenger may be
+	// than the champion (in the metric's units; for r2 a drop, for bias a
+	// growth of |bias|). Each becomes a check model.compare.<metric>.
+	MaxWorse []MetricSpec
+	// NBoot is the number of paired bootstrap resamples behind each
+	// interval on a difference (default 1000); Seed seeds them (default:
+	// the suite's seed).
+	NBoot int
+	Seed  uint64
+	// seeded reports whether the suite set Seed.
+	seeded bool
+}
+
+func (c *CompareSpec) source() string {
+	switch {
+	case c.Predictions != "":
+		return fmt.Sprintf("predictions column %q", c.Predictions)
+	case c.Endpoint != nil:
+		return "endpoint " + c.Endpoint.String()
+	}
+	return fmt.Sprintf("command %q", c.Command)
 }
 
 // MetricSpec is one objective: a metric (one of model.MetricNames) and its
@@ -47,7 +83,8 @@ type MetricSpec struct {
 }
 
 var (
-	modelKeys    = []string{"target", "features", "train", "split", "predictions", "endpoint", "command", "metrics", "severity"}
+	modelKeys    = []string{"target", "features", "train", "split", "predictions", "endpoint", "command", "metrics", "compare_to", "severity"}
+	compareKeys  = []string{"name", "predictions", "endpoint", "command", "max_worse", "n_boot", "seed"}
 	trainKeys    = []string{"algorithm", "alpha", "standardize"}
 	splitKeys    = []string{"method", "test_fraction", "seed", "by"}
 	endpointKeys = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
@@ -61,6 +98,9 @@ func (m *ModelSpec) columns() []string {
 	}
 	if m.Split.By != "" {
 		cols = append(cols, m.Split.By)
+	}
+	if m.CompareTo != nil && m.CompareTo.Predictions != "" {
+		cols = append(cols, m.CompareTo.Predictions)
 	}
 	return cols
 }
@@ -115,20 +155,11 @@ func decodeModel(d *yamlx.Decoder, key, n *yaml.Node, path, dir string) *ModelSp
 			m.Endpoint = decodeEndpoint(d, f.Value, f.Path)
 		case "command":
 			sources = append(sources, f.Key)
-			if argv, ok := d.Texts(f.Value, f.Path); ok {
-				if len(argv) == 0 {
-					d.Errorf(f.Value, f.Path, "must name a program: [program, args...]")
-				} else {
-					// A program given by a relative path with a slash is
-					// relative to the suite file, like every other path.
-					if strings.Contains(argv[0], "/") && !filepath.IsAbs(argv[0]) {
-						argv[0] = filepath.Join(dir, argv[0])
-					}
-					m.Command = argv
-				}
-			}
+			m.Command = decodeCommand(d, f.Value, f.Path, dir)
 		case "metrics":
 			m.Metrics = decodeMetrics(d, f.Value, f.Path, sev)
+		case "compare_to":
+			m.CompareTo = decodeCompare(d, f.Value, f.Path, dir, sev)
 		}
 	}
 	if m.Target == "" && !hasKey(fields, "target") {
@@ -153,7 +184,92 @@ func decodeModel(d *yamlx.Decoder, key, n *yaml.Node, path, dir string) *ModelSp
 	if m.Endpoint != nil {
 		m.Endpoint.Features = m.Features
 	}
+	if c := m.CompareTo; c != nil && c.Endpoint != nil {
+		c.Endpoint.Features = m.Features
+	}
 	return m
+}
+
+// decodeCommand reads a subprocess's argv. A program given by a relative
+// path with a slash is relative to the suite file, like every other path.
+func decodeCommand(d *yamlx.Decoder, n *yaml.Node, path, dir string) []string {
+	argv, ok := d.Texts(n, path)
+	if !ok {
+		return nil
+	}
+	if len(argv) == 0 {
+		d.Errorf(n, path, "must name a program: [program, args...]")
+		return nil
+	}
+	if strings.Contains(argv[0], "/") && !filepath.IsAbs(argv[0]) {
+		argv[0] = filepath.Join(dir, argv[0])
+	}
+	return argv
+}
+
+func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.Severity) *CompareSpec {
+	c := &CompareSpec{NBoot: 1000}
+	fields, ok := d.Mapping(n, path, compareKeys)
+	if !ok {
+		return c
+	}
+	var sources []string
+	for _, f := range fields {
+		switch f.Key {
+		case "name":
+			c.Name, _ = d.Text(f.Value, f.Path)
+		case "predictions":
+			sources = append(sources, f.Key)
+			c.Predictions, _ = d.Text(f.Value, f.Path)
+		case "endpoint":
+			sources = append(sources, f.Key)
+			c.Endpoint = decodeEndpoint(d, f.Value, f.Path)
+		case "command":
+			sources = append(sources, f.Key)
+			c.Command = decodeCommand(d, f.Value, f.Path, dir)
+		case "max_worse":
+			mf, ok := d.Mapping(f.Value, f.Path, nil)
+			if !ok {
+				continue
+			}
+			names := model.MetricNames()
+			for _, g := range mf {
+				if !slices.Contains(names, g.Key) {
+					msg := fmt.Sprintf("unknown metric %q", g.Key)
+					if h := yamlx.Suggest(g.Key, names); h != "" {
+						msg += fmt.Sprintf(" (did you mean %q?)", h)
+					}
+					d.Errorf(g.KeyN, g.Path, "%s; metrics are %s", msg, strings.Join(names, ", "))
+					continue
+				}
+				if v, ok := d.Float(g.Value, g.Path); ok {
+					if v < 0 {
+						d.Errorf(g.Value, g.Path, "must be ≥ 0 (how much worse the challenger may be), got %s", result.FormatFloat(v))
+					}
+					c.MaxWorse = append(c.MaxWorse, MetricSpec{Name: g.Key, Threshold: model.Threshold{Max: &v}, Severity: sev})
+				}
+			}
+		case "n_boot":
+			if v, ok := d.Int(f.Value, f.Path); ok {
+				if v < 100 || v > 100000 {
+					d.Errorf(f.Value, f.Path, "must be between 100 and 100000, got %d", v)
+				}
+				c.NBoot = int(v)
+			}
+		case "seed":
+			if v, ok := d.Count(f.Value, f.Path); ok {
+				c.Seed, c.seeded = uint64(v), true
+			}
+		}
+	}
+	switch len(sources) {
+	case 0:
+		d.Errorf(n, path, "needs the champion's source: predictions, endpoint or command")
+	case 1:
+	default:
+		d.Errorf(n, path, "has %d sources (%s); give exactly one", len(sources), strings.Join(sources, ", "))
+	}
+	return c
 }
 
 func hasKey(fields []yamlx.Field, key string) bool {

@@ -187,6 +187,15 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		if mr.Partition.Method == model.SplitRandom {
 			seeds["split"] = s.Model.Split.Seed
 		}
+		if s.Model.CompareTo != nil {
+			cmp, cchecks, err := s.Model.compare(ctx, run, s.Slices, s.Seed)
+			if err != nil {
+				return nil, s.modelError(err)
+			}
+			mr.Comparison = cmp
+			checks = append(checks, cchecks...)
+			seeds["compare"] = cmp.Seed
+		}
 		if len(s.Checklist) > 0 {
 			cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
 				Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features,

@@ -213,6 +213,9 @@ func (s *Suite) Len() int {
 	n := s.Expectations.Len()
 	if s.Model != nil {
 		n += len(s.Model.Metrics)
+		if s.Model.CompareTo != nil {
+			n += len(s.Model.CompareTo.MaxWorse)
+		}
 	}
 	n += len(s.Checklist)
 	n += s.Drift.Len()

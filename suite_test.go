@@ -48,6 +48,10 @@ testdata/model.bad.yaml:11:11: model.metrics.rmse: min 3 is greater than max 2
 testdata/model.bad.yaml:12:10: model.metrics.mae: needs at least one of min or max`,
 		"sections.bad.yaml": `testdata/sections.bad.yaml:3:1: checklist: behavioural tests need a model: add a model section (train, endpoint or command)
 testdata/sections.bad.yaml:5:1: slices: slices measure a model's predictions: add a model section`,
+		"compare.bad.yaml": `testdata/compare.bad.yaml:7:5: model.compare_to: needs the champion's source: predictions, endpoint or command
+testdata/compare.bad.yaml:7:17: model.compare_to.max_worse.rmsee: unknown metric "rmsee" (did you mean "rmse"?); metrics are mse, rmse, mae, r2, mape, median_ae, max_error, bias
+testdata/compare.bad.yaml:7:32: model.compare_to.max_worse.mae: must be ≥ 0 (how much worse the challenger may be), got -1
+testdata/compare.bad.yaml:8:13: model.compare_to.n_boot: must be between 100 and 100000, got 5`,
 		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1
 testdata/many.bad.yaml:2:29: data.format: unknown format "xlsx"; valid formats are csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jsonl, ndjson
 testdata/many.bad.yaml:2:48: data.types.age: unknown type "integer"; types are bool, boolean, date32, float32, float64, int16, int32, int64, int8, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8

@@ -92,6 +92,55 @@ type modelView struct {
 	Metrics []metricView
 	Charts  []template.HTML
 	Sampled string
+	Compare *compareView
+}
+
+type compareView struct {
+	Champion, Source string
+	N, NBoot         int
+	Metrics          []compareRow
+	Slices           []compareRow
+}
+
+type compareRow struct {
+	Slice                                      string
+	N                                          int
+	Name, Model, Champion, Difference, Verdict string
+}
+
+func verdict(better *bool, diff *float64) string {
+	switch {
+	case better == nil:
+		return ""
+	case *better:
+		return "better"
+	case *diff == 0:
+		return "equal"
+	}
+	return "worse"
+}
+
+func ptrText(v *float64) string {
+	if v == nil {
+		return "undefined"
+	}
+	return result.Human(*v)
+}
+
+func newCompareView(c *trustml.Comparison) *compareView {
+	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot}
+	for _, m := range c.Metrics {
+		row := compareRow{Name: m.Metric, Model: valueText(m.Model), Champion: valueText(m.Champion), Difference: ptrText(m.Difference), Verdict: verdict(m.Better, m.Difference)}
+		if m.Lower != nil && m.Upper != nil {
+			row.Difference += " [" + result.Human(*m.Lower) + ", " + result.Human(*m.Upper) + "]"
+		}
+		cv.Metrics = append(cv.Metrics, row)
+	}
+	for _, s := range c.Slices {
+		cv.Slices = append(cv.Slices, compareRow{Slice: s.Slice, N: s.N, Name: s.Metric, Model: ptrText(s.Model), Champion: ptrText(s.Champion),
+			Difference: ptrText(s.Difference), Verdict: verdict(s.Better, s.Difference)})
+	}
+	return cv
 }
 
 type metricView struct {
@@ -318,6 +367,9 @@ func checkChart(c result.Check) template.HTML {
 
 func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelView {
 	mv := &modelView{ModelResult: m}
+	if m.Comparison != nil {
+		mv.Compare = newCompareView(m.Comparison)
+	}
 	for _, name := range model.MetricNames() {
 		mval, _ := m.Evaluation.Model.Get(name)
 		bval, _ := m.Evaluation.Baseline.Get(name)

@@ -1,0 +1,247 @@
+package trustml
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/trustml/trustml/model"
+	"github.com/trustml/trustml/result"
+	"github.com/trustml/trustml/slice"
+)
+
+// Comparison is the challenger (the suite's model) against the champion
+// (compare_to) on the same evaluated rows.
+type Comparison struct {
+	Champion string `json:"champion"`
+	Source   string `json:"source"`
+	N        int    `json:"n"`
+	NBoot    int    `json:"n_boot"`
+	Seed     uint64 `json:"seed"`
+	// Metrics compares every metric; Slices the judged slices of the
+	// suite's slicings, when it has a slices section.
+	Metrics []MetricComparison `json:"metrics"`
+	Slices  []SliceComparison  `json:"slices,omitempty"`
+}
+
+// MetricComparison is one metric of both models. Difference is model −
+// champion; Lower and Upper bound it with a 95% paired percentile
+// bootstrap (the same resampled rows for both models). Better says whether
+// the challenger is better: lower for error metrics, higher for r2,
+// smaller |bias| for bias.
+type MetricComparison struct {
+	Metric     string      `json:"metric"`
+	Model      model.Value `json:"model"`
+	Champion   model.Value `json:"champion"`
+	Difference *float64    `json:"difference"`
+	Lower      *float64    `json:"lower,omitempty"`
+	Upper      *float64    `json:"upper,omitempty"`
+	Better     *bool       `json:"better"`
+}
+
+// SliceComparison is one metric of both models on one slice.
+type SliceComparison struct {
+	Slice      string   `json:"slice"`
+	N          int      `json:"n"`
+	Metric     string   `json:"metric"`
+	Model      *float64 `json:"model"`
+	Champion   *float64 `json:"champion"`
+	Difference *float64 `json:"difference"`
+	Better     *bool    `json:"better"`
+}
+
+// worse returns how much worse a is than b for the metric: positive when
+// a is worse (a higher error, a lower r2, a larger |bias|).
+func worse(metric string, a, b float64) float64 {
+	switch metric {
+	case "r2":
+		return b - a
+	case "bias":
+		return math.Abs(a) - math.Abs(b)
+	}
+	return a - b
+}
+
+// compare predicts the evaluated rows with the champion and compares.
+func (spec *ModelSpec) compare(ctx context.Context, run *modelRun, slices_ *slice.Spec, suiteSeed uint64) (*Comparison, []result.Check, error) {
+	c := spec.CompareTo
+	seed := suiteSeed
+	if c.seeded {
+		seed = c.Seed
+	}
+	var champ model.Regressor
+	switch {
+	case c.Predictions != "":
+		champ = model.PredictionsColumn(c.Predictions)
+	case c.Endpoint != nil:
+		champ = *c.Endpoint
+	default:
+		cmd := &model.Command{Argv: c.Command, Features: spec.Features}
+		defer cmd.Close()
+		champ = cmd
+	}
+	chat, err := model.PredictAll(ctx, champ, []arrow.RecordBatch{run.test})
+	if err != nil {
+		return nil, nil, fmt.Errorf("compare_to: %w", err)
+	}
+	name := c.Name
+	if name == "" {
+		name = "champion"
+	}
+	cmp := &Comparison{Champion: name, Source: c.source(), N: len(run.y), NBoot: c.NBoot, Seed: seed}
+	mine, theirs := model.Measure(run.y, run.yhat), model.Measure(run.y, chat)
+	lo, hi := pairedBootstrap(run.y, run.yhat, chat, c.NBoot, seed)
+	for _, m := range model.MetricNames() {
+		a, _ := mine.Get(m)
+		b, _ := theirs.Get(m)
+		mc := MetricComparison{Metric: m, Model: a, Champion: b}
+		if a.Defined && b.Defined {
+			d := a.V - b.V
+			better := worse(m, a.V, b.V) < 0
+			mc.Difference, mc.Better = &d, &better
+			if l, ok := lo[m]; ok {
+				h := hi[m]
+				mc.Lower, mc.Upper = &l, &h
+			}
+		}
+		cmp.Metrics = append(cmp.Metrics, mc)
+	}
+	if slices_ != nil {
+		if cmp.Slices, err = compareSlices(ctx, slices_, run, chat); err != nil {
+			return nil, nil, fmt.Errorf("compare_to: slices: %w", err)
+		}
+	}
+	var checks []result.Check
+	for _, w := range c.MaxWorse {
+		checks = append(checks, compareCheck(cmp, w))
+	}
+	return cmp, checks, nil
+}
+
+// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles of
+// model − champion over nBoot resamples of the rows (the same rows for
+// both). Resamples where a metric is undefined for either are skipped.
+func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[string]float64) {
+	rng := rand.New(rand.NewPCG(seed, 0x636f6d70617265)) // "compare"
+	n := len(y)
+	diffs := map[string][]float64{}
+	ys, as, bs := make([]float64, n), make([]float64, n), make([]float64, n)
+	for range nBoot {
+		for i := range n {
+			k := rng.IntN(n)
+			ys[i], as[i], bs[i] = y[k], a[k], b[k]
+		}
+		ma, mb := model.Measure(ys, as), model.Measure(ys, bs)
+		for _, m := range model.MetricNames() {
+			va, _ := ma.Get(m)
+			vb, _ := mb.Get(m)
+			if va.Defined && vb.Defined {
+				diffs[m] = append(diffs[m], va.V-vb.V)
+			}
+		}
+	}
+	lo, hi = map[string]float64{}, map[string]float64{}
+	for m, d := range diffs {
+		if len(d) < nBoot/2 {
+			continue // mostly undefined: no interval
+		}
+		sort.Float64s(d)
+		lo[m], hi[m] = percentile(d, 0.025), percentile(d, 0.975)
+	}
+	return lo, hi
+}
+
+// percentile interpolates linearly between order statistics (type 7).
+func percentile(sorted []float64, q float64) float64 {
+	h := q * float64(len(sorted)-1)
+	i := int(math.Floor(h))
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+}
+
+// compareSlices measures both models on the judged slices of the suite's
+// slicings (no rules, no intervals) and pairs them by slice.
+func compareSlices(ctx context.Context, spec *slice.Spec, run *modelRun, chat []float64) ([]SliceComparison, error) {
+	s := *spec
+	s.FailIf, s.Search, s.NBoot, s.Confidence = nil, nil, 0, false
+	measure := func(yhat []float64) (map[string]slice.Slice, []string, error) {
+		checks, err := slice.Run(ctx, &s, []arrow.RecordBatch{run.test}, run.y, yhat)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := map[string]slice.Slice{}
+		var order []string
+		for _, c := range checks {
+			if sl, ok := c.Details.(slice.Slice); ok {
+				out[sl.Name] = sl
+				order = append(order, sl.Name)
+			}
+		}
+		return out, order, nil
+	}
+	mine, order, err := measure(run.yhat)
+	if err != nil {
+		return nil, err
+	}
+	theirs, _, err := measure(chat)
+	if err != nil {
+		return nil, err
+	}
+	var out []SliceComparison
+	for _, name := range order {
+		a, b := mine[name], theirs[name]
+		for _, ea := range a.Metrics {
+			i := slices.IndexFunc(b.Metrics, func(e slice.Estimate) bool { return e.Metric == ea.Metric })
+			if i < 0 {
+				continue
+			}
+			eb := b.Metrics[i]
+			sc := SliceComparison{Slice: name, N: a.N, Metric: ea.Metric, Model: ea.Value, Champion: eb.Value}
+			if ea.Value != nil && eb.Value != nil {
+				d := *ea.Value - *eb.Value
+				better := worse(ea.Metric, *ea.Value, *eb.Value) < 0
+				sc.Difference, sc.Better = &d, &better
+			}
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+func compareCheck(cmp *Comparison, w MetricSpec) result.Check {
+	c := result.Check{Section: result.Model, Name: "model.compare." + w.Name, Kind: "compare", Severity: w.Severity}
+	limit := *w.Threshold.Max
+	c.Expected = map[string]any{"max_worse": limit}
+	c.ExpectedText = fmt.Sprintf("%s no worse than %s's by more than %s", w.Name, cmp.Champion, result.FormatFloat(limit))
+	i := slices.IndexFunc(cmp.Metrics, func(m MetricComparison) bool { return m.Metric == w.Name })
+	mc := cmp.Metrics[i]
+	c.Details = mc
+	if mc.Difference == nil {
+		c.Status = result.Error
+		c.Message = fmt.Sprintf("%s undefined for the model (%s) or the %s (%s)", w.Name, mc.Model.Reason, cmp.Champion, mc.Champion.Reason)
+		return c
+	}
+	by := worse(w.Name, mc.Model.V, mc.Champion.V)
+	c.Observed = map[string]any{"model": mc.Model.V, "champion": mc.Champion.V, "worse_by": by}
+	verdict := fmt.Sprintf("better by %s", result.Human(-by))
+	if by > 0 {
+		verdict = fmt.Sprintf("worse by %s", result.Human(by))
+	} else if by == 0 {
+		verdict = "equal"
+	}
+	c.ObservedText = fmt.Sprintf("%s %s vs %s %s: %s", w.Name, result.Human(mc.Model.V), cmp.Champion, result.Human(mc.Champion.V), verdict)
+	c.Message = c.ObservedText
+	if mc.Lower != nil {
+		c.Message += fmt.Sprintf(" (95%% interval of the difference %s to %s)", result.Human(*mc.Lower), result.Human(*mc.Upper))
+	}
+	c.Message += fmt.Sprintf(", may be worse by at most %s", result.FormatFloat(limit))
+	c.Status = result.StatusOf(by <= limit, w.Severity)
+	return c
+}
