@@ -10,9 +10,11 @@
 // The format comes from Options.Format or the file extension (see
 // FormatFromPath):
 //
-//   - CSV (.csv) and TSV (.tsv, .tab, .txt) are decoded with encoding/csv;
-//     TSV accepts stray quotes (LazyQuotes). A UTF-8 byte order mark is
-//     skipped. Blank lines are skipped, as encoding/csv does.
+//   - CSV (.csv) and TSV (.tsv, .tab, .txt) follow encoding/csv's rules
+//     (RFC 4180 quoting, "" for a quote, newlines in quoted fields, "\r\n"
+//     read as "\n"); TSV accepts stray quotes (LazyQuotes). A UTF-8 byte
+//     order mark is skipped. Blank lines are skipped, as encoding/csv does.
+//     The rows are decoded in parallel (see below).
 //   - JSON Lines (.jsonl, .ndjson) holds one object of scalar values per
 //     line; blank lines are skipped. Nested objects and arrays are an error.
 //   - Parquet (.parquet, .pq) is read with pqarrow; only the column chunks
@@ -21,6 +23,37 @@
 //     A file with an IPC file extension that lacks the file format's magic
 //     bytes is read as an IPC stream, and Reader.Format says so. Batches
 //     longer than BatchSize are sliced, without copying.
+//
+// # Parallel CSV and TSV decoding
+//
+// The sample (see Type inference) is read with encoding/csv. The rows are
+// then decoded, from the first data row on, by one goroutine per core
+// (runtime.GOMAXPROCS): a producer reads the file, hashing it for the
+// fingerprint in the same read, and cuts it into chunks of whole records,
+// each a few MB and ending at a batch boundary; workers split the records
+// into fields and convert only the projected columns straight from the
+// bytes into Arrow builders; Next returns the batches in file order. The
+// batches, values and errors are those of encoding/csv on one goroutine,
+// which the tests check on generated and fuzzed inputs.
+//
+// Quotes: chunk boundaries must not fall inside a quoted field, so the
+// producer counts records itself. Runs of lines without a quote are counted
+// in bulk (one record per non-blank line); a record with a quote is parsed
+// by the producer with the same state machine the workers use, so quoted
+// newlines, "" escapes and TSV's stray quotes are handled exactly, and a
+// malformed quote ends the chunk and is reported by its worker with
+// encoding/csv's message. Files with many quoted fields are therefore
+// scanned twice, once by the producer; files without quotes once.
+//
+// Memory: at most about 3 chunks per worker are in flight (being decoded,
+// or decoded and waiting to be returned in order), whatever the file's
+// size, except that a record longer than a chunk, such as a quoted field
+// left open until the end of the file, is held whole, as encoding/csv
+// holds it. A batch longer than 8 chunks is decoded in pieces that are
+// concatenated. Each error's line number is the chunk's first line, from
+// the newlines of the chunks before it (quoted ones included), plus the
+// lines within the chunk. A delimiter of more than one byte is decoded
+// with encoding/csv on one goroutine.
 //
 // # Type inference
 //
@@ -78,6 +111,8 @@
 // size, the number of rows read and the file schema as text, for recording
 // what a run read. Streaming formats hash the bytes as they are decoded;
 // Parquet and Arrow IPC files are hashed concurrently by a goroutine.
+// For CSV and TSV the producer goroutine that cuts the file into chunks
+// hashes each block as it reads it.
 //
 // # Errors
 //

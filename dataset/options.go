@@ -92,6 +92,13 @@ type Options struct {
 
 	// Allocator allocates the batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
+
+	// sequential decodes CSV and TSV with encoding/csv on one goroutine,
+	// the reference the parallel decoder is tested against.
+	sequential bool
+	// chunkBytes overrides defaultChunkBytes, so that tests cut small
+	// inputs into many chunks.
+	chunkBytes int
 }
 
 func (o Options) withDefaults() Options {

@@ -356,7 +356,13 @@ func newHashingReader(r io.Reader) *hashingReader {
 
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
-	h.h.Write(p[:n])
+	// Hash 64 KiB at a time: the garbage collector cannot preempt the
+	// hash's assembly, and waits for it to return.
+	for b := p[:n]; len(b) > 0; {
+		k := min(len(b), 64<<10)
+		h.h.Write(b[:k])
+		b = b[k:]
+	}
 	h.n += int64(n)
 	return n, err
 }

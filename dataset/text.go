@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,13 +10,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// textSource decodes CSV and TSV with encoding/csv into Arrow builders,
-// keeping the position of every field for errors.
+// textSource decodes CSV and TSV: it reads the sample with encoding/csv to
+// detect the header and infer the types, then decodes the rows with
+// parallelText, or, for a delimiter of more than one byte (and in tests that
+// ask for it), with encoding/csv into Arrow builders, keeping the position
+// of every field for errors.
 type textSource struct {
 	path      string
 	csv       *csv.Reader
@@ -34,27 +39,60 @@ type textSource struct {
 	pending      [][]string // sampled data rows not yet emitted
 	pendingLines [][]int    // line of each field of each pending row
 	eof          bool
+
+	par *parallelText // decodes the rows, sample included, unless nil
+}
+
+// recorder keeps the bytes read through it while the sample is read, so
+// that the parallel decoder can start again from the first data record.
+type recorder struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (r *recorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.buf = append(r.buf, p[:n]...)
+	return n, err
 }
 
 // utf8BOM is skipped at the start of text files, as spreadsheets write it.
 const utf8BOM = "\ufeff"
 
 func newTextSource(r io.Reader, path string, format Format, opts Options) (src source, err error) {
-	br := bufio.NewReaderSize(r, 1<<16)
+	comma, lazy := ',', false
+	if format == TSV {
+		comma, lazy = '\t', true
+	}
+	if opts.Delimiter != 0 {
+		comma = opts.Delimiter
+	}
+	// The parallel decoder handles one-byte delimiters; it starts again
+	// from the first data record, whose offset it takes from the recorder.
+	var rec *recorder
+	if !opts.sequential && comma < utf8.RuneSelf {
+		rec = &recorder{r: r}
+		r = rec
+	}
+	// consumed is the offset in rec.buf of the next byte csv reads.
+	var br *bufio.Reader
+	consumed := func() int { return len(rec.buf) - br.Buffered() }
+
+	br = bufio.NewReaderSize(r, 1<<16)
 	if p, err := br.Peek(len(utf8BOM)); err == nil && string(p) == utf8BOM {
 		br.Discard(len(utf8BOM))
 	}
+	dataStart := 0
+	if rec != nil {
+		dataStart = consumed()
+	}
+	// csv reads br itself (bufio.NewReader returns br), so that after each
+	// record br is at the start of the next.
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
-	cr.Comma = ','
-	if format == TSV {
-		cr.Comma = '\t'
-		cr.LazyQuotes = true
-	}
-	if opts.Delimiter != 0 {
-		cr.Comma = opts.Delimiter
-	}
+	cr.Comma = comma
+	cr.LazyQuotes = lazy
 	s := &textSource{
 		path:      path,
 		csv:       cr,
@@ -69,8 +107,9 @@ func newTextSource(r io.Reader, path string, format Format, opts Options) (src s
 	// first is a header.
 	var sample [][]string
 	var lines [][]int
+	headerEnd := 0
 	for len(sample) < opts.InferRows+1 {
-		rec, err := s.read()
+		fields, err := s.read()
 		if err == io.EOF {
 			s.eof = true
 			break
@@ -78,12 +117,15 @@ func newTextSource(r io.Reader, path string, format Format, opts Options) (src s
 		if err != nil {
 			return nil, err
 		}
-		pos := make([]int, len(rec))
-		for i := range rec {
+		pos := make([]int, len(fields))
+		for i := range fields {
 			pos[i], _ = cr.FieldPos(i)
 		}
-		sample = append(sample, slices.Clone(rec))
+		sample = append(sample, slices.Clone(fields))
 		lines = append(lines, pos)
+		if len(sample) == 1 && rec != nil {
+			headerEnd = consumed()
+		}
 	}
 	if len(sample) == 0 {
 		return nil, &emptyError{path: path, why: "no records, only blank lines"}
@@ -156,6 +198,20 @@ func newTextSource(r io.Reader, path string, format Format, opts Options) (src s
 		return nil, err
 	}
 
+	if rec != nil {
+		// Decode every data row in parallel, the sampled ones again, from
+		// the bytes the recorder kept.
+		start := dataStart
+		if header {
+			start = headerEnd
+		}
+		line := 1 + bytes.Count(rec.buf[:start], []byte{'\n'})
+		s.par = newParallelText(s, rec.buf[start:], rec.r, line, byte(comma), lazy, opts)
+		// encoding/csv is done with; let the sample's bytes go once the
+		// decoder has taken them.
+		s.csv, rec.buf = nil, nil
+		return s, nil
+	}
 	s.b = array.NewRecordBuilder(opts.Allocator, s.ps)
 	s.app = make([]appender, len(s.idx))
 	for k := range s.idx {
@@ -284,6 +340,9 @@ func (s *textSource) fileSchema() *arrow.Schema { return s.fs }
 func (s *textSource) schema() *arrow.Schema     { return s.ps }
 
 func (s *textSource) next() (arrow.RecordBatch, error) {
+	if s.par != nil {
+		return s.par.next()
+	}
 	n := 0
 	for n < s.batchSize {
 		if len(s.pending) > 0 {
@@ -366,6 +425,9 @@ func yamlKey(name string) string {
 }
 
 func (s *textSource) release() {
+	if s.par != nil {
+		s.par.release()
+	}
 	if s.b != nil {
 		s.b.Release()
 		s.b = nil

@@ -1,0 +1,492 @@
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"golang.org/x/sync/errgroup"
+)
+
+// Sizes of the parallel text decoder.
+const (
+	// defaultChunkBytes is the size from which a chunk is cut at the next
+	// batch boundary.
+	defaultChunkBytes = 4 << 20
+	// chunkCap is how many times the chunk size a chunk may grow to before
+	// it is cut inside a batch.
+	chunkCap = 8
+	// maxRead is the most bytes read from the file at once, which bounds
+	// the bytes copied from one chunk buffer into the next, and the bytes
+	// scanned at once by the producer.
+	maxRead = 256 << 10
+)
+
+// parallelText decodes the data rows of a CSV or TSV file, from the first
+// one on (the sampled rows again, from the bytes kept), with several
+// goroutines. A producer goroutine reads the rest of the file (through the
+// hashing reader, so the fingerprint is computed in the same read), cuts it
+// into chunks at record boundaries, counting records so that chunks end at
+// batch boundaries, and hands each chunk to a worker of an errgroup limited
+// to GOMAXPROCS; workers tokenize their chunk and convert the projected
+// columns into batches; the results channel, of bounded capacity, holds one
+// result per chunk in file order, so next returns the batches in file order
+// and the producer waits when it runs ahead.
+type parallelText struct {
+	*textSource
+	delim      byte
+	lazy       bool
+	nullSet    nullSet
+	chunkBytes int
+	workers    int
+	mem        memory.Allocator
+
+	head []byte    // bytes already read, from the first data record on
+	rest io.Reader // the rest of the file
+	line int       // line number of head[0]
+
+	bufs chan *[]byte // free chunk buffers
+
+	started bool
+	cancel  context.CancelFunc
+	results chan *chunkResult // in file order
+	stopped chan struct{}     // closed when the producer and its workers are done
+	queue   []piece           // batches of the current result not returned yet
+	qerr    error             // the error that follows queue
+	partial []arrow.RecordBatch
+	err     error
+}
+
+// chunk is a run of whole records handed to a worker.
+type chunk struct {
+	buf   *[]byte // pooled buffer data is in
+	data  []byte
+	eof   bool // data ends at the end of the file
+	line  int  // line number of data[0]
+	rows  int  // records counted by the producer
+	first int  // rows that complete the batch open at the chunk's start
+}
+
+// chunkResult is a worker's output: the batches it built, then the error
+// that stopped it, if any.
+type chunkResult struct {
+	done   chan struct{}
+	pieces []piece
+	err    error
+}
+
+// piece is a batch or, if not complete, the first rows of one that goes on
+// in the next chunk.
+type piece struct {
+	rec      arrow.RecordBatch
+	complete bool
+}
+
+// nullSet matches the null tokens without hashing: lens has bit n set if
+// some token of length n < 64 exists.
+type nullSet struct {
+	lens   uint64
+	long   bool
+	tokens []string
+}
+
+func newNullSet(tokens []string) nullSet {
+	var s nullSet
+	for _, t := range tokens {
+		if len(t) < 64 {
+			s.lens |= 1 << len(t)
+		} else {
+			s.long = true
+		}
+	}
+	s.tokens = tokens
+	return s
+}
+
+func (s *nullSet) has(v []byte) bool {
+	if len(v) < 64 {
+		if s.lens&(1<<len(v)) == 0 {
+			return false
+		}
+	} else if !s.long {
+		return false
+	}
+	for _, t := range s.tokens {
+		if string(v) == t {
+			return true
+		}
+	}
+	return false
+}
+
+// newParallelText returns the parallel decoder for the records that follow
+// the sample; head holds the bytes of the file already read, from the first
+// data record on, whose first byte is on line line.
+func newParallelText(s *textSource, head []byte, rest io.Reader, line int, delim byte, lazy bool, opts Options) *parallelText {
+	p := &parallelText{
+		textSource: s,
+		delim:      delim,
+		lazy:       lazy,
+		nullSet:    newNullSet(opts.NullValues),
+		chunkBytes: opts.chunkBytes,
+		workers:    runtime.GOMAXPROCS(0),
+		mem:        opts.Allocator,
+		bufs:       make(chan *[]byte, 2),
+		head:       head,
+		rest:       rest,
+		line:       line,
+	}
+	if p.chunkBytes <= 0 {
+		p.chunkBytes = defaultChunkBytes
+	}
+	return p
+}
+
+// getBuf returns an empty buffer of at least n bytes.
+func (p *parallelText) getBuf(n int) *[]byte {
+	select {
+	case b := <-p.bufs:
+		if cap(*b) >= n {
+			*b = (*b)[:0]
+			return b
+		}
+	default:
+	}
+	b := make([]byte, 0, max(n, 2*p.chunkBytes))
+	return &b
+}
+
+// putBuf keeps b for getBuf, unless enough buffers are kept.
+func (p *parallelText) putBuf(b *[]byte) {
+	select {
+	case p.bufs <- b:
+	default:
+	}
+}
+
+func (p *parallelText) next() (arrow.RecordBatch, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	if !p.started {
+		p.start()
+	}
+	for {
+		for len(p.queue) > 0 {
+			pc := p.queue[0]
+			p.queue[0] = piece{}
+			p.queue = p.queue[1:]
+			if pc.complete && len(p.partial) == 0 {
+				return pc.rec, nil
+			}
+			p.partial = append(p.partial, pc.rec)
+			if pc.complete {
+				return p.assemble()
+			}
+		}
+		if p.qerr != nil {
+			p.err = p.qerr
+			return nil, p.err
+		}
+		res, ok := <-p.results
+		if !ok {
+			if len(p.partial) > 0 {
+				return p.assemble()
+			}
+			return nil, io.EOF
+		}
+		<-res.done
+		p.queue, p.qerr = res.pieces, res.err
+	}
+}
+
+// assemble concatenates the pieces of a batch cut over several chunks.
+func (p *parallelText) assemble() (arrow.RecordBatch, error) {
+	parts := p.partial
+	p.partial = nil
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	defer func() {
+		for _, r := range parts {
+			r.Release()
+		}
+	}()
+	var rows int64
+	for _, r := range parts {
+		rows += r.NumRows()
+	}
+	cols := make([]arrow.Array, len(p.idx))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	arrs := make([]arrow.Array, len(parts))
+	for k := range cols {
+		for i, r := range parts {
+			arrs[i] = r.Column(k)
+		}
+		c, err := array.Concatenate(arrs, p.mem)
+		if err != nil {
+			p.err = fmt.Errorf("%s: %w", p.path, err)
+			return nil, p.err
+		}
+		cols[k] = c
+	}
+	return array.NewRecordBatch(p.ps, cols, rows), nil
+}
+
+// start starts the producer.
+func (p *parallelText) start() {
+	p.started = true
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	p.results = make(chan *chunkResult, 2*p.workers)
+	p.stopped = make(chan struct{})
+	go func() {
+		defer close(p.stopped)
+		var g errgroup.Group
+		g.SetLimit(p.workers)
+		if err := p.produce(ctx, &g); err != nil && ctx.Err() == nil {
+			res := &chunkResult{done: make(chan struct{}), err: err}
+			close(res.done)
+			select {
+			case p.results <- res:
+			case <-ctx.Done():
+			}
+		}
+		close(p.results)
+		g.Wait()
+	}()
+}
+
+// produce reads the file, cuts it into chunks and starts a worker for each.
+func (p *parallelText) produce(ctx context.Context, g *errgroup.Group) error {
+	bp := p.getBuf(len(p.head))
+	buf := append(*bp, p.head...)
+	p.head = nil
+	var (
+		eof     bool
+		end     = bytes.LastIndexByte(buf, '\n') + 1 // bytes in whole lines
+		scan    int                                  // bytes of whole records counted
+		rows    int                                  // records in buf[:scan]
+		inBatch int                                  // rows of the open batch in buf[:scan] and before
+		first   = p.batchSize                        // rows that complete the batch open at buf[0]
+		line    = p.line
+		tok     = tokenizer{delim: p.delim, lazy: p.lazy}
+	)
+	cut := func(final bool) error {
+		c := &chunk{buf: bp, data: buf[:scan], eof: final, line: line, rows: rows, first: first}
+		line += countByte(c.data, '\n')
+		first, rows = p.batchSize-inBatch, 0
+		nbp := p.getBuf(len(buf) - scan)
+		*nbp = append(*nbp, buf[scan:]...)
+		*bp = buf
+		bp, buf = nbp, *nbp
+		end -= scan
+		scan = 0
+		res := &chunkResult{done: make(chan struct{})}
+		select {
+		case p.results <- res:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		g.Go(func() error {
+			defer close(res.done)
+			if ctx.Err() == nil {
+				res.pieces, res.err = p.decode(c)
+			}
+			p.putBuf(c.buf)
+			return nil
+		})
+		return nil
+	}
+	for {
+		for scan < end {
+			n, size, err := countRecords(&tok, buf[scan:end], p.batchSize-inBatch, eof)
+			scan += size
+			rows += n
+			inBatch += n
+			if err == errIncomplete {
+				break
+			}
+			if err != nil {
+				// A syntax error: the worker reports it. The records
+				// after it are never read.
+				scan = end
+				return cut(eof)
+			}
+			if inBatch == p.batchSize {
+				inBatch = 0
+				if scan >= p.chunkBytes {
+					if err := cut(eof && scan == len(buf)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if eof {
+			if scan > 0 {
+				return cut(true)
+			}
+			return nil
+		}
+		if scan >= chunkCap*p.chunkBytes {
+			if err := cut(false); err != nil {
+				return err
+			}
+		}
+		if cap(buf)-len(buf) < maxRead/16 {
+			nb := make([]byte, len(buf), 2*cap(buf))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := p.rest.Read(buf[len(buf):min(cap(buf), len(buf)+maxRead)])
+		buf = buf[:len(buf)+n]
+		if i := bytes.LastIndexByte(buf[len(buf)-n:], '\n'); i >= 0 {
+			end = len(buf) - n + i + 1
+		}
+		if err == io.EOF {
+			eof = true
+			end = len(buf)
+		} else if err != nil {
+			return fmt.Errorf("%s: %w", p.path, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// column converts the text of one projected column.
+type column struct {
+	b   array.Builder
+	i64 *array.Int64Builder
+	f64 *array.Float64Builder
+	str *array.BinaryBuilder
+	app appender
+}
+
+// decode tokenizes a chunk and converts its projected columns into
+// batches, returning those completed before an error.
+func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
+	b := array.NewRecordBuilder(p.mem, p.ps)
+	defer b.Release()
+	cols := make([]column, len(p.idx))
+	for k := range cols {
+		fb := b.Field(k)
+		cols[k] = column{b: fb, app: newAppender(fb)}
+		switch fb := fb.(type) {
+		case *array.Int64Builder:
+			cols[k].i64 = fb
+		case *array.Float64Builder:
+			cols[k].f64 = fb
+		case *array.StringBuilder:
+			cols[k].str = fb.BinaryBuilder
+		}
+	}
+	reserve := func(n int) {
+		for k := range cols {
+			cols[k].b.Reserve(n)
+		}
+	}
+	tab := pow10Table()
+	t := tokenizer{delim: p.delim, lazy: p.lazy}
+	t.reset(c.data, c.eof, c.line)
+	target, inPiece, total := c.first, 0, 0
+	reserve(min(target, c.rows))
+	for {
+		ok, err := t.record()
+		if err != nil {
+			if se, isSyntax := err.(*syntaxError); isSyntax {
+				return pieces, &ParseError{Path: p.path, Line: se.line, Err: fmt.Errorf("%w (at byte %d of the line)", se.err, se.col)}
+			}
+			return pieces, fmt.Errorf("%s: %w", p.path, err)
+		}
+		if !ok {
+			break
+		}
+		if total == c.rows {
+			return pieces, fmt.Errorf("%s: dataset: internal error: chunk at line %d has more than the %d records counted", p.path, c.line, c.rows)
+		}
+		if len(t.fields) != p.nfields {
+			return pieces, p.raggedError(t.fields[0].line, len(t.fields))
+		}
+		for k, j := range p.idx {
+			f := t.fields[j]
+			v := t.value(f)
+			col := &cols[k]
+			if p.nullSet.has(v) {
+				col.b.AppendNull()
+				continue
+			}
+			switch {
+			case col.f64 != nil:
+				if x, ok := parseFloat64Bytes(v, tab); ok {
+					col.f64.UnsafeAppend(x)
+					continue
+				}
+			case col.i64 != nil:
+				if x, ok := parseInt64Bytes(v); ok {
+					col.i64.UnsafeAppend(x)
+					continue
+				}
+			case col.str != nil:
+				col.str.Append(v)
+				continue
+			}
+			if err := col.app(bytesString(v)); err != nil {
+				return pieces, &ParseError{Path: p.path, Line: f.line, Column: j + 1, Field: p.fs.Field(j).Name,
+					Err: typeError(err, p.fs.Field(j), string(v), p.inferred[j], p.sampled)}
+			}
+		}
+		total++
+		inPiece++
+		if inPiece == target {
+			pieces = append(pieces, piece{rec: b.NewRecordBatch(), complete: true})
+			inPiece, target = 0, p.batchSize
+			reserve(min(target, c.rows-total))
+		}
+	}
+	if total != c.rows {
+		return pieces, fmt.Errorf("%s: dataset: internal error: chunk at line %d has %d records, %d counted", p.path, c.line, total, c.rows)
+	}
+	if inPiece > 0 {
+		pieces = append(pieces, piece{rec: b.NewRecordBatch()})
+	}
+	return pieces, nil
+}
+
+// release stops the producer and the workers and frees every batch not
+// returned.
+func (p *parallelText) release() {
+	if p.started {
+		p.cancel()
+		for res := range p.results {
+			<-res.done
+			for _, pc := range res.pieces {
+				pc.rec.Release()
+			}
+		}
+		<-p.stopped
+		p.started = false
+	}
+	for _, pc := range p.queue {
+		if pc.rec != nil {
+			pc.rec.Release()
+		}
+	}
+	p.queue = nil
+	for _, r := range p.partial {
+		r.Release()
+	}
+	p.partial = nil
+}
