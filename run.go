@@ -42,6 +42,11 @@ type RunOptions struct {
 	SampleSize int
 	// Now returns the time recorded as the run's start; nil means time.Now.
 	Now func() time.Time
+	// Progress, when set, is called about five times a second while the
+	// data is read, and once at the end, with how far reading has got:
+	// bytes of the file or rows, of a total that is 0 when unknown (see
+	// dataset.Reader.Progress). It runs on its own goroutine.
+	Progress func(done, total int64, unit string)
 	// Profile asks for the profile of the columns the expectations and the
 	// drift section name (Result.Profile), built in the same pass.
 	Profile bool
@@ -147,11 +152,13 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		defer prof.stop()
 		in = prof
 	}
+	stopProgress := reportProgress(rdr, opts.Progress)
 	checks, err := s.Expectations.Evaluate(ctx, in, expect.Options{
 		Schema:     rdr.FileSchema(),
 		Workers:    opts.Workers,
 		SampleSize: opts.SampleSize,
 	})
+	stopProgress()
 	if err != nil {
 		return nil, s.dataError(err)
 	}
@@ -250,6 +257,34 @@ func (r *Result) finish() {
 		r.Summary.Sections[sec] = result.Summarize(cs)
 	}
 	r.Passed = r.Summary.Passed()
+}
+
+// reportProgress calls report with rdr's progress five times a second
+// until the returned function is called, which reports once more and
+// waits for the reporting goroutine to end.
+func reportProgress(rdr *dataset.Reader, report func(done, total int64, unit string)) (stop func()) {
+	if report == nil {
+		return func() {}
+	}
+	quit, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				report(rdr.Progress())
+			case <-quit:
+				report(rdr.Progress())
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-ended
+	}
 }
 
 // modelError places a model error at the suite's model section.

@@ -18,7 +18,10 @@ type parquetSource struct {
 	path string
 	fs   *arrow.Schema
 	rr   pqarrow.RecordReader
+	rows int64 // in the file, from its footer
 }
+
+func (s *parquetSource) totalRows() int64 { return s.rows }
 
 func newParquetSource(ctx context.Context, f *os.File, path string, opts Options) (source, error) {
 	pf, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(opts.Allocator)))
@@ -48,7 +51,7 @@ func newParquetSource(ctx context.Context, f *os.File, path string, opts Options
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading Parquet columns: %w", path, err)
 	}
-	return &parquetSource{path: path, fs: fs, rr: rr}, nil
+	return &parquetSource{path: path, fs: fs, rr: rr, rows: pf.NumRows()}, nil
 }
 
 // appendLeaves appends the Parquet leaf column indices under f.

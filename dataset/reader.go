@@ -56,6 +56,9 @@ type Reader struct {
 	err  error
 	done bool
 
+	size     int64        // of the file
+	rowsDone atomic.Int64 // rows, for Progress on another goroutine
+
 	// Streaming formats hash the bytes as they are decoded.
 	stream *hashingReader
 	// Random-access formats hash in a goroutine.
@@ -119,7 +122,7 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 		return nil, &emptyError{path: path, why: "the file is empty"}
 	}
 
-	r := &Reader{ctx: ctx, path: path, format: format, file: f}
+	r := &Reader{ctx: ctx, path: path, format: format, file: f, size: st.Size()}
 	r.refs.Store(1)
 	err = r.openSource(opts, st.Size())
 	if err != nil {
@@ -212,8 +215,26 @@ func (r *Reader) Next() bool {
 		return false
 	}
 	r.rows += rec.NumRows()
+	r.rowsDone.Store(r.rows)
 	r.cur = rec
 	return true
+}
+
+// Progress reports how far reading has got, for a progress display: bytes
+// of the file read for the streaming formats (CSV, TSV, JSON Lines, Arrow
+// streams), rows of the known total for Parquet, and rows read with an
+// unknown total (0) for Arrow IPC files. It is safe to call from another
+// goroutine while Next runs, and costs two atomic loads.
+func (r *Reader) Progress() (done, total int64, unit string) {
+	switch {
+	case r.stream != nil:
+		return r.stream.read.Load(), r.size, "bytes"
+	case r.src != nil:
+		if t, ok := r.src.(interface{ totalRows() int64 }); ok {
+			return r.rowsDone.Load(), t.totalRows(), "rows"
+		}
+	}
+	return r.rowsDone.Load(), 0, "rows"
 }
 
 // read calls the source, turning a panic inside Arrow into an error.
@@ -345,9 +366,10 @@ func (r *Reader) hashConcurrently(size int64) {
 
 // hashingReader hashes and counts the bytes read through it.
 type hashingReader struct {
-	r io.Reader
-	h hash.Hash
-	n int64
+	r    io.Reader
+	h    hash.Hash
+	n    int64
+	read atomic.Int64 // n, for Progress on another goroutine
 }
 
 func newHashingReader(r io.Reader) *hashingReader {
@@ -364,6 +386,7 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 		b = b[k:]
 	}
 	h.n += int64(n)
+	h.read.Store(h.n)
 	return n, err
 }
 

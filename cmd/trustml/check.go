@@ -57,7 +57,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	htmlPath := pick(*htmlOut, suite.Report.HTML)
 	// The report draws each column's distribution from a profile built in
 	// the same pass; without a report it is not worth its cost.
-	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data, Profile: htmlPath != ""})
+	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr)})
 	if err != nil {
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
 		return exitNoRun
