@@ -59,24 +59,47 @@
 //
 // # One pass, both cores, bounded memory
 //
-// Batches are handed round-robin to one worker per core. Each worker keeps
+// Batches are handed round-robin to one worker per core, in slices of at
+// most 65,536 rows (an Arrow IPC file's batch of a million rows is shared
+// by every worker, and few are held at once). Each worker keeps
 // typed accumulators per column (integers, floats, strings including
 // dictionaries, booleans, temporal values), evaluated with loops over the
-// Arrow value buffers and validity bitmaps; the workers' states are merged
-// at the end. Float sums and moments are kept per batch and merged in batch
-// order, so results do not depend on the number of workers.
+// Arrow value buffers and validity bitmaps, specialised for columns with
+// and without nulls; the workers' states are merged at the end. Float
+// sums and moments are kept per batch (a compensated sum in four lanes)
+// and merged in batch order, so results do not depend on the number of
+// workers. A dictionary-encoded column evaluates its row-wise checks once
+// per dictionary entry that occurs in the batch.
 //
 // Memory is bounded by the batch size and the number of checks, except for
 // checks that are inherently proportional to the data:
 //
 //   - median and quantiles keep every non-null value of the column as a
-//     float64: 8 bytes per row, selected in place (no sort) for one
-//     quantile;
+//     float64, in chunks: 8 bytes per value, never copied nor sorted. The
+//     order statistics are found by radix selection (a pass counting the
+//     values by the top bits of their order-preserving keys, then a pass
+//     gathering the few values of the buckets that hold the ranks), which
+//     needs at most max(65,536, n/32) values more per bucket;
 //   - unique, distinct, distinct_values, imbalance, and kl_divergence and
-//     chisquare over values keep one entry per distinct value: the value,
-//     its count and its first row (about 40 bytes plus the string bytes per
-//     distinct value, per worker). kl_divergence over bins keeps one count
-//     per bin.
+//     chisquare over values count the distinct values. A string or
+//     boolean column, and a numeric column while a worker has seen few
+//     distinct values (at most 65,536, or 4,096 when most values were new,
+//     as in an identifier), keeps one entry per distinct value: the value,
+//     its count and its first row, about 40 bytes plus the string bytes
+//     per distinct value, per worker. Past that, a worker collects the
+//     value of every row: 8 bytes per non-null value during the pass. At
+//     the end, integers in a range at most 16 times their number (such as
+//     identifiers) are marked in two bitmaps, 2 bits per integer of the
+//     range (at most 4 bytes per value); other values are split into 256
+//     buckets by a hash (8 bytes per value, the collected copy released)
+//     and each bucket counted in a cache-sized hash table. The checks that
+//     need every value with its count (imbalance, distinct_values,
+//     partitions) sort the values instead, with an LSD radix sort that
+//     takes 16 bytes per value more while it runs. The unique check keeps
+//     the values in row order until the end, to find the rows of repeated
+//     values again. Peaks per non-null value, all workers together: 8
+//     bytes plus the bitmaps for dense integers, 16 bytes for other values
+//     (24 when sorted). kl_divergence over bins keeps one count per bin.
 //
 // GX.md maps each Great Expectations expectation onto these keys and
 // lists where the two differ; TestGreatExpectationsConformance runs GX's

@@ -74,6 +74,9 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 				}
 				j.batch.Release()
 			}
+			if err == nil && gctx.Err() == nil {
+				states[w].flush()
+			}
 			return err
 		})
 	}
@@ -82,18 +85,25 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	cancelled := false
 	for !cancelled && rr.Next() {
 		b := rr.RecordBatch()
-		if b.NumRows() == 0 {
-			continue
+		// A large batch (an Arrow IPC file's, say) goes out in slices, so
+		// that every worker shares it and few batches are held at once.
+		for lo := int64(0); lo < b.NumRows() && !cancelled; lo += sliceRows {
+			var s arrow.RecordBatch
+			if b.NumRows() <= sliceRows {
+				s = b
+				s.Retain()
+			} else {
+				s = b.NewSlice(lo, min(lo+sliceRows, b.NumRows()))
+			}
+			select {
+			case jobs[idx%nw] <- job{batch: s, index: idx, offset: rows}:
+			case <-gctx.Done():
+				s.Release()
+				cancelled = true
+			}
+			rows += s.NumRows()
+			idx++
 		}
-		b.Retain()
-		select {
-		case jobs[idx%nw] <- job{batch: b, index: idx, offset: rows}:
-		case <-gctx.Done():
-			b.Release()
-			cancelled = true
-		}
-		rows += b.NumRows()
-		idx++
 	}
 	for _, c := range jobs {
 		close(c)
@@ -109,6 +119,9 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	}
 	return p.finish(rows, merge(p, states)), nil
 }
+
+// sliceRows is the most rows a worker evaluates at once.
+const sliceRows = 1 << 16
 
 type job struct {
 	batch  arrow.RecordBatch
@@ -169,6 +182,7 @@ type colPlan struct {
 	minmax   bool
 	freq     bool // distinct, imbalance, unique
 	dupRows  bool // unique
+	classes  bool // every distinct value with its count: imbalance, distinct_values, categorical partitions
 	lengths  bool // observed string lengths
 	rowCheck []*rowCheck
 	// nullRows and valueRows keep the rows of missing and of non-missing
@@ -183,24 +197,14 @@ type rowCheck struct {
 	lo, hi               float64
 	hasLo, hasHi         bool
 	strictLo, strictHi   bool
-	numSet               map[float64]struct{}
-	strSet               map[string]struct{}
+	numSet               *numberSet
+	strSet               *stringSet
 	boolSet              [2]bool
 	re                   *regexp.Regexp
 	negate               bool // not_in_set
 	failAll              bool // type: the column's type is not listed
 	minLen, maxLen       int
 	hasMinLen, hasMaxLen bool
-}
-
-func (rc *rowCheck) inRange(v float64) bool {
-	if rc.hasLo && (v < rc.lo || (rc.strictLo && v == rc.lo)) {
-		return false
-	}
-	if rc.hasHi && (v > rc.hi || (rc.strictHi && v == rc.hi)) {
-		return false
-	}
-	return true
 }
 
 func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
@@ -301,18 +305,20 @@ func (cp *colPlan) bind(c *Check) error {
 		switch cp.class {
 		case classNull:
 		case classInt, classFloat:
-			rc.numSet = map[float64]struct{}{}
+			var nums []float64
 			for _, v := range c.Set {
 				if !v.IsNum {
 					return fmt.Errorf("column %q is %s; the value %q can never match it (write numbers without quotes)", cp.name, cp.dt, v.Text)
 				}
-				rc.numSet[v.Num] = struct{}{}
+				nums = append(nums, v.Num)
 			}
+			rc.numSet = newNumberSet(nums)
 		case classString:
-			rc.strSet = map[string]struct{}{}
-			for _, v := range c.Set {
-				rc.strSet[v.Text] = struct{}{}
+			strs := make([]string, len(c.Set))
+			for i, v := range c.Set {
+				strs[i] = v.Text
 			}
+			rc.strSet = newStringSet(strs)
 		case classBool:
 			for _, v := range c.Set {
 				if !v.IsBool {
@@ -351,8 +357,11 @@ func (cp *colPlan) bind(c *Check) error {
 			return err
 		}
 		cp.freq = true
-		if c.Kind == Unique {
+		switch c.Kind {
+		case Unique:
 			cp.dupRows = true
+		case Imbalance:
+			cp.classes = true
 		}
 	case DistinctValues:
 		if err := need(cp.class != classOther && cp.class != classTemporal, "a numeric, string or boolean column"); err != nil {
@@ -364,6 +373,7 @@ func (cp *colPlan) bind(c *Check) error {
 			}
 		}
 		cp.freq = true
+		cp.classes = true
 	case KLDivergence, ChiSquare:
 		if c.Partition.Categorical() {
 			if err := need(cp.class != classOther && cp.class != classTemporal, "a numeric, string or boolean column"); err != nil {
@@ -375,6 +385,7 @@ func (cp *colPlan) bind(c *Check) error {
 				}
 			}
 			cp.freq = true
+			cp.classes = true
 			return nil
 		}
 		if err := need(numeric, "a numeric column for a partition with bins"); err != nil {

@@ -2,6 +2,7 @@ package expect_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -466,4 +467,111 @@ columns:
 	a := evaluate(t, s, tbl, 7, expect.Options{Workers: 1})
 	c := evaluate(t, s, tbl, 7, expect.Options{Workers: 3})
 	assert.Equal(t, a, c)
+}
+
+// TestLargeBatches checks that a batch larger than a worker's share (the
+// engine evaluates it in slices) gives the results of small batches, with
+// row numbers that run on across slices and batches.
+func TestLargeBatches(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "v", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, nil)
+	const n = 150_000
+	bld := array.NewRecordBuilder(mem, schema)
+	defer bld.Release()
+	for i := range n {
+		if i%97 == 0 {
+			bld.Field(0).AppendNull()
+		} else {
+			bld.Field(0).(*array.Int64Builder).Append(int64(i % 140_000))
+		}
+		bld.Field(1).(*array.Float64Builder).Append(float64(i%1000) / 7)
+	}
+	rec := bld.NewRecordBatch()
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+	defer tbl.Release()
+	s := decode(t, `
+columns:
+  k: {unique: {mostly: 0}, distinct: {min: 1}, missing: {max_fraction: 0.5}, range: {max: 100000, mostly: 0.1}}
+  v: {mean: {min: 0}, stddev: {min: 0}, median: {min: 0}, range: {max: 100, mostly: 0.1}}
+`)
+	want := evaluate(t, s, tbl, 1000, expect.Options{Workers: 2})
+	got := evaluate(t, s, tbl, n, expect.Options{Workers: 2})
+	require.Len(t, got, len(want))
+	for i, w := range want {
+		g := got[i]
+		assert.Equal(t, w.UnexpectedCount, g.UnexpectedCount, "%s", w.Name)
+		assert.Equal(t, w.Sample, g.Sample, "%s", w.Name)
+		if f, ok := w.Observed.(float64); ok {
+			assert.InDelta(t, f, g.Observed, 1e-12*math.Max(1, math.Abs(f)), "%s", w.Name)
+		} else {
+			assert.Equal(t, w.Observed, g.Observed, "%s", w.Name)
+		}
+	}
+	// k repeats the values below 10,000 (rows i and i+140,000) where
+	// neither row is null.
+	counts := map[int]int{}
+	for i := range n {
+		if i%97 != 0 {
+			counts[i%140_000]++
+		}
+	}
+	var repeated int64
+	for _, c := range counts {
+		if c > 1 {
+			repeated += int64(c)
+		}
+	}
+	assert.Equal(t, repeated, *got[0].UnexpectedCount, "k.unique")
+	assert.Equal(t, int64(1), got[0].Sample[0].Row, "k.unique")
+}
+
+// stopReader wraps a reader: it calls stop before its batch number at,
+// and reports err once the batches run out.
+type stopReader struct {
+	array.RecordReader
+	n, at int
+	stop  func()
+	err   error
+}
+
+func (r *stopReader) Next() bool {
+	if r.n == r.at && r.stop != nil {
+		r.stop()
+	}
+	r.n++
+	return r.RecordReader.Next()
+}
+
+func (r *stopReader) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.RecordReader.Err()
+}
+
+// TestCancelAndReaderError checks that Evaluate stops on a cancelled
+// context and returns a reader's error, releasing every batch it took.
+func TestCancelAndReaderError(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl := table(t, mem, peopleSchema, `[{"id": 1, "age": 30}, {"id": 2, "age": 40}, {"id": 3, "age": 50}, {"id": 4, "age": 60}]`)
+	defer tbl.Release()
+	s := decode(t, `columns: {id: {unique: true}, age: {median: {min: 0}}}`)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	rr := &stopReader{RecordReader: array.NewTableReader(tbl, 1), at: 2, stop: cancel}
+	_, err := s.Evaluate(ctx, rr, expect.Options{Workers: 2})
+	rr.Release()
+	assert.ErrorIs(t, err, context.Canceled)
+
+	broken := errors.New("disk on fire")
+	rr = &stopReader{RecordReader: array.NewTableReader(tbl, 1), at: -1, err: broken}
+	_, err = s.Evaluate(context.Background(), rr, expect.Options{Workers: 2})
+	rr.Release()
+	assert.ErrorIs(t, err, broken)
 }

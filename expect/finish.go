@@ -3,10 +3,10 @@ package expect
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/trustml/trustml/result"
 )
@@ -21,12 +21,15 @@ func (p *plan) finish(rows int64, st *state) []result.Check {
 	for i, cp := range p.cols {
 		byName[cp.name] = i
 	}
+	// Statistics, quantile selection included, per column in parallel.
 	stats := make([]*colStats, len(p.cols))
+	var wg sync.WaitGroup
+	for i, cp := range p.cols {
+		wg.Go(func() { stats[i] = summarize(p, cp, st.cols[i]) })
+	}
+	wg.Wait()
 	for _, col := range p.suite.Columns {
 		i := byName[col.Name]
-		if stats[i] == nil {
-			stats[i] = summarize(p.cols[i], st.cols[i])
-		}
 		for k := range col.Checks {
 			out = append(out, p.columnCheck(&col.Checks[k], p.cols[i], st.cols[i], stats[i]))
 		}
@@ -39,12 +42,14 @@ type colStats struct {
 	n            int64
 	mean, stddev float64 // NaN when undefined
 	sum          float64
-	infinite     bool      // the values include ±Inf
-	sorted       []float64 // values in order, when quantiles need several order statistics
-	values       []float64 // values for selection
+	infinite     bool // the values include ±Inf
+	nvalues      int  // values kept for quantiles
+	// order holds the order statistics the column's median and quantile
+	// checks read, by rank.
+	order map[int]float64
 }
 
-func summarize(cp *colPlan, cs *colState) *colStats {
+func summarize(p *plan, cp *colPlan, cs *colState) *colStats {
 	s := &colStats{n: cs.count, mean: math.NaN(), stddev: math.NaN()}
 	if cp.moments && len(cs.moments) > 0 {
 		ms := cs.moments
@@ -102,37 +107,66 @@ func summarize(cp *colPlan, cs *colState) *colStats {
 		}
 	}
 	if cp.values {
-		s.values = cs.values
-		cs.values = nil
+		s.nvalues = cs.values.n
+		if ranks := p.ranks(cp, s.nvalues); len(ranks) > 0 {
+			vals := orderStats(cs.values.c, cs.min, cs.max, ranks)
+			s.order = make(map[int]float64, len(ranks))
+			for i, r := range ranks {
+				s.order[r] = vals[i]
+			}
+		}
+		cs.values = chunks[float64]{}
 	}
 	return s
+}
+
+// ranks returns the order statistics (0-based ranks among n values,
+// sorted) that the column's median and quantile checks read.
+func (p *plan) ranks(cp *colPlan, n int) []int {
+	if n == 0 {
+		return nil
+	}
+	var out []int
+	for _, col := range p.suite.Columns {
+		if col.Name != cp.name {
+			continue
+		}
+		for _, c := range col.Checks {
+			switch c.Kind {
+			case Median:
+				lo, hi := orderRanks(0.5, n)
+				out = append(out, lo, hi)
+			case Quantiles:
+				for _, q := range c.Quantiles {
+					lo, hi := orderRanks(q.Q, n)
+					out = append(out, lo, hi)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// orderRanks returns the ranks of the order statistics around the
+// q-quantile of n values: h = q·(n−1) lies between lo and hi.
+func orderRanks(q float64, n int) (lo, hi int) {
+	h := q * float64(n-1)
+	lo = int(math.Floor(h))
+	return lo, min(lo+1, n-1)
 }
 
 // quantile returns the q-quantile of the values, interpolated between the
 // order statistics at h = q·(n−1) by method (see Check.Interpolation; ""
 // is linear, R's type 7); NaN when there are no values.
-func (s *colStats) quantile(q float64, many bool, method string) float64 {
-	n := len(s.values)
+func (s *colStats) quantile(q float64, method string) float64 {
+	n := s.nvalues
 	if n == 0 {
 		return math.NaN()
 	}
-	if many && s.sorted == nil {
-		slices.Sort(s.values)
-		s.sorted = s.values
-	}
 	h := q * float64(n-1)
-	lo := int(math.Floor(h))
-	hi := min(lo+1, n-1)
-	var a, b float64
-	if s.sorted != nil {
-		a, b = s.sorted[lo], s.sorted[hi]
-	} else {
-		a = selectK(s.values, lo)
-		b = a
-		if hi > lo {
-			b = slices.Min(s.values[lo+1:])
-		}
-	}
+	lo, hi := orderRanks(q, n)
+	a, b := s.order[lo], s.order[hi]
 	frac := h - float64(lo)
 	switch method {
 	case "lower":
@@ -157,47 +191,6 @@ func (s *colStats) quantile(q float64, many bool, method string) float64 {
 		return a/2 + b/2 // the mean of the two middle values
 	}
 	return a + frac*(b-a)
-}
-
-// selectK partially orders a so that a[k] holds the k-th smallest value,
-// smaller values before it and larger ones after (quickselect with a
-// median-of-three pivot, falling back to sorting after too many rounds).
-func selectK(a []float64, k int) float64 {
-	lo, hi := 0, len(a)-1
-	budget := 2*bits.Len(uint(len(a))) + 16
-	for lo < hi {
-		if budget == 0 {
-			slices.Sort(a[lo : hi+1])
-			return a[k]
-		}
-		budget--
-		mid := lo + (hi-lo)/2
-		x, y, z := a[lo], a[mid], a[hi]
-		pivot := max(min(x, y), min(max(x, y), z))
-		i, j := lo, hi
-		for i <= j {
-			for a[i] < pivot {
-				i++
-			}
-			for a[j] > pivot {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return a[k]
-		}
-	}
-	return a[k]
 }
 
 func (p *plan) tableCheck(c *Check, rows int64) result.Check {
@@ -429,11 +422,11 @@ func (p *plan) columnCheck(c *Check, cp *colPlan, cs *colState, s *colStats) res
 				}
 			}
 		case Median:
-			v = s.quantile(0.5, p.manyQuantiles(cp), "")
+			v = s.quantile(0.5, "")
 		}
 		ok = statistic(c, &r, v, cs.count, s.infinite)
 	case Quantiles:
-		ok = quantiles(c, &r, s, p.manyQuantiles(cp))
+		ok = quantiles(c, &r, s)
 	case DistinctValues:
 		ok = distinctValues(c, cs, &r)
 	case KLDivergence:
@@ -445,26 +438,6 @@ func (p *plan) columnCheck(c *Check, cp *colPlan, cs *colState, s *colStats) res
 		r.Status = result.StatusOf(ok, r.Severity)
 	}
 	return r
-}
-
-// manyQuantiles reports whether the column's checks need more than one
-// order statistic, so that sorting once beats repeated selection.
-func (p *plan) manyQuantiles(cp *colPlan) bool {
-	n := 0
-	for _, col := range p.suite.Columns {
-		if col.Name != cp.name {
-			continue
-		}
-		for _, c := range col.Checks {
-			switch c.Kind {
-			case Median:
-				n++
-			case Quantiles:
-				n += len(c.Quantiles)
-			}
-		}
-	}
-	return n > 1
 }
 
 func (p *plan) missing(c *Check, cs *colState, r *result.Check) bool {
@@ -660,13 +633,13 @@ func statistic(c *Check, r *result.Check, v float64, n int64, infinite bool) boo
 	return within(v, c)
 }
 
-func quantiles(c *Check, r *result.Check, s *colStats, many bool) bool {
+func quantiles(c *Check, r *result.Check, s *colStats) bool {
 	ok := true
 	obs := make([]any, len(c.Quantiles))
 	exp := make([]any, len(c.Quantiles))
 	var got, want, bad []string
 	for i, q := range c.Quantiles {
-		v := s.quantile(q.Q, many, c.Interpolation)
+		v := s.quantile(q.Q, c.Interpolation)
 		obs[i] = map[string]any{"q": q.Q, "value": result.Number(v)}
 		e := map[string]any{"q": q.Q}
 		if q.Min != nil {
@@ -687,7 +660,7 @@ func quantiles(c *Check, r *result.Check, s *colStats, many bool) bool {
 	}
 	r.Observed, r.Expected = obs, exp
 	r.ObservedText, r.ExpectedText = strings.Join(got, ", "), strings.Join(want, ", ")
-	r.ElementCount = result.Ptr(int64(len(s.values)))
+	r.ElementCount = result.Ptr(int64(s.nvalues))
 	if ok {
 		r.Message = r.ObservedText
 	} else {

@@ -2,7 +2,9 @@ package expect_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -312,4 +314,87 @@ func TestPartitionOnWrongColumn(t *testing.T) {
 	defer rr.Release()
 	_, err := decode(t, "columns: {s: {kl_divergence: {partition: {bins: [0, 1], weights: [1]}, max: 1}}}").Evaluate(context.Background(), rr, expect.Options{})
 	assert.EqualError(t, err, `expect: columns.s.kl_divergence: column "s" is utf8; kl_divergence needs a numeric column for a partition with bins`)
+}
+
+// TestStringKernelsAgree evaluates string checks on the same values held
+// as utf8 (read by offsets), large_utf8, utf8_view and a dictionary
+// (evaluated per entry): values of 0 to 9 bytes, values that differ only
+// past their eighth byte, multi-byte characters, nulls, and short values
+// at the very end of the data buffer.
+func TestStringKernelsAgree(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	vals := []string{"abcdefgh", "", "a", "abcdefghi", "abcdefghj", "né", "ab", "abcdefgh", "zz", "a", "é", "abcdefgi", "b"}
+	valid := make([]bool, 3*len(vals))
+	var all []string
+	for i := range valid {
+		valid[i] = i%7 != 3
+		all = append(all, vals[i%len(vals)])
+	}
+	dictType := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}
+	sb, lb, vb := array.NewStringBuilder(mem), array.NewLargeStringBuilder(mem), array.NewStringViewBuilder(mem)
+	db := array.NewDictionaryBuilder(mem, dictType).(*array.BinaryDictionaryBuilder)
+	sb.AppendValues(all, valid)
+	lb.AppendValues(all, valid)
+	vb.AppendValues(all, valid)
+	for i, v := range all {
+		if valid[i] {
+			require.NoError(t, db.AppendString(v))
+		} else {
+			db.AppendNull()
+		}
+	}
+	cols := []arrow.Array{sb.NewArray(), lb.NewArray(), vb.NewArray(), db.NewArray()}
+	for _, b := range []array.Builder{sb, lb, vb, db} {
+		b.Release()
+	}
+	var fields []arrow.Field
+	for i, c := range cols {
+		fields = append(fields, arrow.Field{Name: fmt.Sprintf("c%d", i), Type: c.DataType(), Nullable: true})
+	}
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(len(all)))
+	for _, c := range cols {
+		c.Release()
+	}
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})
+	defer tbl.Release()
+
+	set := []string{"abcdefgh", "", "né", "abcdefghi", "b"}
+	inSet := map[string]bool{}
+	for _, v := range set {
+		inSet[v] = true
+	}
+	var wantIn, wantNotIn int64
+	for i, v := range all {
+		if valid[i] && !inSet[v] {
+			wantIn++
+		}
+		if valid[i] && inSet[v] {
+			wantNotIn++
+		}
+	}
+	var src strings.Builder
+	src.WriteString("columns:\n")
+	quoted := make([]string, len(set))
+	for i, v := range set {
+		quoted[i] = strconv.Quote(v)
+	}
+	for i := range cols {
+		fmt.Fprintf(&src, "  c%d: {in_set: [%s], not_in_set: [%s], regex: \"^[a-z]*$\", length: {max: 8}}\n", i, strings.Join(quoted, ", "), strings.Join(quoted, ", "))
+	}
+	for _, batch := range []int64{int64(len(all)), 5} {
+		res := evaluate(t, decode(t, src.String()), tbl, batch, expect.Options{Workers: 2})
+		require.Len(t, res, 4*len(cols))
+		assert.Equal(t, wantIn, *res[0].UnexpectedCount, "in_set")
+		assert.Equal(t, wantNotIn, *res[1].UnexpectedCount, "not_in_set")
+		for c := 1; c < len(cols); c++ {
+			for k := range 4 {
+				w, g := res[k], res[4*c+k]
+				assert.Equal(t, w.UnexpectedCount, g.UnexpectedCount, "%s vs %s", w.Name, g.Name)
+				assert.Equal(t, w.Sample, g.Sample, "%s vs %s", w.Name, g.Name)
+				assert.Equal(t, w.Observed, g.Observed, "%s vs %s", w.Name, g.Name)
+			}
+		}
+	}
 }
