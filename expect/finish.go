@@ -534,9 +534,9 @@ func rowWise(c *Check, r *result.Check, evaluated, unexpected int64, sample []re
 		}
 	}
 	r.Expected = exp
-	r.ExpectedText = "no value " + what
+	r.ExpectedText = "every value " + wanted(c)
 	if c.Mostly != nil {
-		r.ExpectedText = fmt.Sprintf("at most %s of values %s", percent(1-mostly), what)
+		r.ExpectedText = fmt.Sprintf("at least %s of values %s", percent(mostly), wanted(c))
 	}
 	if evaluated == 0 {
 		r.ObservedText = "no non-null values to check"
@@ -552,6 +552,26 @@ func rowWise(c *Check, r *result.Check, evaluated, unexpected int64, sample []re
 		r.Message += fmt.Sprintf(", e.g. row %d: %s", sample[0].Row, show(sample[0].Value))
 	}
 	return ok
+}
+
+// wanted says what a passing value of a row-wise check is, for the
+// expected text ("in [0, 120]", "not in {...}", "unique").
+func wanted(c *Check) string {
+	switch c.Kind {
+	case Range:
+		return "in " + boundsText(c)
+	case InSet:
+		return "in " + setText(c.Set)
+	case NotInSet:
+		return "not in " + setText(c.Set)
+	case Regex:
+		return fmt.Sprintf("matching /%s/", c.Pattern)
+	case Length:
+		return "with length in " + boundsText(c)
+	case Unique:
+		return "unique"
+	}
+	return "passing"
 }
 
 func (p *plan) describe(c *Check) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,9 +58,47 @@ func TestGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			require.NoError(t, err, "run go test ./report -update to create the golden files")
-			assert.Equal(t, string(want), got.String(), "go test ./report -update rewrites %s", path)
+			if diff := lineDiff(string(want), got.String()); diff != "" {
+				t.Errorf("%s differs (-want +got); go test ./report -update rewrites it:\n%s", path, diff)
+			}
 		})
 	}
+}
+
+// lineDiff lists the lines that differ between want and got, at most 20,
+// each with its line number; "" when they are equal.
+func lineDiff(want, got string) string {
+	if want == got {
+		return ""
+	}
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	shown := 0
+	for i := 0; i < max(len(w), len(g)) && shown < 20; i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl == gl {
+			continue
+		}
+		shown++
+		fmt.Fprintf(&b, "line %d:\n-%s\n+%s\n", i+1, truncateLine(wl), truncateLine(gl))
+	}
+	if len(w) != len(g) {
+		fmt.Fprintf(&b, "(%d lines wanted, %d got)\n", len(w), len(g))
+	}
+	return b.String()
+}
+
+func truncateLine(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
 }
 
 // TestHTMLIsSelfContained: no script, no external resource of any kind,
