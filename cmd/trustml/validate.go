@@ -31,6 +31,6 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitNoRun
 	}
-	fmt.Fprintf(stdout, "%s: valid: %d checks on %s\n", pos[0], s.Len(), s.Data.Path)
+	fmt.Fprintf(stdout, "%s: valid: %d checks declared on %s\n", pos[0], s.Len(), s.Data.Path)
 	return exitPass
 }
