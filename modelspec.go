@@ -232,14 +232,8 @@ func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.
 			if !ok {
 				continue
 			}
-			names := model.MetricNames()
 			for _, g := range mf {
-				if !slices.Contains(names, g.Key) {
-					msg := fmt.Sprintf("unknown metric %q", g.Key)
-					if h := yamlx.Suggest(g.Key, names); h != "" {
-						msg += fmt.Sprintf(" (did you mean %q?)", h)
-					}
-					d.Errorf(g.KeyN, g.Path, "%s; metrics are %s", msg, strings.Join(names, ", "))
+				if !knownMetric(d, g) {
 					continue
 				}
 				if v, ok := d.Float(g.Value, g.Path); ok {
@@ -461,15 +455,9 @@ func decodeMetrics(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Sever
 	if !ok {
 		return nil
 	}
-	names := model.MetricNames()
 	var out []MetricSpec
 	for _, f := range fields {
-		if !slices.Contains(names, f.Key) {
-			msg := fmt.Sprintf("unknown metric %q", f.Key)
-			if h := yamlx.Suggest(f.Key, names); h != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", h)
-			}
-			d.Errorf(f.KeyN, f.Path, "%s; metrics are %s", msg, strings.Join(names, ", "))
+		if !knownMetric(d, f) {
 			continue
 		}
 		ms := MetricSpec{Name: f.Key, Severity: sev}
@@ -502,4 +490,19 @@ func decodeMetrics(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Sever
 		out = append(out, ms)
 	}
 	return out
+}
+
+// knownMetric reports whether the key of f names a metric, reporting it
+// with a hint when it does not.
+func knownMetric(d *yamlx.Decoder, f yamlx.Field) bool {
+	names := model.MetricNames()
+	if slices.Contains(names, f.Key) {
+		return true
+	}
+	msg := fmt.Sprintf("unknown metric %q", f.Key)
+	if h := yamlx.Suggest(f.Key, names); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	d.Errorf(f.KeyN, f.Path, "%s; metrics are %s", msg, strings.Join(names, ", "))
+	return false
 }

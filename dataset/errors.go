@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/trustml/trustml/internal/names"
 )
 
 // ErrEmpty reports a dataset without data rows: an empty file, a text file
@@ -88,12 +90,12 @@ func (e *MissingColumnsError) Error() string {
 	return b.String()
 }
 
-// suggest returns the name in names nearest to s, if it is near enough to be
-// a plausible typo, or "".
-func suggest(s string, names []string) string {
+// suggest returns the candidate nearest to s, if it is near enough to be
+// a plausible typo (within a third of its length), or "".
+func suggest(s string, candidates []string) string {
 	best, bestDist := "", -1
-	for _, n := range names {
-		d := editDistance(strings.ToLower(s), strings.ToLower(n))
+	for _, n := range candidates {
+		d := names.Distance(strings.ToLower(s), strings.ToLower(n))
 		if d > max(1, len([]rune(s))/3) {
 			continue
 		}
@@ -102,26 +104,4 @@ func suggest(s string, names []string) string {
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -1,0 +1,58 @@
+package yamlx
+
+import "testing"
+
+func TestSuggest(t *testing.T) {
+	keys := []string{"min", "max", "mostly", "severity", "strict_min"}
+	for _, tc := range []struct{ in, want string }{
+		{"mni", "min"}, {"minimum", "min"}, {"severety", "severity"}, {"MOSTLY", "mostly"},
+		{"strict", "strict_min"}, {"colour", ""}, {"x", ""},
+	} {
+		if got := Suggest(tc.in, keys); got != tc.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestDecoder pins the positioned messages of the primitives every section
+// decoder is built on, and that problems come out in document order.
+func TestDecoder(t *testing.T) {
+	src := "b: {x: 1, x: 2}\na: [1, two]\nc: warning\nd: 1.5\n"
+	root, err := Parse("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Decoder{File: "s.yaml"}
+	fields, _ := d.Mapping(root, "", []string{"a", "b", "c", "d"})
+	for _, f := range fields {
+		switch f.Key {
+		case "a":
+			for i, n := range f.Value.Content {
+				d.Int(n, Join(f.Path, string(rune('0'+i))))
+			}
+		case "b":
+			d.Mapping(f.Value, f.Path, nil)
+		case "c":
+			d.Severity(f.Value, f.Path)
+		case "d":
+			d.Fraction(f.Value, f.Path)
+		}
+	}
+	want := `s.yaml:1:11: b.x: duplicate key (first defined at line 1)
+s.yaml:2:8: a.1: must be an integer, got the string "two"
+s.yaml:3:4: c: must be error or warn, got "warning" (did you mean "warn"?)
+s.yaml:4:4: d: must be a fraction between 0 and 1, got 1.5`
+	if err := d.Err(); err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	if n, err := Parse("e.yaml", []byte("# only a comment\n")); n != nil || err != nil {
+		t.Errorf("an empty document is a nil node and no error, got %v, %v", n, err)
+	}
+	_, err := Parse("e.yaml", []byte("a: [1,\n"))
+	if err == nil || err.Error() != "e.yaml:1: invalid YAML: did not find expected node content" {
+		t.Errorf("got %v", err)
+	}
+}
