@@ -174,7 +174,6 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", path, dataset.ErrEmpty)
 	}
 	seeds := map[string]uint64{}
-	var mres *ModelResult
 	if s.Drift != nil {
 		dchecks, err := drift.Compare(s.Drift, ref, current)
 		if err != nil {
@@ -182,45 +181,14 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		}
 		checks = append(checks, dchecks...)
 	}
+	var mres *ModelResult
 	if s.Model != nil {
-		mr, mchecks, run, err := s.Model.run(ctx, keep.batches, memory.DefaultAllocator)
+		var mchecks []result.Check
+		mres, mchecks, err = s.runModel(ctx, keep, seeds)
 		if err != nil {
-			return nil, s.modelError(err)
+			return nil, err
 		}
-		defer run.release()
-		keep.release()
-		mres = mr
 		checks = append(checks, mchecks...)
-		if mr.Partition.Method == model.SplitRandom {
-			seeds["split"] = s.Model.Split.Seed
-		}
-		if s.Model.CompareTo != nil {
-			cmp, cchecks, err := s.Model.compare(ctx, run, s.Slices, s.Seed)
-			if err != nil {
-				return nil, s.modelError(err)
-			}
-			mr.Comparison = cmp
-			checks = append(checks, cchecks...)
-			seeds["compare"] = cmp.Seed
-		}
-		if len(s.Checklist) > 0 {
-			cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
-				Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.checklistLine, s.checklistCol, err)
-			}
-			checks = append(checks, cchecks...)
-			seeds["checklist"] = s.Seed
-		}
-		if s.Slices != nil {
-			schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, err)
-			}
-			checks = append(checks, schecks...)
-			seeds["slices"] = s.Slices.Seed
-		}
 	}
 	var shown *profile.Profile
 	if opts.Profile {
@@ -245,6 +213,50 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	res.finish()
 	res.Run.DurationSeconds = time.Since(clock).Seconds()
 	return res, nil
+}
+
+// runModel runs the sections that need the model, in order: its
+// objectives and the comparison with a champion, the behavioural tests,
+// the slices. keep holds the model's columns of every row read; seeds
+// gains the seed of each random step taken.
+func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uint64) (*ModelResult, []result.Check, error) {
+	mr, checks, run, err := s.Model.run(ctx, keep.batches, memory.DefaultAllocator)
+	if err != nil {
+		return nil, nil, s.modelError(err)
+	}
+	defer run.release()
+	keep.release()
+	if mr.Partition.Method == model.SplitRandom {
+		seeds["split"] = s.Model.Split.Seed
+	}
+	if s.Model.CompareTo != nil {
+		cmp, cchecks, err := s.Model.compare(ctx, run, s.Slices, s.Seed)
+		if err != nil {
+			return nil, nil, s.modelError(err)
+		}
+		mr.Comparison = cmp
+		checks = append(checks, cchecks...)
+		seeds["compare"] = cmp.Seed
+	}
+	if len(s.Checklist) > 0 {
+		cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
+			Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.checklistLine, s.checklistCol, err)
+		}
+		checks = append(checks, cchecks...)
+		seeds["checklist"] = s.Seed
+	}
+	if s.Slices != nil {
+		schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, err)
+		}
+		checks = append(checks, schecks...)
+		seeds["slices"] = s.Slices.Seed
+	}
+	return mr, checks, nil
 }
 
 func (r *Result) finish() {
