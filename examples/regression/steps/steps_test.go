@@ -3,6 +3,7 @@ package steps
 import (
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml/trusttest"
@@ -19,26 +20,28 @@ func TestLoad(t *testing.T) {
 	trusttest.Expect(t, tbl).Column("y").NotNull().MeanBetween(10, 30)
 }
 
-func TestSplit(t *testing.T) {
+// split loads the data and splits it, releasing everything when the test
+// ends.
+func split(t *testing.T) (train, test arrow.Table) {
+	t.Helper()
 	tbl, err := Load(t.Context(), data)
 	require.NoError(t, err)
-	defer tbl.Release()
-	train, test, err := Split(tbl)
+	t.Cleanup(tbl.Release)
+	train, test, err = Split(tbl)
 	require.NoError(t, err)
-	defer train.Release()
-	defer test.Release()
+	t.Cleanup(train.Release)
+	t.Cleanup(test.Release)
+	return train, test
+}
+
+func TestSplit(t *testing.T) {
+	train, test := split(t)
 	trusttest.Expect(t, train).RowCountBetween(160, 160)
 	trusttest.Expect(t, test).RowCountBetween(40, 40)
 }
 
 func TestTrain(t *testing.T) {
-	tbl, err := Load(t.Context(), data)
-	require.NoError(t, err)
-	defer tbl.Release()
-	train, test, err := Split(tbl)
-	require.NoError(t, err)
-	defer train.Release()
-	defer test.Release()
+	train, test := split(t)
 	m, err := Train(t.Context(), train)
 	require.NoError(t, err)
 	// The generator draws y = 3x + 4 + N(0, 2²).
@@ -50,13 +53,7 @@ func TestTrain(t *testing.T) {
 }
 
 func TestEvaluate(t *testing.T) {
-	tbl, err := Load(t.Context(), data)
-	require.NoError(t, err)
-	defer tbl.Release()
-	train, test, err := Split(tbl)
-	require.NoError(t, err)
-	defer train.Release()
-	defer test.Release()
+	train, test := split(t)
 	m, err := Train(t.Context(), train)
 	require.NoError(t, err)
 	ev, err := Evaluate(t.Context(), m, train, test)
