@@ -106,6 +106,8 @@ type compareRow struct {
 	Slice                                      string
 	N                                          int
 	Name, Model, Champion, Difference, Verdict string
+	// The max_worse check on this metric, when the suite sets one.
+	Anchor, Allowed, Status string
 }
 
 func verdict(better *bool, diff *float64) string {
@@ -127,12 +129,15 @@ func ptrText(v *float64) string {
 	return result.Human(*v)
 }
 
-func newCompareView(c *trustml.Comparison) *compareView {
+func newCompareView(c *trustml.Comparison, checks map[string]checkView) *compareView {
 	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot}
 	for _, m := range c.Metrics {
 		row := compareRow{Name: m.Metric, Model: valueText(m.Model), Champion: valueText(m.Champion), Difference: ptrText(m.Difference), Verdict: verdict(m.Better, m.Difference)}
 		if m.Lower != nil && m.Upper != nil {
 			row.Difference += " [" + result.Human(*m.Lower) + ", " + result.Human(*m.Upper) + "]"
+		}
+		if ck, ok := checks["compare."+m.Metric]; ok {
+			row.Anchor, row.Allowed, row.Status = ck.Anchor, ck.Expected, ck.Status
 		}
 		cv.Metrics = append(cv.Metrics, row)
 	}
@@ -368,7 +373,7 @@ func checkChart(c result.Check) template.HTML {
 func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelView {
 	mv := &modelView{ModelResult: m}
 	if m.Comparison != nil {
-		mv.Compare = newCompareView(m.Comparison)
+		mv.Compare = newCompareView(m.Comparison, checks)
 	}
 	for _, name := range model.MetricNames() {
 		mval, _ := m.Evaluation.Model.Get(name)

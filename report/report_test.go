@@ -128,6 +128,26 @@ func TestHTMLIsSelfContained(t *testing.T) {
 	assert.Contains(t, html, ">WARN<")
 }
 
+// TestEveryFailureLinksToItsEvidence: in a run where checks of several
+// kinds fail (a range, a metric, a comparison with a champion), each line
+// of the banner links to an element of the page.
+func TestEveryFailureLinksToItsEvidence(t *testing.T) {
+	s, err := trustml.Load("testdata/compare/suite.yaml")
+	require.NoError(t, err)
+	res, err := s.Run(context.Background(), trustml.RunOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 3, res.Summary.Fail, "range, rmse and compare.rmse fail; compare.mae passes")
+	var b bytes.Buffer
+	require.NoError(t, report.WriteHTML(&b, res))
+	html := b.String()
+	links := regexp.MustCompile(`<li><span class="badge [a-z]+">[A-Z]+</span> <a href="#(check-\d+)">`).FindAllStringSubmatch(html, -1)
+	require.Len(t, links, 3)
+	for _, l := range links {
+		assert.Contains(t, html, `id="`+l[1]+`"`, "the banner links to %s", l[1])
+	}
+	assert.Contains(t, html, "Against champion")
+}
+
 // TestHTMLSizeIsBounded: the report of a model evaluated on 200,000 rows is
 // no bigger than that of a small one by more than the bounded plot sample.
 func TestHTMLSizeIsBounded(t *testing.T) {
