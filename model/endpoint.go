@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -207,17 +208,43 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 	}
 	n := int(batch.NumRows())
 	out := make([]float64, n)
-	g, gctx := errgroup.WithContext(ctx)
+	// A failed chunk stops the chunks after it, not those before: the error
+	// reported is the first failing chunk's in row order, whatever the
+	// scheduling, and every chunk before it got its full retries.
+	var g errgroup.Group
 	g.SetLimit(c.concurrency)
-	// Each chunk's error is kept so that the one reported is the first
-	// chunk's, in row order, that failed for a reason of its own (not
-	// because another chunk's failure cancelled it).
-	errs := make([]error, (n+c.batchSize-1)/c.batchSize)
+	chunks := (n + c.batchSize - 1) / c.batchSize
+	errs := make([]error, chunks)
+	var firstFailed atomic.Int64
+	firstFailed.Store(int64(chunks))
+	cancels := make([]context.CancelFunc, chunks)
+	ctxs := make([]context.Context, chunks)
+	for k := range chunks {
+		ctxs[k], cancels[k] = context.WithCancel(ctx)
+	}
+	defer func() {
+		for _, cancel := range cancels {
+			cancel()
+		}
+	}()
+	fail := func(k int) {
+		for {
+			cur := firstFailed.Load()
+			if int64(k) >= cur || firstFailed.CompareAndSwap(cur, int64(k)) {
+				break
+			}
+		}
+		for j := k + 1; j < chunks; j++ {
+			cancels[j]()
+		}
+	}
 	for first := 0; first < n; first += c.batchSize {
 		last := min(first+c.batchSize, n) - 1
 		k := first / c.batchSize
-		g.Go(func() (err error) {
-			defer func() { errs[k] = err }()
+		g.Go(func() error {
+			if int64(k) > firstFailed.Load() {
+				return nil // an earlier chunk failed: this one is moot
+			}
 			body := []byte(`{"instances":[`)
 			for i := first; i <= last; i++ {
 				if i > first {
@@ -225,27 +252,28 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 				}
 				var err error
 				if body, err = enc.appendRow(body, i); err != nil {
-					return fmt.Errorf("model: endpoint: %w", err)
+					errs[k] = fmt.Errorf("model: endpoint: %w", err)
+					fail(k)
+					return nil
 				}
 			}
 			body = append(body, "]}"...)
-			p, err := e.call(gctx, c, headers, body, first, last)
+			p, err := e.call(ctxs[k], c, headers, body, first, last)
 			if err != nil {
-				return err
+				errs[k] = err
+				fail(k)
+				return nil
 			}
 			copy(out[first:], p)
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		if ctx.Err() == nil {
-			for _, e := range errs {
-				if e != nil && !errors.Is(e, context.Canceled) {
-					return nil, e
-				}
-			}
-		}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if k := firstFailed.Load(); k < int64(chunks) {
+		return nil, errs[k]
 	}
 	return out, nil
 }
