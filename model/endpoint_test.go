@@ -287,3 +287,30 @@ func TestEndpointEnvHeaders(t *testing.T) {
 	_, err = unset.Predict(context.Background(), seqBatch(t, 1))
 	assert.EqualError(t, err, `model: endpoint: header "X-Key": environment variable TRUSTML_TEST_UNSET_VAR is not set`)
 }
+
+// TestEndpointReportsFirstFailingChunk: when several chunks fail, the error
+// names the first in row order even when a later one fails sooner.
+func TestEndpointReportsFirstFailingChunk(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ins := instancesOf(t, r)
+		first, _ := ins[0]["x"].(float64)
+		switch first {
+		case 0:
+			time.Sleep(150 * time.Millisecond) // the first chunk fails last
+			http.Error(w, "bad chunk zero", http.StatusBadRequest)
+		case 20:
+			http.Error(w, "bad chunk two", http.StatusBadRequest)
+		default:
+			preds := make([]float64, len(ins))
+			_ = json.NewEncoder(w).Encode(map[string]any{"predictions": preds})
+		}
+	}))
+	defer srv.Close()
+	e := &Endpoint{URL: srv.URL, BatchSize: 10, Concurrency: 4, Features: []string{"x"}}
+	for range 3 {
+		_, err := e.Predict(context.Background(), seqBatch(t, 40))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "rows 0..9: status 400 Bad Request")
+		assert.Contains(t, err.Error(), "bad chunk zero")
+	}
+}
