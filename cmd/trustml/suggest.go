@@ -368,6 +368,10 @@ func fmtNum(x, step float64) string {
 	if s == "-0" || strings.Trim(s, "-0.") == "" {
 		return "0"
 	}
+	// Rounded to the step, then written without trailing zeros: 0.7, 19.
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
 	return s
 }
 
