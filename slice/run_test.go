@@ -470,7 +470,7 @@ func TestValidate(t *testing.T) {
 	}
 	assert.EqualError(t, spec.Validate(), `slice: by[0]: column "A" appears twice in one cross
 slice: by[1]: column "B": bins and quantiles exclude each other
-slice: metrics: unknown metric "rsme" (did you mean "mse"?)
+slice: metrics: unknown metric "rsme" (did you mean "rmse"?)
 slice: confidence: needs n_boot > 0
 slice: fail_if: unknown rule "r2_ratio"; rules are mse_ratio, rmse_ratio, mae_ratio, mape_ratio, median_ae_ratio, max_error_ratio, bias_abs
 slice: search.fdr: must be in (0, 1), got 2

@@ -7,7 +7,7 @@ func TestDistance(t *testing.T) {
 		a, b string
 		want int
 	}{
-		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"range", "rnage", 2},
+		{"", "", 0}, {"abc", "", 3}, {"", "ab", 2}, {"range", "rnage", 1}, {"rsme", "rmse", 1}, {"ca", "abc", 3},
 		{"kitten", "sitting", 3}, {"flaw", "lawn", 2}, {"Ünïcode", "Unicode", 2}, {"same", "same", 0},
 	} {
 		if got := Distance(tc.a, tc.b); got != tc.want {
