@@ -20,13 +20,16 @@ failed or warned check and a line of totals, and writes the JSON and JUnit
 results and the HTML trust report asked for by flags or by the suite's
 report section (flags win).
 
+On a terminal, a run that lasts more than a second shows its progress on
+stderr; nothing is drawn when stderr is not a terminal.
+
 Exit status: 0 every error-severity check passed; 1 at least one failed;
-2 could not run (bad flags, suite file or data). When trustml cannot run it
-writes no result file.`
+2 could not run (bad flags, suite file, data or model endpoint). When
+trustml cannot run it writes no result file.`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	data := fs.String("data", "", "check this data file instead of the suite's data.path")
+	data := fs.String("data", "", "check the data file at `PATH` instead of the suite's data.path")
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE`")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE`")
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE`")
