@@ -18,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/names"
 )
 
@@ -391,4 +392,46 @@ func (d *Decoder) Word(n *yaml.Node, path string, words ...string) (string, bool
 // Severity reads a check's severity: "error" or "warn".
 func (d *Decoder) Severity(n *yaml.Node, path string) (string, bool) {
 	return d.Word(n, path, "error", "warn")
+}
+
+// IntervalKeys are the keys [Decoder.Interval] reads.
+var IntervalKeys = []string{"min", "max", "strict_min", "strict_max"}
+
+// Interval reads the fields of a mapping n at path that are among
+// IntervalKeys into a bound.Interval, ignoring the others. With counts,
+// min and max must be non-negative integers. An interval that contains
+// nothing, or a strict flag without its end, is reported at n; an
+// interval with no end is returned as is (the caller decides whether a
+// bound is required).
+func (d *Decoder) Interval(n *yaml.Node, path string, fields []Field, counts bool) bound.Interval {
+	var b bound.Interval
+	for _, f := range fields {
+		switch f.Key {
+		case "min", "max":
+			var v float64
+			var ok bool
+			if counts {
+				var c int64
+				c, ok = d.Count(f.Value, f.Path)
+				v = float64(c)
+			} else {
+				v, ok = d.Float(f.Value, f.Path)
+			}
+			if ok && f.Key == "min" {
+				b.Min = &v
+			} else if ok {
+				b.Max = &v
+			}
+		case "strict_min":
+			b.StrictMin, _ = d.Bool(f.Value, f.Path)
+		case "strict_max":
+			b.StrictMax, _ = d.Bool(f.Value, f.Path)
+		}
+	}
+	if err := b.Validate(); err != nil {
+		for _, e := range strings.Split(err.Error(), "\n") {
+			d.Errorf(n, path, "%s", e)
+		}
+	}
+	return b
 }

@@ -1,6 +1,9 @@
 package yamlx
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSuggest(t *testing.T) {
 	keys := []string{"min", "max", "mostly", "severity", "strict_min"}
@@ -54,5 +57,28 @@ func TestParseErrors(t *testing.T) {
 	_, err := Parse("e.yaml", []byte("a: [1,\n"))
 	if err == nil || err.Error() != "e.yaml:1: invalid YAML: did not find expected node content" {
 		t.Errorf("got %v", err)
+	}
+}
+
+func TestInterval(t *testing.T) {
+	src := "a: {min: 3, max: 1}\nb: {min: 0, strict_min: true, max: 2.5}\nc: {max: 1, strict_min: true}\n"
+	root, err := Parse("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Decoder{}
+	top, _ := d.Mapping(root, "", nil)
+	var got []string
+	for _, f := range top {
+		fields, _ := d.Mapping(f.Value, f.Path, IntervalKeys)
+		got = append(got, d.Interval(f.Value, f.Path, fields, false).String())
+	}
+	if want := []string{"[3, 1]", "(0, 2.5]", "≤ 1"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("intervals = %q, want %q", got, want)
+	}
+	e := &Error{File: "s.yaml", Problems: d.Problems()}
+	want := "s.yaml:1:4: a: min 3 > max 1: no value can pass\ns.yaml:3:4: c: strict_min without min"
+	if e.Error() != want {
+		t.Errorf("problems:\n%s\nwant:\n%s", e.Error(), want)
 	}
 }
