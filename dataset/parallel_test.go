@@ -340,7 +340,7 @@ func TestParseNumberBytes(t *testing.T) {
 }
 
 // benchCSV returns a CSV file of the benchmark's shape
-// (shared/bench/README.md): id, age, income, score, region, label, x, y.
+// (examples/bench/README.md): id, age, income, score, region, label, x, y.
 func benchCSV(rows int) []byte {
 	r := rand.New(rand.NewPCG(1, 1))
 	regions := []string{"north", "south", "east", "west", "central", "coast", "mountain", "island"}

@@ -1,5 +1,5 @@
 // Package bench checks that the benchmark suite's observed values equal
-// the reference values of shared/bench/README.md. It needs the generated
+// the reference values of examples/bench/README.md. It needs the generated
 // 10-million-row data, so it runs only when TRUSTML_BENCH_DATA names the
 // directory holding bench.parquet, bench.csv and bench.arrow:
 //
