@@ -97,7 +97,7 @@ func Load(path string) (*Suite, error) {
 
 // Parse parses a suite from src; name is the file name used in error
 // messages and to resolve relative paths. Every problem in the file is
-// reported at once, as a *yamlx.Error whose lines read
+// reported at once, as a *SuiteError whose lines read
 // "name:line:col: key.path: message".
 func Parse(name string, src []byte) (*Suite, error) {
 	sum := sha256.Sum256(src)

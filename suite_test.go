@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml"
-	"github.com/trustml/trustml/internal/yamlx"
 )
 
 // TestBadSuites pins the exact message of each suite mistake. Every
@@ -73,8 +72,13 @@ testdata/many.bad.yaml:12:16: report.json: must be a string, got the number 5`,
 			_, err := trustml.Load(f)
 			require.Error(t, err)
 			assert.Equal(t, msg, err.Error())
-			var ye *yamlx.Error
-			assert.True(t, errors.As(err, &ye), "a positioned *yamlx.Error")
+			var se *trustml.SuiteError
+			require.True(t, errors.As(err, &se), "a positioned *trustml.SuiteError")
+			assert.Equal(t, f, se.File)
+			require.NotEmpty(t, se.Problems)
+			for _, p := range se.Problems {
+				assert.NotEmpty(t, p.Msg)
+			}
 		})
 	}
 }
