@@ -6,10 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	boot "github.com/trustml/trustml/internal/bootstrap"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 	"github.com/trustml/trustml/slice"
@@ -123,17 +123,17 @@ func (spec *ModelSpec) compare(ctx context.Context, run *modelRun, slices_ *slic
 	return cmp, checks, nil
 }
 
-// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles of
-// model − champion over nBoot resamples of the rows (the same rows for
-// both). Resamples where a metric is undefined for either are skipped.
+// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles
+// (type 7, package internal/bootstrap) of model − champion over nBoot
+// resamples of the rows (the same rows for both). Resamples where a metric
+// is undefined for either are skipped.
 func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[string]float64) {
 	rng := rand.New(rand.NewPCG(seed, 0x636f6d70617265)) // "compare"
 	n := len(y)
 	diffs := map[string][]float64{}
 	ys, as, bs := make([]float64, n), make([]float64, n), make([]float64, n)
-	for range nBoot {
-		for i := range n {
-			k := rng.IntN(n)
+	boot.Resample(rng, n, nBoot, func(rows []int) {
+		for i, k := range rows {
 			ys[i], as[i], bs[i] = y[k], a[k], b[k]
 		}
 		ma, mb := model.Measure(ys, as), model.Measure(ys, bs)
@@ -144,26 +144,15 @@ func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[stri
 				diffs[m] = append(diffs[m], va.V-vb.V)
 			}
 		}
-	}
+	})
 	lo, hi = map[string]float64{}, map[string]float64{}
 	for m, d := range diffs {
 		if len(d) < nBoot/2 {
 			continue // mostly undefined: no interval
 		}
-		sort.Float64s(d)
-		lo[m], hi[m] = percentile(d, 0.025), percentile(d, 0.975)
+		lo[m], hi[m] = boot.Interval(d, 0.95)
 	}
 	return lo, hi
-}
-
-// percentile interpolates linearly between order statistics (type 7).
-func percentile(sorted []float64, q float64) float64 {
-	h := q * float64(len(sorted)-1)
-	i := int(math.Floor(h))
-	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
 }
 
 // compareSlices measures both models on the judged slices of the suite's

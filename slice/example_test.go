@@ -65,7 +65,7 @@ slices:
 	}
 	// Output:
 	// pass slices.Month: Month: 3 slices over 30 rows: 3 judged, 0 with fewer than 5 rows
-	// pass slices.Month=5: Month=5 (n=10): rmse 1 [1, 1] (0.372678× overall), bias 0 [-0.6, 0.6]; within rmse ≤ 4.02492 (1.5 × overall 2.68328)
+	// pass slices.Month=5: Month=5 (n=10): rmse 1 [1, 1] (0.372678× overall), bias 0 [-0.405, 0.6]; within rmse ≤ 4.02492 (1.5 × overall 2.68328)
 	// pass slices.Month=6: Month=6 (n=10): rmse 1 [1, 1] (0.372678× overall), bias 0 [-0.6, 0.6]; within rmse ≤ 4.02492 (1.5 × overall 2.68328)
 	// fail slices.Month=7: Month=7 (n=10): rmse 4.42719 > 4.02492 = 1.5 × overall 2.68328, and its 95% interval [4.219, 4.72229] lies beyond
 }
