@@ -1,6 +1,8 @@
 package drift
 
 import (
+	"slices"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/internal/yamlx"
@@ -55,7 +57,10 @@ type Test struct {
 
 var (
 	specKeys   = []string{"columns", "severity"}
-	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity"}
+	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity", "chisquare"}
+	// aliases are the old spellings of test names, still accepted; the
+	// canonical name is the one results and reports use.
+	aliases = map[string]Kind{"chisquare": ChiSquareTest}
 	testKeys   = map[Kind][]string{
 		KSTest:          {"max_statistic", "min_p_value", "severity"},
 		PSITest:         {"max", "severity"},
@@ -100,7 +105,7 @@ func (s *Spec) Len() int {
 //	      ks: {max_statistic: D, min_p_value: P}
 //	      psi: {max: X}
 //	      wasserstein: {max: X}
-//	      chi_square: {min_p_value: P, max_statistic: X}
+//	      chi_square: {min_p_value: P, max_statistic: X}   # chisquare: an accepted alias
 //	      new_categories: {max: N}   # or N
 //	      severity: warn             # default for the column's tests
 //
@@ -150,7 +155,15 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev 
 		if f.Key == "severity" {
 			continue
 		}
-		t := Test{Kind: Kind(f.Key), Severity: sev, Line: f.KeyN.Line, Col: f.KeyN.Column}
+		kind := Kind(f.Key)
+		if k, ok := aliases[f.Key]; ok {
+			kind = k
+		}
+		if slices.ContainsFunc(c.Tests, func(t Test) bool { return t.Kind == kind }) {
+			d.Errorf(f.KeyN, f.Path, "%s and %s are the same test; keep one", f.Key, kind)
+			continue
+		}
+		t := Test{Kind: kind, Severity: sev, Line: f.KeyN.Line, Col: f.KeyN.Column}
 		decodeTest(d, &t, f.Value, f.Path)
 		c.Tests = append(c.Tests, t)
 	}
