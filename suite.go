@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -83,14 +84,28 @@ var (
 	reportKeys = []string{"json", "junit", "html"}
 )
 
-// Load reads and parses the suite file at path.
+// MaxSuiteBytes bounds the size of a suite file Load reads: a suite is a
+// few kilobytes, and a path such as /dev/zero must not be read until memory
+// runs out.
+const MaxSuiteBytes = 4 << 20
+
+// Load reads and parses the suite file at path. A file larger than
+// MaxSuiteBytes is an error.
 func Load(path string) (*Suite, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("suite %s: no such file", path)
 		}
 		return nil, fmt.Errorf("suite %s: %w", path, err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxSuiteBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("suite %s: %w", path, err)
+	}
+	if len(src) > MaxSuiteBytes {
+		return nil, fmt.Errorf("suite %s: larger than %d bytes; a suite file is YAML of a few kilobytes", path, MaxSuiteBytes)
 	}
 	return Parse(path, src)
 }

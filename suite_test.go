@@ -51,6 +51,9 @@ testdata/sections.bad.yaml:5:1: slices: slices measure a model's predictions: ad
 testdata/compare.bad.yaml:7:17: model.compare_to.max_worse.rmsee: unknown metric "rmsee" (did you mean "rmse"?); metrics are mse, rmse, mae, r2, mape, median_ae, max_error, bias
 testdata/compare.bad.yaml:7:32: model.compare_to.max_worse.mae: must be ≥ 0 (how much worse the challenger may be), got -1
 testdata/compare.bad.yaml:8:13: model.compare_to.n_boot: must be between 100 and 100000, got 5`,
+		"caps.bad.yaml": `testdata/caps.bad.yaml:4:56: checklist[0].sweep.steps: must be between 2 and 10000, got 10000000000
+testdata/caps.bad.yaml:5:5: checklist[1]: expands to more than 100000 cases (listed cases plus the product of each template's vary lists); split the test or shorten the lists
+testdata/caps.bad.yaml:16:27: slices.n_boot: must be between 0 and 100000, got 1000000`,
 		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1
 testdata/many.bad.yaml:2:29: data.format: unknown format "xlsx"; valid formats are csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jsonl, ndjson
 testdata/many.bad.yaml:2:48: data.types.age: unknown type "integer"; types are bool, boolean, date32, float32, float64, int16, int32, int64, int8, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8
@@ -130,4 +133,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("a suite without checks was accepted")
 		}
 	})
+}
+
+// TestLoadCapsTheSuiteSize: /dev/zero is not read until memory runs out.
+func TestLoadCapsTheSuiteSize(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	_, err := trustml.Load("/dev/zero")
+	assert.EqualError(t, err, "suite /dev/zero: larger than 4194304 bytes; a suite file is YAML of a few kilobytes")
 }

@@ -107,10 +107,11 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 			}
 		case "n":
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if v == 0 {
-					d.Errorf(f.Value, f.Path, "must be ≥ 1")
+				if p := nProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
+				} else {
+					t.N = int(v)
 				}
-				t.N = int(v)
 			}
 			if _, rows := has["rows"]; rows {
 				d.Errorf(f.KeyN, f.Path, "n and rows are exclusive: rows lists the base rows")
@@ -179,6 +180,9 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 		if !cases && !templates {
 			d.Errorf(n, path, "an MFT test needs cases: [{input: {...}, expect: {...}}] or templates: [{vary: {...}}]")
 		}
+		if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
+			d.Errorf(n, path, "%s", p)
+		}
 		if !hasExpect {
 			for _, it := range needExpect {
 				d.Errorf(it.Value, it.Path, "needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test")
@@ -191,6 +195,11 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 	case DIR:
 		if !hasPerturb && !sweep {
 			d.Errorf(n, path, "a DIR test needs perturb: {column: ..., <operation>: ...} or sweep: {column: ...}")
+		}
+		if t.Sweep != nil {
+			if p := sweepRowsProblem(t.N, t.Sweep.Steps); p != "" {
+				d.Errorf(has["sweep"].KeyN, has["sweep"].Path, "%s", p)
+			}
 		}
 		if !hasExpect {
 			if sweep {
@@ -490,10 +499,11 @@ func decodeSweep(d *yamlx.Decoder, n *yaml.Node, path string) *Sweep {
 			}
 		case "steps":
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if v < 2 {
-					d.Errorf(f.Value, f.Path, "must be ≥ 2, got %d", v)
+				if p := stepsProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
+				} else {
+					s.Steps = int(v)
 				}
-				s.Steps = int(v)
 			}
 		}
 	}

@@ -126,7 +126,7 @@ func TestDecodeProblems(t *testing.T) {
 			`suite.yaml:1:34: checklist[0].perturb: perturb and sweep are exclusive: write two tests`},
 		{"sweep expects increasing", `checklist: [{name: a, type: DIR, sweep: {column: T, from: 5, to: 1, steps: 1}, expect: increase}]`,
 			"suite.yaml:1:41: checklist[0].sweep: from 5 must be less than to 1\n" +
-				"suite.yaml:1:76: checklist[0].sweep.steps: must be ≥ 2, got 1\n" +
+				"suite.yaml:1:76: checklist[0].sweep.steps: must be between 2 and 10000, got 1\n" +
 				`suite.yaml:1:88: checklist[0].expect: must be increasing or decreasing, got "increase" (did you mean "increasing"?)`},
 		{"direction and bounds", `checklist: [{name: a, type: DIR, perturb: {column: T, add: 1}, expect: {direction: increase, min_change: 1}}]`,
 			`suite.yaml:1:72: checklist[0].expect: direction and min_change/max_change are exclusive; min_change: 0 also means an increase`},
@@ -148,7 +148,7 @@ func TestDecodeProblems(t *testing.T) {
 				"suite.yaml:1:86: checklist[0].perturb[1].shuffle: shuffle: false perturbs nothing; remove the perturbation\n" +
 				"suite.yaml:1:112: checklist[0].perturb[2].swap: must be each or random, got \"every\"\n" +
 				"suite.yaml:1:137: checklist[0].perturb[3].set: write set_null: true to set a null\n" +
-				"suite.yaml:1:148: checklist[0].n: must be ≥ 1\n" +
+				"suite.yaml:1:148: checklist[0].n: must be between 1 and 100000, got 0\n" +
 				"suite.yaml:1:157: checklist[0].seed: must be ≥ 0, got -1\n" +
 				"suite.yaml:1:179: checklist[0].max_failure_rate: must be a fraction between 0 and 1, got 1.5"},
 		{"noise", `checklist: [{name: a, type: INV, perturb: [{column: T, noise: {stddev: 1, relative: 1}}, {column: T, noise: {stddev: 0}}]}]`,

@@ -415,8 +415,10 @@ func (t *Test) Validate() error {
 	if !(t.MaxFailureRate >= 0 && t.MaxFailureRate <= 1) {
 		bad("max failure rate %v is not a fraction between 0 and 1", t.MaxFailureRate)
 	}
-	if t.N < 0 {
-		bad("n %d < 0", t.N)
+	if t.N != 0 {
+		if p := nProblem(int64(t.N)); p != "" {
+			bad("n: %s", p)
+		}
 	}
 	if t.N != 0 && len(t.Rows) > 0 {
 		bad("n and rows are exclusive: rows are the base rows")
@@ -438,6 +440,9 @@ func (t *Test) Validate() error {
 	case MFT:
 		if len(t.Cases)+len(t.Templates) == 0 {
 			bad("an MFT test needs cases or templates")
+		}
+		if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
+			bad("%s", p)
 		}
 		for i, c := range t.Cases {
 			if err := cmpOr(c.Expect, t.Expect).validate(); err != nil {
@@ -491,8 +496,15 @@ func (t *Test) Validate() error {
 		if ch.Slack != 0 && ch.Direction == "" {
 			bad("slack applies to a direction")
 		}
-		if t.Sweep != nil && (t.Sweep.Steps == 1 || t.Sweep.Steps < 0) {
-			bad("a sweep needs at least 2 steps, got %d", t.Sweep.Steps)
+		if t.Sweep != nil && t.Sweep.Steps != 0 {
+			if p := stepsProblem(int64(t.Sweep.Steps)); p != "" {
+				bad("sweep.steps: %s", p)
+			}
+		}
+		if t.Sweep != nil && t.N <= MaxN && t.Sweep.Steps <= MaxSteps {
+			if p := sweepRowsProblem(t.N, t.Sweep.Steps); p != "" {
+				bad("%s", p)
+			}
 		}
 	default:
 		bad("type %q is not MFT, INV or DIR", t.Type)

@@ -17,9 +17,6 @@ var (
 	searchKeys = []string{"features", "pairs", "quantiles", "min_support", "fdr", "top_k", "metric", "severity"}
 )
 
-// maxBoot bounds n_boot: beyond it the intervals do not improve but the
-// run slows down.
-const maxBoot = 100000
 
 func suggest(s string, candidates []string) string { return yamlx.Suggest(s, candidates) }
 
@@ -52,8 +49,8 @@ func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 		case "n_boot":
 			nBoot = f.Value
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if v > maxBoot {
-					d.Errorf(f.Value, f.Path, "must be at most %d, got %d", maxBoot, v)
+				if p := nBootProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
 				} else {
 					s.NBoot = int(v)
 				}
@@ -329,6 +326,9 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 				}
 				s.Features = append(s.Features, dim)
 			}
+			if p := featuresProblem(len(s.Features)); p != "" {
+				d.Errorf(f.Value, f.Path, "%s", p)
+			}
 		case "pairs":
 			s.Pairs, _ = d.Bool(f.Value, f.Path)
 		case "quantiles":
@@ -357,8 +357,8 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 			}
 		case "top_k":
 			if v, ok := d.Int(f.Value, f.Path); ok {
-				if v < 1 {
-					d.Errorf(f.Value, f.Path, "must be at least 1, got %d", v)
+				if p := topKProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
 				} else {
 					s.TopK = int(v)
 				}

@@ -70,7 +70,59 @@ func Parse(file string, src []byte) (*yaml.Node, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil
 	}
+	if n, alias := expanded(doc.Content[0]); n > MaxExpandedNodes {
+		p := Problem{Msg: fmt.Sprintf("aliases expand the document to more than %d values; write the values out or use fewer aliases", MaxExpandedNodes)}
+		if alias != nil {
+			p.Line, p.Col = alias.Line, alias.Column
+		}
+		return nil, &Error{File: file, Problems: []Problem{p}}
+	}
 	return doc.Content[0], nil
+}
+
+// MaxExpandedNodes bounds the values a document holds once every alias is
+// expanded, so that a few kilobytes of nested aliases ("billion laughs")
+// cannot make the decoders walk an exponential tree.
+const MaxExpandedNodes = 1_000_000
+
+// expanded returns the number of nodes of the tree at root with every
+// alias expanded, saturating above MaxExpandedNodes, and the first alias in
+// document order (nil when there is none). Each node's size is computed
+// once, so the cost is linear in the document's size.
+func expanded(root *yaml.Node) (int, *yaml.Node) {
+	memo := map[*yaml.Node]int{}
+	var first *yaml.Node
+	var size func(n *yaml.Node, depth int) int
+	size = func(n *yaml.Node, depth int) int {
+		if n == nil {
+			return 0
+		}
+		if v, ok := memo[n]; ok {
+			return v
+		}
+		if n.Kind == yaml.AliasNode && first == nil {
+			first = n
+		}
+		memo[n] = MaxExpandedNodes + 1 // a cycle counts as too large
+		total := 1
+		switch {
+		case depth > 10_000:
+			total = MaxExpandedNodes + 1
+		case n.Kind == yaml.AliasNode:
+			total += size(n.Alias, depth+1)
+		default:
+			for _, c := range n.Content {
+				if total += size(c, depth+1); total > MaxExpandedNodes {
+					break
+				}
+			}
+		}
+		total = min(total, MaxExpandedNodes+1)
+		memo[n] = total
+		return total
+	}
+	n := size(root, 0)
+	return n, first
 }
 
 var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

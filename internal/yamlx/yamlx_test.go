@@ -1,8 +1,12 @@
 package yamlx
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestSuggest(t *testing.T) {
@@ -81,4 +85,25 @@ func TestInterval(t *testing.T) {
 	if e.Error() != want {
 		t.Errorf("problems:\n%s\nwant:\n%s", e.Error(), want)
 	}
+}
+
+// TestAliasBomb: nested aliases that would expand to 10⁹ values are
+// refused at parse time, quickly, at the first alias.
+func TestAliasBomb(t *testing.T) {
+	src := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := range 8 {
+		name := fmt.Sprintf("l%d", i)
+		src += name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+		prev = name
+	}
+	start := time.Now()
+	_, err := Parse("bomb.yaml", []byte(src))
+	assert.Less(t, time.Since(start), time.Second)
+	assert.EqualError(t, err, "bomb.yaml:2:10: aliases expand the document to more than 1000000 values; write the values out or use fewer aliases")
+
+	// A few aliases that stay small are fine.
+	n, err := Parse("ok.yaml", []byte("a: &a [1, 2, 3]\nb: *a\nc: [*a, *a]\n"))
+	assert.NoError(t, err)
+	assert.NotNil(t, n)
 }
