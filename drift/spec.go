@@ -60,8 +60,8 @@ var (
 	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity", "chisquare"}
 	// aliases are the old spellings of test names, still accepted; the
 	// canonical name is the one results and reports use.
-	aliases = map[string]Kind{"chisquare": ChiSquareTest}
-	testKeys   = map[Kind][]string{
+	aliases  = map[string]Kind{"chisquare": ChiSquareTest}
+	testKeys = map[Kind][]string{
 		KSTest:          {"max_statistic", "min_p_value", "severity"},
 		PSITest:         {"max", "severity"},
 		WassersteinTest: {"max", "severity"},

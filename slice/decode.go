@@ -17,7 +17,6 @@ var (
 	searchKeys = []string{"features", "pairs", "quantiles", "min_support", "fdr", "top_k", "metric", "severity"}
 )
 
-
 func suggest(s string, candidates []string) string { return yamlx.Suggest(s, candidates) }
 
 // Decode reads the `slices` section of a suite from n, recording every
