@@ -18,7 +18,9 @@ import (
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/slice"
 )
 
@@ -37,7 +39,7 @@ type Suite struct {
 
 	Data         DataSpec
 	Expectations *expect.Suite
-	Model        *ModelSpec // nil when the suite has no model section
+	Model        *model.Spec // nil when the suite has no model section
 	Checklist    []checklist.Test
 	Slices       *slice.Spec // nil when the suite has no slices section
 	Drift        *drift.Spec // nil when the suite has no drift section
@@ -159,7 +161,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 			s.Drift = drift.Decode(d, f.Value, f.Path)
 			s.driftLine, s.driftCol = f.KeyN.Line, f.KeyN.Column
 		case "model":
-			s.Model = decodeModel(d, f.KeyN, f.Value, f.Path, filepath.Dir(name))
+			s.Model, _ = section.Decode("model", d, f.KeyN, f.Value, f.Path, section.Env{Dir: filepath.Dir(name)}).(*model.Spec)
 		case "report":
 			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
 			if !ok {
@@ -204,7 +206,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		switch {
 		case s.Model == nil:
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests need a model: add a model section (train, endpoint or command)")
-		case s.Model.Predictions != "":
+		case s.Model.Source.Kind == model.FromPredictions:
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests call the model on new rows; a predictions column cannot predict them (use train, endpoint or command)")
 		}
 	}
@@ -227,7 +229,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 func (s *Suite) Len() int {
 	n := s.Expectations.Len()
 	if s.Model != nil {
-		n += len(s.Model.Metrics)
+		n += len(s.Model.Objectives)
 		if s.Model.CompareTo != nil {
 			n += len(s.Model.CompareTo.MaxWorse)
 		}
@@ -271,7 +273,7 @@ func (s *Suite) modelColumns() []string {
 	if s.Model == nil {
 		return nil
 	}
-	cols := s.Model.columns()
+	cols := s.Model.Columns()
 	if s.Slices != nil {
 		for _, sl := range s.Slices.By {
 			for _, d := range sl {
