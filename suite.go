@@ -133,6 +133,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		return nil, d.Err()
 	}
 	var hasData, slicesSeeded bool
+	env := section.Env{Dir: filepath.Dir(name)}
 	for _, f := range fields {
 		switch f.Key {
 		case "version":
@@ -146,10 +147,10 @@ func Parse(name string, src []byte) (*Suite, error) {
 				s.Seed = uint64(v)
 			}
 		case "checklist":
-			s.Checklist = checklist.Decode(d, f.Value, f.Path)
+			s.Checklist, _ = section.Decode("checklist", d, f.KeyN, f.Value, f.Path, env).([]checklist.Test)
 			s.checklistLine, s.checklistCol = f.KeyN.Line, f.KeyN.Column
 		case "slices":
-			s.Slices = slice.Decode(d, f.Value, f.Path)
+			s.Slices, _ = section.Decode("slices", d, f.KeyN, f.Value, f.Path, env).(*slice.Spec)
 			s.slicesLine, s.slicesCol = f.KeyN.Line, f.KeyN.Column
 			slicesSeeded = hasMapKey(f.Value, "seed")
 		case "data":
@@ -158,10 +159,10 @@ func Parse(name string, src []byte) (*Suite, error) {
 		case "expectations":
 			s.Expectations = expect.Decode(d, f.Value, f.Path)
 		case "drift":
-			s.Drift = drift.Decode(d, f.Value, f.Path)
+			s.Drift, _ = section.Decode("drift", d, f.KeyN, f.Value, f.Path, env).(*drift.Spec)
 			s.driftLine, s.driftCol = f.KeyN.Line, f.KeyN.Column
 		case "model":
-			s.Model, _ = section.Decode("model", d, f.KeyN, f.Value, f.Path, section.Env{Dir: filepath.Dir(name)}).(*model.Spec)
+			s.Model, _ = section.Decode("model", d, f.KeyN, f.Value, f.Path, env).(*model.Spec)
 		case "report":
 			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
 			if !ok {

@@ -49,7 +49,7 @@ const (
 const MaxLevels = 50
 
 // Test is one behavioural test. Build it in Go or read it from a suite
-// with [Decode]; the zero value of every optional field selects a default.
+// from a suite; the zero value of every optional field selects a default.
 //
 // Which fields apply depends on Type:
 //

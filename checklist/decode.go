@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -21,12 +22,20 @@ var (
 	}
 )
 
-// Decode reads the `checklist` section of a suite from n, a list of
+// The `checklist` section of a suite decodes here; the root package reaches
+// the decoder through the section registry, so it is not exported API.
+func init() {
+	section.Register("checklist", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
+		return decode(d, n, path)
+	})
+}
+
+// decode reads the `checklist` section of a suite from n, a list of
 // tests, recording every problem in d with its position; path is the key
 // path of n (for example "checklist"). The returned tests are complete
 // only when d has recorded no problem. The grammar is in the package
 // documentation.
-func Decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
 	items, ok := d.Sequence(n, path)
 	if !ok {
 		return nil

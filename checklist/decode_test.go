@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml/checklist"
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -22,7 +23,7 @@ func decode(t testing.TB, src string) ([]checklist.Test, error) {
 	fields, ok := d.Mapping(root, "", []string{"checklist"})
 	require.True(t, ok)
 	require.Len(t, fields, 1)
-	tests := checklist.Decode(d, fields[0].Value, fields[0].Path)
+	tests := section.Decode("checklist", d, nil, fields[0].Value, fields[0].Path, section.Env{}).([]checklist.Test)
 	return tests, d.Err()
 }
 
@@ -204,7 +205,7 @@ func FuzzDecode(f *testing.F) {
 		if !ok || len(fields) != 1 {
 			return
 		}
-		tests := checklist.Decode(d, fields[0].Value, fields[0].Path)
+		tests := section.Decode("checklist", d, nil, fields[0].Value, fields[0].Path, section.Env{}).([]checklist.Test)
 		if d.Err() != nil {
 			return
 		}

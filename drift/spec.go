@@ -5,6 +5,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -94,7 +95,15 @@ func (s *Spec) Len() int {
 	return n
 }
 
-// Decode reads the `drift` section of a suite from n, recording every
+// The `drift` section of a suite decodes here; the root package reaches
+// the decoder through the section registry, so it is not exported API.
+func init() {
+	section.Register("drift", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
+		return decode(d, n, path)
+	})
+}
+
+// decode reads the `drift` section of a suite from n, recording every
 // problem in d with its position; path is the key path of n ("drift").
 // The grammar:
 //
@@ -112,7 +121,7 @@ func (s *Spec) Len() int {
 // Every test takes its own severity. ks and chi_square need at least one
 // bound; statistics and p-values are fractions, PSI and Wasserstein
 // bounds non-negative numbers, new_categories a count.
-func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	s := &Spec{File: d.File}
 	fields, ok := d.Mapping(n, path, specKeys)
 	if !ok {

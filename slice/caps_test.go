@@ -26,7 +26,7 @@ func TestCaps(t *testing.T) {
 		{"slices: {search: {top_k: 1001, features: [a]}}", "suite.yaml:1:26: slices.search.top_k: must be between 1 and 1000, got 1001"},
 		{"slices: {search: {pairs: true, features: [" + strings.Join(cols, ", ") + "]}}", "suite.yaml:1:42: slices.search.features: lists 101 columns; the search takes at most 100"},
 	} {
-		_, err := decode(t, c.src)
+		_, err := decodeSrc(t, c.src)
 		assert.EqualError(t, err, c.want, c.src)
 	}
 

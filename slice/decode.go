@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -19,11 +20,19 @@ var (
 
 func suggest(s string, candidates []string) string { return yamlx.Suggest(s, candidates) }
 
-// Decode reads the `slices` section of a suite from n, recording every
+// The `slices` section of a suite decodes here; the root package reaches
+// the decoder through the section registry, so it is not exported API.
+func init() {
+	section.Register("slices", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
+		return decode(d, n, path)
+	})
+}
+
+// decode reads the `slices` section of a suite from n, recording every
 // problem in d with its position; path is the key path of n (for example
 // "slices"). Keys left out take the defaults of [NewSpec] and [NewSearch].
 // The returned spec is complete only when d has recorded no problem.
-func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	s := NewSpec()
 	fields, ok := d.Mapping(n, path, specKeys)
 	if !ok {

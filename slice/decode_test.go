@@ -12,17 +12,17 @@ import (
 )
 
 // decode decodes the value of the top-level key "slices" of src.
-func decode(t testing.TB, src string) (*Spec, error) {
+func decodeSrc(t testing.TB, src string) (*Spec, error) {
 	t.Helper()
 	root, err := yamlx.Parse("suite.yaml", []byte(src))
 	require.NoError(t, err)
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	s := Decode(d, root.Content[1], "slices")
+	s := decode(d, root.Content[1], "slices")
 	return s, d.Err()
 }
 
 func TestDecode(t *testing.T) {
-	spec, err := decode(t, `slices:
+	spec, err := decodeSrc(t, `slices:
   by: [Month, {column: Temp, quantiles: 4}, [Month, {column: Wind, bins: [0, 8, 12, 25]}]]
   metrics: [rmse, mae, bias]
   min_size: 15
@@ -55,14 +55,14 @@ func TestDecode(t *testing.T) {
 	require.NoError(t, spec.Validate())
 
 	// Defaults.
-	spec, err = decode(t, "slices: {by: [Month], search: true}")
+	spec, err = decodeSrc(t, "slices: {by: [Month], search: true}")
 	require.NoError(t, err)
 	want := NewSpec()
 	want.By = []Slicing{{{Column: "Month"}}}
 	want.Search = NewSearch()
 	assert.Equal(t, want, spec)
 
-	spec, err = decode(t, "slices: {by: [2024], search: false}")
+	spec, err = decodeSrc(t, "slices: {by: [2024], search: false}")
 	require.NoError(t, err)
 	assert.Nil(t, spec.Search)
 	assert.Equal(t, "2024", spec.By[0][0].Column, "a number is a column name")
@@ -136,7 +136,7 @@ suite.yaml:1:61: slices.metrics: must list at least one metric, e.g. [rmse, mae,
 suite.yaml:6:3: slices.min_size: duplicate key (first defined at line 5)`},
 	} {
 		t.Run(tc.src, func(t *testing.T) {
-			_, err := decode(t, tc.src)
+			_, err := decodeSrc(t, tc.src)
 			require.Error(t, err)
 			assert.Equal(t, tc.want, err.Error())
 		})
@@ -155,7 +155,7 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		d := &yamlx.Decoder{File: "suite.yaml"}
-		s := Decode(d, root.Content[1], "slices")
+		s := decode(d, root.Content[1], "slices")
 		if d.Err() == nil {
 			if err := s.Validate(); err != nil {
 				t.Fatalf("Decode accepted %q but Validate says: %v", src, err)

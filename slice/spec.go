@@ -13,7 +13,7 @@ import (
 // Level is the confidence level of every bootstrap interval: 95%.
 const Level = 0.95
 
-// Defaults used by [NewSpec] and [Decode].
+// Defaults used by [NewSpec] and by a suite's slices section.
 const (
 	DefaultMinSize    = 10
 	DefaultNBoot      = 1000
@@ -32,7 +32,7 @@ func DefaultMetrics() []string { return slices.Clone(defaultMetrics) }
 // Spec is the `slices` section of a suite: how to cut the evaluated rows
 // into slices, what to measure on each, and when a slice fails.
 //
-// Build one with [NewSpec] (defaults filled in) or [Decode]. A zero Spec is
+// Build one with [NewSpec] (defaults filled in) or from a suite's slices section. A zero Spec is
 // valid but measures nothing: it has no slicings, and NBoot 0 computes no
 // intervals.
 type Spec struct {
