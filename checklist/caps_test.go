@@ -2,6 +2,7 @@ package checklist_test
 
 import (
 	"fmt"
+	"github.com/trustml/trustml/bound"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func TestValidateCaps(t *testing.T) {
 			"n: must be between 1 and 100000, got 1099511627776"},
 		{"sweep rows", checklist.Test{Name: "s", Type: checklist.DIR, N: 1000, Sweep: &checklist.Sweep{Column: "x", Steps: 10000},
 			Change: checklist.Change{Direction: checklist.Increase}}, "n × sweep.steps = 1000 × 10000 = 10000000 rows to predict, more than the cap of 1000000; lower n or steps"},
-		{"template product", checklist.Test{Name: "s", Type: checklist.MFT, Expect: &checklist.Bounds{Min: &lo},
+		{"template product", checklist.Test{Name: "s", Type: checklist.MFT, Expect: &checklist.Bounds{Interval: bound.Interval{Min: &lo}},
 			Templates: []checklist.Template{{Vary: vary}}}, "expands to more than 100000 cases (listed cases plus the product of each template's vary lists); split the test or shorten the lists"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package checklist
 import (
 	"cmp"
 	"fmt"
+	"github.com/trustml/trustml/bound"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -143,11 +144,12 @@ type Values struct {
 	Values []any
 }
 
-// Bounds is what an MFT prediction ŷ must satisfy: Min ≤ ŷ ≤ Max (either
-// may be nil, not both), or |ŷ − Value| ≤ Tolerance when Value is set. A
-// prediction that is NaN or ±Inf never satisfies it.
+// Bounds is what an MFT prediction ŷ must satisfy: Min ≤ ŷ ≤ Max, the
+// shared [bound.Interval] (either end may be nil, not both; strict ends are
+// not supported, as a margin of 0 passes), or |ŷ − Value| ≤ Tolerance when
+// Value is set. A prediction that is NaN or ±Inf never satisfies it.
 type Bounds struct {
-	Min, Max  *float64
+	bound.Interval
 	Value     *float64
 	Tolerance float64
 }
@@ -193,7 +195,8 @@ const (
 type Change struct {
 	Direction Direction
 	Slack     float64
-	Min, Max  *float64
+	// Interval bounds Δ (Min ≤ Δ ≤ Max; strict ends are not supported).
+	bound.Interval
 }
 
 // Sweep makes, for each base row, a grid of Steps rows in which Column

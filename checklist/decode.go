@@ -353,24 +353,20 @@ func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
 	if !ok {
 		return nil
 	}
-	b := &Bounds{}
+	b := &Bounds{Interval: d.Interval(n, path, fields, false)}
 	for _, f := range fields {
-		v, ok := d.Float(f.Value, f.Path)
-		if !ok {
-			continue
-		}
 		switch f.Key {
-		case "min":
-			b.Min = &v
-		case "max":
-			b.Max = &v
 		case "value":
-			b.Value = &v
-		case "tolerance":
-			if v < 0 {
-				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				b.Value = &v
 			}
-			b.Tolerance = v
+		case "tolerance":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if v < 0 {
+					d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+				}
+				b.Tolerance = v
+			}
 		}
 	}
 	switch {
@@ -380,8 +376,6 @@ func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
 		d.Errorf(n, path, "tolerance applies to value: expect {value: ..., tolerance: ...}")
 	case !hasKey(fields, "value") && !hasKey(fields, "min") && !hasKey(fields, "max"):
 		d.Errorf(n, path, "needs min, max or value")
-	case b.Min != nil && b.Max != nil && *b.Min > *b.Max:
-		d.Errorf(n, path, "min %s is greater than max %s", result.FormatFloat(*b.Min), result.FormatFloat(*b.Max))
 	}
 	return b
 }

@@ -1,6 +1,7 @@
 package checklist_test
 
 import (
+	"github.com/trustml/trustml/bound"
 	"strings"
 	"testing"
 
@@ -72,7 +73,7 @@ func TestDecode(t *testing.T) {
 			Tolerance: checklist.Tolerance{Abs: 0.5}},
 		{Name: "a calm hot sunny day", Type: checklist.MFT, Line: 4, Col: 5,
 			Cases: []checklist.Case{{Input: checklist.Input{"Solar.R": 250.0, "Wind": 3.0, "Temp": 92.0},
-				Expect: &checklist.Bounds{Min: ptr(60)}}}},
+				Expect: &checklist.Bounds{Interval: bound.Interval{Min: ptr(60)}}}}},
 		{Name: "ozone rises with temperature", Type: checklist.DIR, Capability: "Monotonicity", Line: 5, Col: 5,
 			Sweep:          &checklist.Sweep{Column: "Temp", From: ptr(50), To: ptr(100), Steps: 11},
 			Change:         checklist.Change{Direction: checklist.Increase, Slack: 0.5},
@@ -82,14 +83,14 @@ func TestDecode(t *testing.T) {
 				Vary:  []checklist.Values{{Column: "Wind", Values: []any{2.0, 10.0}}, {Column: "Region", Values: []any{"N", "S"}}},
 				Fixed: checklist.Input{"Temp": 70.0, "Flag": nil, "Ok": true}}},
 			Cases:  []checklist.Case{{Input: checklist.Input{"Wind": 5.0}, Expect: &checklist.Bounds{Value: ptr(30), Tolerance: 2}}},
-			Expect: &checklist.Bounds{Min: ptr(0), Max: ptr(200)}},
+			Expect: &checklist.Bounds{Interval: bound.Interval{Min: ptr(0), Max: ptr(200)}}},
 		{Name: "composed", Type: checklist.DIR, Line: 19, Col: 5,
 			Rows: []checklist.Input{{"Temp": 70.0, "Region": "N"}},
 			Perturb: []checklist.Perturbation{
 				checklist.Multiply("Temp", 1.1), checklist.RelativeNoise("Wind", 0.1), checklist.Noise("Solar.R", 3),
 				checklist.SwapEach("Region"), checklist.SwapRandom("Month"), checklist.Set("Day", 3.0), checklist.SetNull("Ozone"),
 			},
-			Change: checklist.Change{Min: ptr(-1), Max: ptr(1)}},
+			Change: checklist.Change{Interval: bound.Interval{Min: ptr(-1), Max: ptr(1)}}},
 		{Name: "fair", Type: checklist.INV, Line: 31, Col: 5,
 			Perturb:   []checklist.Perturbation{checklist.SwapEach("Sex")},
 			Tolerance: checklist.Tolerance{Abs: 1, Rel: 0.1, Scale: checklist.ScalePrediction}},
@@ -166,7 +167,7 @@ func TestDecodeProblems(t *testing.T) {
 			`suite.yaml:1:42: checklist[0].cases[0]: needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test`},
 		{"MFT bounds", `checklist: [{name: a, type: MFT, cases: [{input: {x: [1]}, expect: {min: 2, max: 1}}, {input: {}, expect: {value: 1, min: 0}}, {expect: {tolerance: 1}}]}]`,
 			"suite.yaml:1:54: checklist[0].cases[0].input.x: must be a single value (number, string, boolean or null), got a list\n" +
-				"suite.yaml:1:68: checklist[0].cases[0].expect: min 2 is greater than max 1\n" +
+				"suite.yaml:1:68: checklist[0].cases[0].expect: min 2 > max 1: no value can pass\n" +
 				"suite.yaml:1:95: checklist[0].cases[1].input: must give at least one column a value\n" +
 				"suite.yaml:1:107: checklist[0].cases[1].expect: value and min/max are exclusive: expect {value, tolerance} or {min, max}\n" +
 				"suite.yaml:1:128: checklist[0].cases[2]: needs input: {column: value, ...}\n" +

@@ -485,8 +485,10 @@ func (t *Test) Validate() error {
 			bad("a DIR test needs a direction or min and max change")
 		case ch.Direction != "" && ch.Direction != Increase && ch.Direction != Decrease:
 			bad("direction %q is neither increase nor decrease", ch.Direction)
-		case ch.Min != nil && ch.Max != nil && *ch.Min > *ch.Max:
-			bad("min change %v > max change %v", *ch.Min, *ch.Max)
+		case ch.StrictMin || ch.StrictMax:
+			bad("strict change bounds are not supported: a change on the bound passes")
+		case ch.Interval.Validate() != nil:
+			bad("change: %v", ch.Interval.Validate())
 		case t.Sweep != nil && ch.Direction == "":
 			bad("a sweep needs a direction")
 		}
@@ -516,12 +518,14 @@ func (b *Bounds) validate() error {
 	switch {
 	case b == nil:
 		return errors.New("no expectation")
-	case b.Value != nil && (b.Min != nil || b.Max != nil):
+	case b.Value != nil && !b.Interval.IsZero():
 		return errors.New("an expectation takes a value or min and max, not both")
-	case b.Value == nil && b.Min == nil && b.Max == nil:
+	case b.Value == nil && b.Interval.IsZero():
 		return errors.New("an expectation needs a value, min or max")
-	case b.Min != nil && b.Max != nil && *b.Min > *b.Max:
-		return fmt.Errorf("min %v > max %v", *b.Min, *b.Max)
+	case b.StrictMin || b.StrictMax:
+		return errors.New("strict bounds are not supported: a prediction on the bound passes")
+	case b.Interval.Validate() != nil:
+		return b.Interval.Validate()
 	case !(b.Tolerance >= 0):
 		return fmt.Errorf("tolerance %v < 0", b.Tolerance)
 	}
