@@ -106,7 +106,8 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 		case "capability":
 			t.Capability, _ = d.Text(f.Value, f.Path)
 		case "severity":
-			t.Severity = decodeSeverity(d, f.Value, f.Path)
+			s, _ := d.Severity(f.Value, f.Path)
+			t.Severity = result.Severity(s)
 		case "max_failure_rate":
 			t.MaxFailureRate, _ = d.Fraction(f.Value, f.Path)
 		case "seed":
@@ -228,11 +229,6 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
-}
-
-func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
-	s, _ := d.Severity(n, path)
-	return result.Severity(s)
 }
 
 // decodeScalar reads a value for a column: a number, a string, a boolean

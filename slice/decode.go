@@ -68,8 +68,8 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 				s.Seed = uint64(v)
 			}
 		case "severity":
-			if v := decodeSeverity(d, f.Value, f.Path); v != "" {
-				s.Severity = v
+			if v, ok := d.Severity(f.Value, f.Path); ok {
+				s.Severity = result.Severity(v)
 			}
 		case "search":
 			search = f.Value
@@ -86,11 +86,6 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 		d.Errorf(search, yamlx.Join(path, "search"), "no features to search: list search.features or add by: [columns]")
 	}
 	return s
-}
-
-func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
-	s, _ := d.Severity(n, path)
-	return result.Severity(s)
 }
 
 // decodeBy reads the list of slicings: a column name, a {column, bins |
@@ -380,8 +375,8 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 				}
 			}
 		case "severity":
-			if v := decodeSeverity(d, f.Value, f.Path); v != "" {
-				s.Severity = v
+			if v, ok := d.Severity(f.Value, f.Path); ok {
+				s.Severity = result.Severity(v)
 			}
 		}
 	}
