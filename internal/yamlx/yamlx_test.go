@@ -107,3 +107,27 @@ func TestAliasBomb(t *testing.T) {
 	assert.NoError(t, err)
 	assert.NotNil(t, n)
 }
+
+// TestReport: a spec's findings are positioned at the key path they name
+// (or at At), and dropped where the decoder already explained the value.
+func TestReport(t *testing.T) {
+	root, err := Parse("s.yaml", []byte("m:\n  a: 1\n  b: {c: x}\n"))
+	assert.NoError(t, err)
+	d := &Decoder{File: "s.yaml"}
+	fields, _ := d.Mapping(root, "", []string{"m"})
+	mf, _ := d.Mapping(fields[0].Value, "m", nil)
+	bf, _ := d.Mapping(mf[1].Value, "m.b", nil)
+	d.Float(bf[0].Value, "m.b.c") // a problem at m.b.c
+	var fs Findings
+	fs.Add("m.a", "too small")
+	fs.AddAt("m", "m.z", "missing")
+	fs.Add("m.b", "needs c")                      // below it the decoder reported: dropped
+	fs.AddAt("m.b", "m.b", "whole mapping wrong") // located at itself by AddAt: kept
+	fs.Add("m.b.c", "again")                      // at a reported path: dropped
+	d.Report(fs)
+	assert.EqualError(t, d.Err(), `s.yaml:2:3: m.z: missing
+s.yaml:2:6: m.a: too small
+s.yaml:3:6: m.b: whole mapping wrong
+s.yaml:3:10: m.b.c: must be a number, got the string "x"`)
+	assert.EqualError(t, fs.Err(), "m.a: too small\nm.z: missing\nm.b: needs c\nm.b: whole mapping wrong\nm.b.c: again")
+}
