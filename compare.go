@@ -1,15 +1,16 @@
 package trustml
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	boot "github.com/trustml/trustml/internal/bootstrap"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 	"github.com/trustml/trustml/slice"
@@ -68,23 +69,21 @@ func worse(metric string, a, b float64) float64 {
 }
 
 // compare predicts the evaluated rows with the champion and compares.
-func (spec *ModelSpec) compare(ctx context.Context, run *modelRun, slices_ *slice.Spec, suiteSeed uint64) (*Comparison, []result.Check, error) {
+func compare(ctx context.Context, spec *model.Spec, run *modelRun, slices_ *slice.Spec, suiteSeed uint64) (*Comparison, []result.Check, error) {
 	c := spec.CompareTo
 	seed := suiteSeed
-	if c.seeded {
-		seed = c.Seed
+	if c.Seed != nil {
+		seed = *c.Seed
 	}
-	var champ model.Regressor
-	switch {
-	case c.Predictions != "":
-		champ = model.PredictionsColumn(c.Predictions)
-	case c.Endpoint != nil:
-		champ = *c.Endpoint
-	default:
-		cmd := &model.Command{Argv: c.Command, Features: spec.Features}
-		defer cmd.Close()
-		champ = cmd
+	nBoot := cmp.Or(c.NBoot, model.DefaultCompareBoot)
+	opened, err := c.Source.Open(ctx, []arrow.RecordBatch{run.test}, model.OpenOptions{Target: spec.Target, Features: spec.Features})
+	if err != nil {
+		return nil, nil, fmt.Errorf("compare_to: %w", err)
 	}
+	if opened.Closer != nil {
+		defer opened.Closer.Close()
+	}
+	champ := opened.Regressor
 	chat, err := model.PredictAll(ctx, champ, []arrow.RecordBatch{run.test})
 	if err != nil {
 		return nil, nil, fmt.Errorf("compare_to: %w", err)
@@ -93,9 +92,9 @@ func (spec *ModelSpec) compare(ctx context.Context, run *modelRun, slices_ *slic
 	if name == "" {
 		name = "champion"
 	}
-	cmp := &Comparison{Champion: name, Source: c.source(), N: len(run.y), NBoot: c.NBoot, Seed: seed}
+	cmp := &Comparison{Champion: name, Source: c.Source.String(), N: len(run.y), NBoot: nBoot, Seed: seed}
 	mine, theirs := model.Measure(run.y, run.yhat), model.Measure(run.y, chat)
-	lo, hi := pairedBootstrap(run.y, run.yhat, chat, c.NBoot, seed)
+	lo, hi := pairedBootstrap(run.y, run.yhat, chat, nBoot, seed)
 	for _, m := range model.MetricNames() {
 		a, _ := mine.Get(m)
 		b, _ := theirs.Get(m)
@@ -123,17 +122,17 @@ func (spec *ModelSpec) compare(ctx context.Context, run *modelRun, slices_ *slic
 	return cmp, checks, nil
 }
 
-// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles of
-// model − champion over nBoot resamples of the rows (the same rows for
-// both). Resamples where a metric is undefined for either are skipped.
+// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles
+// (type 7, package internal/bootstrap) of model − champion over nBoot
+// resamples of the rows (the same rows for both). Resamples where a metric
+// is undefined for either are skipped.
 func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[string]float64) {
 	rng := rand.New(rand.NewPCG(seed, 0x636f6d70617265)) // "compare"
 	n := len(y)
 	diffs := map[string][]float64{}
 	ys, as, bs := make([]float64, n), make([]float64, n), make([]float64, n)
-	for range nBoot {
-		for i := range n {
-			k := rng.IntN(n)
+	boot.Resample(rng, n, nBoot, func(rows []int) {
+		for i, k := range rows {
 			ys[i], as[i], bs[i] = y[k], a[k], b[k]
 		}
 		ma, mb := model.Measure(ys, as), model.Measure(ys, bs)
@@ -144,26 +143,15 @@ func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[stri
 				diffs[m] = append(diffs[m], va.V-vb.V)
 			}
 		}
-	}
+	})
 	lo, hi = map[string]float64{}, map[string]float64{}
 	for m, d := range diffs {
 		if len(d) < nBoot/2 {
 			continue // mostly undefined: no interval
 		}
-		sort.Float64s(d)
-		lo[m], hi[m] = percentile(d, 0.025), percentile(d, 0.975)
+		lo[m], hi[m] = boot.Interval(d, 0.95)
 	}
 	return lo, hi
-}
-
-// percentile interpolates linearly between order statistics (type 7).
-func percentile(sorted []float64, q float64) float64 {
-	h := q * float64(len(sorted)-1)
-	i := int(math.Floor(h))
-	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
 }
 
 // compareSlices measures both models on the judged slices of the suite's
@@ -215,20 +203,23 @@ func compareSlices(ctx context.Context, spec *slice.Spec, run *modelRun, chat []
 	return out, nil
 }
 
-func compareCheck(cmp *Comparison, w MetricSpec) result.Check {
-	c := result.Check{Section: result.Model, Name: "model.compare." + w.Name, Kind: "compare", Severity: w.Severity}
-	limit := *w.Threshold.Max
+func compareCheck(cmp *Comparison, w model.Objective) result.Check {
+	c := result.Check{Section: result.Model, Name: "model.compare." + w.Metric, Kind: "compare", Severity: w.Severity}
+	if c.Severity == "" {
+		c.Severity = result.SeverityError
+	}
+	limit := *w.Bounds.Max
 	c.Expected = map[string]any{"max_worse": limit}
-	c.ExpectedText = fmt.Sprintf("%s no worse than %s's by more than %s", w.Name, cmp.Champion, result.FormatFloat(limit))
-	i := slices.IndexFunc(cmp.Metrics, func(m MetricComparison) bool { return m.Metric == w.Name })
+	c.ExpectedText = fmt.Sprintf("%s no worse than %s's by more than %s", w.Metric, cmp.Champion, result.FormatFloat(limit))
+	i := slices.IndexFunc(cmp.Metrics, func(m MetricComparison) bool { return m.Metric == w.Metric })
 	mc := cmp.Metrics[i]
 	c.Details = mc
 	if mc.Difference == nil {
 		c.Status = result.Error
-		c.Message = fmt.Sprintf("%s undefined for the model (%s) or the %s (%s)", w.Name, mc.Model.Reason, cmp.Champion, mc.Champion.Reason)
+		c.Message = fmt.Sprintf("%s undefined for the model (%s) or the %s (%s)", w.Metric, mc.Model.Reason, cmp.Champion, mc.Champion.Reason)
 		return c
 	}
-	by := worse(w.Name, mc.Model.V, mc.Champion.V)
+	by := worse(w.Metric, mc.Model.V, mc.Champion.V)
 	c.Observed = map[string]any{"model": mc.Model.V, "champion": mc.Champion.V, "worse_by": by}
 	verdict := fmt.Sprintf("better by %s", result.Human(-by))
 	if by > 0 {
@@ -236,12 +227,12 @@ func compareCheck(cmp *Comparison, w MetricSpec) result.Check {
 	} else if by == 0 {
 		verdict = "equal"
 	}
-	c.ObservedText = fmt.Sprintf("%s %s vs %s %s: %s", w.Name, result.Human(mc.Model.V), cmp.Champion, result.Human(mc.Champion.V), verdict)
+	c.ObservedText = fmt.Sprintf("%s %s vs %s %s: %s", w.Metric, result.Human(mc.Model.V), cmp.Champion, result.Human(mc.Champion.V), verdict)
 	c.Message = c.ObservedText
 	if mc.Lower != nil {
 		c.Message += fmt.Sprintf(" (95%% interval of the difference %s to %s)", result.Human(*mc.Lower), result.Human(*mc.Upper))
 	}
 	c.Message += fmt.Sprintf(", may be worse by at most %s", result.FormatFloat(limit))
-	c.Status = result.StatusOf(by <= limit, w.Severity)
+	c.Status = result.StatusOf(by <= limit, c.Severity)
 	return c
 }

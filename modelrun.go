@@ -1,6 +1,7 @@
 package trustml
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -121,20 +122,18 @@ func (m *modelRun) release() {
 	}
 }
 
-// runModel trains or reaches the model, predicts the evaluated rows and
-// measures them. batches hold the model's columns of every row read.
-func (spec *ModelSpec) run(ctx context.Context, batches []arrow.RecordBatch, mem memory.Allocator) (*ModelResult, []result.Check, *modelRun, error) {
+// runModelSpec trains or reaches the model, predicts the evaluated rows
+// and measures them. batches hold the model's columns of every row read.
+func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordBatch, mem memory.Allocator) (*ModelResult, []result.Check, *modelRun, error) {
 	all, err := concat(batches, mem)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("model: %w", err)
 	}
 	defer all.Release()
-	mr := &ModelResult{Source: spec.source(), Target: spec.Target, Features: spec.Features, Rows: int(all.NumRows()), Split: spec.Split}
+	mr := &ModelResult{Source: spec.Source.String(), Target: spec.Target, Features: spec.Features, Rows: int(all.NumRows()), Split: spec.Split}
 
 	need := append([]string{spec.Target}, spec.Features...)
-	if spec.Predictions != "" {
-		need = append(need, spec.Predictions)
-	}
+	need = append(need, spec.Source.Columns()...)
 	rows, err := model.CompleteRows([]arrow.RecordBatch{all}, need)
 	if err != nil {
 		return nil, nil, nil, err
@@ -162,23 +161,13 @@ func (spec *ModelSpec) run(ctx context.Context, batches []arrow.RecordBatch, mem
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	switch {
-	case spec.Train != nil:
-		opts := *spec.Train
-		opts.Rows = part.Train
-		lin, err := model.Fit(ctx, []arrow.RecordBatch{run.complete}, opts)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		mr.Fit, run.reg = lin, lin
-	case spec.Predictions != "":
-		run.reg = model.PredictionsColumn(spec.Predictions)
-	case spec.Endpoint != nil:
-		run.reg = *spec.Endpoint
-	default:
-		c := &model.Command{Argv: spec.Command, Features: spec.Features}
-		run.reg, run.closer = c, c
+	opened, err := spec.Source.Open(ctx, []arrow.RecordBatch{run.complete}, model.OpenOptions{
+		Target: spec.Target, Features: spec.Features, TrainRows: part.Train,
+	})
+	if err != nil {
+		return nil, nil, nil, err
 	}
+	mr.Fit, run.reg, run.closer = opened.Fit, opened.Regressor, opened.Closer
 	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
 	}
@@ -197,17 +186,17 @@ func (spec *ModelSpec) run(ctx context.Context, batches []arrow.RecordBatch, mem
 	mr.EvaluatedOn = evaluatedOn(spec, part)
 	mr.Plot = plotOf(run.y, run.yhat)
 
-	checks := make([]result.Check, 0, len(spec.Metrics))
-	for _, ms := range spec.Metrics {
-		checks = append(checks, metricCheck(ms, mr))
+	checks := make([]result.Check, 0, len(spec.Objectives))
+	for _, o := range spec.Objectives {
+		checks = append(checks, metricCheck(o, mr))
 	}
 	ok = true
 	return mr, checks, run, nil
 }
 
-func evaluatedOn(spec *ModelSpec, p model.Partition) string {
+func evaluatedOn(spec *model.Spec, p model.Partition) string {
 	switch {
-	case p.OnTrainingData && spec.Train != nil:
+	case p.OnTrainingData && spec.Source.Kind == model.FromTrain:
 		return fmt.Sprintf("the %d training rows (split: none): metrics say how well the model fits, not how well it generalises", p.TestRows)
 	case p.OnTrainingData:
 		return fmt.Sprintf("all %d rows", p.TestRows)
@@ -217,39 +206,32 @@ func evaluatedOn(spec *ModelSpec, p model.Partition) string {
 	return fmt.Sprintf("%d held-out rows (random split, seed %d; %d training rows)", p.TestRows, spec.Split.Seed, p.TrainRows)
 }
 
-func metricCheck(ms MetricSpec, mr *ModelResult) result.Check {
-	c := result.Check{Section: result.Model, Name: "model." + ms.Name, Kind: "metric", Severity: ms.Severity}
-	v, _ := mr.Evaluation.Model.Get(ms.Name)
-	b, _ := mr.Evaluation.Baseline.Get(ms.Name)
-	exp := map[string]any{}
-	if ms.Threshold.Min != nil {
-		exp["min"] = *ms.Threshold.Min
-	}
-	if ms.Threshold.Max != nil {
-		exp["max"] = *ms.Threshold.Max
-	}
-	c.Expected = exp
-	c.ExpectedText = ms.Threshold.String()
+func metricCheck(ms model.Objective, mr *ModelResult) result.Check {
+	c := result.Check{Section: result.Model, Name: "model." + ms.Metric, Kind: "metric", Severity: cmp.Or(ms.Severity, result.SeverityError)}
+	v, _ := mr.Evaluation.Model.Get(ms.Metric)
+	b, _ := mr.Evaluation.Baseline.Get(ms.Metric)
+	c.Expected = ms.Bounds.Fields()
+	c.ExpectedText = ms.Bounds.String()
 	details := map[string]any{"model": v, "baseline": b, "evaluated_on": mr.EvaluatedOn, "n": mr.Evaluation.Model.N}
 	c.Details = details
 	where := "on " + mr.EvaluatedOn
 	if i := strings.IndexAny(where, ":("); i > 0 {
 		where = strings.TrimSpace(where[:i])
 	}
-	switch ms.Threshold.Check(v) {
+	switch model.Judge(ms.Bounds, v) {
 	case model.Undefined:
 		c.Status = result.Error
-		c.ObservedText = ms.Name + " undefined"
-		c.Message = fmt.Sprintf("%s undefined %s: %s", ms.Name, where, v.Reason)
+		c.ObservedText = ms.Metric + " undefined"
+		c.Message = fmt.Sprintf("%s undefined %s: %s", ms.Metric, where, v.Reason)
 		return c
 	case model.Pass:
 		c.Status = result.Pass
 	default:
-		c.Status = result.StatusOf(false, ms.Severity)
+		c.Status = result.StatusOf(false, c.Severity)
 	}
 	c.Observed = result.Number(v.V)
-	c.ObservedText = fmt.Sprintf("%s %s", ms.Name, result.Human(v.V))
-	c.Message = fmt.Sprintf("%s %s %s, expected %s", ms.Name, result.Human(v.V), where, c.ExpectedText)
+	c.ObservedText = fmt.Sprintf("%s %s", ms.Metric, result.Human(v.V))
+	c.Message = fmt.Sprintf("%s %s %s, expected %s", ms.Metric, result.Human(v.V), where, c.ExpectedText)
 	if b.Defined {
 		c.Message += fmt.Sprintf(" (mean baseline %s)", result.Human(b.V))
 	}

@@ -220,7 +220,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 // the slices. keep holds the model's columns of every row read; seeds
 // gains the seed of each random step taken.
 func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uint64) (*ModelResult, []result.Check, error) {
-	mr, checks, run, err := s.Model.run(ctx, keep.batches, memory.DefaultAllocator)
+	mr, checks, run, err := runModelSpec(ctx, s.Model, keep.batches, memory.DefaultAllocator)
 	if err != nil {
 		return nil, nil, s.modelError(err)
 	}
@@ -230,7 +230,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		seeds["split"] = s.Model.Split.Seed
 	}
 	if s.Model.CompareTo != nil {
-		cmp, cchecks, err := s.Model.compare(ctx, run, s.Slices, s.Seed)
+		cmp, cchecks, err := compare(ctx, s.Model, run, s.Slices, s.Seed)
 		if err != nil {
 			return nil, nil, s.modelError(err)
 		}
@@ -363,7 +363,7 @@ func (s *Suite) dataError(err error) error {
 	if e := s.driftError(mc.Missing[0], err); e != nil {
 		return e
 	}
-	if s.Model != nil && slices.Contains(s.Model.columns(), mc.Missing[0]) {
+	if s.Model != nil && slices.Contains(s.Model.Columns(), mc.Missing[0]) {
 		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{
 			Line: s.Model.Line, Col: s.Model.Col, Path: "model", Msg: err.Error(),
 		}}}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,7 +18,9 @@ import (
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/slice"
 )
 
@@ -36,7 +39,7 @@ type Suite struct {
 
 	Data         DataSpec
 	Expectations *expect.Suite
-	Model        *ModelSpec // nil when the suite has no model section
+	Model        *model.Spec // nil when the suite has no model section
 	Checklist    []checklist.Test
 	Slices       *slice.Spec // nil when the suite has no slices section
 	Drift        *drift.Spec // nil when the suite has no drift section
@@ -83,21 +86,35 @@ var (
 	reportKeys = []string{"json", "junit", "html"}
 )
 
-// Load reads and parses the suite file at path.
+// MaxSuiteBytes bounds the size of a suite file Load reads: a suite is a
+// few kilobytes, and a path such as /dev/zero must not be read until memory
+// runs out.
+const MaxSuiteBytes = 4 << 20
+
+// Load reads and parses the suite file at path. A file larger than
+// MaxSuiteBytes is an error.
 func Load(path string) (*Suite, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("suite %s: no such file", path)
 		}
 		return nil, fmt.Errorf("suite %s: %w", path, err)
 	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxSuiteBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("suite %s: %w", path, err)
+	}
+	if len(src) > MaxSuiteBytes {
+		return nil, fmt.Errorf("suite %s: larger than %d bytes; a suite file is YAML of a few kilobytes", path, MaxSuiteBytes)
+	}
 	return Parse(path, src)
 }
 
 // Parse parses a suite from src; name is the file name used in error
 // messages and to resolve relative paths. Every problem in the file is
-// reported at once, as a *yamlx.Error whose lines read
+// reported at once, as a *SuiteError whose lines read
 // "name:line:col: key.path: message".
 func Parse(name string, src []byte) (*Suite, error) {
 	sum := sha256.Sum256(src)
@@ -116,6 +133,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		return nil, d.Err()
 	}
 	var hasData, slicesSeeded bool
+	env := section.Env{Dir: filepath.Dir(name)}
 	for _, f := range fields {
 		switch f.Key {
 		case "version":
@@ -129,10 +147,10 @@ func Parse(name string, src []byte) (*Suite, error) {
 				s.Seed = uint64(v)
 			}
 		case "checklist":
-			s.Checklist = checklist.Decode(d, f.Value, f.Path)
+			s.Checklist, _ = section.Decode("checklist", d, f.KeyN, f.Value, f.Path, env).([]checklist.Test)
 			s.checklistLine, s.checklistCol = f.KeyN.Line, f.KeyN.Column
 		case "slices":
-			s.Slices = slice.Decode(d, f.Value, f.Path)
+			s.Slices, _ = section.Decode("slices", d, f.KeyN, f.Value, f.Path, env).(*slice.Spec)
 			s.slicesLine, s.slicesCol = f.KeyN.Line, f.KeyN.Column
 			slicesSeeded = hasMapKey(f.Value, "seed")
 		case "data":
@@ -141,10 +159,10 @@ func Parse(name string, src []byte) (*Suite, error) {
 		case "expectations":
 			s.Expectations = expect.Decode(d, f.Value, f.Path)
 		case "drift":
-			s.Drift = drift.Decode(d, f.Value, f.Path)
+			s.Drift, _ = section.Decode("drift", d, f.KeyN, f.Value, f.Path, env).(*drift.Spec)
 			s.driftLine, s.driftCol = f.KeyN.Line, f.KeyN.Column
 		case "model":
-			s.Model = decodeModel(d, f.KeyN, f.Value, f.Path, filepath.Dir(name))
+			s.Model, _ = section.Decode("model", d, f.KeyN, f.Value, f.Path, env).(*model.Spec)
 		case "report":
 			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
 			if !ok {
@@ -189,7 +207,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		switch {
 		case s.Model == nil:
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests need a model: add a model section (train, endpoint or command)")
-		case s.Model.Predictions != "":
+		case s.Model.Source.Kind == model.FromPredictions:
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests call the model on new rows; a predictions column cannot predict them (use train, endpoint or command)")
 		}
 	}
@@ -212,7 +230,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 func (s *Suite) Len() int {
 	n := s.Expectations.Len()
 	if s.Model != nil {
-		n += len(s.Model.Metrics)
+		n += len(s.Model.Objectives)
 		if s.Model.CompareTo != nil {
 			n += len(s.Model.CompareTo.MaxWorse)
 		}
@@ -256,7 +274,7 @@ func (s *Suite) modelColumns() []string {
 	if s.Model == nil {
 		return nil
 	}
-	cols := s.Model.columns()
+	cols := s.Model.Columns()
 	if s.Slices != nil {
 		for _, sl := range s.Slices.By {
 			for _, d := range sl {

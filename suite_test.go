@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml"
-	"github.com/trustml/trustml/internal/yamlx"
 )
 
 // TestBadSuites pins the exact message of each suite mistake. Every
@@ -44,7 +43,7 @@ testdata/model.bad.yaml:8:19: model.endpoint.url: must be an http:// or https://
 testdata/model.bad.yaml:8:39: model.endpoint.timeout: must be a positive duration such as 30s or 500ms, got "soon"
 testdata/model.bad.yaml:8:57: model.endpoint.batch_size: must be ≥ 1, got 0
 testdata/model.bad.yaml:10:5: model.metrics.r3: unknown metric "r3" (did you mean "r2"?); metrics are mse, rmse, mae, r2, mape, median_ae, max_error, bias
-testdata/model.bad.yaml:11:11: model.metrics.rmse: min 3 is greater than max 2
+testdata/model.bad.yaml:11:11: model.metrics.rmse: min 3 > max 2: no value can pass
 testdata/model.bad.yaml:12:10: model.metrics.mae: needs at least one of min or max`,
 		"sections.bad.yaml": `testdata/sections.bad.yaml:3:1: checklist: behavioural tests need a model: add a model section (train, endpoint or command)
 testdata/sections.bad.yaml:5:1: slices: slices measure a model's predictions: add a model section`,
@@ -52,6 +51,13 @@ testdata/sections.bad.yaml:5:1: slices: slices measure a model's predictions: ad
 testdata/compare.bad.yaml:7:17: model.compare_to.max_worse.rmsee: unknown metric "rmsee" (did you mean "rmse"?); metrics are mse, rmse, mae, r2, mape, median_ae, max_error, bias
 testdata/compare.bad.yaml:7:32: model.compare_to.max_worse.mae: must be ≥ 0 (how much worse the challenger may be), got -1
 testdata/compare.bad.yaml:8:13: model.compare_to.n_boot: must be between 100 and 100000, got 5`,
+		"caps.bad.yaml": `testdata/caps.bad.yaml:4:56: checklist[0].sweep.steps: must be between 2 and 10000, got 10000000000
+testdata/caps.bad.yaml:5:5: checklist[1]: expands to more than 100000 cases (listed cases plus the product of each template's vary lists); split the test or shorten the lists
+testdata/caps.bad.yaml:16:27: slices.n_boot: must be between 0 and 100000, got 1000000`,
+		"source.bad.yaml": `testdata/source.bad.yaml:3:3: model: needs one model source: train, predictions, endpoint or command
+testdata/source.bad.yaml:5:3: model.grpc: unknown key "grpc"; valid keys: target, features, split, metrics, compare_to, severity, train, predictions, endpoint, command
+testdata/source.bad.yaml:8:5: model.compare_to: a champion cannot be train; it is one of predictions, endpoint or command
+testdata/source.bad.yaml:10:13: model.compare_to.n_boot: must be between 100 and 100000, got 1000001`,
 		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1
 testdata/many.bad.yaml:2:29: data.format: unknown format "xlsx"; valid formats are csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jsonl, ndjson
 testdata/many.bad.yaml:2:48: data.types.age: unknown type "integer"; types are bool, boolean, date32, float32, float64, int16, int32, int64, int8, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8
@@ -73,8 +79,13 @@ testdata/many.bad.yaml:12:16: report.json: must be a string, got the number 5`,
 			_, err := trustml.Load(f)
 			require.Error(t, err)
 			assert.Equal(t, msg, err.Error())
-			var ye *yamlx.Error
-			assert.True(t, errors.As(err, &ye), "a positioned *yamlx.Error")
+			var se *trustml.SuiteError
+			require.True(t, errors.As(err, &se), "a positioned *trustml.SuiteError")
+			assert.Equal(t, f, se.File)
+			require.NotEmpty(t, se.Problems)
+			for _, p := range se.Problems {
+				assert.NotEmpty(t, p.Msg)
+			}
 		})
 	}
 }
@@ -126,4 +137,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("a suite without checks was accepted")
 		}
 	})
+}
+
+// TestLoadCapsTheSuiteSize: /dev/zero is not read until memory runs out.
+func TestLoadCapsTheSuiteSize(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	_, err := trustml.Load("/dev/zero")
+	assert.EqualError(t, err, "suite /dev/zero: larger than 4194304 bytes; a suite file is YAML of a few kilobytes")
 }

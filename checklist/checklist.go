@@ -1,7 +1,9 @@
 package checklist
 
 import (
+	"cmp"
 	"fmt"
+	"github.com/trustml/trustml/bound"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -26,12 +28,29 @@ const (
 	DefaultMaxExamples = 10   // failing examples kept per test
 )
 
+// Caps on the work one test may ask for. [Test.Validate] and the suite
+// decoder reject a test beyond them before any data is read, so that a
+// typo (steps: 10000000000) or YAML aliases that multiply a template's
+// lists cannot exhaust memory.
+const (
+	// MaxN bounds N, the base rows drawn from the data.
+	MaxN = 100_000
+	// MaxSteps bounds a sweep's grid points.
+	MaxSteps = 10_000
+	// MaxSweepRows bounds the rows a sweep predicts: base rows × steps
+	// (with their defaults when zero).
+	MaxSweepRows = 1_000_000
+	// MaxCases bounds an MFT test's cases: its listed cases plus, for each
+	// template, the product of the lengths of its Vary lists.
+	MaxCases = 100_000
+)
+
 // MaxLevels bounds the distinct values a column may have for a swap: a
 // swap suits categories, not continuous columns.
 const MaxLevels = 50
 
 // Test is one behavioural test. Build it in Go or read it from a suite
-// with [Decode]; the zero value of every optional field selects a default.
+// from a suite; the zero value of every optional field selects a default.
 //
 // Which fields apply depends on Type:
 //
@@ -125,11 +144,12 @@ type Values struct {
 	Values []any
 }
 
-// Bounds is what an MFT prediction ŷ must satisfy: Min ≤ ŷ ≤ Max (either
-// may be nil, not both), or |ŷ − Value| ≤ Tolerance when Value is set. A
-// prediction that is NaN or ±Inf never satisfies it.
+// Bounds is what an MFT prediction ŷ must satisfy: Min ≤ ŷ ≤ Max, the
+// shared [bound.Interval] (either end may be nil, not both; strict ends are
+// not supported, as a margin of 0 passes), or |ŷ − Value| ≤ Tolerance when
+// Value is set. A prediction that is NaN or ±Inf never satisfies it.
 type Bounds struct {
-	Min, Max  *float64
+	bound.Interval
 	Value     *float64
 	Tolerance float64
 }
@@ -175,7 +195,8 @@ const (
 type Change struct {
 	Direction Direction
 	Slack     float64
-	Min, Max  *float64
+	// Interval bounds Δ (Min ≤ Δ ≤ Max; strict ends are not supported).
+	bound.Interval
 }
 
 // Sweep makes, for each base row, a grid of Steps rows in which Column
@@ -360,4 +381,67 @@ type Example struct {
 	Margin any `json:"margin"`
 	// Text says the same in one line.
 	Text string `json:"text"`
+}
+
+// mftCases returns the number of cases an MFT test expands to, saturating
+// just above MaxCases so that a product of many lists cannot overflow.
+func mftCases(cases int, templates []Template) int {
+	n := cases
+	for _, tm := range templates {
+		n += templateCases(tm)
+		if n > MaxCases {
+			return MaxCases + 1
+		}
+	}
+	return n
+}
+
+// templateCases returns the product of the lengths of tm's Vary lists,
+// saturating just above MaxCases.
+func templateCases(tm Template) int {
+	if len(tm.Vary) == 0 {
+		return 0
+	}
+	n := 1
+	for _, v := range tm.Vary {
+		n *= len(v.Values)
+		if n > MaxCases {
+			return MaxCases + 1
+		}
+	}
+	return n
+}
+
+// nProblem says what is wrong with a test's n, or "".
+func nProblem(n int64) string {
+	if n < 1 || n > MaxN {
+		return fmt.Sprintf("must be between 1 and %d, got %d", MaxN, n)
+	}
+	return ""
+}
+
+// stepsProblem says what is wrong with a sweep's steps, or "".
+func stepsProblem(steps int64) string {
+	if steps < 2 || steps > MaxSteps {
+		return fmt.Sprintf("must be between 2 and %d, got %d", MaxSteps, steps)
+	}
+	return ""
+}
+
+// sweepRowsProblem says whether a sweep over n base rows (DefaultN when
+// 0) of steps points (DefaultSteps when 0) predicts too many rows.
+func sweepRowsProblem(n, steps int) string {
+	n, steps = cmp.Or(n, DefaultN), cmp.Or(steps, DefaultSteps)
+	if n*steps > MaxSweepRows {
+		return fmt.Sprintf("n × sweep.steps = %d × %d = %d rows to predict, more than the cap of %d; lower n or steps", n, steps, n*steps, MaxSweepRows)
+	}
+	return ""
+}
+
+// casesProblem says whether an MFT test expands to too many cases.
+func casesProblem(n int) string {
+	if n > MaxCases {
+		return fmt.Sprintf("expands to more than %d cases (listed cases plus the product of each template's vary lists); split the test or shorten the lists", MaxCases)
+	}
+	return ""
 }

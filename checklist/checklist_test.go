@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/trustml/trustml/bound"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -192,7 +193,7 @@ var known = []struct {
 		// Δ is exactly 10: the bounds include their boundary.
 		name: "linear moves by exactly 10", f: linear,
 		test: checklist.Test{Type: checklist.DIR, Perturb: []checklist.Perturbation{checklist.Add("x", 5)},
-			Change: checklist.Change{Min: ptr(10), Max: ptr(10)}},
+			Change: checklist.Change{Interval: bound.Interval{Min: ptr(10), Max: ptr(10)}}},
 		want: want{cases: 100, applicable: 100, failed: 0, rows: 200, calls: 1},
 	},
 	{
@@ -207,7 +208,7 @@ var known = []struct {
 		// test that demands a move.
 		name: "ignored column must move", f: linear,
 		test: checklist.Test{Type: checklist.DIR, Perturb: []checklist.Perturbation{checklist.Add("z", 1)},
-			Change: checklist.Change{Min: ptr(0.5)}},
+			Change: checklist.Change{Interval: bound.Interval{Min: ptr(0.5)}}},
 		want: want{cases: 100, applicable: 100, failed: 100, rows: 200, calls: 1},
 	},
 	{
@@ -292,7 +293,7 @@ var known = []struct {
 		name: "composition", f: linear,
 		test: checklist.Test{Type: checklist.DIR,
 			Perturb: []checklist.Perturbation{checklist.Add("x", 5), checklist.SwapEach("g")},
-			Change:  checklist.Change{Min: ptr(10)}},
+			Change:  checklist.Change{Interval: bound.Interval{Min: ptr(10)}}},
 		want: want{cases: 100, applicable: 100, failed: 33, rows: 300, calls: 1},
 	},
 	{
@@ -303,13 +304,13 @@ var known = []struct {
 		test: checklist.Test{Type: checklist.MFT,
 			Cases: []checklist.Case{
 				{Input: checklist.Input{"x": 30, "g": "B"}, Expect: &checklist.Bounds{Value: ptr(70)}},
-				{Input: checklist.Input{"x": 30, "g": "A"}, Expect: &checklist.Bounds{Min: ptr(61)}},
+				{Input: checklist.Input{"x": 30, "g": "A"}, Expect: &checklist.Bounds{Interval: bound.Interval{Min: ptr(61)}}},
 			},
 			Templates: []checklist.Template{{Vary: []checklist.Values{
 				{Column: "x", Values: []any{0, 10, 50}},
 				{Column: "g", Values: []any{"A", "B", "C"}},
 			}}},
-			Expect: &checklist.Bounds{Min: ptr(0), Max: ptr(100)}},
+			Expect: &checklist.Bounds{Interval: bound.Interval{Min: ptr(0), Max: ptr(100)}}},
 		want: want{cases: 11, applicable: 11, failed: 2, rows: 11, calls: 1},
 	},
 }
@@ -559,7 +560,7 @@ func TestNonFinitePredictionsFail(t *testing.T) {
 	mem := newMem(t)
 	test := checklist.Test{Name: "finite", Type: checklist.MFT,
 		Templates: []checklist.Template{{Vary: []checklist.Values{{Column: "x", Values: []any{10, 60}}}}},
-		Expect:    &checklist.Bounds{Min: ptr(-1e9)}}
+		Expect:    &checklist.Bounds{Interval: bound.Interval{Min: ptr(-1e9)}}}
 	checks, err := checklist.Run(context.Background(), nanModel{}, fixture(t, mem), []checklist.Test{test},
 		checklist.Options{Target: "y", Mem: mem})
 	require.NoError(t, err)

@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -21,12 +22,20 @@ var (
 	}
 )
 
-// Decode reads the `checklist` section of a suite from n, a list of
+// The `checklist` section of a suite decodes here; the root package reaches
+// the decoder through the section registry, so it is not exported API.
+func init() {
+	section.Register("checklist", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
+		return decode(d, n, path)
+	})
+}
+
+// decode reads the `checklist` section of a suite from n, a list of
 // tests, recording every problem in d with its position; path is the key
 // path of n (for example "checklist"). The returned tests are complete
 // only when d has recorded no problem. The grammar is in the package
 // documentation.
-func Decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
 	items, ok := d.Sequence(n, path)
 	if !ok {
 		return nil
@@ -97,7 +106,8 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 		case "capability":
 			t.Capability, _ = d.Text(f.Value, f.Path)
 		case "severity":
-			t.Severity = decodeSeverity(d, f.Value, f.Path)
+			s, _ := d.Severity(f.Value, f.Path)
+			t.Severity = result.Severity(s)
 		case "max_failure_rate":
 			t.MaxFailureRate, _ = d.Fraction(f.Value, f.Path)
 		case "seed":
@@ -107,10 +117,11 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 			}
 		case "n":
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if v == 0 {
-					d.Errorf(f.Value, f.Path, "must be ≥ 1")
+				if p := nProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
+				} else {
+					t.N = int(v)
 				}
-				t.N = int(v)
 			}
 			if _, rows := has["rows"]; rows {
 				d.Errorf(f.KeyN, f.Path, "n and rows are exclusive: rows lists the base rows")
@@ -179,6 +190,9 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 		if !cases && !templates {
 			d.Errorf(n, path, "an MFT test needs cases: [{input: {...}, expect: {...}}] or templates: [{vary: {...}}]")
 		}
+		if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
+			d.Errorf(n, path, "%s", p)
+		}
 		if !hasExpect {
 			for _, it := range needExpect {
 				d.Errorf(it.Value, it.Path, "needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test")
@@ -191,6 +205,11 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 	case DIR:
 		if !hasPerturb && !sweep {
 			d.Errorf(n, path, "a DIR test needs perturb: {column: ..., <operation>: ...} or sweep: {column: ...}")
+		}
+		if t.Sweep != nil {
+			if p := sweepRowsProblem(t.N, t.Sweep.Steps); p != "" {
+				d.Errorf(has["sweep"].KeyN, has["sweep"].Path, "%s", p)
+			}
 		}
 		if !hasExpect {
 			if sweep {
@@ -210,11 +229,6 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
-}
-
-func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
-	s, _ := d.Severity(n, path)
-	return result.Severity(s)
 }
 
 // decodeScalar reads a value for a column: a number, a string, a boolean
@@ -335,24 +349,20 @@ func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
 	if !ok {
 		return nil
 	}
-	b := &Bounds{}
+	b := &Bounds{Interval: d.Interval(n, path, fields, false)}
 	for _, f := range fields {
-		v, ok := d.Float(f.Value, f.Path)
-		if !ok {
-			continue
-		}
 		switch f.Key {
-		case "min":
-			b.Min = &v
-		case "max":
-			b.Max = &v
 		case "value":
-			b.Value = &v
-		case "tolerance":
-			if v < 0 {
-				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				b.Value = &v
 			}
-			b.Tolerance = v
+		case "tolerance":
+			if v, ok := d.Float(f.Value, f.Path); ok {
+				if v < 0 {
+					d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
+				}
+				b.Tolerance = v
+			}
 		}
 	}
 	switch {
@@ -362,8 +372,6 @@ func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
 		d.Errorf(n, path, "tolerance applies to value: expect {value: ..., tolerance: ...}")
 	case !hasKey(fields, "value") && !hasKey(fields, "min") && !hasKey(fields, "max"):
 		d.Errorf(n, path, "needs min, max or value")
-	case b.Min != nil && b.Max != nil && *b.Min > *b.Max:
-		d.Errorf(n, path, "min %s is greater than max %s", result.FormatFloat(*b.Min), result.FormatFloat(*b.Max))
 	}
 	return b
 }
@@ -490,10 +498,11 @@ func decodeSweep(d *yamlx.Decoder, n *yaml.Node, path string) *Sweep {
 			}
 		case "steps":
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if v < 2 {
-					d.Errorf(f.Value, f.Path, "must be ≥ 2, got %d", v)
+				if p := stepsProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
+				} else {
+					s.Steps = int(v)
 				}
-				s.Steps = int(v)
 			}
 		}
 	}

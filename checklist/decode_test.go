@@ -1,6 +1,7 @@
 package checklist_test
 
 import (
+	"github.com/trustml/trustml/bound"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml/checklist"
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -22,7 +24,7 @@ func decode(t testing.TB, src string) ([]checklist.Test, error) {
 	fields, ok := d.Mapping(root, "", []string{"checklist"})
 	require.True(t, ok)
 	require.Len(t, fields, 1)
-	tests := checklist.Decode(d, fields[0].Value, fields[0].Path)
+	tests := section.Decode("checklist", d, nil, fields[0].Value, fields[0].Path, section.Env{}).([]checklist.Test)
 	return tests, d.Err()
 }
 
@@ -71,7 +73,7 @@ func TestDecode(t *testing.T) {
 			Tolerance: checklist.Tolerance{Abs: 0.5}},
 		{Name: "a calm hot sunny day", Type: checklist.MFT, Line: 4, Col: 5,
 			Cases: []checklist.Case{{Input: checklist.Input{"Solar.R": 250.0, "Wind": 3.0, "Temp": 92.0},
-				Expect: &checklist.Bounds{Min: ptr(60)}}}},
+				Expect: &checklist.Bounds{Interval: bound.Interval{Min: ptr(60)}}}}},
 		{Name: "ozone rises with temperature", Type: checklist.DIR, Capability: "Monotonicity", Line: 5, Col: 5,
 			Sweep:          &checklist.Sweep{Column: "Temp", From: ptr(50), To: ptr(100), Steps: 11},
 			Change:         checklist.Change{Direction: checklist.Increase, Slack: 0.5},
@@ -81,14 +83,14 @@ func TestDecode(t *testing.T) {
 				Vary:  []checklist.Values{{Column: "Wind", Values: []any{2.0, 10.0}}, {Column: "Region", Values: []any{"N", "S"}}},
 				Fixed: checklist.Input{"Temp": 70.0, "Flag": nil, "Ok": true}}},
 			Cases:  []checklist.Case{{Input: checklist.Input{"Wind": 5.0}, Expect: &checklist.Bounds{Value: ptr(30), Tolerance: 2}}},
-			Expect: &checklist.Bounds{Min: ptr(0), Max: ptr(200)}},
+			Expect: &checklist.Bounds{Interval: bound.Interval{Min: ptr(0), Max: ptr(200)}}},
 		{Name: "composed", Type: checklist.DIR, Line: 19, Col: 5,
 			Rows: []checklist.Input{{"Temp": 70.0, "Region": "N"}},
 			Perturb: []checklist.Perturbation{
 				checklist.Multiply("Temp", 1.1), checklist.RelativeNoise("Wind", 0.1), checklist.Noise("Solar.R", 3),
 				checklist.SwapEach("Region"), checklist.SwapRandom("Month"), checklist.Set("Day", 3.0), checklist.SetNull("Ozone"),
 			},
-			Change: checklist.Change{Min: ptr(-1), Max: ptr(1)}},
+			Change: checklist.Change{Interval: bound.Interval{Min: ptr(-1), Max: ptr(1)}}},
 		{Name: "fair", Type: checklist.INV, Line: 31, Col: 5,
 			Perturb:   []checklist.Perturbation{checklist.SwapEach("Sex")},
 			Tolerance: checklist.Tolerance{Abs: 1, Rel: 0.1, Scale: checklist.ScalePrediction}},
@@ -126,7 +128,7 @@ func TestDecodeProblems(t *testing.T) {
 			`suite.yaml:1:34: checklist[0].perturb: perturb and sweep are exclusive: write two tests`},
 		{"sweep expects increasing", `checklist: [{name: a, type: DIR, sweep: {column: T, from: 5, to: 1, steps: 1}, expect: increase}]`,
 			"suite.yaml:1:41: checklist[0].sweep: from 5 must be less than to 1\n" +
-				"suite.yaml:1:76: checklist[0].sweep.steps: must be ≥ 2, got 1\n" +
+				"suite.yaml:1:76: checklist[0].sweep.steps: must be between 2 and 10000, got 1\n" +
 				`suite.yaml:1:88: checklist[0].expect: must be increasing or decreasing, got "increase" (did you mean "increasing"?)`},
 		{"direction and bounds", `checklist: [{name: a, type: DIR, perturb: {column: T, add: 1}, expect: {direction: increase, min_change: 1}}]`,
 			`suite.yaml:1:72: checklist[0].expect: direction and min_change/max_change are exclusive; min_change: 0 also means an increase`},
@@ -148,7 +150,7 @@ func TestDecodeProblems(t *testing.T) {
 				"suite.yaml:1:86: checklist[0].perturb[1].shuffle: shuffle: false perturbs nothing; remove the perturbation\n" +
 				"suite.yaml:1:112: checklist[0].perturb[2].swap: must be each or random, got \"every\"\n" +
 				"suite.yaml:1:137: checklist[0].perturb[3].set: write set_null: true to set a null\n" +
-				"suite.yaml:1:148: checklist[0].n: must be ≥ 1\n" +
+				"suite.yaml:1:148: checklist[0].n: must be between 1 and 100000, got 0\n" +
 				"suite.yaml:1:157: checklist[0].seed: must be ≥ 0, got -1\n" +
 				"suite.yaml:1:179: checklist[0].max_failure_rate: must be a fraction between 0 and 1, got 1.5"},
 		{"noise", `checklist: [{name: a, type: INV, perturb: [{column: T, noise: {stddev: 1, relative: 1}}, {column: T, noise: {stddev: 0}}]}]`,
@@ -165,7 +167,7 @@ func TestDecodeProblems(t *testing.T) {
 			`suite.yaml:1:42: checklist[0].cases[0]: needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test`},
 		{"MFT bounds", `checklist: [{name: a, type: MFT, cases: [{input: {x: [1]}, expect: {min: 2, max: 1}}, {input: {}, expect: {value: 1, min: 0}}, {expect: {tolerance: 1}}]}]`,
 			"suite.yaml:1:54: checklist[0].cases[0].input.x: must be a single value (number, string, boolean or null), got a list\n" +
-				"suite.yaml:1:68: checklist[0].cases[0].expect: min 2 is greater than max 1\n" +
+				"suite.yaml:1:68: checklist[0].cases[0].expect: min 2 > max 1: no value can pass\n" +
 				"suite.yaml:1:95: checklist[0].cases[1].input: must give at least one column a value\n" +
 				"suite.yaml:1:107: checklist[0].cases[1].expect: value and min/max are exclusive: expect {value, tolerance} or {min, max}\n" +
 				"suite.yaml:1:128: checklist[0].cases[2]: needs input: {column: value, ...}\n" +
@@ -204,7 +206,7 @@ func FuzzDecode(f *testing.F) {
 		if !ok || len(fields) != 1 {
 			return
 		}
-		tests := checklist.Decode(d, fields[0].Value, fields[0].Path)
+		tests := section.Decode("checklist", d, nil, fields[0].Value, fields[0].Path, section.Env{}).([]checklist.Test)
 		if d.Err() != nil {
 			return
 		}

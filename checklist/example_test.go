@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/checklist"
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 )
 
@@ -75,7 +76,7 @@ func ExampleRun() {
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	tests := checklist.Decode(d, doc.Content[0], "checklist")
+	tests := section.Decode("checklist", d, nil, doc.Content[0], "checklist", section.Env{}).([]checklist.Test)
 	if err := d.Err(); err != nil {
 		panic(err)
 	}

@@ -415,8 +415,10 @@ func (t *Test) Validate() error {
 	if !(t.MaxFailureRate >= 0 && t.MaxFailureRate <= 1) {
 		bad("max failure rate %v is not a fraction between 0 and 1", t.MaxFailureRate)
 	}
-	if t.N < 0 {
-		bad("n %d < 0", t.N)
+	if t.N != 0 {
+		if p := nProblem(int64(t.N)); p != "" {
+			bad("n: %s", p)
+		}
 	}
 	if t.N != 0 && len(t.Rows) > 0 {
 		bad("n and rows are exclusive: rows are the base rows")
@@ -438,6 +440,9 @@ func (t *Test) Validate() error {
 	case MFT:
 		if len(t.Cases)+len(t.Templates) == 0 {
 			bad("an MFT test needs cases or templates")
+		}
+		if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
+			bad("%s", p)
 		}
 		for i, c := range t.Cases {
 			if err := cmpOr(c.Expect, t.Expect).validate(); err != nil {
@@ -480,8 +485,10 @@ func (t *Test) Validate() error {
 			bad("a DIR test needs a direction or min and max change")
 		case ch.Direction != "" && ch.Direction != Increase && ch.Direction != Decrease:
 			bad("direction %q is neither increase nor decrease", ch.Direction)
-		case ch.Min != nil && ch.Max != nil && *ch.Min > *ch.Max:
-			bad("min change %v > max change %v", *ch.Min, *ch.Max)
+		case ch.StrictMin || ch.StrictMax:
+			bad("strict change bounds are not supported: a change on the bound passes")
+		case ch.Interval.Validate() != nil:
+			bad("change: %v", ch.Interval.Validate())
 		case t.Sweep != nil && ch.Direction == "":
 			bad("a sweep needs a direction")
 		}
@@ -491,8 +498,15 @@ func (t *Test) Validate() error {
 		if ch.Slack != 0 && ch.Direction == "" {
 			bad("slack applies to a direction")
 		}
-		if t.Sweep != nil && (t.Sweep.Steps == 1 || t.Sweep.Steps < 0) {
-			bad("a sweep needs at least 2 steps, got %d", t.Sweep.Steps)
+		if t.Sweep != nil && t.Sweep.Steps != 0 {
+			if p := stepsProblem(int64(t.Sweep.Steps)); p != "" {
+				bad("sweep.steps: %s", p)
+			}
+		}
+		if t.Sweep != nil && t.N <= MaxN && t.Sweep.Steps <= MaxSteps {
+			if p := sweepRowsProblem(t.N, t.Sweep.Steps); p != "" {
+				bad("%s", p)
+			}
 		}
 	default:
 		bad("type %q is not MFT, INV or DIR", t.Type)
@@ -504,12 +518,14 @@ func (b *Bounds) validate() error {
 	switch {
 	case b == nil:
 		return errors.New("no expectation")
-	case b.Value != nil && (b.Min != nil || b.Max != nil):
+	case b.Value != nil && !b.Interval.IsZero():
 		return errors.New("an expectation takes a value or min and max, not both")
-	case b.Value == nil && b.Min == nil && b.Max == nil:
+	case b.Value == nil && b.Interval.IsZero():
 		return errors.New("an expectation needs a value, min or max")
-	case b.Min != nil && b.Max != nil && *b.Min > *b.Max:
-		return fmt.Errorf("min %v > max %v", *b.Min, *b.Max)
+	case b.StrictMin || b.StrictMax:
+		return errors.New("strict bounds are not supported: a prediction on the bound passes")
+	case b.Interval.Validate() != nil:
+		return b.Interval.Validate()
 	case !(b.Tolerance >= 0):
 		return fmt.Errorf("tolerance %v < 0", b.Tolerance)
 	}

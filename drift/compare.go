@@ -22,8 +22,12 @@ var deciles = []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
 // kind (ks on strings) is an error: a *yamlx.Error positioned at the
 // suite's keys, all problems at once. A test that applies but cannot be
 // computed (no values on one side; exact counts needed but the column is
-// of high cardinality) is a check of Status Error.
+// of high cardinality) is a check of Status Error. A spec that fails
+// [Spec.Validate] is an error before anything is compared.
 func Compare(s *Spec, ref, cur *profile.Profile) ([]result.Check, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
 	var problems []yamlx.Problem
 	bad := func(line, col int, path, format string, args ...any) {
 		problems = append(problems, yamlx.Problem{Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})

@@ -1,8 +1,12 @@
 package drift
 
 import (
+	"math"
+	"slices"
+
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -55,8 +59,11 @@ type Test struct {
 
 var (
 	specKeys   = []string{"columns", "severity"}
-	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity"}
-	testKeys   = map[Kind][]string{
+	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity", "chisquare"}
+	// aliases are the old spellings of test names, still accepted; the
+	// canonical name is the one results and reports use.
+	aliases  = map[string]Kind{"chisquare": ChiSquareTest}
+	testKeys = map[Kind][]string{
 		KSTest:          {"max_statistic", "min_p_value", "severity"},
 		PSITest:         {"max", "severity"},
 		WassersteinTest: {"max", "severity"},
@@ -89,7 +96,15 @@ func (s *Spec) Len() int {
 	return n
 }
 
-// Decode reads the `drift` section of a suite from n, recording every
+// The `drift` section of a suite decodes here; the root package reaches
+// the decoder through the section registry, so it is not exported API.
+func init() {
+	section.Register("drift", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
+		return decode(d, n, path)
+	})
+}
+
+// decode reads the `drift` section of a suite from n, recording every
 // problem in d with its position; path is the key path of n ("drift").
 // The grammar:
 //
@@ -100,14 +115,14 @@ func (s *Spec) Len() int {
 //	      ks: {max_statistic: D, min_p_value: P}
 //	      psi: {max: X}
 //	      wasserstein: {max: X}
-//	      chi_square: {min_p_value: P, max_statistic: X}
+//	      chi_square: {min_p_value: P, max_statistic: X}   # chisquare: an accepted alias
 //	      new_categories: {max: N}   # or N
 //	      severity: warn             # default for the column's tests
 //
 // Every test takes its own severity. ks and chi_square need at least one
 // bound; statistics and p-values are fractions, PSI and Wasserstein
 // bounds non-negative numbers, new_categories a count.
-func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	s := &Spec{File: d.File}
 	fields, ok := d.Mapping(n, path, specKeys)
 	if !ok {
@@ -150,7 +165,15 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev 
 		if f.Key == "severity" {
 			continue
 		}
-		t := Test{Kind: Kind(f.Key), Severity: sev, Line: f.KeyN.Line, Col: f.KeyN.Column}
+		kind := Kind(f.Key)
+		if k, ok := aliases[f.Key]; ok {
+			kind = k
+		}
+		if slices.ContainsFunc(c.Tests, func(t Test) bool { return t.Kind == kind }) {
+			d.Errorf(f.KeyN, f.Path, "%s and %s are the same test; keep one", f.Key, kind)
+			continue
+		}
+		t := Test{Kind: kind, Severity: sev, Line: f.KeyN.Line, Col: f.KeyN.Column}
 		decodeTest(d, &t, f.Value, f.Path)
 		c.Tests = append(c.Tests, t)
 	}
@@ -179,18 +202,12 @@ func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 		switch {
 		case f.Key == "severity":
 			continue
-		case f.Key == "min_p_value" || (f.Key == "max_statistic" && t.Kind == KSTest):
-			v, ok = d.Fraction(f.Value, f.Path)
 		case t.Kind == NewCategories:
 			var c int64
 			c, ok = d.Count(f.Value, f.Path)
 			v = float64(c)
 		default:
 			v, ok = d.Float(f.Value, f.Path)
-			if ok && v < 0 {
-				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", yamlx.Resolve(f.Value).Value)
-				ok = false
-			}
 		}
 		if !ok {
 			continue
@@ -204,20 +221,79 @@ func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 			t.Max = &v
 		}
 	}
-	if t.MaxStatistic == nil && t.MinPValue == nil && t.Max == nil && !hasBoundKey(n) {
+	// A suite's test states its bound (a test built in Go without one
+	// only reports its statistic).
+	if !slices.ContainsFunc(fields, func(f yamlx.Field) bool { return f.Key != "severity" }) {
 		keys := testKeys[t.Kind]
 		d.Errorf(n, path, "needs a bound: %s", joinOr(keys[:len(keys)-1]))
 	}
+	var fs yamlx.Findings
+	t.validate(path, &fs)
+	d.Report(fs)
 }
 
-func hasBoundKey(n *yaml.Node) bool {
-	n = yamlx.Resolve(n)
-	for i := 0; n != nil && i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i].Value; k != "severity" {
-			return true
+// Validate reports every problem of the spec at once, each line naming
+// the key path a suite spells it with ("drift.columns.Temp.ks: ..."). A
+// decoded suite reports the same problems positioned in its file.
+func (s *Spec) Validate() error {
+	var fs yamlx.Findings
+	if len(s.Columns) == 0 {
+		fs.Add("drift.columns", "names no column: add COLUMN: {ks: {...}, ...}")
+	}
+	for _, c := range s.Columns {
+		p := yamlx.Join("drift.columns", c.Name)
+		if c.Name == "" {
+			fs.Add(p, "column name is empty")
+		}
+		if len(c.Tests) == 0 {
+			fs.Add(p, "names no test: add one of ks, psi, wasserstein, chi_square, new_categories")
+		}
+		seen := map[Kind]bool{}
+		for _, t := range c.Tests {
+			tp := yamlx.Join(p, string(t.Kind))
+			if seen[t.Kind] {
+				fs.Add(tp, "is declared twice; keep one")
+			}
+			seen[t.Kind] = true
+			t.validate(tp, &fs)
 		}
 	}
-	return false
+	return fs.Err()
+}
+
+// validate reports the problems of one test: its kind, which bounds apply
+// to it, their ranges and its severity.
+func (t Test) validate(path string, fs *yamlx.Findings) {
+	keys, ok := testKeys[t.Kind]
+	if !ok {
+		fs.Add(path, "unknown drift test %q; tests are ks, psi, wasserstein, chi_square, new_categories", t.Kind)
+		return
+	}
+	set := map[string]*float64{"max_statistic": t.MaxStatistic, "min_p_value": t.MinPValue, "max": t.Max}
+	for _, k := range []string{"max_statistic", "min_p_value", "max"} {
+		v := set[k]
+		if v == nil {
+			continue
+		}
+		kp := yamlx.Join(path, k)
+		switch {
+		case !slices.Contains(keys, k):
+			fs.Add(kp, "does not apply to %s; it takes %s", t.Kind, joinOr(keys[:len(keys)-1]))
+		case k == "min_p_value" || (k == "max_statistic" && t.Kind == KSTest):
+			if !(*v >= 0 && *v <= 1) {
+				fs.Add(kp, "must be a fraction between 0 and 1, got %s", result.FormatFloat(*v))
+			}
+		case !(*v >= 0) || math.IsInf(*v, 0):
+			fs.Add(kp, "must be ≥ 0, got %s", result.FormatFloat(*v))
+		case t.Kind == NewCategories && *v != math.Trunc(*v):
+			fs.Add(kp, "must be a whole number of categories, got %s", result.FormatFloat(*v))
+		}
+	}
+	switch t.Severity {
+	case "", result.SeverityError, result.SeverityWarn:
+	default:
+		fs.Add(yamlx.Join(path, "severity"), "must be error or warn, got %q", t.Severity)
+	}
 }
 
 func joinOr(keys []string) string {

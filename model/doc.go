@@ -16,5 +16,13 @@
 // a constant target, MAPE with only zero targets, no rows) are reported as
 // undefined with a reason, never as a NaN that a threshold might let through.
 //
+// A suite's `model` section decodes here, for the model and its
+// compare_to alike, into a [Spec] whose [Source] names one adapter kind
+// (train, predictions, endpoint, command). Each kind is declared once, in
+// the adapters table of source.go: its decoding, description, validation,
+// extra columns and how [Source.Open] turns it into a [Regressor]. A kind
+// the table does not know is an error. [Spec.Validate] is the one check of
+// the section's rules, for suites read from a file and specs built in Go.
+//
 // Row numbers in errors are zero-based.
 package model

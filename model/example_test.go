@@ -3,6 +3,7 @@ package model_test
 import (
 	"context"
 	"fmt"
+	"github.com/trustml/trustml/bound"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -61,11 +62,11 @@ func ExampleEvaluate() {
 		b, _ := e.Baseline.Get(name)
 		fmt.Printf("%-4s model %v baseline %.4g\n", name, v, b.V)
 	}
-	r2min := 0.5
-	fmt.Println("r2 >= 0.5:", model.Threshold{Min: &r2min}.Check(e.Model.R2))
+	r2min := bound.AtLeast(0.5)
+	fmt.Println("r2 >= 0.5:", model.Judge(r2min, e.Model.R2))
 
 	constant := model.Evaluate([]float64{3, 3}, []float64{3, 4}, 3)
-	fmt.Println("r2 on a constant target:", constant.Model.R2, "->", model.Threshold{Min: &r2min}.Check(constant.Model.R2))
+	fmt.Println("r2 on a constant target:", constant.Model.R2, "->", model.Judge(r2min, constant.Model.R2))
 	// Output:
 	// rmse model 0.75 baseline 1.225
 	// r2   model 0.55 baseline -0.2

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/trustml/trustml/bound"
 	"math"
 	"slices"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 )
 
 // Value is a metric that may be undefined. When Defined is false, V is 0
-// and Reason says why (for example "target is constant"); a [Threshold]
+// and Reason says why (for example "target is constant"); [Judge]
 // never passes an undefined value.
 type Value struct {
 	V       float64 `json:"value"`
@@ -188,62 +189,25 @@ func Measure(y, yhat []float64) Metrics {
 
 func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
 
-// Verdict is the outcome of checking a [Value] against a [Threshold].
+// Verdict is the outcome of checking a [Value] against bounds ([Judge]).
 type Verdict string
 
-// Verdicts returned by [Threshold.Check].
+// Verdicts returned by [Judge].
 const (
 	Pass      Verdict = "pass"
 	Fail      Verdict = "fail"
 	Undefined Verdict = "undefined" // the value is undefined: the check could not be decided
 )
 
-// Threshold bounds a metric. Both bounds are inclusive and optional; nil
-// means unbounded on that side. The zero value accepts every defined value.
-type Threshold struct {
-	Min *float64 `json:"min,omitempty"`
-	Max *float64 `json:"max,omitempty"`
-}
-
-// Validate reports a NaN or infinite bound, or Min > Max.
-func (t Threshold) Validate() error {
-	for _, b := range []struct {
-		name string
-		v    *float64
-	}{{"min", t.Min}, {"max", t.Max}} {
-		if b.v != nil && notFinite(*b.v) {
-			return fmt.Errorf("model: threshold: %s is %v", b.name, *b.v)
-		}
-	}
-	if t.Min != nil && t.Max != nil && *t.Min > *t.Max {
-		return fmt.Errorf("model: threshold: min %v > max %v", *t.Min, *t.Max)
-	}
-	return nil
-}
-
-// Check returns Undefined for an undefined value, else Pass if v lies
-// within the bounds and Fail otherwise.
-func (t Threshold) Check(v Value) Verdict {
+// Judge returns Undefined for an undefined value, else Pass if v lies
+// within b and Fail otherwise. The zero Interval passes every defined
+// value.
+func Judge(b bound.Interval, v Value) Verdict {
 	switch {
 	case !v.Defined:
 		return Undefined
-	case t.Min != nil && !(v.V >= *t.Min), t.Max != nil && !(v.V <= *t.Max):
+	case !b.Contains(v.V):
 		return Fail
 	}
 	return Pass
-}
-
-// String describes the bounds as the rest of trustml's messages do, e.g.
-// "≥ 0.5", "≤ 25" or "[0.5, 1]"; "any" when there are none.
-func (t Threshold) String() string {
-	f := func(p *float64) string { return strconv.FormatFloat(*p, 'g', -1, 64) }
-	switch {
-	case t.Min != nil && t.Max != nil:
-		return "[" + f(t.Min) + ", " + f(t.Max) + "]"
-	case t.Min != nil:
-		return "≥ " + f(t.Min)
-	case t.Max != nil:
-		return "≤ " + f(t.Max)
-	}
-	return "any"
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"github.com/trustml/trustml/bound"
 	"math"
 	"testing"
 
@@ -48,7 +49,7 @@ func TestMeasureUndefined(t *testing.T) {
 	m := Measure([]float64{3, 3, 3}, []float64{2, 3, 5})
 	assert.Equal(t, Value{Reason: "target is constant"}, m.R2)
 	assert.True(t, m.MSE.Defined)
-	assert.Equal(t, Undefined, Threshold{Min: ptr(0.5)}.Check(m.R2))
+	assert.Equal(t, Undefined, Judge(bound.AtLeast(0.5), m.R2))
 	assert.Equal(t, "undefined (target is constant)", m.R2.String())
 
 	// Zero targets are left out of MAPE and counted.
@@ -98,27 +99,23 @@ func TestMetricsLookupAndJSON(t *testing.T) {
 		"max_error":{"value":1,"defined":true},"bias":{"value":0.5,"defined":true}}`, string(data))
 }
 
-func TestThreshold(t *testing.T) {
+func TestJudge(t *testing.T) {
 	v := func(x float64) Value { return Value{V: x, Defined: true} }
 	for _, tc := range []struct {
-		th   Threshold
+		b    bound.Interval
 		v    Value
 		want Verdict
-		str  string
 	}{
-		{Threshold{Min: ptr(0.5)}, v(0.5), Pass, "≥ 0.5"},
-		{Threshold{Min: ptr(0.5)}, v(0.49), Fail, "≥ 0.5"},
-		{Threshold{Max: ptr(25)}, v(25), Pass, "≤ 25"},
-		{Threshold{Max: ptr(25)}, v(25.1), Fail, "≤ 25"},
-		{Threshold{Min: ptr(0), Max: ptr(1)}, v(-0.1), Fail, "[0, 1]"},
-		{Threshold{Min: ptr(0), Max: ptr(1)}, v(1), Pass, "[0, 1]"},
-		{Threshold{}, v(-1e300), Pass, "any"},
-		{Threshold{Min: ptr(0)}, Value{Reason: "no rows"}, Undefined, "≥ 0"},
+		{bound.AtLeast(0.5), v(0.5), Pass},
+		{bound.AtLeast(0.5), v(0.49), Fail},
+		{bound.AtMost(25), v(25), Pass},
+		{bound.AtMost(25), v(25.1), Fail},
+		{bound.Between(0, 1), v(-0.1), Fail},
+		{bound.Between(0, 1), v(1), Pass},
+		{bound.Interval{Max: ptr(1), StrictMax: true}, v(1), Fail},
+		{bound.Interval{}, v(-1e300), Pass},
+		{bound.AtLeast(0), Value{Reason: "no rows"}, Undefined},
 	} {
-		assert.Equal(t, tc.want, tc.th.Check(tc.v), "%s on %v", tc.str, tc.v)
-		assert.Equal(t, tc.str, tc.th.String())
-		assert.NoError(t, tc.th.Validate())
+		assert.Equal(t, tc.want, Judge(tc.b, tc.v), "%s on %v", tc.b, tc.v)
 	}
-	assert.EqualError(t, Threshold{Min: ptr(2), Max: ptr(1)}.Validate(), "model: threshold: min 2 > max 1")
-	assert.EqualError(t, Threshold{Max: ptr(nan)}.Validate(), "model: threshold: max is NaN")
 }

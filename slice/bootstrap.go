@@ -3,10 +3,8 @@ package slice
 import (
 	"hash/fnv"
 	"math/rand/v2"
-	"slices"
 
-	"gonum.org/v1/gonum/stat"
-
+	boot "github.com/trustml/trustml/internal/bootstrap"
 	"github.com/trustml/trustml/model"
 )
 
@@ -29,14 +27,14 @@ func streamFor(seed uint64, name string) *rand.Rand {
 
 // bootstrap resamples the rows of (y, yhat) with replacement nBoot times,
 // measures each resample with model.Measure and returns, per metric, the
-// percentile interval at [Level] of the metric over the resamples.
+// percentile interval at [Level] of the metric over the resamples, by the
+// type-7 rule of package internal/bootstrap.
 func bootstrap(y, yhat []float64, metrics []string, nBoot int, rng *rand.Rand) []interval {
 	n := len(y)
 	by, bh := make([]float64, n), make([]float64, n)
 	reps := make([][]float64, len(metrics))
-	for range nBoot {
-		for i := range n {
-			j := rng.IntN(n)
+	boot.Resample(rng, n, nBoot, func(rows []int) {
+		for i, j := range rows {
 			by[i], bh[i] = y[j], yhat[j]
 		}
 		m := model.Measure(by, bh)
@@ -45,20 +43,14 @@ func bootstrap(y, yhat []float64, metrics []string, nBoot int, rng *rand.Rand) [
 				reps[k] = append(reps[k], v.V)
 			}
 		}
-	}
+	})
 	out := make([]interval, len(metrics))
-	alpha := (1 - Level) / 2
 	for k, r := range reps {
 		if len(r) == 0 {
 			continue
 		}
-		slices.Sort(r)
-		out[k] = interval{
-			lo:         stat.Quantile(alpha, stat.LinInterp, r, nil),
-			hi:         stat.Quantile(1-alpha, stat.LinInterp, r, nil),
-			replicates: len(r),
-			ok:         true,
-		}
+		lo, hi := boot.Interval(r, Level)
+		out[k] = interval{lo: lo, hi: hi, replicates: len(r), ok: true}
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -17,17 +18,21 @@ var (
 	searchKeys = []string{"features", "pairs", "quantiles", "min_support", "fdr", "top_k", "metric", "severity"}
 )
 
-// maxBoot bounds n_boot: beyond it the intervals do not improve but the
-// run slows down.
-const maxBoot = 100000
-
 func suggest(s string, candidates []string) string { return yamlx.Suggest(s, candidates) }
 
-// Decode reads the `slices` section of a suite from n, recording every
+// The `slices` section of a suite decodes here; the root package reaches
+// the decoder through the section registry, so it is not exported API.
+func init() {
+	section.Register("slices", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
+		return decode(d, n, path)
+	})
+}
+
+// decode reads the `slices` section of a suite from n, recording every
 // problem in d with its position; path is the key path of n (for example
 // "slices"). Keys left out take the defaults of [NewSpec] and [NewSearch].
 // The returned spec is complete only when d has recorded no problem.
-func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	s := NewSpec()
 	fields, ok := d.Mapping(n, path, specKeys)
 	if !ok {
@@ -52,8 +57,8 @@ func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 		case "n_boot":
 			nBoot = f.Value
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if v > maxBoot {
-					d.Errorf(f.Value, f.Path, "must be at most %d, got %d", maxBoot, v)
+				if p := nBootProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
 				} else {
 					s.NBoot = int(v)
 				}
@@ -63,8 +68,8 @@ func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 				s.Seed = uint64(v)
 			}
 		case "severity":
-			if v := decodeSeverity(d, f.Value, f.Path); v != "" {
-				s.Severity = v
+			if v, ok := d.Severity(f.Value, f.Path); ok {
+				s.Severity = result.Severity(v)
 			}
 		case "search":
 			search = f.Value
@@ -81,11 +86,6 @@ func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 		d.Errorf(search, yamlx.Join(path, "search"), "no features to search: list search.features or add by: [columns]")
 	}
 	return s
-}
-
-func decodeSeverity(d *yamlx.Decoder, n *yaml.Node, path string) result.Severity {
-	s, _ := d.Severity(n, path)
-	return result.Severity(s)
 }
 
 // decodeBy reads the list of slicings: a column name, a {column, bins |
@@ -329,6 +329,9 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 				}
 				s.Features = append(s.Features, dim)
 			}
+			if p := featuresProblem(len(s.Features)); p != "" {
+				d.Errorf(f.Value, f.Path, "%s", p)
+			}
 		case "pairs":
 			s.Pairs, _ = d.Bool(f.Value, f.Path)
 		case "quantiles":
@@ -357,8 +360,8 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 			}
 		case "top_k":
 			if v, ok := d.Int(f.Value, f.Path); ok {
-				if v < 1 {
-					d.Errorf(f.Value, f.Path, "must be at least 1, got %d", v)
+				if p := topKProblem(v); p != "" {
+					d.Errorf(f.Value, f.Path, "%s", p)
 				} else {
 					s.TopK = int(v)
 				}
@@ -372,8 +375,8 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 				}
 			}
 		case "severity":
-			if v := decodeSeverity(d, f.Value, f.Path); v != "" {
-				s.Severity = v
+			if v, ok := d.Severity(f.Value, f.Path); ok {
+				s.Severity = result.Severity(v)
 			}
 		}
 	}

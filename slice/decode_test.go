@@ -12,17 +12,17 @@ import (
 )
 
 // decode decodes the value of the top-level key "slices" of src.
-func decode(t testing.TB, src string) (*Spec, error) {
+func decodeSrc(t testing.TB, src string) (*Spec, error) {
 	t.Helper()
 	root, err := yamlx.Parse("suite.yaml", []byte(src))
 	require.NoError(t, err)
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	s := Decode(d, root.Content[1], "slices")
+	s := decode(d, root.Content[1], "slices")
 	return s, d.Err()
 }
 
 func TestDecode(t *testing.T) {
-	spec, err := decode(t, `slices:
+	spec, err := decodeSrc(t, `slices:
   by: [Month, {column: Temp, quantiles: 4}, [Month, {column: Wind, bins: [0, 8, 12, 25]}]]
   metrics: [rmse, mae, bias]
   min_size: 15
@@ -55,14 +55,14 @@ func TestDecode(t *testing.T) {
 	require.NoError(t, spec.Validate())
 
 	// Defaults.
-	spec, err = decode(t, "slices: {by: [Month], search: true}")
+	spec, err = decodeSrc(t, "slices: {by: [Month], search: true}")
 	require.NoError(t, err)
 	want := NewSpec()
 	want.By = []Slicing{{{Column: "Month"}}}
 	want.Search = NewSearch()
 	assert.Equal(t, want, spec)
 
-	spec, err = decode(t, "slices: {by: [2024], search: false}")
+	spec, err = decodeSrc(t, "slices: {by: [2024], search: false}")
 	require.NoError(t, err)
 	assert.Nil(t, spec.Search)
 	assert.Equal(t, "2024", spec.By[0][0].Column, "a number is a column name")
@@ -103,7 +103,7 @@ suite.yaml:1:48: slices.fail_if.mae_abs: unknown rule "mae_abs" (the rule on mae
 		{"slices: {by: [Month], confidence: true, n_boot: 0}",
 			`suite.yaml:1:35: slices.confidence: needs bootstrap intervals; n_boot must be > 0`},
 		{"slices: {by: [Month], n_boot: 1000000, seed: -1, severity: warning}",
-			`suite.yaml:1:31: slices.n_boot: must be at most 100000, got 1000000
+			`suite.yaml:1:31: slices.n_boot: must be between 0 and 100000, got 1000000
 suite.yaml:1:46: slices.seed: must be ≥ 0, got -1
 suite.yaml:1:60: slices.severity: must be error or warn, got "warning" (did you mean "warn"?)`},
 		{"slices: {}",
@@ -118,14 +118,14 @@ suite.yaml:1:60: slices.severity: must be error or warn, got "warning" (did you 
 			`suite.yaml:1:40: slices.search.metric: unknown loss "squared"; losses are squared_error, absolute_error
 suite.yaml:1:54: slices.search.fdr: must be a rate strictly between 0 and 1, got 1.5
 suite.yaml:1:72: slices.search.min_support: must be at least 2 (a t-test needs two rows a side), got 1
-suite.yaml:1:82: slices.search.top_k: must be at least 1, got 0
+suite.yaml:1:82: slices.search.top_k: must be between 1 and 1000, got 0
 suite.yaml:1:96: slices.search.quantiles: must be between 2 and 100, got 200
 suite.yaml:1:108: slices.search.pairs: must be true or false, got the string "maybe"
 suite.yaml:1:115: slices.search.feature: unknown key "feature" (did you mean "features"?)`},
 		{"slices: {by: [Month], search: {features: [Temp, [Month, Wind], Temp, {column: Wind, bins: [1]}], severity: fatal}}",
 			`suite.yaml:1:49: slices.search.features[1]: list single columns; pairs are searched with pairs: true
 suite.yaml:1:64: slices.search.features[2]: column "Temp" is listed twice
-suite.yaml:1:91: slices.search.features[3].bins: needs at least 2 edges, got 1
+suite.yaml:1:91: slices.search.features[3].bins: needs between 2 and 1000 edges, got 1
 suite.yaml:1:108: slices.search.severity: must be error or warn, got "fatal"`},
 		{"slices: {by: [\"\", {column: Temp, quantiles: 2.5}], metrics: []}",
 			`suite.yaml:1:15: slices.by[0]: column name is empty
@@ -136,7 +136,7 @@ suite.yaml:1:61: slices.metrics: must list at least one metric, e.g. [rmse, mae,
 suite.yaml:6:3: slices.min_size: duplicate key (first defined at line 5)`},
 	} {
 		t.Run(tc.src, func(t *testing.T) {
-			_, err := decode(t, tc.src)
+			_, err := decodeSrc(t, tc.src)
 			require.Error(t, err)
 			assert.Equal(t, tc.want, err.Error())
 		})
@@ -155,7 +155,7 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		d := &yamlx.Decoder{File: "suite.yaml"}
-		s := Decode(d, root.Content[1], "slices")
+		s := decode(d, root.Content[1], "slices")
 		if d.Err() == nil {
 			if err := s.Validate(); err != nil {
 				t.Fatalf("Decode accepted %q but Validate says: %v", src, err)

@@ -6,8 +6,8 @@
 // evaluated rows as a [Spec] says, measures every slice with
 // [model.Measure] (so n, MSE, RMSE, MAE, R², bias and every metric of
 // [model.MetricNames] mean what they mean in package model; residuals are
-// ŷ − y), and returns one [result.Check] per slice. [Decode] reads the
-// `slices` section of a suite file.
+// ŷ − y), and returns one [result.Check] per slice. A suite file's
+// `slices` section decodes into a [Spec].
 //
 // # Slices
 //

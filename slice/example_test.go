@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/slice"
 )
@@ -27,7 +28,7 @@ slices:
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	spec := slice.Decode(d, root.Content[1], "slices")
+	spec := section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{}).(*slice.Spec)
 	if err := d.Err(); err != nil {
 		panic(err)
 	}
@@ -65,7 +66,7 @@ slices:
 	}
 	// Output:
 	// pass slices.Month: Month: 3 slices over 30 rows: 3 judged, 0 with fewer than 5 rows
-	// pass slices.Month=5: Month=5 (n=10): rmse 1 [1, 1] (0.372678× overall), bias 0 [-0.6, 0.6]; within rmse ≤ 4.02492 (1.5 × overall 2.68328)
+	// pass slices.Month=5: Month=5 (n=10): rmse 1 [1, 1] (0.372678× overall), bias 0 [-0.405, 0.6]; within rmse ≤ 4.02492 (1.5 × overall 2.68328)
 	// pass slices.Month=6: Month=6 (n=10): rmse 1 [1, 1] (0.372678× overall), bias 0 [-0.6, 0.6]; within rmse ≤ 4.02492 (1.5 × overall 2.68328)
 	// fail slices.Month=7: Month=7 (n=10): rmse 4.42719 > 4.02492 = 1.5 × overall 2.68328, and its 95% interval [4.219, 4.72229] lies beyond
 }
@@ -109,7 +110,8 @@ func ExampleRun() {
 	// 1 of 4 candidate slices significantly worse; worst: Region=b (n=100, mean loss 41.94 vs 4.65667, d=2.47066, q=6.79666e-22)
 }
 
-func ExampleDecode() {
+// Every problem of a slices section is reported at once, positioned.
+func Example_problems() {
 	src := []byte(`slices:
   by: [Month, {column: Wind, bins: [0, 12, 8]}]
   metrics: [rmse, rsquared]
@@ -121,7 +123,7 @@ func ExampleDecode() {
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	slice.Decode(d, root.Content[1], "slices")
+	section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{})
 	fmt.Println(d.Err())
 	// Output:
 	// suite.yaml:2:36: slices.by[1].bins: edges must increase strictly: 8 follows 12

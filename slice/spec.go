@@ -13,7 +13,7 @@ import (
 // Level is the confidence level of every bootstrap interval: 95%.
 const Level = 0.95
 
-// Defaults used by [NewSpec] and [Decode].
+// Defaults used by [NewSpec] and by a suite's slices section.
 const (
 	DefaultMinSize    = 10
 	DefaultNBoot      = 1000
@@ -32,7 +32,7 @@ func DefaultMetrics() []string { return slices.Clone(defaultMetrics) }
 // Spec is the `slices` section of a suite: how to cut the evaluated rows
 // into slices, what to measure on each, and when a slice fails.
 //
-// Build one with [NewSpec] (defaults filled in) or [Decode]. A zero Spec is
+// Build one with [NewSpec] (defaults filled in) or from a suite's slices section. A zero Spec is
 // valid but measures nothing: it has no slicings, and NBoot 0 computes no
 // intervals.
 type Spec struct {
@@ -228,9 +228,26 @@ func (s Search) withDefaults() Search {
 // The checks below are shared by Decode (which positions them) and
 // Validate; each returns "" when the value is acceptable.
 
+// Caps on the work a slices section may ask for, checked by
+// [Spec.Validate] and by the suite decoder before any data is read.
+const (
+	// MaxNBoot bounds NBoot: beyond it the intervals do not improve but
+	// the run slows down.
+	MaxNBoot = 100_000
+	// MaxBinEdges bounds the edges of a dimension's Bins.
+	MaxBinEdges = 1_000
+	// MaxQuantiles bounds a dimension's or a search's Quantiles.
+	MaxQuantiles = 100
+	// MaxSearchFeatures bounds Search.Features: with Pairs, the search
+	// visits every pair of them.
+	MaxSearchFeatures = 100
+	// MaxTopK bounds Search.TopK.
+	MaxTopK = 1_000
+)
+
 func binsProblem(b []float64) string {
-	if len(b) < 2 {
-		return fmt.Sprintf("needs at least 2 edges, got %d", len(b))
+	if len(b) < 2 || len(b) > MaxBinEdges {
+		return fmt.Sprintf("needs between 2 and %d edges, got %d", MaxBinEdges, len(b))
 	}
 	for i := 1; i < len(b); i++ {
 		if !(b[i] > b[i-1]) {
@@ -241,8 +258,29 @@ func binsProblem(b []float64) string {
 }
 
 func quantilesProblem(k int64) string {
-	if k < 2 || k > 100 {
-		return fmt.Sprintf("must be between 2 and 100, got %d", k)
+	if k < 2 || k > MaxQuantiles {
+		return fmt.Sprintf("must be between 2 and %d, got %d", MaxQuantiles, k)
+	}
+	return ""
+}
+
+func nBootProblem(n int64) string {
+	if n < 0 || n > MaxNBoot {
+		return fmt.Sprintf("must be between 0 and %d, got %d", MaxNBoot, n)
+	}
+	return ""
+}
+
+func topKProblem(k int64) string {
+	if k < 1 || k > MaxTopK {
+		return fmt.Sprintf("must be between 1 and %d, got %d", MaxTopK, k)
+	}
+	return ""
+}
+
+func featuresProblem(n int) string {
+	if n > MaxSearchFeatures {
+		return fmt.Sprintf("lists %d columns; the search takes at most %d", n, MaxSearchFeatures)
 	}
 	return ""
 }
@@ -339,8 +377,8 @@ func (s *Spec) Validate() error {
 	if s.MinSize < 0 {
 		add("min_size: must be ≥ 0, got %d", s.MinSize)
 	}
-	if s.NBoot < 0 {
-		add("n_boot: must be ≥ 0, got %d", s.NBoot)
+	if p := nBootProblem(int64(s.NBoot)); p != "" {
+		add("n_boot: %s", p)
 	}
 	if s.Confidence && s.NBoot == 0 {
 		add("confidence: needs n_boot > 0")
@@ -379,8 +417,11 @@ func (s *Spec) Validate() error {
 		if q.FDR < 0 || q.FDR >= 1 {
 			add("search.fdr: must be in (0, 1), got %s", result.FormatFloat(q.FDR))
 		}
-		if q.TopK < 0 {
-			add("search.top_k: must be ≥ 1, got %d", q.TopK)
+		if p := topKProblem(int64(q.TopK)); q.TopK != 0 && p != "" {
+			add("search.top_k: %s", p)
+		}
+		if p := featuresProblem(len(q.Features)); p != "" {
+			add("search.features: %s", p)
 		}
 		if q.Metric != "" {
 			if p := lossProblem(q.Metric); p != "" {

@@ -2,6 +2,7 @@ package trusttest
 
 import (
 	"context"
+	"github.com/trustml/trustml/bound"
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -73,22 +74,22 @@ type MetricCheck struct {
 // AtLeast asserts metric ≥ lo.
 func (m *MetricCheck) AtLeast(lo float64) *ModelCheck {
 	m.mc.t.Helper()
-	return m.assert(model.Threshold{Min: &lo})
+	return m.assert(bound.AtLeast(lo))
 }
 
 // AtMost asserts metric ≤ hi.
 func (m *MetricCheck) AtMost(hi float64) *ModelCheck {
 	m.mc.t.Helper()
-	return m.assert(model.Threshold{Max: &hi})
+	return m.assert(bound.AtMost(hi))
 }
 
 // Between asserts lo ≤ metric ≤ hi.
 func (m *MetricCheck) Between(lo, hi float64) *ModelCheck {
 	m.mc.t.Helper()
-	return m.assert(model.Threshold{Min: &lo, Max: &hi})
+	return m.assert(bound.Between(lo, hi))
 }
 
-func (m *MetricCheck) assert(th model.Threshold) *ModelCheck {
+func (m *MetricCheck) assert(th bound.Interval) *ModelCheck {
 	t := m.mc.t
 	t.Helper()
 	if m.mc.metrics == nil {
@@ -100,7 +101,7 @@ func (m *MetricCheck) assert(th model.Threshold) *ModelCheck {
 		return m.mc
 	}
 	want := th.String()
-	switch th.Check(v) {
+	switch model.Judge(th, v) {
 	case model.Undefined:
 		t.Errorf("model.%s: undefined on %d rows: %s", m.name, m.mc.n, v.Reason)
 	case model.Fail:

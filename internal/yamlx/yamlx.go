@@ -70,7 +70,59 @@ func Parse(file string, src []byte) (*yaml.Node, error) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil
 	}
+	if n, alias := expanded(doc.Content[0]); n > MaxExpandedNodes {
+		p := Problem{Msg: fmt.Sprintf("aliases expand the document to more than %d values; write the values out or use fewer aliases", MaxExpandedNodes)}
+		if alias != nil {
+			p.Line, p.Col = alias.Line, alias.Column
+		}
+		return nil, &Error{File: file, Problems: []Problem{p}}
+	}
 	return doc.Content[0], nil
+}
+
+// MaxExpandedNodes bounds the values a document holds once every alias is
+// expanded, so that a few kilobytes of nested aliases ("billion laughs")
+// cannot make the decoders walk an exponential tree.
+const MaxExpandedNodes = 1_000_000
+
+// expanded returns the number of nodes of the tree at root with every
+// alias expanded, saturating above MaxExpandedNodes, and the first alias in
+// document order (nil when there is none). Each node's size is computed
+// once, so the cost is linear in the document's size.
+func expanded(root *yaml.Node) (int, *yaml.Node) {
+	memo := map[*yaml.Node]int{}
+	var first *yaml.Node
+	var size func(n *yaml.Node, depth int) int
+	size = func(n *yaml.Node, depth int) int {
+		if n == nil {
+			return 0
+		}
+		if v, ok := memo[n]; ok {
+			return v
+		}
+		if n.Kind == yaml.AliasNode && first == nil {
+			first = n
+		}
+		memo[n] = MaxExpandedNodes + 1 // a cycle counts as too large
+		total := 1
+		switch {
+		case depth > 10_000:
+			total = MaxExpandedNodes + 1
+		case n.Kind == yaml.AliasNode:
+			total += size(n.Alias, depth+1)
+		default:
+			for _, c := range n.Content {
+				if total += size(c, depth+1); total > MaxExpandedNodes {
+					break
+				}
+			}
+		}
+		total = min(total, MaxExpandedNodes+1)
+		memo[n] = total
+		return total
+	}
+	n := size(root, 0)
+	return n, first
 }
 
 var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -88,10 +140,105 @@ func syntaxProblem(err error) Problem {
 	return Problem{Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// Decoder collects problems while values are read from a node tree.
+// Decoder collects problems while values are read from a node tree. It
+// remembers the node of every key path it reads, so that the findings of
+// a spec's Validate can be positioned afterwards ([Decoder.Report]).
 type Decoder struct {
 	File     string
 	problems []Problem
+	nodes    map[string]*yaml.Node
+}
+
+func (d *Decoder) remember(path string, n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if d.nodes == nil {
+		d.nodes = map[string]*yaml.Node{}
+	}
+	if _, ok := d.nodes[path]; !ok {
+		d.nodes[path] = n
+	}
+}
+
+// Finding is one problem a spec's Validate found: Path is the key path it
+// is about, At the key path whose position in a file locates it ("" means
+// Path). Specs built in Go have no positions; decoded ones do.
+type Finding struct {
+	Path, At, Msg string
+}
+
+// Findings collects what a Validate finds.
+type Findings []Finding
+
+// Add records a problem about path, located at path.
+func (fs *Findings) Add(path, format string, args ...any) {
+	*fs = append(*fs, Finding{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// AddAt records a problem about path, located at the key path at (for
+// example a missing key, located at its parent mapping).
+func (fs *Findings) AddAt(at, path, format string, args ...any) {
+	*fs = append(*fs, Finding{Path: path, At: at, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Err returns the findings as one error, one "path: message" line each,
+// or nil when there are none.
+func (fs Findings) Err() error {
+	errs := make([]error, len(fs))
+	for i, f := range fs {
+		if f.Path == "" {
+			errs[i] = errors.New(f.Msg)
+		} else {
+			errs[i] = fmt.Errorf("%s: %s", f.Path, f.Msg)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Report records the findings of a spec's Validate as problems, each at
+// the position of its key path as read by d (or of the nearest enclosing
+// path read). A finding is dropped when the decoder already reported a
+// problem at its path (the value could not be read, and the decoder's
+// message says why) or, for a finding located at its own path, below it.
+func (d *Decoder) Report(fs Findings) {
+	for _, f := range fs {
+		if d.covered(f.Path, f.At == "") {
+			continue
+		}
+		at := f.At
+		if at == "" {
+			at = f.Path
+		}
+		d.Errorf(d.nodeAt(at), f.Path, "%s", f.Msg)
+	}
+}
+
+func (d *Decoder) covered(path string, below bool) bool {
+	for _, p := range d.problems {
+		if p.Path == path || below && (strings.HasPrefix(p.Path, path+".") || strings.HasPrefix(p.Path, path+"[")) {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *Decoder) nodeAt(path string) *yaml.Node {
+	for p := path; p != ""; p = parent(p) {
+		if n, ok := d.nodes[p]; ok {
+			return n
+		}
+	}
+	return nil
+}
+
+// parent drops the last element of a key path: "a.b[2]" → "a.b" → "a".
+func parent(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
 }
 
 // Errorf records a problem at node n (which may be nil).
@@ -152,6 +299,7 @@ func (d *Decoder) Mapping(n *yaml.Node, path string, known []string) (fields []F
 		d.Errorf(n, path, "must be a mapping (key: value), got %s", Describe(n))
 		return nil, false
 	}
+	d.remember(path, n)
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := Resolve(n.Content[i]), n.Content[i+1]
@@ -180,6 +328,7 @@ func (d *Decoder) Mapping(n *yaml.Node, path string, known []string) (fields []F
 			d.Errorf(k, kp, "%s", msg)
 			continue
 		}
+		d.remember(kp, Resolve(v))
 		fields = append(fields, Field{Key: key, Path: kp, KeyN: k, Value: Resolve(v)})
 	}
 	return fields, true
@@ -192,9 +341,11 @@ func (d *Decoder) Sequence(n *yaml.Node, path string) ([]*yaml.Node, bool) {
 		d.Errorf(n, path, "must be a list, got %s", Describe(n))
 		return nil, false
 	}
+	d.remember(path, n)
 	out := make([]*yaml.Node, len(n.Content))
 	for i, c := range n.Content {
 		out[i] = Resolve(c)
+		d.remember(fmt.Sprintf("%s[%d]", path, i), out[i])
 	}
 	return out, true
 }

@@ -1,8 +1,12 @@
 package yamlx
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestSuggest(t *testing.T) {
@@ -81,4 +85,49 @@ func TestInterval(t *testing.T) {
 	if e.Error() != want {
 		t.Errorf("problems:\n%s\nwant:\n%s", e.Error(), want)
 	}
+}
+
+// TestAliasBomb: nested aliases that would expand to 10⁹ values are
+// refused at parse time, quickly, at the first alias.
+func TestAliasBomb(t *testing.T) {
+	src := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for i := range 8 {
+		name := fmt.Sprintf("l%d", i)
+		src += name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+		prev = name
+	}
+	start := time.Now()
+	_, err := Parse("bomb.yaml", []byte(src))
+	assert.Less(t, time.Since(start), time.Second)
+	assert.EqualError(t, err, "bomb.yaml:2:10: aliases expand the document to more than 1000000 values; write the values out or use fewer aliases")
+
+	// A few aliases that stay small are fine.
+	n, err := Parse("ok.yaml", []byte("a: &a [1, 2, 3]\nb: *a\nc: [*a, *a]\n"))
+	assert.NoError(t, err)
+	assert.NotNil(t, n)
+}
+
+// TestReport: a spec's findings are positioned at the key path they name
+// (or at At), and dropped where the decoder already explained the value.
+func TestReport(t *testing.T) {
+	root, err := Parse("s.yaml", []byte("m:\n  a: 1\n  b: {c: x}\n"))
+	assert.NoError(t, err)
+	d := &Decoder{File: "s.yaml"}
+	fields, _ := d.Mapping(root, "", []string{"m"})
+	mf, _ := d.Mapping(fields[0].Value, "m", nil)
+	bf, _ := d.Mapping(mf[1].Value, "m.b", nil)
+	d.Float(bf[0].Value, "m.b.c") // a problem at m.b.c
+	var fs Findings
+	fs.Add("m.a", "too small")
+	fs.AddAt("m", "m.z", "missing")
+	fs.Add("m.b", "needs c")                      // below it the decoder reported: dropped
+	fs.AddAt("m.b", "m.b", "whole mapping wrong") // located at itself by AddAt: kept
+	fs.Add("m.b.c", "again")                      // at a reported path: dropped
+	d.Report(fs)
+	assert.EqualError(t, d.Err(), `s.yaml:2:3: m.z: missing
+s.yaml:2:6: m.a: too small
+s.yaml:3:6: m.b: whole mapping wrong
+s.yaml:3:10: m.b.c: must be a number, got the string "x"`)
+	assert.EqualError(t, fs.Err(), "m.a: too small\nm.z: missing\nm.b: needs c\nm.b: whole mapping wrong\nm.b.c: again")
 }

@@ -32,7 +32,7 @@ func TestEndpointSuite(t *testing.T) {
 
 	s, err := trustml.Load("../endpoint.yaml")
 	require.NoError(t, err)
-	s.Model.Endpoint.URL = srv.URL + "/predict"
+	s.Model.Source.Endpoint.URL = srv.URL + "/predict"
 	served, err := s.Run(ctx, trustml.RunOptions{})
 	require.NoError(t, err)
 	assert.True(t, served.Passed)
@@ -61,8 +61,8 @@ func TestEndpointDown(t *testing.T) {
 	srv.Close()
 	s, err := trustml.Load("../endpoint.yaml")
 	require.NoError(t, err)
-	s.Model.Endpoint.URL = url + "/predict"
-	s.Model.Endpoint.Retries = -1
+	s.Model.Source.Endpoint.URL = url + "/predict"
+	s.Model.Source.Endpoint.Retries = -1
 	_, err = s.Run(context.Background(), trustml.RunOptions{})
 	require.Error(t, err)
 	// The first chunk in row order is the one reported, whatever the
