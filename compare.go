@@ -81,13 +81,18 @@ func (spec *ModelSpec) compare(ctx context.Context, run *modelRun, slices_ *slic
 	case c.Endpoint != nil:
 		champ = *c.Endpoint
 	default:
-		cmd := &model.Command{Argv: c.Command, Features: spec.Features}
+		cmd := &model.Command{Argv: c.Command, Features: spec.Features, Timeout: c.CommandTimeout}
 		defer cmd.Close()
 		champ = cmd
 	}
 	chat, err := model.PredictAll(ctx, champ, []arrow.RecordBatch{run.test})
 	if err != nil {
-		return nil, nil, fmt.Errorf("compare_to: %w", err)
+		return nil, nil, fmt.Errorf("compare_to: %w", model.AtDataRows(err, run.testRows))
+	}
+	if cmd, ok := champ.(*model.Command); ok {
+		if err := cmd.Close(); err != nil {
+			return nil, nil, fmt.Errorf("compare_to: %w", err)
+		}
 	}
 	name := c.Name
 	if name == "" {

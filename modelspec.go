@@ -27,6 +27,9 @@ type ModelSpec struct {
 	Predictions string
 	Endpoint    *model.Endpoint
 	Command     []string
+	// CommandTimeout is the Command's model.Command.Timeout (zero: the
+	// default).
+	CommandTimeout time.Duration
 
 	// Split chooses the rows a fitted model trains on and every model is
 	// evaluated on. The zero value evaluates on every row.
@@ -51,6 +54,9 @@ type CompareSpec struct {
 	Predictions string
 	Endpoint    *model.Endpoint
 	Command     []string
+	// CommandTimeout is the Command's model.Command.Timeout (zero: the
+	// default).
+	CommandTimeout time.Duration
 	// MaxWorse bounds, per metric, how much worse the challenger may be
 	// than the champion (in the metric's units; for r2 a drop, for bias a
 	// growth of |bias|). Each becomes a check model.compare.<metric>.
@@ -87,6 +93,7 @@ var (
 	compareKeys  = []string{"name", "predictions", "endpoint", "command", "max_worse", "n_boot", "seed"}
 	trainKeys    = []string{"algorithm", "alpha", "standardize"}
 	splitKeys    = []string{"method", "test_fraction", "seed", "by"}
+	commandKeys  = []string{"argv", "timeout"}
 	endpointKeys = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
 )
 
@@ -155,7 +162,7 @@ func decodeModel(d *yamlx.Decoder, key, n *yaml.Node, path, dir string) *ModelSp
 			m.Endpoint = decodeEndpoint(d, f.Value, f.Path)
 		case "command":
 			sources = append(sources, f.Key)
-			m.Command = decodeCommand(d, f.Value, f.Path, dir)
+			m.Command, m.CommandTimeout = decodeCommand(d, f.Value, f.Path, dir)
 		case "metrics":
 			m.Metrics = decodeMetrics(d, f.Value, f.Path, sev)
 		case "compare_to":
@@ -190,21 +197,50 @@ func decodeModel(d *yamlx.Decoder, key, n *yaml.Node, path, dir string) *ModelSp
 	return m
 }
 
-// decodeCommand reads a subprocess's argv. A program given by a relative
-// path with a slash is relative to the suite file, like every other path.
-func decodeCommand(d *yamlx.Decoder, n *yaml.Node, path, dir string) []string {
-	argv, ok := d.Texts(n, path)
+// decodeCommand reads a subprocess's argv, either as a list or as a
+// mapping {argv: [program, args...], timeout: 30s}. A program given by a
+// relative path with a slash is relative to the suite file, like every
+// other path.
+func decodeCommand(d *yamlx.Decoder, n *yaml.Node, path, dir string) (argv []string, timeout time.Duration) {
+	argvNode, argvPath := n, path
+	if yamlx.Resolve(n).Kind == yaml.MappingNode {
+		fields, ok := d.Mapping(n, path, commandKeys)
+		if !ok {
+			return nil, 0
+		}
+		argvNode = nil
+		for _, f := range fields {
+			switch f.Key {
+			case "argv":
+				argvNode, argvPath = f.Value, f.Path
+			case "timeout":
+				if v, ok := d.String(f.Value, f.Path); ok {
+					dur, err := time.ParseDuration(v)
+					if err != nil || dur <= 0 {
+						d.Errorf(f.Value, f.Path, "must be a positive duration such as 30s or 2m, got %q", v)
+						continue
+					}
+					timeout = dur
+				}
+			}
+		}
+		if argvNode == nil {
+			d.Errorf(n, yamlx.Join(path, "argv"), "missing: the program and its arguments, [program, args...]")
+			return nil, timeout
+		}
+	}
+	argv, ok := d.Texts(argvNode, argvPath)
 	if !ok {
-		return nil
+		return nil, timeout
 	}
 	if len(argv) == 0 {
-		d.Errorf(n, path, "must name a program: [program, args...]")
-		return nil
+		d.Errorf(argvNode, argvPath, "must name a program: [program, args...]")
+		return nil, timeout
 	}
 	if strings.Contains(argv[0], "/") && !filepath.IsAbs(argv[0]) {
 		argv[0] = filepath.Join(dir, argv[0])
 	}
-	return argv
+	return argv, timeout
 }
 
 func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.Severity) *CompareSpec {
@@ -226,7 +262,7 @@ func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.
 			c.Endpoint = decodeEndpoint(d, f.Value, f.Path)
 		case "command":
 			sources = append(sources, f.Key)
-			c.Command = decodeCommand(d, f.Value, f.Path, dir)
+			c.Command, c.CommandTimeout = decodeCommand(d, f.Value, f.Path, dir)
 		case "max_worse":
 			mf, ok := d.Mapping(f.Value, f.Path, nil)
 			if !ok {

@@ -240,7 +240,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 	}
 	if len(s.Checklist) > 0 {
 		cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
-			Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features,
+			Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features, DataRows: run.dataRows,
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.checklistLine, s.checklistCol, err)
@@ -255,6 +255,9 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		}
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed
+	}
+	if err := run.close(); err != nil {
+		return nil, nil, s.modelError(err)
 	}
 	return mr, checks, nil
 }
