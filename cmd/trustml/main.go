@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // Exit codes.
@@ -45,7 +46,14 @@ Run 'trustml <command> --help' for a command's flags.
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGINT (Ctrl-C) and SIGTERM cancel the run: it stops its model
+	// subprocesses, ends with exit 2 and writes no result. A second signal
+	// ends the process at once, as without trustml's handler.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -97,15 +105,38 @@ func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos [
 			return nil, exitNoRun, true
 		}
 		args = fs.Args()
-		if len(args) == 0 {
+		if len(args) == 0 || args[0] == "--" {
+			if len(args) > 0 {
+				pos = append(pos, args[1:]...)
+			}
+			if err := emptyValues(fs, pos); err != nil {
+				fmt.Fprintf(stderr, "trustml %s: %v\n", fs.Name(), err)
+				fmt.Fprintf(stderr, "run 'trustml %s --help' for usage\n", fs.Name())
+				return nil, exitNoRun, true
+			}
 			return pos, 0, false
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), 0, false
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// emptyValues reports a flag set to "" or an empty positional argument,
+// such as --data "$UNSET": silently falling back to a default would check
+// or overwrite something else than meant.
+func emptyValues(fs *flag.FlagSet, pos []string) error {
+	var errs []error
+	fs.Visit(func(f *flag.Flag) {
+		if f.Value.String() == "" {
+			errs = append(errs, fmt.Errorf("-%s: empty value (an unset variable?); give a value or leave the flag out", f.Name))
+		}
+	})
+	for i, p := range pos {
+		if p == "" {
+			errs = append(errs, fmt.Errorf("argument %d is empty (an unset variable?)", i+1))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func usageFor(fs *flag.FlagSet, synopsis, about string) func() {
