@@ -21,16 +21,22 @@ report section (flags win).
 On a terminal, a run that lasts more than a second shows its progress on
 stderr; nothing is drawn when stderr is not a terminal.
 
+An output FILE of - is standard output (the human lines then go to
+stderr); an output may not be an input of the run (suite, data, reference,
+model script). The outputs are written all together or not at all.
+
 Exit status: 0 every error-severity check passed; 1 at least one failed;
-2 could not run (bad flags, suite file, data or model endpoint). When
-trustml cannot run it writes no result file.`
+2 no verdict: a check could not be evaluated (status error; the result
+files are written), or trustml could not run (bad flags or an empty flag
+value, suite file, data, model, outputs, Ctrl-C or SIGTERM; nothing is
+written).`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	data := fs.String("data", "", "check the data file at `PATH` instead of the suite's data.path")
-	jsonOut := fs.String("json", "", "write the result as JSON to `FILE`")
-	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE`")
-	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE`")
+	jsonOut := fs.String("json", "", "write the result as JSON to `FILE` (- for stdout)")
+	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE` (- for stdout)")
+	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)

@@ -8,7 +8,9 @@
 //	trustml version
 //
 // Exit codes: 0 every error-severity check passed; 1 at least one failed;
-// 2 trustml could not run (usage, suite file, data).
+// 2 no verdict: a check could not be evaluated (the result files are
+// written and say which), or trustml could not run (usage, suite file,
+// data, model, outputs, interrupt; nothing is written).
 package main
 
 import (
@@ -33,7 +35,7 @@ const (
 
 commands:
   check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
-                      run a suite: exit 0 passed, 1 a check failed, 2 could not run
+                      run a suite: exit 0 passed, 1 a check failed, 2 no verdict
   validate SUITE.yaml check the suite file alone, without reading data
   profile DATA [-o FILE] [--columns a,b]
                       write the data's profile as JSON (a reference for drift checks)
