@@ -39,7 +39,7 @@ type outer struct {
 	ByStr   map[string]any    `json:"by_str"`
 	Quoted  int               `json:"quoted,string"`
 	F32     float32           `json:"f32"`
-	Text    pointerText           `json:"text"`
+	Text    pointerText       `json:"text"`
 	Any     any               `json:"any"`
 	Arr     [2]bool           `json:"arr"`
 	Ptr     *int              `json:"ptr,omitempty"`
