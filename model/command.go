@@ -320,9 +320,7 @@ func (c *Command) read(p *process, n int, sentBefore, size int64) ([]float64, *R
 			return nil, rowErrorf(c.String(), i, n, "output line %q is not a finite number", truncate(line, 200))
 		}
 		out[i] = v
-		if !timer.Stop() {
-			<-timer.C
-		}
+		// Since Go 1.23, Reset discards a pending expiry: no drain needed.
 		timer.Reset(timeout)
 	}
 	return out, nil

@@ -4,6 +4,12 @@
 //
 // A failed check is data, not an error: Status says whether the check held.
 // Status Error means the check could not be evaluated at all.
+//
+// In JSON, a number that is not finite is written as null (NaN: undefined)
+// or as the string "+Inf" or "-Inf" (see Number; report.WriteJSON applies
+// the same rule to every float of a result). What a check holds of the
+// data is bounded (see Check.Bound): sampled strings are cut to
+// MaxValueRunes runes, with their full length in Failure.ValueBytes.
 package result
 
 import (
