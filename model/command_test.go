@@ -138,10 +138,10 @@ func TestCommandTimeout(t *testing.T) {
 // The timeout error quotes standard error: a helper that answers there only.
 func TestCommandTimeoutQuotesStderr(t *testing.T) {
 	c, _ := helperCommand(t, "stderr")
-	c.Timeout = 2 * time.Second
+	c.Timeout = 5 * time.Second
 	_, err := c.Predict(context.Background(), seqBatch(t, 3))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `row 0 of 3: no prediction within 2s (the timeout): sent 24 of 24 bytes of the batch's 3 rows (the first: {"x":0}), got no line back`)
+	assert.Contains(t, err.Error(), `row 0 of 3: no prediction within 5s (the timeout): sent 24 of 24 bytes of the batch's 3 rows (the first: {"x":0}), got no line back`)
 	assert.Contains(t, err.Error(), "stderr (last 3 lines):\nprediction 1.0\nprediction 1.0\nprediction 1.0")
 }
 

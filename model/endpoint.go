@@ -267,7 +267,7 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 				}
 				var err error
 				if body, err = enc.appendRow(body, i); err != nil {
-					errs[k] = fmt.Errorf("model: endpoint: %w", err)
+					errs[k] = rowErrorf("endpoint "+c.method+" "+redactURL(e.URL), i, n, "%w", err)
 					fail(k)
 					return nil
 				}

@@ -397,11 +397,23 @@ func TestInterruptedRun(t *testing.T) {
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
-			// A model that takes a minute to answer.
-			suite := modelSuite(t, dir, "{argv: [sh, -c, 'sleep 60'], timeout: 2m}")
+			// A model that says it started, then takes a minute to answer.
+			started := filepath.Join(dir, "started")
+			suite := modelSuite(t, dir, fmt.Sprintf("{argv: [sh, -c, 'touch %s; sleep 60'], timeout: 2m}", started))
 			jsonPath := filepath.Join(dir, "r.json")
 			cmd, out, errb := startMain(t, dir, "check", suite, "--json", jsonPath)
-			time.Sleep(1500 * time.Millisecond)
+			// Signal once the run is inside the model call.
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				if _, err := os.Stat(started); err == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					_ = cmd.Process.Kill()
+					t.Fatalf("the model never started: %s", errb.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
 			require.NoError(t, cmd.Process.Signal(sig))
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
