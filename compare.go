@@ -86,7 +86,14 @@ func compare(ctx context.Context, spec *model.Spec, run *modelRun, slices_ *slic
 	champ := opened.Regressor
 	chat, err := model.PredictAll(ctx, champ, []arrow.RecordBatch{run.test})
 	if err != nil {
-		return nil, nil, fmt.Errorf("compare_to: %w", err)
+		return nil, nil, fmt.Errorf("compare_to: %w", model.AtDataRows(err, run.testRows))
+	}
+	// Close now, not only when deferred: a command that printed more lines
+	// than it was sent rows says so in Close.
+	if opened.Closer != nil {
+		if err := opened.Closer.Close(); err != nil {
+			return nil, nil, fmt.Errorf("compare_to: %w", err)
+		}
 	}
 	name := c.Name
 	if name == "" {

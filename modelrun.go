@@ -105,6 +105,9 @@ type modelRun struct {
 	test     arrow.RecordBatch // the evaluated rows
 	y, yhat  []float64         // target and predictions on test
 	closer   io.Closer
+	// dataRows[i] is the data row of row i of complete; testRows[k] that
+	// of row k of test (0-based rows of the data as read).
+	dataRows, testRows []int
 }
 
 func (m *modelRun) release() {
@@ -120,6 +123,18 @@ func (m *modelRun) release() {
 	if m.closer != nil {
 		m.closer.Close()
 	}
+}
+
+// close ends the model's resources, reporting what Close reports: a
+// command model that printed more lines than it was sent rows, or that
+// exited with a failure.
+func (m *modelRun) close() error {
+	if m.closer == nil {
+		return nil
+	}
+	c := m.closer
+	m.closer = nil
+	return c.Close()
 }
 
 // runModelSpec trains or reaches the model, predicts the evaluated rows
@@ -171,8 +186,13 @@ func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordB
 	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
 	}
+	run.dataRows = rows
+	run.testRows = make([]int, len(part.Test))
+	for k, i := range part.Test {
+		run.testRows[k] = rows[i]
+	}
 	if run.yhat, err = model.PredictAll(ctx, run.reg, []arrow.RecordBatch{run.test}); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, model.AtDataRows(err, run.testRows)
 	}
 	var trainSum float64
 	for _, i := range part.Train {

@@ -192,7 +192,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	var shown *profile.Profile
 	if opts.Profile {
-		shown = current
+		shown = boundProfile(current)
 	}
 	res := &Result{
 		SchemaVersion: SchemaVersion,
@@ -240,7 +240,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 	}
 	if len(s.Checklist) > 0 {
 		cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
-			Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features,
+			Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features, DataRows: run.dataRows,
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.checklistLine, s.checklistCol, err)
@@ -256,10 +256,38 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed
 	}
+	if err := run.close(); err != nil {
+		return nil, nil, s.modelError(err)
+	}
 	return mr, checks, nil
 }
 
+// boundProfile returns p for a result: a copy whose string values are cut
+// to result.MaxValueRunes runes, so that the result's size is bounded
+// whatever the data (p itself, a drift input, is left whole).
+func boundProfile(p *profile.Profile) *profile.Profile {
+	if p == nil {
+		return nil
+	}
+	cp := *p
+	cp.Columns = slices.Clone(p.Columns)
+	for i := range cp.Columns {
+		c := &cp.Columns[i]
+		if c.Values == nil {
+			continue
+		}
+		c.Values = slices.Clone(c.Values)
+		for j := range c.Values {
+			c.Values[j].Value, _ = result.Cut(c.Values[j].Value, result.MaxValueRunes)
+		}
+	}
+	return &cp
+}
+
 func (r *Result) finish() {
+	for i := range r.Checks {
+		r.Checks[i].Bound()
+	}
 	r.Summary = Summary{Summary: result.Summarize(r.Checks), Sections: map[result.Section]result.Summary{}}
 	bySection := map[result.Section][]result.Check{}
 	for _, c := range r.Checks {

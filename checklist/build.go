@@ -42,6 +42,27 @@ type example struct {
 	bounds   *Bounds // MFT
 }
 
+// origins returns the data row behind each row of the plan, -1 for rows
+// not drawn from the data (MFT inputs, listed rows).
+func (p *plan) origins() []int {
+	o := make([]int, len(p.rows))
+	for i := range o {
+		o[i] = -1
+	}
+	for _, c := range p.cases {
+		for _, e := range c.examples {
+			if e.na {
+				continue
+			}
+			o[e.from] = c.dataRow
+			if e.to >= 0 {
+				o[e.to] = c.dataRow
+			}
+		}
+	}
+	return o
+}
+
 func (p *plan) add(r row) int {
 	p.rows = append(p.rows, r)
 	return len(p.rows) - 1
@@ -180,8 +201,9 @@ func baseRows(t *Test, f *frame, seed uint64) (bases []row, labels []string, dat
 	}
 	for _, i := range pool {
 		bases = append(bases, f.row(i))
-		labels = append(labels, fmt.Sprintf("base row %d", i))
-		dataRows = append(dataRows, i)
+		d := f.dataRow(i)
+		labels = append(labels, fmt.Sprintf("base row %d", d))
+		dataRows = append(dataRows, d)
 	}
 	return bases, labels, dataRows, nil
 }

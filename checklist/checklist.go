@@ -326,6 +326,12 @@ type Options struct {
 	// Mem allocates the batches sent to the model; nil uses
 	// memory.DefaultAllocator.
 	Mem memory.Allocator
+	// DataRows, when set, holds the data row (0-based, of the data as
+	// read) of each row of the data given to Run, for the data given is a
+	// subset of it (rows without nulls, say); results and errors name
+	// these. nil means row i of the data given is data row i. Its length
+	// must be the data's row count.
+	DataRows []int
 }
 
 // Details is the evidence of one test, the Details of its result.Check.
@@ -366,8 +372,9 @@ type Example struct {
 	// Base names the case for people: "base row 17", "listed row 0",
 	// "case 2", "template 0 (Region N, Size 50)".
 	Base string `json:"base"`
-	// Row is the 0-based index of the base row in the data (counted across
-	// batches), nil when the base was not drawn from the data.
+	// Row is the 0-based data row of the base (counted across batches,
+	// mapped by Options.DataRows), nil when the base was not drawn from
+	// the data.
 	Row *int `json:"row,omitempty"`
 	// Input is the row compared from, every feature included.
 	Input map[string]any `json:"input"`

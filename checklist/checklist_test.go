@@ -607,11 +607,15 @@ func TestErrors(t *testing.T) {
 		{"set a string on a number", &local{f: linear}, dir(checklist.Set("x", "hot")), checklist.Options{},
 			`checklist: test "t": perturb[0]: set: column "x" is float64: hot (string) is not a number`},
 		{"model error", failing{}, dir(checklist.Add("x", 1)), checklist.Options{},
-			`checklist: test "t": model: rows 0..199: model is down`},
+			`checklist: test "t": model: inputs made from data rows 0..99: model is down`},
 		{"null sent to the model", &local{f: linear}, dir(checklist.SetNull("x")), checklist.Options{},
-			`checklist: test "t": model: rows 0..199: row 1 has a null`},
+			`checklist: test "t": model: inputs made from data rows 0..99: row 1 has a null`},
+		{"row error at data rows", rowFailing{}, dir(checklist.Add("x", 1)), checklist.Options{DataRows: evens(100)},
+			`checklist: test "t": model: m: data row 2: level "c" unseen`},
+		{"data rows of the wrong length", rowFailing{}, dir(checklist.Add("x", 1)), checklist.Options{DataRows: evens(99)},
+			`checklist: Options.DataRows has 99 entries for 100 rows of data`},
 		{"wrong count", short{}, dir(checklist.Add("x", 1)), checklist.Options{},
-			`checklist: test "t": model: rows 0..199: got 199 predictions for 200 rows`},
+			`checklist: test "t": model: test inputs 0..199 of 200: got 199 predictions for 200 rows`},
 		{"relative tolerance without a target", &local{f: linear},
 			checklist.Test{Name: "t", Type: checklist.INV, Perturb: []checklist.Perturbation{checklist.Add("x", 1)},
 				Tolerance: checklist.Tolerance{Rel: 0.1}}, checklist.Options{},
@@ -634,6 +638,23 @@ func TestErrors(t *testing.T) {
 			assert.Equal(t, tc.want, err.Error())
 		})
 	}
+}
+
+// rowFailing fails on the row at position 3 of each batch, as the model
+// package's adapters do.
+type rowFailing struct{}
+
+func (rowFailing) Predict(_ context.Context, b arrow.RecordBatch) ([]float64, error) {
+	return nil, &model.RowError{Source: "m", First: 3, Last: 3, N: int(b.NumRows()), Err: errors.New(`level "c" unseen`)}
+}
+
+// evens returns 0, 2, 4, ...: data rows of which every other one was given.
+func evens(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 2 * i
+	}
+	return out
 }
 
 func TestRunEvaluatesEveryTest(t *testing.T) {
@@ -752,5 +773,5 @@ func TestColumnTypes(t *testing.T) {
 	assert.Equal(t, 6, details(t, checks[2]).Rows)
 	_, err = checklist.Run(context.Background(), typed{}, []arrow.RecordBatch{rec}, tests[3:], checklist.Options{Mem: mem})
 	require.Error(t, err)
-	assert.Equal(t, `checklist: test "n4": model: rows 0..5: row 1: n = 4`, err.Error())
+	assert.Equal(t, `checklist: test "n4": model: inputs made from data rows 1..5: row 1: n = 4`, err.Error())
 }

@@ -73,6 +73,15 @@ type frame struct {
 	index  map[string]int
 	n      int
 	target []float64 // finite target values; nil when Options.Target is empty
+	origin []int     // Options.DataRows: data row of each row; nil: identity
+}
+
+// dataRow returns the data row of row i.
+func (f *frame) dataRow(i int) int {
+	if f.origin == nil {
+		return i
+	}
+	return f.origin[i]
 }
 
 // readFrame reads the feature columns (and the target) of data.

@@ -40,6 +40,12 @@ func Run(ctx context.Context, m model.Regressor, data []arrow.RecordBatch, tests
 	if err != nil {
 		return nil, err
 	}
+	if opts.DataRows != nil {
+		if len(opts.DataRows) != f.n {
+			return nil, fmt.Errorf("checklist: Options.DataRows has %d entries for %d rows of data", len(opts.DataRows), f.n)
+		}
+		f.origin = opts.DataRows
+	}
 	checks := make([]result.Check, 0, len(tests))
 	var errs []error
 	for i := range tests {
@@ -111,7 +117,7 @@ func runTest(ctx context.Context, m model.Regressor, f *frame, t *Test, opts Opt
 		}
 		tol = t.Tolerance.Rel * stat.StdDev(f.target, nil)
 	}
-	preds, calls, err := predict(ctx, m, f, p.rows, opts)
+	preds, calls, err := predict(ctx, m, f, p.rows, p.origins(), opts)
 	if err != nil {
 		return result.Check{}, err
 	}
@@ -203,8 +209,9 @@ func (c *Change) margin(d float64) float64 {
 	return m
 }
 
-// predict sends rows to m in batches of opts.BatchSize rows.
-func predict(ctx context.Context, m model.Regressor, f *frame, rows []row, opts Options) (preds []float64, calls int, err error) {
+// predict sends rows to m in batches of opts.BatchSize rows. origin holds
+// the data row behind each row (-1: none), for errors.
+func predict(ctx context.Context, m model.Regressor, f *frame, rows []row, origin []int, opts Options) (preds []float64, calls int, err error) {
 	preds = make([]float64, 0, len(rows))
 	for lo := 0; lo < len(rows); lo += opts.BatchSize {
 		if err := ctx.Err(); err != nil {
@@ -219,14 +226,45 @@ func predict(ctx context.Context, m model.Regressor, f *frame, rows []row, opts 
 		b.Release()
 		calls++
 		if err != nil {
-			return nil, calls, fmt.Errorf("model: rows %d..%d: %w", lo, hi-1, err)
+			if !slices.Contains(origin[lo:hi], -1) {
+				// Every row is made from a data row: the model's own error
+				// names them when it names rows, else say which.
+				if namesDataRows(model.AtDataRows(err, origin[lo:hi])) {
+					return nil, calls, err
+				}
+				return nil, calls, fmt.Errorf("model: inputs made from %s: %w", rowSpan(origin[lo:hi]), err)
+			}
+			return nil, calls, fmt.Errorf("model: test inputs %d..%d of %d: %w", lo, hi-1, len(rows), err)
 		}
 		if len(p) != hi-lo {
-			return nil, calls, fmt.Errorf("model: rows %d..%d: got %d predictions for %d rows", lo, hi-1, len(p), hi-lo)
+			return nil, calls, fmt.Errorf("model: test inputs %d..%d of %d: got %d predictions for %d rows", lo, hi-1, len(rows), len(p), hi-lo)
 		}
 		preds = append(preds, p...)
 	}
 	return preds, calls, nil
+}
+
+// namesDataRows reports whether err is a model error that names data rows.
+func namesDataRows(err error) bool {
+	var re *model.RowError
+	var ee *model.EndpointError
+	switch {
+	case errors.As(err, &re):
+		return re.DataRows != nil
+	case errors.As(err, &ee):
+		return ee.DataRows != nil
+	}
+	return false
+}
+
+// rowSpan names the data rows behind a batch: "data row 90" or "data rows
+// 3..91".
+func rowSpan(rows []int) string {
+	lo, hi := slices.Min(rows), slices.Max(rows)
+	if lo == hi {
+		return fmt.Sprintf("data row %d", lo)
+	}
+	return fmt.Sprintf("data rows %d..%d", lo, hi)
 }
 
 // z975 is the 97.5th percentile of the standard normal distribution.

@@ -174,15 +174,15 @@ func numericCheck(ck result.Check, t Test, rc *profile.Column, rd, cd Dist, exac
 	switch t.Kind {
 	case KSTest:
 		d := KS(rd, cd)
-		p := KSPValue(d, nr, nc)
-		obs["statistic"], obs["p_value"] = result.Number(d), result.Number(p)
+		p, method := KSPValueFor(rd, cd, exact)
+		obs["statistic"], obs["p_value"], obs["p_value_method"] = result.Number(d), result.Number(p), method
 		if !exact {
 			obs["max_error"] = bucketBound(rd, cd)
 		}
 		passed = (t.MaxStatistic == nil || d <= *t.MaxStatistic) && (t.MinPValue == nil || p >= *t.MinPValue)
 		ck.ObservedText = fmt.Sprintf("D %s, p-value %s", result.Human(d), result.Human(p))
-		ck.Message = fmt.Sprintf("KS statistic %s (p-value %s) between reference (n=%d) and current (n=%d)%s, expected %s",
-			result.Human(d), result.Human(p), int64(nr), int64(nc), approx, ck.ExpectedText)
+		ck.Message = fmt.Sprintf("KS statistic %s (%s p-value %s) between reference (n=%d) and current (n=%d)%s, expected %s",
+			result.Human(d), method, result.Human(p), int64(nr), int64(nc), approx, ck.ExpectedText)
 	case WassersteinTest:
 		w := Wasserstein(rd, cd)
 		obs["distance"] = result.Number(w)

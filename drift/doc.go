@@ -13,9 +13,13 @@
 // value (within the relative accuracy α of every value it holds).
 //
 // ks: the two-sample Kolmogorov–Smirnov statistic (Kolmogorov 1933;
-// Smirnov 1948) D = sup_x |F_ref(x) − F_cur(x)| and its asymptotic p-value
-// Q_KS(√(n·m/(n+m))·D), Q_KS(λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²}, for n
-// reference and m current values (see KSPValue). From sketches, the CDFs
+// Smirnov 1948) D = sup_x |F_ref(x) − F_cur(x)| for n reference and m
+// current values, and its p-value: exact and ties-aware (the permutation
+// distribution, as R ≥ 4.2's ks.test(exact = TRUE); see KSPValueExact) when
+// n·m ≤ ExactKSMaxProduct (10000) and the values are exact, else
+// asymptotic, Q_KS(√(n·m/(n+m))·D), Q_KS(λ) = 2 Σ_{k≥1} (−1)^{k−1}
+// e^{−2k²λ²} (see KSPValue). The check's observed value names the method in
+// p_value_method ("exact" or "asymptotic"). From sketches, the CDFs
 // are compared at bucket boundaries only, where they are exact, so the
 // statistic is never larger than the exact one and smaller by at most the
 // largest fraction of either sample in one bucket; the check's observed

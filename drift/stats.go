@@ -50,6 +50,115 @@ func KSPValue(d float64, n, m float64) float64 {
 	return KolmogorovQ(math.Sqrt(n*m/(n+m)) * d)
 }
 
+// ExactKSMaxProduct is the largest product n·m of the sample sizes for
+// which [KSPValueFor] uses the exact distribution of the two-sample KS
+// statistic; beyond it, the asymptotic one. 10000 is R's threshold
+// (ks.test computes exactly when n·m < 10000, and trustml includes 10000).
+const ExactKSMaxProduct = 10000
+
+// P-value methods, as a result names them.
+const (
+	PValueExact      = "exact"
+	PValueAsymptotic = "asymptotic"
+)
+
+// KSPValueFor returns the p-value of the two-sample KS test between a and
+// b and the method used: [KSPValueExact] when n·m ≤ ExactKSMaxProduct and
+// exact is true (the distributions hold the data's values, not a
+// sketch's buckets), else [KSPValue] of the statistic [KS].
+func KSPValueFor(a, b Dist, exact bool) (p float64, method string) {
+	n, m := a.total(), b.total()
+	if exact && n > 0 && m > 0 && n*m <= ExactKSMaxProduct {
+		return KSPValueExact(a, b), PValueExact
+	}
+	return KSPValue(KS(a, b), n, m), PValueAsymptotic
+}
+
+// KSPValueExact returns the exact two-sided p-value P(D ≥ d) of the
+// two-sample KS statistic d between a and b, under the null hypothesis
+// that the pooled values are split between the samples at random (each
+// of the C(n+m, n) splits equally likely). It is ties-aware: with tied
+// values, D is compared only between distinct values, as R (≥ 4.2)
+// ks.test(exact = TRUE) does. Counts must be whole numbers. It counts
+// lattice paths (one step per pooled value, in order) by dynamic
+// programming in O(n·m) time and O(m) memory, summing the probability of
+// the paths at the point where they first reach d, so that small p-values
+// keep their relative precision. It returns NaN when a sample is empty.
+func KSPValueExact(a, b Dist) float64 {
+	n, m := int(a.total()), int(b.total())
+	if n == 0 || m == 0 {
+		return math.NaN()
+	}
+	// The cumulative counts at the end of each block of tied values: the
+	// points where the statistic is read, and D·n·m as an integer.
+	check := make([]bool, n+m+1)
+	var dnm int64
+	ia, ib, ca, cb := 0, 0, 0, 0
+	for ia < len(a.Values) || ib < len(b.Values) {
+		x := math.Inf(1)
+		if ia < len(a.Values) {
+			x = a.Values[ia]
+		}
+		if ib < len(b.Values) {
+			x = min(x, b.Values[ib])
+		}
+		for ia < len(a.Values) && a.Values[ia] == x {
+			ca += int(a.Counts[ia])
+			ia++
+		}
+		for ib < len(b.Values) && b.Values[ib] == x {
+			cb += int(b.Counts[ib])
+			ib++
+		}
+		check[ca+cb] = true
+		dnm = max(dnm, absInt64(int64(ca)*int64(m)-int64(cb)*int64(n)))
+	}
+	if dnm == 0 {
+		return 1
+	}
+	lTotal := lchoose(n+m, m)
+	// u[j] is, at row i, the fraction of the C(i+j, j) paths to (i, j)
+	// that have not reached D ≥ d at an earlier check point.
+	u := make([]float64, m+1)
+	var p float64
+	for i := 0; i <= n; i++ {
+		for j := 0; j <= m; j++ {
+			switch {
+			case i == 0 && j == 0:
+				u[0] = 1
+				continue
+			case i == 0:
+				// u[j] = u[j-1]: paths along the edge are one path.
+				u[j] = u[j-1]
+			case j > 0:
+				u[j] = (float64(i)*u[j] + float64(j)*u[j-1]) / float64(i+j)
+			}
+			if u[j] > 0 && check[i+j] && absInt64(int64(i)*int64(m)-int64(j)*int64(n)) >= dnm {
+				// These paths reach d here first; each goes on to (n, m)
+				// in C(n+m−i−j, m−j) ways.
+				p += u[j] * math.Exp(lchoose(i+j, j)+lchoose(n+m-i-j, m-j)-lTotal)
+				u[j] = 0
+			}
+		}
+	}
+	return min(p, 1)
+}
+
+func absInt64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// lchoose returns ln C(n, k).
+func lchoose(n, k int) float64 {
+	a, _ := math.Lgamma(float64(n + 1))
+	b, _ := math.Lgamma(float64(k + 1))
+	c, _ := math.Lgamma(float64(n - k + 1))
+	return a - b - c
+}
+
 // KolmogorovQ returns Q_KS(λ) = P(K > λ) for the Kolmogorov distribution.
 // For λ < 1.18 it sums the equivalent series
 // 1 − (√(2π)/λ) Σ_{k≥1} exp(−(2k−1)²π²/(8λ²)), which converges fast there

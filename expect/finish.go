@@ -607,15 +607,7 @@ func setText(vals []Value) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-func show(v any) string {
-	switch x := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", x)
-	case float64:
-		return result.FormatFloat(x)
-	}
-	return fmt.Sprint(v)
-}
+func show(v any) string { return result.ShowValue(v) }
 
 func percent(f float64) string {
 	p := f * 100

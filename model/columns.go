@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -120,10 +121,16 @@ func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) 
 
 // PredictAll calls r.Predict on each batch in order and concatenates the
 // predictions. It returns an error if a batch gets a number of predictions
-// other than its row count, or a NaN or infinite prediction (naming the
-// row, counted across batches). The batches are not retained.
+// other than its row count, or a NaN or infinite prediction. A
+// [*RowError] or [*EndpointError] from r, and the error for a non-finite
+// prediction, are returned unwrapped with their rows counted across the
+// batches, ready for [AtDataRows]. The batches are not retained.
 func PredictAll(ctx context.Context, r Regressor, batches []arrow.RecordBatch) ([]float64, error) {
 	var out []float64
+	total := 0
+	for _, batch := range batches {
+		total += int(batch.NumRows())
+	}
 	offset := 0
 	for b, batch := range batches {
 		if err := ctx.Err(); err != nil {
@@ -131,20 +138,37 @@ func PredictAll(ctx context.Context, r Regressor, batches []arrow.RecordBatch) (
 		}
 		p, err := r.Predict(ctx, batch)
 		if err != nil {
-			if len(batches) == 1 {
-				return nil, err // the model's own error says which rows
+			var re *RowError
+			var ee *EndpointError
+			switch {
+			case len(batches) == 1:
+			case errors.As(err, &re) && error(re) == err:
+				re.First, re.Last, re.N = re.First+offset, re.Last+offset, total
+			case errors.As(err, &ee) && error(ee) == err:
+				ee.FirstRow, ee.LastRow = ee.FirstRow+offset, ee.LastRow+offset
+			default:
+				return nil, fmt.Errorf("model: batch %d: %w", b, err)
 			}
-			return nil, fmt.Errorf("model: batch %d: %w", b, err)
+			return nil, err // the model's own error says which rows
 		}
 		n := int(batch.NumRows())
 		if len(p) != n {
 			return nil, fmt.Errorf("model: batch %d: got %d predictions for %d rows", b, len(p), n)
 		}
 		if i := slices.IndexFunc(p, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }); i >= 0 {
-			return nil, fmt.Errorf("model: batch %d: row %d: prediction is %v", b, offset+i, p[i])
+			return nil, rowErrorf(sourceOf(r), offset+i, total, "prediction is %v", p[i])
 		}
 		out = append(out, p...)
 		offset += n
 	}
 	return out, nil
+}
+
+// sourceOf names a regressor for an error: its String method, else
+// "predict".
+func sourceOf(r Regressor) string {
+	if s, ok := r.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return "predict"
 }

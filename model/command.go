@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -25,21 +26,37 @@ const stderrLines = 20
 // standard input is closed, before killing it.
 const closeGrace = 5 * time.Second
 
+// DefaultCommandTimeout is the [Command.Timeout] used when it is zero.
+const DefaultCommandTimeout = 30 * time.Second
+
+// maxLine is the longest output line a [Command] keeps; the rest of a
+// longer line is read and dropped (the line is then not a number).
+const maxLine = 1 << 16
+
 // Command is a [Regressor] served by a subprocess that stays running
 // across batches. For each Predict it writes one JSON object per row to the
 // subprocess's standard input (JSON Lines: the Features columns, every
 // column when Features is nil, nulls, NaN and ±Inf as null), then reads one
 // prediction per row from its standard output: a line holding a finite
 // number as strconv.ParseFloat reads it (surrounding white space ignored).
-// The subprocess must answer every row it reads, in order, and print
-// nothing else on standard output.
+//
+// The protocol: the subprocess must answer each row with one line, in
+// order, flushing its standard output after each line (or at least after
+// the last row it has read), and print nothing else on standard output.
+// It must answer rows as they come: trustml sends a batch and waits for its
+// answers without closing standard input. A subprocess that prints no
+// expected line for Timeout (waiting for more input, buffering its output,
+// writing only to standard error) is stopped, and the error says what was
+// sent, what came back and quotes standard error's tail. A subprocess that
+// prints more lines than rows is an error naming both counts: found on a
+// later Predict, or by Close, which drains standard output after closing
+// standard input.
 //
 // The subprocess starts on the first Predict. If it exits, prints a line
-// that is not a finite number, or ctx is cancelled during a Predict, it is
-// stopped and the error quotes the last 20 lines of its standard error;
-// the next Predict starts a fresh one. Predict calls are serialised.
-// Set ctx deadlines: a subprocess that neither answers nor exits blocks
-// Predict until ctx is done.
+// that is not a finite number, times out, or ctx is cancelled during a
+// Predict, it is stopped and the error quotes the last 20 lines of its
+// standard error; the next Predict starts a fresh one. Predict calls are
+// serialised. Errors about a row are [*RowError]s.
 //
 // Close ends the subprocess. A Command must not be copied after first use.
 type Command struct {
@@ -52,6 +69,10 @@ type Command struct {
 	Env []string
 	// Dir is the working directory; empty means this process's.
 	Dir string
+	// Timeout is the longest Predict waits for the next prediction line:
+	// after sending a batch for its first line, then after each line for
+	// the next. Zero means DefaultCommandTimeout.
+	Timeout time.Duration
 
 	mu     sync.Mutex
 	proc   *process
@@ -62,14 +83,28 @@ type Command struct {
 type process struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stdout *bufio.Reader
+	lines  chan string // standard output's lines, closed at its end
 	stderr *tailWriter
 	done   chan struct{} // closed when cmd.Wait has returned
 	err    error         // cmd.Wait's result, set before done closes
+
+	sentRows, readLines int64 // over the process's life
+	sentBytes           atomic.Int64
+	readBytes           atomic.Int64
+	partial             atomic.Int64 // bytes of output read without a line end yet
+	lastLine            string       // the last line read, for messages
+	firstRow            string       // the first row of the current batch
 }
 
 // String names the command, e.g. `command ["python3" "predict.py"]`.
 func (c *Command) String() string { return fmt.Sprintf("command %q", c.Argv) }
+
+func (c *Command) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultCommandTimeout
+}
 
 func (c *Command) start() (*process, error) {
 	if len(c.Argv) == 0 {
@@ -80,7 +115,7 @@ func (c *Command) start() (*process, error) {
 	cmd.Dir = c.Dir
 	// Descendants holding stderr open must not block Wait forever.
 	cmd.WaitDelay = time.Second
-	p := &process{cmd: cmd, stderr: &tailWriter{}, done: make(chan struct{})}
+	p := &process{cmd: cmd, stderr: &tailWriter{}, done: make(chan struct{}), lines: make(chan string, 64)}
 	cmd.Stderr = p.stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -93,7 +128,8 @@ func (c *Command) start() (*process, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("model: %s: %w", c, err)
 	}
-	p.stdin, p.stdout = stdin, bufio.NewReader(stdout)
+	p.stdin = stdin
+	go p.readOutput(stdout)
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -101,10 +137,49 @@ func (c *Command) start() (*process, error) {
 	return p, nil
 }
 
+// readOutput sends standard output's lines, without their ends, to p.lines
+// until the output ends; a last line without an end counts.
+func (p *process) readOutput(r io.Reader) {
+	defer close(p.lines)
+	br := bufio.NewReaderSize(r, 4096)
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		p.readBytes.Add(int64(len(chunk)))
+		p.partial.Add(int64(len(chunk)))
+		if len(line) < maxLine {
+			line = append(line, chunk[:min(len(chunk), maxLine-len(line))]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if len(line) > 0 && (err == nil || err == io.EOF) {
+			p.partial.Store(0)
+			p.lines <- strings.TrimRight(string(line), "\r\n")
+		}
+		if err != nil {
+			return
+		}
+		line = line[:0]
+	}
+}
+
 // stop kills the subprocess and waits for it to exit.
 func (p *process) stop() {
 	_ = p.cmd.Process.Kill()
 	<-p.done
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // Predict implements [Regressor]; see [Command]. The batch is only read,
@@ -119,9 +194,13 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 	}
 	n := int(batch.NumRows())
 	var input []byte
+	var firstRow string
 	for i := range n {
 		if input, err = enc.appendRow(input, i); err != nil {
-			return nil, fmt.Errorf("model: %s: %w", c, err)
+			return nil, rowErrorf(c.String(), i, n, "%w", err)
+		}
+		if i == 0 {
+			firstRow = string(input)
 		}
 		input = append(input, '\n')
 	}
@@ -140,16 +219,24 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 		}
 	}
 	p := c.proc
+	// Lines that came before these rows were sent answer no row.
+	if extra := p.drainPending(); extra > 0 {
+		c.proc = nil
+		p.stop()
+		return nil, fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
+	}
 	stopWatch := context.AfterFunc(ctx, func() { _ = p.cmd.Process.Kill() })
 	defer stopWatch()
 
+	p.firstRow = firstRow
+	sentBefore := p.sentBytes.Load()
 	written := make(chan error, 1)
 	go func() {
-		_, err := p.stdin.Write(input)
+		_, err := countingWriter{p.stdin, &p.sentBytes}.Write(input)
 		written <- err
 	}()
-	out, err := c.read(p, n)
-	if err != nil {
+	out, rerr := c.read(p, n, sentBefore, int64(len(input)))
+	if rerr != nil {
 		// The process state is unknown: end it, so that the next Predict
 		// starts afresh, and quote its last words.
 		p.stop()
@@ -158,22 +245,64 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("model: %s: %w%s", c, err, p.stderr.quote())
+		rerr.Err = fmt.Errorf("%w%s", rerr.Err, p.stderr.quote())
+		return nil, rerr
 	}
 	if err := <-written; err != nil {
 		p.stop()
 		c.proc = nil
 		return nil, fmt.Errorf("model: %s: writing rows: %w%s", c, err, p.stderr.quote())
 	}
+	p.sentRows += int64(n)
+	if extra := p.drainPending(); extra > 0 {
+		c.proc = nil
+		p.stop()
+		return nil, fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
+	}
 	return out, nil
 }
 
-// read reads n predictions from the subprocess.
-func (c *Command) read(p *process, n int) ([]float64, error) {
+// drainPending reads the lines already waiting, which answer no row sent,
+// and returns their count.
+func (p *process) drainPending() int {
+	extra := 0
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				return extra
+			}
+			p.lastLine = l
+			p.readLines++
+			extra++
+		default:
+			return extra
+		}
+	}
+}
+
+// extraLines describes output lines beyond the rows sent.
+func (p *process) extraLines(extra int) error {
+	return fmt.Errorf("printed %d output lines for %d rows sent (%d extra, the last %q): every row must get exactly one line; "+
+		"print logs and messages to standard error", p.readLines, p.sentRows, extra, truncate(p.lastLine, 200))
+}
+
+// read reads n predictions from the subprocess, each within the timeout.
+// sentBefore is the byte count sent before this batch, size the batch's.
+func (c *Command) read(p *process, n int, sentBefore, size int64) ([]float64, *RowError) {
 	out := make([]float64, n)
+	timeout := c.timeout()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	for i := range out {
-		line, err := p.stdout.ReadString('\n')
-		if err != nil && (line == "" || err != io.EOF) {
+		var line string
+		var ok bool
+		select {
+		case line, ok = <-p.lines:
+		case <-timer.C:
+			return nil, rowErrorf(c.String(), i, n, "no prediction within %s (the timeout): %s", timeout, p.progress(i, n, sentBefore, size))
+		}
+		if !ok {
 			// Collect the exit status, which also completes the stderr copy.
 			_ = p.stdin.Close()
 			status := "its output ended"
@@ -182,22 +311,48 @@ func (c *Command) read(p *process, n int) ([]float64, error) {
 				status = "it exited (" + p.cmd.ProcessState.String() + ")"
 			case <-time.After(closeGrace):
 			}
-			return nil, fmt.Errorf("row %d of %d: no prediction: %s", i, n, status)
+			return nil, rowErrorf(c.String(), i, n, "no prediction: %s", status)
 		}
+		p.readLines++
+		p.lastLine = line
 		v, perr := strconv.ParseFloat(strings.TrimSpace(line), 64)
 		if perr != nil || !finite(v) {
-			return nil, fmt.Errorf("row %d of %d: output line %q is not a finite number", i, n, truncate(strings.TrimRight(line, "\r\n"), 200))
+			return nil, rowErrorf(c.String(), i, n, "output line %q is not a finite number", truncate(line, 200))
 		}
 		out[i] = v
+		// Since Go 1.23, Reset discards a pending expiry: no drain needed.
+		timer.Reset(timeout)
 	}
 	return out, nil
 }
 
-// Close ends the subprocess: it closes its standard input, waits up to
-// five seconds for it to exit, then kills it. It returns an error with the
-// tail of standard error if the subprocess exited with a failure status
-// (not if it had to be killed). Close is idempotent; Predict after Close
-// is an error.
+// progress says what was sent and what came back, for a timeout.
+func (p *process) progress(got, n int, sentBefore, size int64) string {
+	sent := p.sentBytes.Load() - sentBefore
+	var b strings.Builder
+	fmt.Fprintf(&b, "sent %d of %d bytes of the batch's %d rows (the first: %s), ", sent, size, n, truncate(p.firstRow, 200))
+	if got == 0 {
+		fmt.Fprintf(&b, "got no line back")
+	} else {
+		fmt.Fprintf(&b, "got %d lines back (the last: %q)", got, truncate(p.lastLine, 200))
+	}
+	// Bytes read but not yet a line: output without a line end.
+	if pending := p.partial.Load(); pending > 0 {
+		fmt.Fprintf(&b, " and %d bytes without a line end", pending)
+	}
+	b.WriteString("; a command must answer each row with one line and flush its standard output (Python: print(y, flush=True))")
+	if sent < size {
+		b.WriteString("; it stopped reading its input")
+	}
+	return b.String()
+}
+
+// Close ends the subprocess: it closes its standard input, reads what is
+// left of its standard output, waits up to five seconds for it to exit,
+// then kills it. It returns an error with the tail of standard error if the
+// subprocess printed more lines than it was sent rows, or exited with a
+// failure status (not if it had to be killed). Close is idempotent;
+// Predict after Close is an error.
 func (c *Command) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -208,9 +363,31 @@ func (c *Command) Close() error {
 		return nil
 	}
 	_ = p.stdin.Close()
+	grace := time.NewTimer(closeGrace)
+	defer grace.Stop()
+	extra := 0
+drain:
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				break drain
+			}
+			p.lastLine = l
+			p.readLines++
+			extra++
+		case <-grace.C:
+			p.stop()
+			break drain
+		}
+	}
+	if extra > 0 {
+		p.stop()
+		return fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
+	}
 	select {
 	case <-p.done:
-	case <-time.After(closeGrace):
+	case <-grace.C:
 		p.stop()
 		return nil
 	}

@@ -23,6 +23,7 @@ var (
 	compareKeys  = []string{"name", "max_worse", "n_boot", "seed"}
 	trainKeys    = []string{"algorithm", "alpha", "standardize"}
 	splitKeys    = []string{"method", "test_fraction", "seed", "by"}
+	commandKeys  = []string{"argv", "timeout"}
 	endpointKeys = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
 )
 
@@ -87,17 +88,46 @@ func decodeSources(d *yamlx.Decoder, n *yaml.Node, fields []yamlx.Field, path, d
 	return out
 }
 
-// decodeCommand reads a subprocess's argv. A program given by a relative
-// path with a slash is relative to the suite file, like every other path.
-func decodeCommand(d *yamlx.Decoder, n *yaml.Node, path, dir string) []string {
-	argv, ok := d.Texts(n, path)
+// decodeCommand reads a subprocess's argv, either as a list or as a
+// mapping {argv: [program, args...], timeout: 30s}. A program given by a
+// relative path with a slash is relative to the suite file, like every
+// other path.
+func decodeCommand(d *yamlx.Decoder, n *yaml.Node, path, dir string) (argv []string, timeout time.Duration) {
+	argvNode, argvPath := n, path
+	if r := yamlx.Resolve(n); r != nil && r.Kind == yaml.MappingNode {
+		fields, ok := d.Mapping(n, path, commandKeys)
+		if !ok {
+			return nil, 0
+		}
+		argvNode = nil
+		for _, f := range fields {
+			switch f.Key {
+			case "argv":
+				argvNode, argvPath = f.Value, f.Path
+			case "timeout":
+				if v, ok := d.String(f.Value, f.Path); ok {
+					dur, err := time.ParseDuration(v)
+					if err != nil || dur <= 0 {
+						d.Errorf(f.Value, f.Path, "must be a positive duration such as 30s or 2m, got %q", v)
+						continue
+					}
+					timeout = dur
+				}
+			}
+		}
+		if argvNode == nil {
+			d.Errorf(n, yamlx.Join(path, "argv"), "missing: the program and its arguments, [program, args...]")
+			return nil, timeout
+		}
+	}
+	argv, ok := d.Texts(argvNode, argvPath)
 	if !ok || len(argv) == 0 {
-		return nil
+		return nil, timeout
 	}
 	if strings.Contains(argv[0], "/") && !filepath.IsAbs(argv[0]) {
 		argv[0] = filepath.Join(dir, argv[0])
 	}
-	return argv
+	return argv, timeout
 }
 
 func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.Severity) *Compare {

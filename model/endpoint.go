@@ -96,6 +96,9 @@ type EndpointError struct {
 	Method, URL string // URL with any password redacted
 	// FirstRow and LastRow are the chunk's rows in the batch, inclusive.
 	FirstRow, LastRow int
+	// DataRows, when set by [AtDataRows], holds the data row of each of
+	// the chunk's rows; the message then names them.
+	DataRows []int
 	// Attempts is the number of requests made for the chunk.
 	Attempts int
 	// Status is the HTTP status of the last response, 0 when there was none.
@@ -113,7 +116,11 @@ type EndpointError struct {
 //	model: endpoint POST http://host/predict: rows 0..255: status 200 OK: got 3 predictions for 256 rows; response: "{...}"
 func (e *EndpointError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "model: endpoint %s %s: rows %d..%d: ", e.Method, e.URL, e.FirstRow, e.LastRow)
+	if e.DataRows != nil {
+		fmt.Fprintf(&b, "model: endpoint %s %s: %s: ", e.Method, e.URL, dataRowsText(e.DataRows))
+	} else {
+		fmt.Fprintf(&b, "model: endpoint %s %s: rows %d..%d: ", e.Method, e.URL, e.FirstRow, e.LastRow)
+	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, "after %d attempts: ", e.Attempts)
 	}
@@ -136,6 +143,14 @@ func (e *EndpointError) Error() string {
 
 // Unwrap returns Err.
 func (e *EndpointError) Unwrap() error { return e.Err }
+
+func (e *EndpointError) setDataRows(rows []int) bool {
+	if e.FirstRow < 0 || e.LastRow < e.FirstRow || e.LastRow >= len(rows) {
+		return false
+	}
+	e.DataRows = rows[e.FirstRow : e.LastRow+1 : e.LastRow+1]
+	return true
+}
 
 type endpointConfig struct {
 	method      string
@@ -252,7 +267,7 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 				}
 				var err error
 				if body, err = enc.appendRow(body, i); err != nil {
-					errs[k] = fmt.Errorf("model: endpoint: %w", err)
+					errs[k] = rowErrorf("endpoint "+c.method+" "+redactURL(e.URL), i, n, "%w", err)
 					fail(k)
 					return nil
 				}

@@ -576,10 +576,10 @@ func (m *Linear) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float6
 			for i := range n {
 				v, valid := at(i)
 				if !valid {
-					return nil, fmt.Errorf("model: predict: column %q: row %d is null", name, i)
+					return nil, rowErrorf(fmt.Sprintf("predict: column %q", name), i, n, "null value")
 				}
 				if !finite(v) {
-					return nil, fmt.Errorf("model: predict: column %q: row %d is %v", name, i, v)
+					return nil, rowErrorf(fmt.Sprintf("predict: column %q", name), i, n, "value %v", v)
 				}
 				out[i] += term(j, v)
 			}
@@ -600,12 +600,12 @@ func (m *Linear) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float6
 		for i := range n {
 			s, valid := at(i)
 			if !valid {
-				return nil, fmt.Errorf("model: predict: column %q: row %d is null", name, i)
+				return nil, rowErrorf(fmt.Sprintf("predict: column %q", name), i, n, "null value")
 			}
 			k, found := slices.BinarySearch(enc.Levels, s)
 			if !found {
-				return nil, fmt.Errorf("model: predict: column %q: row %d: level %q was not seen in training (levels: %s)",
-					name, i, s, strings.Join(enc.Levels, ", "))
+				return nil, rowErrorf(fmt.Sprintf("predict: column %q", name), i, n, "level %q was not seen in training (levels: %s)",
+					s, strings.Join(enc.Levels, ", "))
 			}
 			// With standardisation every one-hot column contributes, the
 			// indicated one at 1 and the others at 0.

@@ -265,11 +265,13 @@ func TestFitOneHot(t *testing.T) {
 	unseen := newBatch(t, mem, f64("x", 1, 2), str("c", "red", "purple"))
 	_, err = m.Predict(context.Background(), unseen)
 	require.Error(t, err)
-	assert.Equal(t, `model: predict: column "c": row 1: level "purple" was not seen in training (levels: blue, green, red)`, err.Error())
+	assert.Equal(t, `model: predict: column "c": row 1 of 2: level "purple" was not seen in training (levels: blue, green, red)`, err.Error())
+	// The caller who knows which data rows the batch holds names them.
+	assert.EqualError(t, AtDataRows(err, []int{17, 90}), `model: predict: column "c": data row 90: level "purple" was not seen in training (levels: blue, green, red)`)
 
 	null := newBatch(t, mem, f64("x", 1, nil), str("c", "red", "red"))
 	_, err = m.Predict(context.Background(), null)
-	assert.EqualError(t, err, `model: predict: column "x": row 1 is null`)
+	assert.EqualError(t, err, `model: predict: column "x": row 1 of 2: null value`)
 }
 
 func TestFitRowsOption(t *testing.T) {

@@ -32,6 +32,8 @@ func TestMain(m *testing.M) {
 //	crash:     reads one row, writes 25 numbered lines to stderr, exits 3.
 //	malformed: answers "not-a-number" to every row.
 //	hang:      reads rows and never answers.
+//	stderr:    answers each row on standard error only.
+//	twice:     answers 2·x for each row, then x on a second line.
 func runHelper(mode string) int {
 	if f := os.Getenv("TRUSTML_MODEL_HELPER_STARTS"); f != "" {
 		fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
@@ -62,6 +64,16 @@ func runHelper(mode string) int {
 			fmt.Fprintln(out, "not-a-number")
 		case "hang":
 			continue
+		case "stderr":
+			fmt.Fprintln(os.Stderr, "prediction 1.0")
+		case "twice":
+			var row map[string]any
+			if err := json.Unmarshal(in.Bytes(), &row); err != nil {
+				return 2
+			}
+			x, _ := row["x"].(float64)
+			fmt.Fprintln(out, strconv.FormatFloat(2*x, 'g', -1, 64))
+			fmt.Fprintln(out, strconv.FormatFloat(x, 'g', -1, 64))
 		}
 		out.Flush()
 	}

@@ -90,7 +90,7 @@ func valueEncoder(col arrow.Array) func(dst []byte, i int) ([]byte, error) {
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return dst, fmt.Errorf("column of type %s: row %d: %w", col.DataType(), i, err)
+			return dst, fmt.Errorf("column of type %s: %w", col.DataType(), err)
 		}
 		return append(dst, b...), nil
 	}

@@ -73,7 +73,7 @@ func (p predictionsColumn) Predict(ctx context.Context, batch arrow.RecordBatch)
 		if v, valid := at(first); valid {
 			what = fmt.Sprint(v)
 		}
-		return nil, fmt.Errorf("model: predictions: column %q: row %d is %s (%d rows without a finite prediction)", p.name, first, what, bad)
+		return nil, rowErrorf(fmt.Sprintf("predictions: column %q", p.name), first, len(out), "%s (%d rows without a finite prediction)", what, bad)
 	}
 	return out, nil
 }

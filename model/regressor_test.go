@@ -23,8 +23,8 @@ func TestPredictionsColumn(t *testing.T) {
 		cols []column
 		want string
 	}{
-		{"null", []column{f64("yhat", 1, nil, nil)}, `model: predictions: column "yhat": row 1 is null (2 rows without a finite prediction)`},
-		{"NaN", []column{f64("yhat", 1, 2, nan)}, `model: predictions: column "yhat": row 2 is NaN (1 rows without a finite prediction)`},
+		{"null", []column{f64("yhat", 1, nil, nil)}, `model: predictions: column "yhat": row 1 of 3: null (2 rows without a finite prediction)`},
+		{"NaN", []column{f64("yhat", 1, 2, nan)}, `model: predictions: column "yhat": row 2 of 3: NaN (1 rows without a finite prediction)`},
 		{"missing", []column{f64("y", 1)}, `model: predictions: column "yhat" not found (columns: y)`},
 		{"string", []column{str("yhat", "1")}, `model: predictions: column "yhat": type utf8 is not numeric`},
 	} {
@@ -60,7 +60,7 @@ func TestPredictAll(t *testing.T) {
 	_, err = PredictAll(context.Background(), &fixed{{1, 2}, {3, 4}}, batches)
 	assert.EqualError(t, err, "model: batch 1: got 2 predictions for 1 rows")
 	_, err = PredictAll(context.Background(), &fixed{{1, 2}, {nan}}, batches)
-	assert.EqualError(t, err, "model: batch 1: row 2: prediction is NaN")
+	assert.EqualError(t, err, "model: predict: row 2 of 3: prediction is NaN")
 	_, err = PredictAll(context.Background(), &fixed{{1, 2}}, batches)
 	assert.EqualError(t, err, "model: batch 1: out of predictions")
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"go.yaml.in/yaml/v3"
@@ -39,6 +40,8 @@ type Source struct {
 	Endpoint *Endpoint
 	// Command is FromCommand's argv: a program and its arguments.
 	Command []string
+	// CommandTimeout is FromCommand's Command.Timeout (zero: the default).
+	CommandTimeout time.Duration
 }
 
 // OpenOptions is what Open needs to turn a Source into a Regressor.
@@ -143,16 +146,20 @@ var adapters = []adapter{
 		kind:     FromCommand,
 		champion: true,
 		decode: func(d *yamlx.Decoder, n *yaml.Node, path, dir string) Source {
-			return Source{Kind: FromCommand, Command: decodeCommand(d, n, path, dir)}
+			argv, timeout := decodeCommand(d, n, path, dir)
+			return Source{Kind: FromCommand, Command: argv, CommandTimeout: timeout}
 		},
 		describe: func(s Source) string { return fmt.Sprintf("command %q", s.Command) },
 		validate: func(s Source, path string, fs *yamlx.Findings) {
 			if len(s.Command) == 0 {
 				fs.Add(path, "must name a program: [program, args...]")
 			}
+			if s.CommandTimeout < 0 {
+				fs.Add(path, "timeout must be positive")
+			}
 		},
 		open: func(_ context.Context, s Source, _ []arrow.RecordBatch, o OpenOptions) (Opened, error) {
-			c := &Command{Argv: s.Command, Features: o.Features}
+			c := &Command{Argv: s.Command, Features: o.Features, Timeout: s.CommandTimeout}
 			return Opened{Regressor: c, Closer: c}, nil
 		},
 	},

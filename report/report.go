@@ -4,6 +4,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -16,12 +17,23 @@ import (
 
 // WriteJSON writes the result as indented JSON, the machine-readable form
 // whose layout DESIGN.md section 4 fixes (schema_version, passed, summary,
-// checks, run).
+// checks, run). Every number is encodable: a float that is not finite,
+// anywhere in the result, is written as null (NaN) or as the string
+// "+Inf" or "-Inf", as [result.Number] writes it; the *_text fields say
+// the same for people.
 func WriteJSON(w io.Writer, r *trustml.Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	compact, err := marshalSafe(r)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.Grow(len(compact) * 2)
+	if err := json.Indent(&b, compact, "", "  "); err != nil {
+		return err
+	}
+	b.WriteByte('\n')
+	_, err = w.Write(b.Bytes())
+	return err
 }
 
 // TextOptions adjust WriteText.

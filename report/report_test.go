@@ -3,10 +3,13 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,4 +167,72 @@ func TestHTMLSizeIsBounded(t *testing.T) {
 	require.NoError(t, report.WriteHTML(&b, res))
 	assert.Less(t, b.Len(), 1<<20, "under 1 MB")
 	assert.True(t, strings.Contains(b.String(), "every 100-th of the 200000 evaluated rows"), "the sampling is stated")
+}
+
+// poisonFloats sets every settable float reachable from v to the next of
+// NaN, +Inf and −Inf, and every float held in an interface likewise.
+func poisonFloats(v reflect.Value, k *int) {
+	next := func() float64 {
+		*k++
+		return []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[*k%3]
+	}
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if v.CanSet() {
+			v.SetFloat(next())
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			poisonFloats(v.Elem(), k)
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		e := v.Elem()
+		if e.Kind() == reflect.Float64 && v.CanSet() {
+			v.Set(reflect.ValueOf(next()))
+			return
+		}
+		cp := reflect.New(e.Type()).Elem()
+		cp.Set(e)
+		poisonFloats(cp, k)
+		if v.CanSet() {
+			v.Set(cp)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				poisonFloats(v.Field(i), k)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			poisonFloats(v.Index(i), k)
+		}
+	case reflect.Map:
+		for _, key := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(key))
+			poisonFloats(e, k)
+			v.SetMapIndex(key, e)
+		}
+	}
+}
+
+// Every float of a full result (data, model, checklist, slices, drift,
+// profile) set to NaN or ±Inf still gives JSON that decodes.
+func TestJSONWithEveryFloatNonFinite(t *testing.T) {
+	res := goldenResult(t)
+	k := 0
+	poisonFloats(reflect.ValueOf(res), &k)
+	require.Greater(t, k, 100, "floats poisoned")
+	var b bytes.Buffer
+	require.NoError(t, report.WriteJSON(&b, res))
+	var back map[string]any
+	require.NoError(t, json.Unmarshal(b.Bytes(), &back))
+	assert.Contains(t, b.String(), `"+Inf"`)
+	assert.Contains(t, b.String(), `"-Inf"`)
+	require.NoError(t, report.WriteJUnit(&bytes.Buffer{}, res))
+	require.NoError(t, report.WriteHTML(&bytes.Buffer{}, res))
 }

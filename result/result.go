@@ -4,11 +4,19 @@
 //
 // A failed check is data, not an error: Status says whether the check held.
 // Status Error means the check could not be evaluated at all.
+//
+// In JSON, a number that is not finite is written as null (NaN: undefined)
+// or as the string "+Inf" or "-Inf" (see Number; report.WriteJSON applies
+// the same rule to every float of a result). What a check holds of the
+// data is bounded (see Check.Bound): sampled strings are cut to
+// MaxValueRunes runes, with their full length in Failure.ValueBytes.
 package result
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Section names the part of a suite a check belongs to.
@@ -61,6 +69,80 @@ func StatusOf(passed bool, sev Severity) Status {
 type Failure struct {
 	Row   int64 `json:"row"`
 	Value any   `json:"value"`
+	// ValueBytes is set when Value, a string, was cut to MaxValueRunes
+	// runes (and "…" appended) by Check.Bound: the full value's length in
+	// bytes. Zero otherwise.
+	ValueBytes int `json:"value_bytes,omitempty"`
+}
+
+// Bounds on what a result holds of the data, so that its size is bounded
+// whatever the data: a sampled string value keeps at most MaxValueRunes
+// runes, and a check's message and texts at most MaxTextRunes.
+const (
+	MaxValueRunes = 200
+	MaxTextRunes  = 2000
+)
+
+// textNoteRoom is the most runes the note " (N bytes in all)" and "…" take.
+const textNoteRoom = 40
+
+// Cut returns s cut to at most n runes, on a rune boundary, with "…"
+// appended when it was cut, and whether it was.
+func Cut(s string, n int) (string, bool) {
+	if len(s) <= n { // at most n bytes, so at most n runes
+		return s, false
+	}
+	i, runes := 0, 0
+	for i < len(s) && runes < n {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		runes++
+	}
+	if i == len(s) {
+		return s, false
+	}
+	return s[:i] + "…", true
+}
+
+// ShowValue formats a sampled value for a message: a string quoted and,
+// beyond MaxValueRunes runes, cut with its full length stated
+// ("\"abc…\" (2000000 bytes)"); a float64 by FormatFloat; anything else
+// by fmt.Sprint.
+func ShowValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		if cut, ok := Cut(x, MaxValueRunes); ok {
+			return fmt.Sprintf("%q (%d bytes)", cut, len(x))
+		}
+		return fmt.Sprintf("%q", x)
+	case float64:
+		return FormatFloat(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// Bound cuts what c holds of the data: each sampled string value to
+// MaxValueRunes runes (recording its full length in ValueBytes), and
+// Message, ObservedText and ExpectedText to MaxTextRunes runes (stating
+// their full length; a text at most 40 runes longer than the bound is
+// kept whole, which makes Bound idempotent). Producers of checks need not call it; a run does,
+// once, for every check.
+func (c *Check) Bound() {
+	for i := range c.Sample {
+		f := &c.Sample[i]
+		if s, ok := f.Value.(string); ok && f.ValueBytes == 0 {
+			if cut, ok := Cut(s, MaxValueRunes); ok {
+				f.Value, f.ValueBytes = cut, len(s)
+			}
+		}
+	}
+	for _, t := range []*string{&c.Message, &c.ObservedText, &c.ExpectedText} {
+		// The room for the note keeps Bound idempotent.
+		if utf8.RuneCountInString(*t) > MaxTextRunes+textNoteRoom {
+			cut, _ := Cut(*t, MaxTextRunes)
+			*t = fmt.Sprintf("%s (%d bytes in all)", cut, len(*t))
+		}
+	}
 }
 
 // Check is the outcome of one check.

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 
 	"github.com/trustml/trustml"
@@ -23,16 +21,22 @@ report section (flags win).
 On a terminal, a run that lasts more than a second shows its progress on
 stderr; nothing is drawn when stderr is not a terminal.
 
+An output FILE of - is standard output (the human lines then go to
+stderr); an output may not be an input of the run (suite, data, reference,
+model script). The outputs are written all together or not at all.
+
 Exit status: 0 every error-severity check passed; 1 at least one failed;
-2 could not run (bad flags, suite file, data or model endpoint). When
-trustml cannot run it writes no result file.`
+2 no verdict: a check could not be evaluated (status error; the result
+files are written), or trustml could not run (bad flags or an empty flag
+value, suite file, data, model, outputs, Ctrl-C or SIGTERM; nothing is
+written).`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	data := fs.String("data", "", "check the data file at `PATH` instead of the suite's data.path")
-	jsonOut := fs.String("json", "", "write the result as JSON to `FILE`")
-	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE`")
-	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE`")
+	jsonOut := fs.String("json", "", "write the result as JSON to `FILE` (- for stdout)")
+	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE` (- for stdout)")
+	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
@@ -44,10 +48,33 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "trustml check: want exactly one suite file, got %d arguments\nusage: trustml check SUITE.yaml [--data PATH] [--json F] [--junit F] [--quiet]\n", len(pos))
 		return exitNoRun
 	}
+	if *cpuprofile == stdoutPath {
+		fmt.Fprintf(stderr, "trustml check: --cpuprofile: give a file, not -\n")
+		return exitNoRun
+	}
 	suite, err := trustml.Load(pos[0])
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitNoRun
+	}
+	htmlPath := pick(*htmlOut, suite.Report.HTML)
+	outs := []output{
+		{name: outputName("json", *jsonOut), path: pick(*jsonOut, suite.Report.JSON)},
+		{name: outputName("junit", *junitOut), path: pick(*junitOut, suite.Report.JUnit)},
+		{name: outputName("html", *htmlOut), path: htmlPath},
+		{name: "--cpuprofile", path: *cpuprofile},
+	}
+	if err := checkOutputs(outs, suiteInputs(suite, *data)); err != nil {
+		fmt.Fprintf(stderr, "trustml check: %v\n", err)
+		return exitNoRun
+	}
+	// When a result goes to standard output, the human summary goes to
+	// standard error.
+	human := stdout
+	for _, o := range outs {
+		if o.path == stdoutPath {
+			human = stderr
+		}
 	}
 	if *cpuprofile != "" {
 		stop, err := startProfile(*cpuprofile)
@@ -57,28 +84,65 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		defer stop()
 	}
-	htmlPath := pick(*htmlOut, suite.Report.HTML)
 	// The report draws each column's distribution from a profile built in
 	// the same pass; without a report it is not worth its cost.
 	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr)})
+	if ctx.Err() != nil {
+		// Interrupted: whatever came back is partial, and nothing is written.
+		fmt.Fprintf(stderr, "trustml: interrupted: %v; no result written\n", context.Cause(ctx))
+		return exitNoRun
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
 		return exitNoRun
 	}
-	outs := []output{
-		{path: pick(*jsonOut, suite.Report.JSON), write: func(w io.Writer) error { return report.WriteJSON(w, res) }},
-		{path: pick(*junitOut, suite.Report.JUnit), write: func(w io.Writer) error { return report.WriteJUnit(w, res) }},
-		{path: htmlPath, write: func(w io.Writer) error { return report.WriteHTML(w, res) }},
-	}
-	if err := writeOutputs(outs); err != nil {
-		fmt.Fprintf(stderr, "trustml: %v\n", err)
+	outs[0].write = func(w io.Writer) error { return report.WriteJSON(w, res) }
+	outs[1].write = func(w io.Writer) error { return report.WriteJUnit(w, res) }
+	outs[2].write = func(w io.Writer) error { return report.WriteHTML(w, res) }
+	if err := writeOutputs(ctx, outs[:3], stdout); err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "trustml: interrupted: %v; no result written\n", context.Cause(ctx))
+			return exitNoRun
+		}
+		fmt.Fprintf(stderr, "trustml: %v; no result written\n", err)
 		return exitNoRun
 	}
-	if err := report.WriteText(stdout, res, report.TextOptions{Quiet: *quiet}); err != nil {
+	if err := report.WriteText(human, res, report.TextOptions{Quiet: *quiet}); err != nil {
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
 		return exitNoRun
 	}
 	return res.ExitCode()
+}
+
+// outputName names an output in messages: its flag when given, else the
+// suite's report key.
+func outputName(flagName, flagValue string) string {
+	if flagValue != "" {
+		return "--" + flagName
+	}
+	return "report." + flagName
+}
+
+// suiteInputs lists the files a run of suite reads: the suite, the data
+// (dataFlag when set), the reference, and every existing file named in a
+// model or champion command's arguments (its script, say).
+func suiteInputs(s *trustml.Suite, dataFlag string) []string {
+	in := []string{s.Path, pick(dataFlag, s.Data.Path), s.Data.Reference}
+	var argvs [][]string
+	if s.Model != nil {
+		argvs = append(argvs, s.Model.Source.Command)
+		if s.Model.CompareTo != nil {
+			argvs = append(argvs, s.Model.CompareTo.Source.Command)
+		}
+	}
+	for _, argv := range argvs {
+		for _, a := range argv {
+			if fi, err := os.Stat(a); err == nil && fi.Mode().IsRegular() {
+				in = append(in, a)
+			}
+		}
+	}
+	return in
 }
 
 func startProfile(path string) (stop func(), err error) {
@@ -98,70 +162,4 @@ func pick(flagValue, suiteValue string) string {
 		return flagValue
 	}
 	return suiteValue
-}
-
-type output struct {
-	path  string
-	write func(io.Writer) error
-}
-
-// writeOutputs renders every output in memory, then writes each to a
-// temporary file beside its destination and renames it into place, so a
-// result file is either complete or not there.
-func writeOutputs(outs []output) error {
-	type staged struct{ tmp, path string }
-	var done []staged
-	cleanup := func() {
-		for _, s := range done {
-			os.Remove(s.tmp)
-		}
-	}
-	for _, o := range outs {
-		if o.path == "" {
-			continue
-		}
-		var buf bytes.Buffer
-		if err := o.write(&buf); err != nil {
-			cleanup()
-			return fmt.Errorf("render %s: %w", o.path, err)
-		}
-		dir := filepath.Dir(o.path)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			cleanup()
-			return fmt.Errorf("write %s: %w", o.path, err)
-		}
-		f, err := os.CreateTemp(dir, "."+filepath.Base(o.path)+".*.tmp")
-		if err != nil {
-			cleanup()
-			return fmt.Errorf("write %s: %w", o.path, err)
-		}
-		_, werr := f.Write(buf.Bytes())
-		if werr == nil {
-			werr = f.Chmod(0o644) // CreateTemp makes files only their owner can read
-		}
-		cerr := f.Close()
-		done = append(done, staged{f.Name(), o.path})
-		if werr != nil || cerr != nil {
-			cleanup()
-			return fmt.Errorf("write %s: %w", o.path, firstErr(werr, cerr))
-		}
-	}
-	for i, s := range done {
-		if err := os.Rename(s.tmp, s.path); err != nil {
-			for _, r := range done[i:] {
-				os.Remove(r.tmp)
-			}
-			return fmt.Errorf("write %s: %w", s.path, err)
-		}
-	}
-	return nil
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

@@ -8,7 +8,9 @@
 //	trustml version
 //
 // Exit codes: 0 every error-severity check passed; 1 at least one failed;
-// 2 trustml could not run (usage, suite file, data).
+// 2 no verdict: a check could not be evaluated (the result files are
+// written and say which), or trustml could not run (usage, suite file,
+// data, model, outputs, interrupt; nothing is written).
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // Exit codes.
@@ -32,7 +35,7 @@ const (
 
 commands:
   check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
-                      run a suite: exit 0 passed, 1 a check failed, 2 could not run
+                      run a suite: exit 0 passed, 1 a check failed, 2 no verdict
   validate SUITE.yaml check the suite file alone, without reading data
   profile DATA [-o FILE] [--columns a,b]
                       write the data's profile as JSON (a reference for drift checks)
@@ -45,7 +48,14 @@ Run 'trustml <command> --help' for a command's flags.
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGINT (Ctrl-C) and SIGTERM cancel the run: it stops its model
+	// subprocesses, ends with exit 2 and writes no result. A second signal
+	// ends the process at once, as without trustml's handler.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -97,15 +107,38 @@ func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos [
 			return nil, exitNoRun, true
 		}
 		args = fs.Args()
-		if len(args) == 0 {
+		if len(args) == 0 || args[0] == "--" {
+			if len(args) > 0 {
+				pos = append(pos, args[1:]...)
+			}
+			if err := emptyValues(fs, pos); err != nil {
+				fmt.Fprintf(stderr, "trustml %s: %v\n", fs.Name(), err)
+				fmt.Fprintf(stderr, "run 'trustml %s --help' for usage\n", fs.Name())
+				return nil, exitNoRun, true
+			}
 			return pos, 0, false
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), 0, false
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// emptyValues reports a flag set to "" or an empty positional argument,
+// such as --data "$UNSET": silently falling back to a default would check
+// or overwrite something else than meant.
+func emptyValues(fs *flag.FlagSet, pos []string) error {
+	var errs []error
+	fs.Visit(func(f *flag.Flag) {
+		if f.Value.String() == "" {
+			errs = append(errs, fmt.Errorf("-%s: empty value (an unset variable?); give a value or leave the flag out", f.Name))
+		}
+	})
+	for i, p := range pos {
+		if p == "" {
+			errs = append(errs, fmt.Errorf("argument %d is empty (an unset variable?)", i+1))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func usageFor(fs *flag.FlagSet, synopsis, about string) func() {

@@ -78,6 +78,11 @@ func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			}
 		}
 	}
+	outs := []output{{name: "-o", path: *out}}
+	if err := checkOutputs(outs, pos); err != nil {
+		fmt.Fprintf(stderr, "trustml profile: %v\n", err)
+		return exitNoRun
+	}
 	p, err := profileData(ctx, pos[0], *format, cols)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustml profile: %v\n", err)
@@ -95,7 +100,8 @@ func runProfile(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitPass
 	}
-	if err := writeOutputs([]output{{path: *out, write: func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }}}); err != nil {
+	outs[0].write = func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }
+	if err := writeOutputs(ctx, outs, stdout); err != nil {
 		fmt.Fprintf(stderr, "trustml profile: %v\n", err)
 		return exitNoRun
 	}

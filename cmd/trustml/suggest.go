@@ -61,6 +61,11 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitNoRun
 	}
 	data := pos[0]
+	outs := []output{{name: "-o", path: *out}}
+	if err := checkOutputs(outs, pos); err != nil {
+		fmt.Fprintf(stderr, "trustml suggest: %v\n", err)
+		return exitNoRun
+	}
 	p, err := profileData(ctx, data, *format, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "trustml suggest: %v\n", err)
@@ -76,7 +81,7 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitNoRun
 	}
 	suitePath := data
-	if *out != "" && !filepath.IsAbs(data) {
+	if *out != "" && *out != stdoutPath && !filepath.IsAbs(data) {
 		// The suite's data path is relative to the suite file.
 		absData, err1 := filepath.Abs(data)
 		absDir, err2 := filepath.Abs(filepath.Dir(*out))
@@ -95,7 +100,8 @@ func runSuggest(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitPass
 	}
-	if err := writeOutputs([]output{{path: *out, write: func(w io.Writer) error { _, err := w.Write(src); return err }}}); err != nil {
+	outs[0].write = func(w io.Writer) error { _, err := w.Write(src); return err }
+	if err := writeOutputs(ctx, outs, stdout); err != nil {
 		fmt.Fprintf(stderr, "trustml suggest: %v\n", err)
 		return exitNoRun
 	}

@@ -66,6 +66,7 @@ func TestEndpointDown(t *testing.T) {
 	_, err = s.Run(context.Background(), trustml.RunOptions{})
 	require.Error(t, err)
 	// The first chunk in row order is the one reported, whatever the
-	// scheduling of the concurrent requests.
-	assert.Regexp(t, `^\.\./endpoint\.yaml:9:1: model: endpoint POST `+url+`/predict: rows 0\.\.15: .*connection refused$`, err.Error())
+	// scheduling of the concurrent requests: the first 16 evaluated rows,
+	// named by their data rows.
+	assert.Regexp(t, `^\.\./endpoint\.yaml:9:1: model: endpoint POST `+url+`/predict: data rows 13, 15, 17, 23, 26, … \(16 rows\): .*connection refused$`, err.Error())
 }
