@@ -185,11 +185,17 @@ func numHTML(v float64, s numStyle) template.HTML {
 }
 
 // intervalText writes an estimate with its interval, the bounds with the
-// decimals of the estimate at 3 significant digits: 26.0 (4.0–43.6).
+// decimals of the estimate at 3 significant digits: 26.0 (4.0–43.6), or
+// -13.1 (-35.3 to 1.9) when a bound is negative, where a dash would read
+// as a minus.
 func intervalText(v, lo, hi float64) string {
 	st := value
 	if a := math.Abs(v); a >= 1e-3 && a < 1e6 {
 		st = numStyle{kind: asFixed, digits: max(2-int(math.Floor(math.Log10(a))), 0)}
 	}
-	return formatNumber(v, st) + " (" + formatNumber(lo, st) + "–" + formatNumber(hi, st) + ")"
+	sep := "–"
+	if lo < 0 || hi < 0 {
+		sep = " to "
+	}
+	return formatNumber(v, st) + " (" + formatNumber(lo, st) + sep + formatNumber(hi, st) + ")"
 }

@@ -161,6 +161,7 @@ type slicesView struct {
 
 type slicingView struct {
 	Summary checkView
+	By      string // the slicing's name without "slices."
 	Metrics []string
 	Rows    []sliceRow
 	Charts  []template.HTML
@@ -191,7 +192,7 @@ func newSlicesView(checks []result.Check, views []checkView) *slicesView {
 	for i, c := range checks {
 		switch d := c.Details.(type) {
 		case slice.Summary:
-			sv := slicingView{Summary: views[i]}
+			sv := slicingView{Summary: views[i], By: strings.TrimPrefix(c.Name, "slices.")}
 			for _, e := range d.Overall {
 				sv.Metrics = append(sv.Metrics, e.Metric)
 				sv.Overall = append(sv.Overall, e.Metric+" "+estimateText(e, false))
