@@ -270,7 +270,7 @@ func checkOf(i int, c result.Check) checkView {
 		// The failing values of a missing check are nulls: list the rows.
 		rows := make([]string, len(c.Sample))
 		for i, f := range c.Sample {
-			rows[i] = fmt.Sprint(f.Row)
+			rows[i] = formatNumber(float64(f.Row), count)
 		}
 		cv.Rows = "rows " + strings.Join(rows, ", ")
 	} else {
