@@ -212,6 +212,16 @@ var sentences = map[string]func(c result.Check) (sentence, bool){
 	"psi":          driftSentence,
 	"wasserstein":  driftSentence,
 	"chi_square":   driftSentence,
+	"new_categories": func(c result.Check) (sentence, bool) {
+		n, hi := field(asMap(c.Observed), "count"), field(asMap(c.Expected), "max")
+		if n == nil || hi == nil {
+			return sentence{}, false
+		}
+		s := sentence{}
+		s.excess, s.gap = beyond(*n, nil, hi)
+		s.html = say("%s has %s values not in the reference (allowed: %s)", subject(c), num{*n, count}, allowed(nil, hi, count))
+		return s, true
+	},
 }
 
 // sentenceOf says a check that did not pass in one sentence. A check

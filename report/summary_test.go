@@ -109,6 +109,9 @@ func TestSentences(t *testing.T) {
 		{result.Check{Kind: "ks", Column: "Temp", Status: result.Fail, Observed: map[string]any{"statistic": 0.360655737704918, "p_value": 0.0007163948697228755},
 			Expected: map[string]any{"max_statistic": 0.2, "min_p_value": 0.01}},
 			"Temp has drifted from the reference: the KS statistic is 0.361 (allowed: at most 0.2); the p-value is 7.16e-4 (allowed: at least 0.01)"},
+		{result.Check{Kind: "new_categories", Column: "Month", Status: result.Fail, Observed: map[string]any{"count": 2, "rows": int64(61)},
+			Expected: map[string]any{"max": 0.0}},
+			"Month has 2 values not in the reference (allowed: none)"},
 		{result.Check{Kind: "mean", Name: "columns.y.mean", Status: result.Error, Message: "no values in 1000000 rows"},
 			"columns.y.mean: no values in 1,000,000 rows"},
 	} {
