@@ -26,7 +26,31 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"upper": strings.ToUpper,
 	"css":   func() template.CSS { return template.CSS(reportCSS) },
 	"add":   func(a, b int) int { return a + b },
+	"count": func(n any) template.HTML {
+		f, _ := toFloat(n)
+		return numHTML(f, count)
+	},
+	"value": func(v float64) template.HTML { return numHTML(v, value) },
+	"human": humanText,
+	"cell":  cellHTML,
 }).Parse(reportTmpl))
+
+// cellHTML writes a value of the data for people: a number through
+// formatNumber (whole numbers as counts), anything else as text, null as
+// "null".
+func cellHTML(v any) template.HTML {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case float64, float32:
+		f, _ := toFloat(x)
+		return numHTML(f, value)
+	case int, int64, int32, uint64:
+		f, _ := toFloat(x)
+		return numHTML(f, count)
+	}
+	return template.HTML(template.HTMLEscapeString(fmt.Sprint(v)))
+}
 
 // WriteHTML writes the trust report: one self-contained HTML file (inline
 // CSS and SVG, no script, no external resource) that reads verdict first,
@@ -44,9 +68,9 @@ func WriteHTML(w io.Writer, r *trustml.Result) error {
 type view struct {
 	Title     string
 	Passed    bool
+	Findings  []finding
 	Summary   trustml.Summary
 	Sections  []sectionView
-	Problems  []checkView
 	Run       trustml.RunInfo
 	Seeds     []string
 	Started   string
@@ -126,15 +150,15 @@ func ptrText(v *float64) string {
 	if v == nil {
 		return "undefined"
 	}
-	return result.Human(*v)
+	return formatNumber(*v, value)
 }
 
 func newCompareView(c *trustml.Comparison, checks map[string]checkView) *compareView {
 	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot}
 	for _, m := range c.Metrics {
 		row := compareRow{Name: m.Metric, Model: valueText(m.Model), Champion: valueText(m.Champion), Difference: ptrText(m.Difference), Verdict: verdict(m.Better, m.Difference)}
-		if m.Lower != nil && m.Upper != nil {
-			row.Difference += " [" + result.Human(*m.Lower) + ", " + result.Human(*m.Upper) + "]"
+		if m.Lower != nil && m.Upper != nil && m.Difference != nil {
+			row.Difference = intervalText(*m.Difference, *m.Lower, *m.Upper)
 		}
 		if ck, ok := checks["compare."+m.Metric]; ok {
 			row.Anchor, row.Allowed, row.Status = ck.Anchor, ck.Expected, ck.Status
@@ -155,7 +179,7 @@ type metricView struct {
 var statusRank = map[string]int{"pass": 0, "warn": 1, "fail": 2, "error": 3}
 
 func newView(r *trustml.Result) *view {
-	v := &view{Passed: r.Passed, Summary: r.Summary, Run: r.Run}
+	v := &view{Passed: r.Passed, Summary: r.Summary, Run: r.Run, Findings: findings(r.Checks)}
 	name := r.Run.Name
 	if name == "" {
 		name = r.Run.Suite
@@ -185,9 +209,6 @@ func newView(r *trustml.Result) *view {
 	var clViews, slViews []checkView
 	for i, c := range r.Checks {
 		cv := checkOf(i, c)
-		if c.Status != result.Pass {
-			v.Problems = append(v.Problems, cv)
-		}
 		switch {
 		case c.Section == result.Expectations && c.Column == "":
 			cv.Short = strings.TrimPrefix(c.Name, "table.")
@@ -249,7 +270,7 @@ func checkOf(i int, c result.Check) checkView {
 		// The failing values of a missing check are nulls: list the rows.
 		rows := make([]string, len(c.Sample))
 		for i, f := range c.Sample {
-			rows[i] = fmt.Sprint(f.Row)
+			rows[i] = formatNumber(float64(f.Row), count)
 		}
 		cv.Rows = "rows " + strings.Join(rows, ", ")
 	} else {
@@ -262,7 +283,7 @@ func checkOf(i int, c result.Check) checkView {
 		}
 	}
 	if c.UnexpectedCount != nil && c.UnexpectedFraction != nil && c.Kind != "missing" {
-		cv.Unexpected = fmt.Sprintf("%d (%s)", *c.UnexpectedCount, pct(*c.UnexpectedFraction))
+		cv.Unexpected = formatNumber(float64(*c.UnexpectedCount), count) + " (" + formatNumber(*c.UnexpectedFraction, percent) + ")"
 		cv.More = *c.UnexpectedCount - int64(len(c.Sample))
 	}
 	return cv
@@ -312,7 +333,7 @@ func columnCharts(p *profile.Profile, name string, checks []result.Check) []temp
 		for i, b := range bins {
 			counts[i] = b.Count
 		}
-		title := fmt.Sprintf("Distribution of %s (%d values", name, col.Count)
+		title := fmt.Sprintf("Distribution of %s (%s values", name, formatNumber(float64(col.Count), count))
 		if lo != nil || hi != nil {
 			title += "; shaded: outside the expected range"
 		}
@@ -329,7 +350,7 @@ func columnCharts(p *profile.Profile, name string, checks []result.Check) []temp
 		for i, c := range cats {
 			labels[i], shares[i] = c.Value, float64(c.Count)/float64(col.Count)
 		}
-		return []template.HTML{barsSVG(labels, shares, "Class shares of "+name, minShare)}
+		return []template.HTML{barsSVG(labels, shares, "Class shares of "+name, name, minShare)}
 	}
 	if imb != nil {
 		if chart := checkChart(*imb); chart != "" {
@@ -367,7 +388,7 @@ func checkChart(c result.Check) template.HTML {
 			minShare = &f
 		}
 	}
-	return barsSVG(labels, shares, "Class shares of "+c.Column, minShare)
+	return barsSVG(labels, shares, "Class shares of "+c.Column, c.Column, minShare)
 }
 
 func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelView {
@@ -386,7 +407,8 @@ func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelVie
 	}
 	p := m.Plot
 	if p.Every > 1 {
-		mv.Sampled = fmt.Sprintf("Scatter plots show every %d-th of the %d evaluated rows (%d points); the residual histogram counts all of them.", p.Every, m.Evaluation.Model.N, len(p.Points))
+		mv.Sampled = fmt.Sprintf("Scatter plots show every %s-th of the %s evaluated rows (%s points); the residual histogram counts all of them.",
+			formatNumber(float64(p.Every), count), formatNumber(float64(m.Evaluation.Model.N), count), formatNumber(float64(len(p.Points)), count))
 	}
 	resid := make([][2]float64, len(p.Points))
 	for i, pt := range p.Points {
@@ -404,5 +426,5 @@ func valueText(v model.Value) string {
 	if !v.Defined {
 		return "undefined (" + v.Reason + ")"
 	}
-	return result.Human(v.V)
+	return formatNumber(v.V, value)
 }

@@ -143,7 +143,7 @@ func TestEveryFailureLinksToItsEvidence(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, report.WriteHTML(&b, res))
 	html := b.String()
-	links := regexp.MustCompile(`<li><span class="badge [a-z]+">[A-Z]+</span> <a href="#(check-\d+)">`).FindAllStringSubmatch(html, -1)
+	links := regexp.MustCompile(`<li><span class="badge [a-z]+">[A-Z]+</span> [^\n]*<a href="#(check-\d+)">`).FindAllStringSubmatch(html, -1)
 	require.Len(t, links, 3)
 	for _, l := range links {
 		assert.Contains(t, html, `id="`+l[1]+`"`, "the banner links to %s", l[1])
@@ -166,7 +166,35 @@ func TestHTMLSizeIsBounded(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, report.WriteHTML(&b, res))
 	assert.Less(t, b.Len(), 1<<20, "under 1 MB")
-	assert.True(t, strings.Contains(b.String(), "every 100-th of the 200000 evaluated rows"), "the sampling is stated")
+	assert.True(t, strings.Contains(b.String(), "every 100-th of the 200,000 evaluated rows"), "the sampling is stated")
+}
+
+// TestHTMLStructure: the page has one main landmark between the banner
+// and the footer, every section is a region named by its heading, every
+// table has a caption and scoped header cells, and every chart keeps its
+// title and caption.
+func TestHTMLStructure(t *testing.T) {
+	res := goldenResult(t)
+	var b bytes.Buffer
+	require.NoError(t, report.WriteHTML(&b, res))
+	html := b.String()
+	assert.Equal(t, 1, strings.Count(html, "<main>"))
+	assert.Regexp(t, `(?s)^.*<body>\s*<header [^>]*>.*</header>\s*<main>.*</main>\s*<footer>.*</footer>\s*</body>`, html)
+	for _, m := range regexp.MustCompile(`<section id="([a-z]+)" aria-labelledby="([^"]+)">`).FindAllStringSubmatch(html, -1) {
+		assert.Contains(t, html, `<h2 id="`+m[2]+`">`, "section %s is named by its heading", m[1])
+	}
+	assert.Equal(t, 5, strings.Count(html, "<section "), "provenance, expectations, model, checklist, slices")
+	tables := strings.Count(html, "<table")
+	assert.Equal(t, tables, strings.Count(html, "<caption>"), "every table has a caption")
+	assert.NotContains(t, html, "<th>", "every header cell has a scope")
+	svgs := strings.Count(html, "<svg ")
+	assert.Positive(t, svgs)
+	assert.Equal(t, svgs, len(regexp.MustCompile(`<svg [^>]*role="img" aria-label="[^"]+"><title>[^<]+</title>`).FindAllString(html, -1)))
+	assert.Equal(t, svgs, strings.Count(html, "</svg><figcaption>"))
+	// The summary is first and says each finding in words, linked.
+	top := html[:strings.Index(html, "<main>")]
+	assert.Contains(t, top, `What to look at first`)
+	assert.Contains(t, top, `age is missing on 2.5% of rows (1 of 40; allowed: none). <a href="#check-5">columns.age.missing</a>`)
 }
 
 // poisonFloats sets every settable float reachable from v to the next of

@@ -58,14 +58,15 @@ func newChecklistView(checks []result.Check, views []checkView) *checklistView {
 		if ok {
 			tv.Capability = d.Capability
 			tv.Calls = d.Calls
-			tv.Rate = fmt.Sprintf("%d of %d cases failed", d.Failed, d.Applicable)
+			tv.Rate = formatNumber(float64(d.Failed), count) + " of " + formatNumber(float64(d.Applicable), count) + " cases failed"
 			if d.Applicable > 0 {
-				tv.Rate += fmt.Sprintf(" (%s; 95%% interval %s–%s)", pct(float64(d.Failed)/float64(d.Applicable)), pct(d.Wilson.Low), pct(d.Wilson.High))
+				tv.Rate += fmt.Sprintf(" (%s; 95%% interval %s–%s)", formatNumber(float64(d.Failed)/float64(d.Applicable), percent),
+					formatNumber(d.Wilson.Low, percent), formatNumber(d.Wilson.High, percent))
 			}
 			for _, e := range d.Examples {
 				tv.Examples = append(tv.Examples, exampleView{
 					Base: e.Base, Input: kv(e.Input), Variant: kv(e.Variant),
-					Prediction: num(e.Prediction), VariantPrediction: num(e.VariantPrediction), Margin: num(e.Margin),
+					Prediction: anyText(e.Prediction), VariantPrediction: anyText(e.VariantPrediction), Margin: anyText(e.Margin),
 				})
 			}
 			capName := d.Capability
@@ -98,11 +99,11 @@ func newChecklistView(checks []result.Check, views []checkView) *checklistView {
 				row.Cells = append(row.Cells, matrixCell{Text: "—"})
 				continue
 			}
-			cell := matrixCell{Status: "pass", Text: fmt.Sprintf("%d/%d failed", a.failed, a.applicable)}
+			cell := matrixCell{Status: "pass", Text: formatNumber(float64(a.failed), count) + "/" + formatNumber(float64(a.applicable), count) + " failed"}
 			if a.applicable > 0 {
-				cell.Text += " (" + pct(float64(a.failed)/float64(a.applicable)) + ")"
+				cell.Text += " (" + formatNumber(float64(a.failed)/float64(a.applicable), percent) + ")"
 			}
-			cell.Text += fmt.Sprintf(", %d test", a.tests)
+			cell.Text += ", " + formatNumber(float64(a.tests), count) + " test"
 			if a.tests > 1 {
 				cell.Text += "s"
 			}
@@ -135,19 +136,19 @@ func kv(m map[string]any) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + " " + num(m[k])
+		parts[i] = k + " " + anyText(m[k])
 	}
 	return strings.Join(parts, ", ")
 }
 
-func num(v any) string {
+func anyText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case float64:
-		return result.Human(x)
+		return formatNumber(x, value)
 	case float32:
-		return result.Human(float64(x))
+		return formatNumber(float64(x), value)
 	}
 	return fmt.Sprint(v)
 }
@@ -160,6 +161,7 @@ type slicesView struct {
 
 type slicingView struct {
 	Summary checkView
+	By      string // the slicing's name without "slices."
 	Metrics []string
 	Rows    []sliceRow
 	Charts  []template.HTML
@@ -169,7 +171,7 @@ type slicingView struct {
 type sliceRow struct {
 	Anchor, Name, Status string
 	N                    int
-	Values               []string
+	Values               []template.HTML
 	Judged               bool
 }
 
@@ -190,7 +192,7 @@ func newSlicesView(checks []result.Check, views []checkView) *slicesView {
 	for i, c := range checks {
 		switch d := c.Details.(type) {
 		case slice.Summary:
-			sv := slicingView{Summary: views[i]}
+			sv := slicingView{Summary: views[i], By: strings.TrimPrefix(c.Name, "slices.")}
 			for _, e := range d.Overall {
 				sv.Metrics = append(sv.Metrics, e.Metric)
 				sv.Overall = append(sv.Overall, e.Metric+" "+estimateText(e, false))
@@ -227,23 +229,41 @@ func newSlicesView(checks []result.Check, views []checkView) *slicesView {
 func sliceRowOf(s slice.Slice, anchor, status string, judged bool) sliceRow {
 	r := sliceRow{Anchor: anchor, Name: s.Name, Status: status, N: s.N, Judged: judged}
 	for _, e := range s.Metrics {
-		r.Values = append(r.Values, estimateText(e, true))
+		r.Values = append(r.Values, estimateHTML(e))
 	}
 	return r
 }
 
-func estimateText(e slice.Estimate, ratio bool) string {
+// estimateText writes an estimate with its interval, 26.0 (4.0–43.6),
+// and, withRatio, its ratio to the overall value: · 1.69×.
+func estimateText(e slice.Estimate, withRatio bool) string {
 	if e.Value == nil {
 		return "undefined"
 	}
-	s := result.Human(*e.Value)
+	s := formatNumber(*e.Value, value)
 	if e.Lower != nil && e.Upper != nil {
-		s += " [" + result.Human(*e.Lower) + ", " + result.Human(*e.Upper) + "]"
+		s = intervalText(*e.Value, *e.Lower, *e.Upper)
 	}
-	if ratio && e.Ratio != nil && e.Metric != "bias" {
-		s += " · " + result.Human(*e.Ratio) + "×"
+	if withRatio && e.Ratio != nil && e.Metric != "bias" {
+		s += " · " + formatNumber(*e.Ratio, ratio)
 	}
 	return s
+}
+
+// estimateHTML is estimateText with ratio, and the full values in a title.
+func estimateHTML(e slice.Estimate) template.HTML {
+	short := template.HTMLEscapeString(estimateText(e, true))
+	if e.Value == nil {
+		return template.HTML(short)
+	}
+	full := result.FormatFloat(*e.Value)
+	if e.Lower != nil && e.Upper != nil {
+		full += " (" + result.FormatFloat(*e.Lower) + " to " + result.FormatFloat(*e.Upper) + ")"
+	}
+	if e.Ratio != nil && e.Metric != "bias" {
+		full += ", " + result.FormatFloat(*e.Ratio) + " × overall"
+	}
+	return template.HTML(`<span title="` + template.HTMLEscapeString(full) + `">` + short + `</span>`)
 }
 
 // sliceChart draws one metric per judged slice: a bar with its interval
@@ -272,6 +292,7 @@ func sliceChart(slicing, metric string, slices []slice.Slice) template.HTML {
 	if len(labels) == 0 {
 		return ""
 	}
-	title := fmt.Sprintf("%s by %s: bars the slice, whiskers its 95%% interval, dashed line overall", metric, strings.TrimPrefix(slicing, "slices."))
-	return intervalBarsSVG(labels, vals, lo, hi, overall, title)
+	by := strings.TrimPrefix(slicing, "slices.")
+	title := fmt.Sprintf("%s by %s: bars the slice, whiskers its 95%% interval, dashed line overall", metric, by)
+	return intervalBarsSVG(labels, vals, lo, hi, overall, title, metric, by)
 }
