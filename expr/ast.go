@@ -68,20 +68,20 @@ type Op int
 // The operators.
 const (
 	OpInvalid Op = iota
-	OpAdd         // +
-	OpSub         // -
-	OpMul         // *
-	OpDiv         // /
-	OpEq          // =
-	OpNe          // <> (also written !=)
-	OpLt          // <
-	OpLe          // <=
-	OpGt          // >
-	OpGe          // >=
-	OpAnd         // AND
-	OpOr          // OR
-	OpNot         // NOT (unary)
-	OpNeg         // - (unary)
+	OpAdd        // +
+	OpSub        // -
+	OpMul        // *
+	OpDiv        // /
+	OpEq         // =
+	OpNe         // <> (also written !=)
+	OpLt         // <
+	OpLe         // <=
+	OpGt         // >
+	OpGe         // >=
+	OpAnd        // AND
+	OpOr         // OR
+	OpNot        // NOT (unary)
+	OpNeg        // - (unary)
 )
 
 var opText = [...]string{OpAdd: "+", OpSub: "-", OpMul: "*", OpDiv: "/", OpEq: "=", OpNe: "<>", OpLt: "<",
@@ -211,4 +211,3 @@ func Columns(e Expr) []string {
 	})
 	return out
 }
-

@@ -18,10 +18,10 @@ type Program struct {
 	// Type is the type of the whole expression.
 	Type Type
 
-	src    string
-	schema *arrow.Schema
-	types  map[Expr]Type
-	fields map[*Column]int // column reference → field index in schema
+	src     string
+	schema  *arrow.Schema
+	types   map[Expr]Type
+	fields  map[*Column]int // column reference → field index in schema
 	usesNow bool
 }
 

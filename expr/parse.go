@@ -618,4 +618,3 @@ func checkPattern(pattern, escape string) string {
 	}
 	return ""
 }
-
