@@ -84,7 +84,9 @@ func (e *evaluator) inSet(ctx context.Context, x *In, v value, ct Type) (value, 
 		// Instants compare; the zone is metadata.
 		l2 := e.asInt64(lhs)
 		defer l2.release()
-		s2 := e.asInt64(value{d: compute.NewDatum(set), t: ct})
+		sd := value{d: compute.NewDatum(set), t: ct}
+		defer sd.release()
+		s2 := e.asInt64(sd)
 		defer s2.release()
 		return e.call(ctx, x, bt, "is_in", &compute.SetOptions{ValueSet: s2.d, NullBehavior: compute.NullMatchingInconclusive}, l2.d)
 	}
