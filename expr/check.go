@@ -162,10 +162,11 @@ func (c *checker) typ(e Expr) (Type, bool) {
 	case *Binary:
 		return c.binary(x)
 	case *In:
-		t, ok := c.expr(x.X)
+		t, xok := c.expr(x.X)
+		ok := xok
 		for _, y := range x.List {
 			u, ok2 := c.expr(y)
-			if ok && ok2 {
+			if xok && ok2 {
 				if _, cmp := comparable(t, u); !cmp {
 					c.errorf(y, "", "IN list element has type %s, which cannot be compared with %s", u, t)
 					ok2 = false
@@ -308,7 +309,7 @@ func (c *checker) binary(x *Binary) (Type, bool) {
 	if t, ok := arithmetic(x.Op, a, b); ok {
 		return t, true
 	}
-	c.errorf(x.Y, hintCompare(a, b), "cannot compute %s %s %s", a, x.Op, b)
+	c.errorf(x.Y, "", "cannot compute %s %s %s", a, x.Op, b)
 	return Type{}, false
 }
 

@@ -275,9 +275,24 @@ func intervalText(iv Interval) string {
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// sqlReserved are words SQL engines reserve (PostgreSQL's reserved list,
+// which covers DuckDB's): a column of that name is printed quoted.
+var sqlReserved = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check collate column
+		constraint create current_catalog current_date current_role current_time current_timestamp current_user default
+		deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect
+		into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references
+		returning select session_user some symmetric table then to trailing true union unique user using variadic when
+		where window with between like escape is interval date timestamp`) {
+		sqlReserved[w] = true
+	}
+}
+
 // quoteIdent writes a column name bare when it is a lower-case SQL
-// identifier that is no keyword, else double-quoted (so "Ozone" keeps its
-// case in engines that fold unquoted names).
+// identifier that no SQL engine reserves, else double-quoted (so "Ozone"
+// keeps its case in engines that fold unquoted names).
 func quoteIdent(name string) string {
 	bare := name != ""
 	for i := 0; i < len(name); i++ {
@@ -287,8 +302,7 @@ func quoteIdent(name string) string {
 			break
 		}
 	}
-	up := strings.ToUpper(name)
-	if _, typed := typedLiteralWords[up]; !bare || keywords[up] || typed {
+	if !bare || sqlReserved[name] {
 		return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 	}
 	return name
