@@ -499,14 +499,13 @@ func (e *evaluator) arith(ctx context.Context, x *Binary, t Type, a, b value) (v
 			return value{}, err
 		}
 		defer r.release()
-		if x.Op == OpDiv {
-			return e.divide(ctx, x, l, r)
+		if t.Kind == IntKind {
+			return e.intArith(x, l, r)
 		}
-		fn := map[Op]string{OpAdd: "add", OpSub: "subtract", OpMul: "multiply"}[x.Op]
-		if t.Kind == FloatKind {
-			fn += "_unchecked"
-		}
-		return e.call(ctx, x, t, fn, &compute.ArithmeticOptions{}, l.d, r.d)
+		// DOUBLE arithmetic is IEEE 754, division included: x / 0 is ±Inf
+		// and 0 / 0 NaN, as in DuckDB.
+		fn := map[Op]string{OpAdd: "add_unchecked", OpSub: "subtract_unchecked", OpMul: "multiply_unchecked", OpDiv: "divide_unchecked"}[x.Op]
+		return e.call(ctx, x, t, fn, &compute.ArithmeticOptions{NoCheckOverflow: true}, l.d, r.d)
 	case a.t.Kind == DateKind && b.t.Kind == DateKind:
 		return e.dateDiff(x, a, b)
 	case a.t.Kind == DateKind && b.t.Kind == IntKind:
@@ -521,53 +520,57 @@ func (e *evaluator) arith(ctx context.Context, x *Binary, t Type, a, b value) (v
 	return value{}, fmt.Errorf("expr: internal: no arithmetic for %s %s %s", a.t, x.Op, b.t)
 }
 
-// divide is DOUBLE division with IEEE results (1/0.0 would be +Inf), except
-// that a zero divisor gives NULL, as in DuckDB.
-func (e *evaluator) divide(ctx context.Context, x *Binary, l, r value) (value, error) {
-	q, err := e.call(ctx, x, l.t, "divide_unchecked", &compute.ArithmeticOptions{NoCheckOverflow: true}, l.d, r.d)
+// intArith is BIGINT + - * with every overflow detected. It is a typed
+// loop rather than arrow-go's checked kernels because v18.8.0's
+// "subtract" misses signed overflow (0 - -9223372036854775807 passes).
+func (e *evaluator) intArith(x *Binary, l, r value) (value, error) {
+	la, err := e.array(l, l.t)
 	if err != nil {
 		return value{}, err
 	}
-	zero := false
-	switch d := r.d.(type) {
-	case *compute.ScalarDatum:
-		s := d.Value.(*scalar.Float64)
-		if s.IsValid() && s.Value == 0 {
-			q.release()
-			return value{t: l.t}, nil
-		}
-	case *compute.ArrayDatum:
-		ra := d.MakeArray()
-		defer ra.Release()
-		for i, f := range ra.(*array.Float64).Float64Values() {
-			if f == 0 && ra.IsValid(i) {
-				zero = true
-				break
-			}
-		}
-		if !zero {
-			return q, nil
-		}
-		defer q.release()
-		qa, err := e.array(q, q.t)
-		if err != nil {
-			return value{}, err
-		}
-		defer qa.Release()
-		rv, qv := ra.(*array.Float64), qa.(*array.Float64)
-		bld := array.NewFloat64Builder(e.mem)
-		defer bld.Release()
-		bld.Reserve(e.n)
-		for i := 0; i < e.n; i++ {
-			if qv.IsNull(i) || rv.Value(i) == 0 {
-				bld.AppendNull()
-			} else {
-				bld.UnsafeAppend(qv.Value(i))
-			}
-		}
-		out := bld.NewArray()
-		defer out.Release()
-		return value{d: compute.NewDatum(out), t: l.t}, nil
+	defer la.Release()
+	ra, err := e.array(r, r.t)
+	if err != nil {
+		return value{}, err
 	}
-	return q, nil
+	defer ra.Release()
+	a, b := la.(*array.Int64), ra.(*array.Int64)
+	av, bv := a.Int64Values(), b.Int64Values()
+	bld := array.NewInt64Builder(e.mem)
+	defer bld.Release()
+	bld.Reserve(e.n)
+	for i := 0; i < e.n; i++ {
+		if a.IsNull(i) || b.IsNull(i) {
+			bld.AppendNull()
+			continue
+		}
+		v, ok := checkedInt(x.Op, av[i], bv[i])
+		if !ok {
+			return value{}, e.fail(x, ErrOverflow)
+		}
+		bld.UnsafeAppend(v)
+	}
+	out := bld.NewArray()
+	defer out.Release()
+	return value{d: compute.NewDatum(out), t: l.t}, nil
+}
+
+// checkedInt computes a op b for + - *; ok is false on overflow.
+func checkedInt(op Op, a, b int64) (int64, bool) {
+	switch op {
+	case OpAdd:
+		c := a + b
+		return c, (c > a) == (b > 0)
+	case OpSub:
+		c := a - b
+		return c, (c < a) == (b > 0)
+	}
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	c := a * b
+	if (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) || c/b != a {
+		return c, false
+	}
+	return c, true
 }

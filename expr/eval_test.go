@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"math"
+	"math/big"
 	"testing"
 	"time"
 
@@ -93,7 +94,7 @@ func TestNaNAndInfinities(t *testing.T) {
 		{src: "f - f", want: `["NaN",0,"NaN","NaN",null]`},
 		{src: "f * 0", want: `["NaN",0,"NaN","NaN",null]`},
 		{src: "1 / f", want: `["NaN",1,0,-0,null]`},
-		{src: "f / 0", want: `[null,null,null,null,null]`},
+		{src: "f / 0", want: `["NaN","+Inf","+Inf","-Inf",null]`},
 		{src: "f = f", want: `[true,true,true,true,null]`},
 		{src: "f <> f", want: `[false,false,false,false,null]`},
 		{src: "f > 1e308", want: `[true,false,true,false,null]`},
@@ -120,6 +121,9 @@ func TestIntegerOverflow(t *testing.T) {
 		{src: "i * 2", err: "integer overflow"},
 		{src: "-i", err: "integer overflow"},
 		{src: "abs(i)", err: "integer overflow"},
+		{src: "i - -9223372036854775807", err: "integer overflow"},
+		{src: "0 - i", err: "integer overflow"},
+		{src: "i * -1", err: "integer overflow"},
 		{src: "i * 1", want: `[9223372036854775807,-9223372036854775808,1]`},
 		{src: "i + 0.0", want: `[9223372036854776000,-9223372036854776000,1]`},
 		{src: "i / 2", want: `[4611686018427388000,-4611686018427388000,0.5]`},
@@ -130,22 +134,51 @@ func TestIntegerOverflow(t *testing.T) {
 	checkCases(t, s, `[{"i":9223372036854775806},{"i":-9223372036854775807}]`, time.Time{}, []evalCase{
 		{src: "i + 1", want: `[9223372036854775807,-9223372036854775806]`},
 		{src: "i - 1", want: `[9223372036854775805,-9223372036854775808]`},
+		{src: "i * -1", want: `[-9223372036854775806,9223372036854775807]`},
+		{src: "i - -1", want: `[9223372036854775807,-9223372036854775806]`},
 		{src: "-i", want: `[-9223372036854775806,9223372036854775807]`},
 	})
 }
 
 func TestDivision(t *testing.T) {
 	s := arrow.NewSchema([]arrow.Field{field("a", arrow.PrimitiveTypes.Int64), field("b", arrow.PrimitiveTypes.Int64)}, nil)
-	// "/" is always DOUBLE division (DuckDB's "/"); a zero divisor gives
-	// NULL, whatever the dividend.
-	checkCases(t, s, `[{"a":7,"b":2},{"a":-7,"b":2},{"a":1,"b":0},{"a":0,"b":0},{"a":null,"b":1},{"a":4,"b":null}]`, time.Time{}, []evalCase{
-		{src: "a / b", want: `[3.5,-3.5,null,null,null,null]`},
-		{src: "a / 0", want: `[null,null,null,null,null,null]`},
-		{src: "a / 0.0", want: `[null,null,null,null,null,null]`},
-		{src: "a / b IS NULL", want: `[false,false,true,true,true,true]`},
-		{src: "a / NULL", want: `[null,null,null,null,null,null]`},
-		{src: "b / 2 * 2 = b", want: `[true,true,true,true,true,null]`},
+	// "/" is always DOUBLE division (DuckDB's "/") and follows IEEE 754 as
+	// DuckDB 1.5 does: x / 0 is ±Inf, 0 / 0 is NaN; only a NULL operand
+	// gives NULL.
+	checkCases(t, s, `[{"a":7,"b":2},{"a":-7,"b":2},{"a":1,"b":0},{"a":0,"b":0},{"a":null,"b":1},{"a":4,"b":null},{"a":-3,"b":0}]`, time.Time{}, []evalCase{
+		{src: "a / b", want: `[3.5,-3.5,"+Inf","NaN",null,null,"-Inf"]`},
+		{src: "a / 0", want: `["+Inf","-Inf","+Inf","NaN",null,"+Inf","-Inf"]`},
+		{src: "a / -0.0", want: `["-Inf","+Inf","-Inf","NaN",null,"-Inf","+Inf"]`},
+		{src: "a / b IS NULL", want: `[false,false,false,false,true,true,false]`},
+		{src: "a / NULL", want: `[null,null,null,null,null,null,null]`},
+		{src: "a / b > 1e308", want: `[false,false,true,true,null,null,false]`}, // NaN is above everything
+		{src: "b / 2 * 2 = b", want: `[true,true,true,true,true,null,true]`},
 	})
+}
+
+func TestCheckedInt(t *testing.T) {
+	// Every result against math/big: exact, or flagged as overflow.
+	edges := []int64{0, 1, -1, 2, -2, 3, 1 << 31, -(1 << 31), 1<<32 + 7, 3037000499, 3037000500, -3037000500,
+		math.MaxInt64, math.MinInt64, math.MaxInt64 - 1, math.MinInt64 + 1, math.MaxInt64 / 2, math.MinInt64 / 2, 4611686018427387904}
+	for _, op := range []Op{OpAdd, OpSub, OpMul} {
+		for _, a := range edges {
+			for _, b := range edges {
+				x, y := big.NewInt(a), big.NewInt(b)
+				switch op {
+				case OpAdd:
+					x.Add(x, y)
+				case OpSub:
+					x.Sub(x, y)
+				case OpMul:
+					x.Mul(x, y)
+				}
+				got, ok := checkedInt(op, a, b)
+				if fits := x.IsInt64(); ok != fits || ok && got != x.Int64() {
+					t.Errorf("%d %s %d = %d, %v; want %s (fits %v)", a, op, b, got, ok, x, fits)
+				}
+			}
+		}
+	}
 }
 
 func TestStringsAndLike(t *testing.T) {
