@@ -33,7 +33,9 @@ func (e *evaluator) in(ctx context.Context, x *In) (value, error) {
 		}
 	}
 	var res value
-	if constant && v.d != nil && ct.Kind != NullKind {
+	// DOUBLEs go through comparisons: the hash set of is_in tells -0 from
+	// 0 and does not see NaN as equal to NaN, as SQL does.
+	if constant && v.d != nil && ct.Kind != NullKind && ct.Kind != FloatKind {
 		res, err = e.inSet(ctx, x, v, ct)
 	} else {
 		res, err = e.inChain(ctx, x, v)
@@ -89,9 +91,6 @@ func (e *evaluator) inSet(ctx context.Context, x *In, v value, ct Type) (value, 
 		s2 := e.asInt64(sd)
 		defer s2.release()
 		return e.call(ctx, x, bt, "is_in", &compute.SetOptions{ValueSet: s2.d, NullBehavior: compute.NullMatchingInconclusive}, l2.d)
-	}
-	if ct.Kind == FloatKind && (hasNaN(lhs) || hasNaN(value{d: compute.NewDatumWithoutOwning(set)})) {
-		return e.inChain(ctx, x, v) // NaN = NaN is true in SQL, not in the hash set
 	}
 	sd := compute.NewDatum(set)
 	defer sd.Release()

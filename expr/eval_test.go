@@ -103,6 +103,8 @@ func TestNaNAndInfinities(t *testing.T) {
 		{src: "f * 0 = f - f", want: `[true,true,true,true,null]`},
 		{src: "f IN (1.0, 2.0)", want: `[false,true,false,false,null]`},
 		{src: "f IN (f * 0)", want: `[true,false,false,false,null]`},
+		{src: "f * -0.0 IN (0.0)", want: `[false,true,false,false,null]`}, // 1 * -0.0 = -0.0 equals 0
+		{src: "f * -0.0 = 0", want: `[false,true,false,false,null]`},
 		{src: "f BETWEEN 0 AND 1e308", want: `[false,true,false,false,null]`},
 		{src: "f IS NULL", want: `[false,false,false,false,true]`},
 		{src: "abs(f)", want: `["NaN",1,"+Inf","+Inf",null]`},

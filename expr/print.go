@@ -22,6 +22,11 @@ type Dialect struct {
 	Call func(name string, args []string) (s string, ok bool)
 	// Literal spells a constant; ok false means the generic spelling.
 	Literal func(l *Literal) (s string, ok bool)
+	// Binary spells an arithmetic or comparison operator given its
+	// operands' text and types; ok false means "x op y". It is called only
+	// when types are known (Program.SQL), so that an engine can insert the
+	// casts its typing needs.
+	Binary func(op Op, x, y string, xt, yt Type) (s string, ok bool)
 	// Now, when not zero, replaces now() and today() by constants, so that
 	// SQL pushed to an engine sees the same instant as the local
 	// evaluator (Options.Now).
@@ -33,12 +38,28 @@ type Dialect struct {
 var Generic = &Dialect{Name: "generic"}
 
 // DuckDB prints SQL for DuckDB (1.x). It differs from Generic in spelling
-// zoned timestamp constants as TIMESTAMPTZ.
+// DOUBLE constants in scientific notation (DuckDB reads 1.5 as a DECIMAL,
+// whose arithmetic is exact and overflows at 18 digits, but 1.5e+00 as a
+// DOUBLE), zoned timestamp constants as TIMESTAMPTZ, and casting the day
+// count of DATE ± BIGINT to INTEGER (with Program.SQL).
 var DuckDB = &Dialect{
 	Name: "duckdb",
 	Literal: func(l *Literal) (string, bool) {
+		if l.Kind == LitFloat && !math.IsNaN(l.Float) && !math.IsInf(l.Float, 0) {
+			return strconv.FormatFloat(l.Float, 'e', -1, 64), true
+		}
 		if l.Kind == LitTimestamp && l.Zoned {
 			return "TIMESTAMPTZ '" + l.Time.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", true
+		}
+		return "", false
+	},
+	// DuckDB adds days to a DATE only as INTEGER.
+	Binary: func(op Op, x, y string, xt, yt Type) (string, bool) {
+		switch {
+		case xt.Kind == DateKind && yt.Kind == IntKind:
+			return x + " " + op.String() + " CAST(" + y + " AS INTEGER)", true
+		case xt.Kind == IntKind && yt.Kind == DateKind:
+			return "CAST(" + x + " AS INTEGER) " + op.String() + " " + y, true
 		}
 		return "", false
 	},
@@ -55,9 +76,30 @@ func Print(e Expr, d *Dialect) string {
 	if d == nil {
 		d = Generic
 	}
+	return printTree(e, d, nil)
+}
+
+// SQL returns the program's expression as SQL text in dialect d (nil:
+// Generic), giving the dialect's hooks the types the checker found.
+func (p *Program) SQL(d *Dialect) string {
+	if d == nil {
+		d = Generic
+	}
+	return printTree(p.Expr, d, p.types)
+}
+
+func printTree(e Expr, d *Dialect, types map[Expr]Type) string {
 	var b strings.Builder
-	p := printer{d: d, b: &b}
+	p := printer{d: d, b: &b, types: types}
 	p.expr(e, levelOr)
+	return b.String()
+}
+
+// sub prints e alone, as it would appear where min is needed.
+func (p *printer) sub(e Expr, min int) string {
+	var b strings.Builder
+	q := printer{d: p.d, b: &b, types: p.types}
+	q.expr(e, min)
 	return b.String()
 }
 
@@ -99,8 +141,9 @@ func level(e Expr) int {
 }
 
 type printer struct {
-	d *Dialect
-	b *strings.Builder
+	d     *Dialect
+	b     *strings.Builder
+	types map[Expr]Type // nil when printing an unchecked tree
 }
 
 func (p *printer) w(s string) { p.b.WriteString(s) }
@@ -142,6 +185,13 @@ func (p *printer) expr(e Expr, min int) {
 		if lv == levelPredicate {
 			left, right = levelAdd, levelAdd
 		}
+		if p.types != nil && p.d.Binary != nil {
+			xs, ys := p.sub(x.X, left), p.sub(x.Y, right)
+			if s, ok := p.d.Binary(x.Op, xs, ys, p.types[x.X], p.types[x.Y]); ok {
+				p.w(s)
+				return
+			}
+		}
 		p.expr(x.X, left)
 		p.w(" " + x.Op.String() + " ")
 		p.expr(x.Y, right)
@@ -182,7 +232,7 @@ func (p *printer) expr(e Expr, min int) {
 		}
 		args := make([]string, len(x.Args))
 		for i, a := range x.Args {
-			args[i] = Print(a, p.d)
+			args[i] = p.sub(a, levelOr)
 		}
 		if p.d.Call != nil {
 			if s, ok := p.d.Call(x.Name, args); ok {

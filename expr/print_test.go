@@ -93,6 +93,9 @@ func TestPrintDialects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got, want := Print(&Binary{X: &Literal{Kind: LitFloat, Float: 123.24000000000001}, Op: OpMul, Y: &Literal{Kind: LitFloat, Float: -0.5}}, DuckDB), "1.2324000000000001e+02 * -5e-01"; got != want {
+		t.Errorf("DuckDB floats: got %s, want %s", got, want)
+	}
 	if got, want := Print(e, DuckDB), "ts > TIMESTAMPTZ '2026-11-30 10:00:00+00' AND ts > now() - INTERVAL '1 days' AND d <= today()"; got != want {
 		t.Errorf("DuckDB\n got %s\nwant %s", got, want)
 	}
@@ -112,5 +115,18 @@ func TestPrintDialects(t *testing.T) {
 		}}
 	if got, want := Print(e, pg), "[ts] > TIMESTAMP '2026-11-30 10:00:00Z' AND [ts] > now() - INTERVAL '1 days' AND [d] <= CURRENT_DATE"; got != want {
 		t.Errorf("hooks\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestProgramSQL(t *testing.T) {
+	p, err := Compile("date + Ozone > DATE '2026-01-01' AND date - 1 < today() AND 2 + date = date", airquality)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.SQL(DuckDB), `"date" + CAST("Ozone" AS INTEGER) > DATE '2026-01-01' AND "date" - CAST(1 AS INTEGER) < today() AND CAST(2 AS INTEGER) + "date" = "date"`; got != want {
+		t.Errorf("DuckDB\n got %s\nwant %s", got, want)
+	}
+	if got, want := p.SQL(nil), `"date" + "Ozone" > DATE '2026-01-01' AND "date" - 1 < today() AND 2 + "date" = "date"`; got != want {
+		t.Errorf("Generic\n got %s\nwant %s", got, want)
 	}
 }
