@@ -1,0 +1,359 @@
+package expr
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect says how an expression is spelled for one SQL engine. The zero
+// Dialect is Generic. The hooks let an engine spell what differs (quoting,
+// function names, constants) without a switch on engine names here; a nil
+// hook means the generic spelling.
+type Dialect struct {
+	// Name names the dialect in messages ("generic", "duckdb").
+	Name string
+	// Ident quotes a column name when the engine needs it.
+	Ident func(name string) string
+	// Call spells a function call whose arguments are already printed;
+	// ok false means the generic spelling name(args...).
+	Call func(name string, args []string) (s string, ok bool)
+	// Literal spells a constant; ok false means the generic spelling.
+	Literal func(l *Literal) (s string, ok bool)
+	// Binary spells an arithmetic or comparison operator given its
+	// operands' text and types; ok false means "x op y". It is called only
+	// when types are known (Program.SQL), so that an engine can insert the
+	// casts its typing needs.
+	Binary func(op Op, x, y string, xt, yt Type) (s string, ok bool)
+	// Now, when not zero, replaces now() and today() by constants, so that
+	// SQL pushed to an engine sees the same instant as the local
+	// evaluator (Options.Now).
+	Now time.Time
+}
+
+// Generic prints the expression language itself: Parse reads back exactly
+// what it prints.
+var Generic = &Dialect{Name: "generic"}
+
+// DuckDB prints SQL for DuckDB (1.x). It differs from Generic in spelling
+// DOUBLE constants in scientific notation (DuckDB reads 1.5 as a DECIMAL,
+// whose arithmetic is exact and overflows at 18 digits, but 1.5e+00 as a
+// DOUBLE), zoned timestamp constants as TIMESTAMPTZ, and casting the day
+// count of DATE ± BIGINT to INTEGER (with Program.SQL).
+var DuckDB = &Dialect{
+	Name: "duckdb",
+	Literal: func(l *Literal) (string, bool) {
+		if l.Kind == LitFloat && !math.IsNaN(l.Float) && !math.IsInf(l.Float, 0) {
+			return strconv.FormatFloat(l.Float, 'e', -1, 64), true
+		}
+		if l.Kind == LitTimestamp && l.Zoned {
+			return "TIMESTAMPTZ '" + l.Time.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", true
+		}
+		return "", false
+	},
+	// DuckDB adds days to a DATE only as INTEGER.
+	Binary: func(op Op, x, y string, xt, yt Type) (string, bool) {
+		switch {
+		case xt.Kind == DateKind && yt.Kind == IntKind:
+			return x + " " + op.String() + " CAST(" + y + " AS INTEGER)", true
+		case xt.Kind == IntKind && yt.Kind == DateKind:
+			return "CAST(" + x + " AS INTEGER) " + op.String() + " " + y, true
+		}
+		return "", false
+	},
+}
+
+// String prints e in the Generic dialect.
+func String(e Expr) string { return Print(e, Generic) }
+
+// Print returns e as SQL text in dialect d (nil: Generic). Parentheses
+// are written where precedence needs them, and around a comparison,
+// IS, IN, BETWEEN or LIKE used as an operand of another, so the text
+// means the same in every dialect.
+func Print(e Expr, d *Dialect) string {
+	if d == nil {
+		d = Generic
+	}
+	return printTree(e, d, nil)
+}
+
+// SQL returns the program's expression as SQL text in dialect d (nil:
+// Generic), giving the dialect's hooks the types the checker found.
+func (p *Program) SQL(d *Dialect) string {
+	if d == nil {
+		d = Generic
+	}
+	return printTree(p.Expr, d, p.types)
+}
+
+func printTree(e Expr, d *Dialect, types map[Expr]Type) string {
+	var b strings.Builder
+	p := printer{d: d, b: &b, types: types}
+	p.expr(e, levelOr)
+	return b.String()
+}
+
+// sub prints e alone, as it would appear where min is needed.
+func (p *printer) sub(e Expr, min int) string {
+	var b strings.Builder
+	q := printer{d: p.d, b: &b, types: p.types}
+	q.expr(e, min)
+	return b.String()
+}
+
+// Precedence levels, loosest first.
+const (
+	levelOr = iota + 1
+	levelAnd
+	levelNot
+	levelPredicate
+	levelAdd
+	levelMul
+	levelNeg
+	levelPrimary
+)
+
+func level(e Expr) int {
+	switch x := e.(type) {
+	case *Binary:
+		switch x.Op {
+		case OpOr:
+			return levelOr
+		case OpAnd:
+			return levelAnd
+		case OpAdd, OpSub:
+			return levelAdd
+		case OpMul, OpDiv:
+			return levelMul
+		}
+		return levelPredicate
+	case *Unary:
+		if x.Op == OpNot {
+			return levelNot
+		}
+		return levelNeg
+	case *In, *Between, *IsNull, *Like:
+		return levelPredicate
+	}
+	return levelPrimary
+}
+
+type printer struct {
+	d     *Dialect
+	b     *strings.Builder
+	types map[Expr]Type // nil when printing an unchecked tree
+}
+
+func (p *printer) w(s string) { p.b.WriteString(s) }
+
+// expr prints e where the grammar needs at least level min.
+func (p *printer) expr(e Expr, min int) {
+	if level(e) < min {
+		p.w("(")
+		p.expr(e, levelOr)
+		p.w(")")
+		return
+	}
+	switch x := e.(type) {
+	case *Column:
+		if p.d.Ident != nil {
+			p.w(p.d.Ident(x.Name))
+		} else {
+			p.w(quoteIdent(x.Name))
+		}
+	case *Literal:
+		p.literal(x)
+	case *Unary:
+		if x.Op == OpNot {
+			p.w("NOT ")
+			p.expr(x.X, levelNot)
+			return
+		}
+		p.w("-")
+		// -(5) stays a negation (-5 is a constant) and -(-x) avoids "--",
+		// which SQL reads as a comment.
+		if l, ok := x.X.(*Literal); ok && (l.Kind == LitInt || l.Kind == LitFloat) || level(x.X) == levelNeg {
+			p.expr(x.X, levelPrimary+1)
+		} else {
+			p.expr(x.X, levelNeg)
+		}
+	case *Binary:
+		lv := level(x)
+		left, right := lv, lv+1
+		if lv == levelPredicate {
+			left, right = levelAdd, levelAdd
+		}
+		if p.types != nil && p.d.Binary != nil {
+			xs, ys := p.sub(x.X, left), p.sub(x.Y, right)
+			if s, ok := p.d.Binary(x.Op, xs, ys, p.types[x.X], p.types[x.Y]); ok {
+				p.w(s)
+				return
+			}
+		}
+		p.expr(x.X, left)
+		p.w(" " + x.Op.String() + " ")
+		p.expr(x.Y, right)
+	case *In:
+		p.expr(x.X, levelAdd)
+		p.w(not(x.Not) + " IN (")
+		for i, y := range x.List {
+			if i > 0 {
+				p.w(", ")
+			}
+			p.expr(y, levelOr)
+		}
+		p.w(")")
+	case *Between:
+		p.expr(x.X, levelAdd)
+		p.w(not(x.Not) + " BETWEEN ")
+		p.expr(x.Lo, levelAdd)
+		p.w(" AND ")
+		p.expr(x.Hi, levelAdd)
+	case *IsNull:
+		p.expr(x.X, levelAdd)
+		p.w(" IS" + not(x.Not) + " NULL")
+	case *Like:
+		p.expr(x.X, levelAdd)
+		p.w(not(x.Not) + " LIKE " + quoteString(x.Pattern))
+		if x.Escape != "" {
+			p.w(" ESCAPE " + quoteString(x.Escape))
+		}
+	case *Call:
+		if !p.d.Now.IsZero() && (x.Name == "now" || x.Name == "today") && len(x.Args) == 0 {
+			lit := &Literal{Kind: LitTimestamp, Time: p.d.Now.UTC().Truncate(time.Microsecond), Zoned: true}
+			if x.Name == "today" {
+				y, m, d := p.d.Now.UTC().Date()
+				lit = &Literal{Kind: LitDate, Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+			}
+			p.literal(lit)
+			return
+		}
+		args := make([]string, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = p.sub(a, levelOr)
+		}
+		if p.d.Call != nil {
+			if s, ok := p.d.Call(x.Name, args); ok {
+				p.w(s)
+				return
+			}
+		}
+		p.w(x.Name + "(" + strings.Join(args, ", ") + ")")
+	default:
+		panic(fmt.Sprintf("expr: Print of unknown node %T", e))
+	}
+}
+
+func not(b bool) string {
+	if b {
+		return " NOT"
+	}
+	return ""
+}
+
+func (p *printer) literal(l *Literal) {
+	if p.d.Literal != nil {
+		if s, ok := p.d.Literal(l); ok {
+			p.w(s)
+			return
+		}
+	}
+	p.w(literalText(l))
+}
+
+func literalText(l *Literal) string {
+	switch l.Kind {
+	case LitNull:
+		return "NULL"
+	case LitBool:
+		if l.Bool {
+			return "TRUE"
+		}
+		return "FALSE"
+	case LitInt:
+		return strconv.FormatInt(l.Int, 10)
+	case LitFloat:
+		if math.IsNaN(l.Float) || math.IsInf(l.Float, 0) {
+			// No constant spells these; the SQL cast reads them in DuckDB
+			// and PostgreSQL (Parse does not accept it).
+			return fmt.Sprintf("CAST('%v' AS DOUBLE)", l.Float)
+		}
+		s := strconv.FormatFloat(l.Float, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return s
+	case LitString:
+		return quoteString(l.String)
+	case LitDate:
+		return "DATE '" + l.Time.Format("2006-01-02") + "'"
+	case LitTimestamp:
+		s := "TIMESTAMP '" + l.Time.UTC().Format("2006-01-02 15:04:05.999999")
+		if l.Zoned {
+			s += "Z"
+		}
+		return s + "'"
+	case LitInterval:
+		return "INTERVAL '" + intervalText(l.Interval) + "'"
+	}
+	panic(fmt.Sprintf("expr: unknown literal kind %d", l.Kind))
+}
+
+func intervalText(iv Interval) string {
+	var parts []string
+	add := func(n int64, unit string) {
+		if n != 0 {
+			parts = append(parts, fmt.Sprintf("%d %ss", n, unit))
+		}
+	}
+	add(int64(iv.Months), "month")
+	add(int64(iv.Days), "day")
+	us := iv.Micros
+	add(us/3600e6, "hour")
+	us %= 3600e6
+	add(us/60e6, "minute")
+	us %= 60e6
+	add(us/1e6, "second")
+	add(us%1e6, "microsecond")
+	if len(parts) == 0 {
+		return "0 days"
+	}
+	return strings.Join(parts, " ")
+}
+
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sqlReserved are words SQL engines reserve (PostgreSQL's reserved list,
+// which covers DuckDB's): a column of that name is printed quoted.
+var sqlReserved = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check collate column
+		constraint create current_catalog current_date current_role current_time current_timestamp current_user default
+		deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect
+		into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references
+		returning select session_user some symmetric table then to trailing true union unique user using variadic when
+		where window with between like escape is interval date timestamp`) {
+		sqlReserved[w] = true
+	}
+}
+
+// quoteIdent writes a column name bare when it is a lower-case SQL
+// identifier that no SQL engine reserves, else double-quoted (so "Ozone"
+// keeps its case in engines that fold unquoted names).
+func quoteIdent(name string) string {
+	bare := name != ""
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+			bare = false
+			break
+		}
+	}
+	if !bare || sqlReserved[name] {
+		return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+	}
+	return name
+}
