@@ -22,8 +22,9 @@ is compared with a saved profile instead of the reference data itself.
 
 Exit status: 0 written; 2 could not run (bad flags or data).`
 
-// openData opens a data file for the profile and suggest commands.
-func openData(ctx context.Context, path, format string, columns []string) (*dataset.Reader, error) {
+// openData starts a pass over the data for the profile and suggest
+// commands: a file, a glob or a directory, as `check --data` takes.
+func openData(ctx context.Context, path, format string, columns []string) (dataset.Scan, error) {
 	var opts dataset.Options
 	if format != "" {
 		f, err := dataset.ParseFormat(format)
@@ -32,8 +33,11 @@ func openData(ctx context.Context, path, format string, columns []string) (*data
 		}
 		opts.Format = f
 	}
-	opts.Columns = columns
-	return dataset.Open(ctx, path, opts)
+	src, err := dataset.OpenSource(ctx, dataset.FileKind, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return src.Scan(ctx, columns)
 }
 
 // profileData profiles the columns of the data at path (every column when

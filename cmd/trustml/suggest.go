@@ -147,7 +147,7 @@ func uniqueColumns(ctx context.Context, path, format string, p *profile.Profile)
 		return nil, err
 	}
 	defer rdr.Close()
-	checks, err := s.Evaluate(ctx, rdr, expect.Options{Schema: rdr.FileSchema(), SampleSize: 1})
+	checks, err := s.Evaluate(ctx, rdr, expect.Options{Schema: rdr.TableSchema(), SampleSize: 1})
 	if err != nil {
 		return nil, err
 	}
