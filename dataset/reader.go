@@ -152,6 +152,11 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 		return nil, &emptyError{path: path, why: "the file is empty"}
 	}
 
+	if opts.chunkBytes == 0 && st.Size() < defaultChunkBytes {
+		// A small file needs no buffers of a full chunk: reading many
+		// small files of a set would mostly clear memory.
+		opts.chunkBytes = int(max(st.Size(), 64<<10))
+	}
 	r := &Reader{ctx: ctx, path: path, format: format, file: f, size: st.Size()}
 	r.refs.Store(1)
 	err = r.openSource(opts, st.Size())
