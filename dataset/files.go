@@ -502,7 +502,7 @@ func (s *fileSet) readSchemas(ctx context.Context) error {
 	for _, f := range s.files {
 		g.Go(func() error {
 			o := s.opts
-			o.Columns, o.Types = nil, nil
+			o.Columns, o.Types, o.schemaOnly = nil, nil, true
 			r, err := Open(gctx, f.path, o)
 			if errors.Is(err, ErrEmpty) {
 				return nil

@@ -110,6 +110,9 @@ type Options struct {
 	// sequential decodes CSV and TSV with encoding/csv on one goroutine,
 	// the reference the parallel decoder is tested against.
 	sequential bool
+	// schemaOnly opens a file for its schema only: random-access formats
+	// are not hashed (a file set reads each file's schema before the pass).
+	schemaOnly bool
 	// chunkBytes overrides defaultChunkBytes, so that tests cut small
 	// inputs into many chunks.
 	chunkBytes int

@@ -190,7 +190,9 @@ func (r *Reader) openSource(opts Options, size int64) (err error) {
 	case ArrowFile:
 		var magic [6]byte
 		if _, rerr := f.ReadAt(magic[:], 0); rerr == nil && string(magic[:]) == "ARROW1" {
-			r.hashConcurrently(size)
+			if !opts.schemaOnly {
+				r.hashConcurrently(size)
+			}
 			r.src, err = newIPCFileSource(f, path, opts)
 		} else {
 			// Not the IPC file format: try the stream format, which some
@@ -200,7 +202,9 @@ func (r *Reader) openSource(opts Options, size int64) (err error) {
 			r.src, err = newIPCStreamSource(r.stream, path, opts)
 		}
 	case Parquet:
-		r.hashConcurrently(size)
+		if !opts.schemaOnly {
+			r.hashConcurrently(size)
+		}
 		r.src, err = newParquetSource(r.ctx, f, path, opts)
 	}
 	return err
