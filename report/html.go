@@ -250,6 +250,9 @@ func checkOf(i int, c result.Check) checkView {
 		rows := make([]string, len(c.Sample))
 		for i, f := range c.Sample {
 			rows[i] = fmt.Sprint(f.Row)
+			if f.File != "" {
+				rows[i] = f.File + ":" + rows[i]
+			}
 		}
 		cv.Rows = "rows " + strings.Join(rows, ", ")
 	} else {
@@ -258,7 +261,7 @@ func checkOf(i int, c result.Check) checkView {
 			if v == nil {
 				v = "null"
 			}
-			cv.Sample = append(cv.Sample, result.Failure{Row: f.Row, Value: v})
+			cv.Sample = append(cv.Sample, result.Failure{File: f.File, Row: f.Row, Value: v})
 		}
 	}
 	if c.UnexpectedCount != nil && c.UnexpectedFraction != nil && c.Kind != "missing" {

@@ -13,6 +13,9 @@ import (
 )
 
 const profileAbout = `
+DATA is a file, a quoted glob or a directory (Hive key=value directories
+become columns), read as one table.
+
 Reads DATA once and writes its profile as JSON: per column the type, the
 counts of values and nulls, for numbers the min, max, mean, standard
 deviation and a quantile sketch (DDSketch, relative accuracy 0.5%), and the
