@@ -31,10 +31,16 @@ import (
 // RunOptions adjust a run. The zero value runs the suite as written.
 type RunOptions struct {
 	// DataPath replaces the suite's data path (the same suite on each
-	// day's file); relative to the working directory.
+	// day's file): a file, a glob or a directory, relative to the working
+	// directory.
 	DataPath string
-	// Workers is the number of goroutines evaluating expectations; 0 means
-	// one per CPU.
+	// Source, when set, is read instead of the suite's data section (its
+	// path and reading options): an Arrow table or record reader built in
+	// Go (dataset.FromTable, dataset.FromRecordReader) or any other Source.
+	// The run scans it once; the caller keeps ownership of what it wraps.
+	Source dataset.Source
+	// Workers is the number of goroutines evaluating expectations, and
+	// the most files of a set open at once; 0 means one per CPU.
 	Workers int
 	// BatchSize is the number of rows per batch; 0 means the dataset default.
 	BatchSize int
@@ -126,7 +132,15 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	rdr, err := dataset.Open(ctx, path, dopts)
+	src := opts.Source
+	if src == nil {
+		dopts.Workers = opts.Workers
+		var err error
+		if src, err = dataset.OpenSource(ctx, dataset.FileKind, path, dopts); err != nil {
+			return nil, s.dataError(err)
+		}
+	}
+	rdr, err := src.Scan(ctx, dopts.Columns)
 	if err != nil {
 		return nil, s.dataError(err)
 	}
@@ -154,13 +168,16 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	stopProgress := reportProgress(rdr, opts.Progress)
 	checks, err := s.Expectations.Evaluate(ctx, in, expect.Options{
-		Schema:     rdr.FileSchema(),
+		Schema:     rdr.TableSchema(),
 		Workers:    opts.Workers,
 		SampleSize: opts.SampleSize,
 	})
 	stopProgress()
 	if err != nil {
 		return nil, s.dataError(err)
+	}
+	if loc, ok := rdr.(dataset.RowLocator); ok {
+		locate(checks, loc)
 	}
 	var current *profile.Profile
 	if prof != nil {
@@ -302,7 +319,7 @@ func (r *Result) finish() {
 // reportProgress calls report with rdr's progress five times a second
 // until the returned function is called, which reports once more and
 // waits for the reporting goroutine to end.
-func reportProgress(rdr *dataset.Reader, report func(done, total int64, unit string)) (stop func()) {
+func reportProgress(rdr dataset.Scan, report func(done, total int64, unit string)) (stop func()) {
 	if report == nil {
 		return func() {}
 	}
@@ -440,7 +457,12 @@ func (s *Suite) loadReference(ctx context.Context, opts RunOptions) (*profile.Pr
 	if opts.BatchSize > 0 {
 		dopts.BatchSize = opts.BatchSize
 	}
-	rdr, err := dataset.Open(ctx, path, dopts)
+	dopts.Workers = opts.Workers
+	src, err := dataset.OpenSource(ctx, dataset.FileKind, path, dopts)
+	if err != nil {
+		return nil, nil, s.referenceError(err, at)
+	}
+	rdr, err := src.Scan(ctx, dopts.Columns)
 	if err != nil {
 		return nil, nil, s.referenceError(err, at)
 	}
@@ -541,4 +563,21 @@ func (pr *profiling) stop() {
 func (pr *profiling) finish() *profile.Profile {
 	pr.stop()
 	return pr.p.Finish()
+}
+
+// locate names the file of each failing row of a set of files, and the
+// row within it, in the samples and in the messages that cite the first.
+func locate(checks []result.Check, loc dataset.RowLocator) {
+	for i := range checks {
+		c := &checks[i]
+		for j := range c.Sample {
+			f := &c.Sample[j]
+			global := f.Row
+			f.File, f.Row = loc.Locate(global)
+			if j == 0 {
+				// expect writes the first sample as ", e.g. row N: value".
+				c.Message = strings.Replace(c.Message, fmt.Sprintf("e.g. row %d:", global), "e.g. "+f.Where()+":", 1)
+			}
+		}
+	}
 }

@@ -56,10 +56,11 @@ type Suite struct {
 
 // DataSpec says where the data is and how to read it.
 type DataSpec struct {
-	// Path is the data file, relative to the suite file's directory unless
-	// absolute (Load and Parse resolve it).
+	// Path is the data: a file, a glob or a directory (read as one table,
+	// see dataset's "Many files as one table"), relative to the suite
+	// file's directory unless absolute (Load and Parse resolve it).
 	Path string
-	// Options are passed to dataset.Open; Columns is set by Run.
+	// Options are passed to dataset.OpenSource; Columns is set by Run.
 	Options dataset.Options
 	// Line and Col locate `data.path` in the suite file.
 	Line, Col int
@@ -82,7 +83,7 @@ type ReportSpec struct {
 
 var (
 	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report"}
-	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter"}
+	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
 	reportKeys = []string{"json", "junit", "html"}
 )
 
@@ -362,6 +363,14 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 			}
 		case "names":
 			o.Names, _ = d.Texts(f.Value, f.Path)
+		case "schema":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				m, err := dataset.ParseSchemaMode(v)
+				if err != nil {
+					d.Errorf(f.Value, f.Path, "%v", err)
+				}
+				o.Schema = m
+			}
 		case "delimiter":
 			if v, ok := d.String(f.Value, f.Path); ok {
 				r := []rune(v)

@@ -1,4 +1,11 @@
-// Package dataset opens data files as streams of Arrow record batches.
+// Package dataset reads tables as streams of Arrow record batches.
+//
+// A Source is a table: Scan starts one pass over the columns named, with the
+// table's schema, progress and a Fingerprint of what was read. Source kinds
+// register by name with Register, as database/sql drivers do, and
+// OpenSource opens one; the core never knows the list. This package
+// registers FileKind (one file, a glob or a directory); FromTable and
+// FromRecordReader make Sources of Arrow data built in Go.
 //
 // Open reads a file as an array.RecordReader over the columns a caller
 // names, BatchSize rows at a time, so memory is bounded by the batch size
@@ -113,6 +120,43 @@
 // Parquet and Arrow IPC files are hashed concurrently by a goroutine.
 // For CSV and TSV the producer goroutine that cuts the file into chunks
 // hashes each block as it reads it.
+//
+// # Many files as one table
+//
+// OpenSource(ctx, FileKind, location, opts) reads location as one table:
+// a single file (the Scan is the *Reader of Open); a glob (filepath.Glob's
+// syntax), whose matching directories are walked and whose files of unknown
+// extensions are left out; or a directory, walked recursively, keeping the
+// files of known extensions (every file when Options.Format is set),
+// skipping names that start with "." or "_", following symbolic links and
+// refusing a link that leads back into a directory being walked. Files are
+// read in sorted path order. A glob matching nothing and a directory
+// without data files are errors.
+//
+// Hive partitions: each key=value segment of a file's directory, relative
+// to the directory (or the glob's fixed prefix), is a column after the
+// files' own, typed int64 if every value is a decimal integer, date32 if
+// every value is a YYYY-MM-DD date, else utf8, unless Options.Types names
+// the key. A value that does not parse is a *PartitionError naming the
+// directory. Every file must have the same keys in the same order.
+// Options.Partitions may skip partition directories; their files are
+// never opened.
+//
+// OpenSource opens every file first, at most Options.Workers at once, for
+// its schema (the footer of a binary file, the header and sample of a text
+// file), and reconciles them by Options.Schema: SchemaUnify or
+// SchemaStrict. An empty file contributes no columns and no rows. A text
+// file is then decoded with the unified types; a binary file's integer
+// and float columns are widened as they are read; a column a file lacks is
+// null in its rows.
+//
+// The Scan decodes up to Options.Workers files at once, each holding one
+// descriptor from before it is opened until after it is closed, and returns
+// their batches in file order; a few batches per file wait in memory. A
+// file removed, emptied or resized after OpenSource listed it stops the
+// Scan with an error naming it. The Scan is a RowLocator, mapping each row
+// to its file and its row there. Its Fingerprint lists every file read
+// (path relative to the root, size, SHA-256, rows) and hashes that list.
 //
 // # Errors
 //

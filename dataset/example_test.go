@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"log"
 	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/trustml/trustml/dataset"
 )
@@ -57,4 +62,34 @@ func ExampleParseError() {
 	// Output:
 	// true
 	// data.csv:12:3: column "age": "12.5" is not a valid int64
+}
+
+// An Arrow table built in Go is a Source, as files are: scan the columns
+// wanted, then read the fingerprint of its content.
+func ExampleFromTable() {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "age", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	rec, _, err := array.RecordFromJSON(memory.DefaultAllocator, schema, strings.NewReader(`[{"age": 31}, {"age": 47}]`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+	defer tbl.Release()
+
+	sc, err := dataset.FromTable(tbl).Scan(context.Background(), []string{"age"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sc.Close()
+	for sc.Next() {
+		fmt.Println(sc.RecordBatch().Column(0))
+	}
+	fp, err := sc.Fingerprint()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(fp.Kind, fp.Rows, fp.Schema)
+	// Output:
+	// [31 47]
+	// table 2 age:int64
 }

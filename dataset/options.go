@@ -93,9 +93,26 @@ type Options struct {
 	// Allocator allocates the batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
 
+	// Schema says how a set of files whose schemas differ is read:
+	// SchemaUnify (the zero value) or SchemaStrict. One file ignores it.
+	Schema SchemaMode
+
+	// Workers is the most files of a set open at once, decoded in
+	// parallel; 0 means runtime.GOMAXPROCS(0).
+	Workers int
+
+	// Partitions, when set, is called once per Hive partition directory
+	// of a set with its typed values (see PartitionValues) and reports
+	// whether to read the files below it; the others are never opened,
+	// and Fingerprint.Pruned counts them.
+	Partitions func(PartitionValues) bool
+
 	// sequential decodes CSV and TSV with encoding/csv on one goroutine,
 	// the reference the parallel decoder is tested against.
 	sequential bool
+	// schemaOnly opens a file for its schema only: random-access formats
+	// are not hashed (a file set reads each file's schema before the pass).
+	schemaOnly bool
 	// chunkBytes overrides defaultChunkBytes, so that tests cut small
 	// inputs into many chunks.
 	chunkBytes int

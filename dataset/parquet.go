@@ -43,6 +43,10 @@ func newParquetSource(ctx context.Context, f *os.File, path string, opts Options
 	if pf.NumRows() == 0 {
 		return nil, &emptyError{path: path, why: "the Parquet file has a schema but no rows"}
 	}
+	if opts.schemaOnly {
+		// GetRecordReader would read the first row group's column chunks.
+		return &parquetSource{path: path, fs: fs, rows: pf.NumRows()}, nil
+	}
 	var leaves []int
 	for _, i := range idx {
 		leaves = appendLeaves(leaves, &fr.Manifest.Fields[i])
@@ -66,9 +70,17 @@ func appendLeaves(dst []int, f *pqarrow.SchemaField) []int {
 }
 
 func (s *parquetSource) fileSchema() *arrow.Schema { return s.fs }
-func (s *parquetSource) schema() *arrow.Schema     { return s.rr.Schema() }
+func (s *parquetSource) schema() *arrow.Schema {
+	if s.rr == nil {
+		return s.fs
+	}
+	return s.rr.Schema()
+}
 
 func (s *parquetSource) next() (arrow.RecordBatch, error) {
+	if s.rr == nil {
+		return nil, io.EOF
+	}
 	if !s.rr.Next() {
 		if err := s.rr.Err(); err != nil {
 			return nil, fmt.Errorf("%s: reading Parquet data: %w", s.path, err)
@@ -80,4 +92,8 @@ func (s *parquetSource) next() (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
-func (s *parquetSource) release() { s.rr.Release() }
+func (s *parquetSource) release() {
+	if s.rr != nil {
+		s.rr.Release()
+	}
+}

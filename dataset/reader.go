@@ -18,15 +18,42 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// Fingerprint identifies the data a Reader read, for reproducibility.
+// Fingerprint identifies the data a Scan read, for reproducibility.
+//
+// For one file, SHA256 is the hash of the file's bytes. For a set of files
+// (a glob or a directory), Path is the location as given, Bytes the sum of
+// the files' sizes, Files lists each file read, and SHA256 is the hash of
+// the list (each file's path relative to the set's root, size and SHA-256),
+// so adding, removing, renaming or changing a file changes it. For Arrow
+// data built in Go, Kind is "table" and SHA256 covers the content (see
+// FromTable).
 type Fingerprint struct {
-	Path    string `json:"path"`    // as given to Open
-	Format  Format `json:"format"`  // the format the data was decoded as
-	Bytes   int64  `json:"bytes"`   // size of the file
-	SHA256  string `json:"sha256"`  // lower-case hex SHA-256 of the whole file
-	Rows    int64  `json:"rows"`    // rows read
-	Columns int    `json:"columns"` // columns in the file, projected or not
-	Schema  string `json:"schema"`  // the file schema as "name:type, name:type"
+	Kind    string `json:"kind,omitempty"` // "" for files, "table" for Arrow data from Go
+	Path    string `json:"path"`           // as given to Open or OpenSource
+	Format  Format `json:"format"`         // the format the data was decoded as; "" if mixed or not a file
+	Bytes   int64  `json:"bytes"`          // size of the file, or of all the files
+	SHA256  string `json:"sha256"`         // lower-case hex SHA-256 (see above)
+	Rows    int64  `json:"rows"`           // rows read
+	Columns int    `json:"columns"`        // columns in the table, projected or not
+	Schema  string `json:"schema"`         // the table schema as "name:type, name:type"
+
+	// Files lists the files of a set, in the order read; nil for one file.
+	Files []FileFingerprint `json:"files,omitempty"`
+	// Pruned counts the files of a set that Options.Partitions skipped
+	// without opening them.
+	Pruned int `json:"pruned,omitempty"`
+	// Unified says how the files' schemas were reconciled (data.schema:
+	// unify): columns missing from some files, types widened. Empty when
+	// every file has the same schema.
+	Unified []string `json:"unified,omitempty"`
+}
+
+// FileFingerprint identifies one file of a set.
+type FileFingerprint struct {
+	Path   string `json:"path"`   // relative to the set's root directory
+	Bytes  int64  `json:"bytes"`  // size
+	SHA256 string `json:"sha256"` // lower-case hex SHA-256 of the file's bytes
+	Rows   int64  `json:"rows"`   // rows read
 }
 
 // source decodes one format into projected batches.
@@ -73,7 +100,10 @@ type Reader struct {
 	closed    bool
 }
 
-var _ array.RecordReader = (*Reader)(nil)
+var (
+	_ array.RecordReader = (*Reader)(nil)
+	_ Scan               = (*Reader)(nil)
+)
 
 // Open opens the file at path and decodes its header or schema, so that
 // Schema is known; rows are decoded by Next, BatchSize at a time. The
@@ -122,6 +152,11 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 		return nil, &emptyError{path: path, why: "the file is empty"}
 	}
 
+	if opts.chunkBytes == 0 && st.Size() < defaultChunkBytes {
+		// A small file needs no buffers of a full chunk: reading many
+		// small files of a set would mostly clear memory.
+		opts.chunkBytes = int(max(st.Size(), 64<<10))
+	}
 	r := &Reader{ctx: ctx, path: path, format: format, file: f, size: st.Size()}
 	r.refs.Store(1)
 	err = r.openSource(opts, st.Size())
@@ -155,7 +190,9 @@ func (r *Reader) openSource(opts Options, size int64) (err error) {
 	case ArrowFile:
 		var magic [6]byte
 		if _, rerr := f.ReadAt(magic[:], 0); rerr == nil && string(magic[:]) == "ARROW1" {
-			r.hashConcurrently(size)
+			if !opts.schemaOnly {
+				r.hashConcurrently(size)
+			}
 			r.src, err = newIPCFileSource(f, path, opts)
 		} else {
 			// Not the IPC file format: try the stream format, which some
@@ -165,7 +202,9 @@ func (r *Reader) openSource(opts Options, size int64) (err error) {
 			r.src, err = newIPCStreamSource(r.stream, path, opts)
 		}
 	case Parquet:
-		r.hashConcurrently(size)
+		if !opts.schemaOnly {
+			r.hashConcurrently(size)
+		}
 		r.src, err = newParquetSource(r.ctx, f, path, opts)
 	}
 	return err
@@ -178,6 +217,9 @@ func (r *Reader) Schema() *arrow.Schema { return r.src.schema() }
 // FileSchema returns the schema of every column in the file, with inferred
 // types for text formats, in file order.
 func (r *Reader) FileSchema() *arrow.Schema { return r.src.fileSchema() }
+
+// TableSchema returns FileSchema, for the Scan interface.
+func (r *Reader) TableSchema() *arrow.Schema { return r.src.fileSchema() }
 
 // Format returns the format the file is decoded as. It is ArrowStream for an
 // ArrowFile path that holds the IPC stream format.

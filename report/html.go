@@ -271,6 +271,9 @@ func checkOf(i int, c result.Check) checkView {
 		rows := make([]string, len(c.Sample))
 		for i, f := range c.Sample {
 			rows[i] = formatNumber(float64(f.Row), count)
+			if f.File != "" {
+				rows[i] = f.File + ":" + rows[i]
+			}
 		}
 		cv.Rows = "rows " + strings.Join(rows, ", ")
 	} else {
@@ -279,7 +282,7 @@ func checkOf(i int, c result.Check) checkView {
 			if v == nil {
 				v = "null"
 			}
-			cv.Sample = append(cv.Sample, result.Failure{Row: f.Row, Value: v})
+			cv.Sample = append(cv.Sample, result.Failure{File: f.File, Row: f.Row, Value: v})
 		}
 	}
 	if c.UnexpectedCount != nil && c.UnexpectedFraction != nil && c.Kind != "missing" {

@@ -231,8 +231,8 @@ func isEmpty(v reflect.Value) bool {
 	return false
 }
 
-// field is one JSON member of a struct type.
-type field struct {
+// jsonField is one JSON member of a struct type.
+type jsonField struct {
 	name      string
 	index     []int
 	omitEmpty bool
@@ -240,17 +240,17 @@ type field struct {
 	tagged    bool
 }
 
-var fieldCache sync.Map // reflect.Type → []field
+var fieldCache sync.Map // reflect.Type → []jsonField
 
 // fieldsOf lists t's JSON members in encoding/json's order, with its
 // rules for embedded structs: the shallowest name wins, a tagged one
 // breaks a tie, and an unbroken tie drops the name.
-func fieldsOf(t reflect.Type) []field {
+func fieldsOf(t reflect.Type) []jsonField {
 	if fs, ok := fieldCache.Load(t); ok {
-		return fs.([]field)
+		return fs.([]jsonField)
 	}
 	type cand struct {
-		field
+		jsonField
 		depth int
 	}
 	var all []cand
@@ -283,7 +283,7 @@ func fieldsOf(t reflect.Type) []field {
 			} else if !sf.IsExported() {
 				continue
 			}
-			f := field{name: name, index: idx, tagged: name != ""}
+			f := jsonField{name: name, index: idx, tagged: name != ""}
 			if f.name == "" {
 				f.name = sf.Name
 			}
@@ -306,7 +306,7 @@ func fieldsOf(t reflect.Type) []field {
 	}
 	walk(t, nil, 0, map[reflect.Type]bool{})
 	// Keep, per name, the dominant field; keep the order of first sight.
-	var out []field
+	var out []jsonField
 	byName := map[string][]cand{}
 	var order []string
 	for _, c := range all {
@@ -334,11 +334,11 @@ func fieldsOf(t reflect.Type) []field {
 			top = tagged
 		}
 		if len(top) == 1 {
-			out = append(out, top[0].field)
+			out = append(out, top[0].jsonField)
 		}
 	}
 	// encoding/json orders fields by their index sequence.
-	slices.SortStableFunc(out, func(a, b field) int { return slices.Compare(a.index, b.index) })
+	slices.SortStableFunc(out, func(a, b jsonField) int { return slices.Compare(a.index, b.index) })
 	fieldCache.Store(t, out)
 	return out
 }

@@ -164,7 +164,11 @@ func evidence(c *result.Check) string {
 			if v == nil {
 				v = "null"
 			}
-			fmt.Fprintf(&b, "  %d: %v\n", f.Row, v)
+			if f.File != "" {
+				fmt.Fprintf(&b, "  %s: %v\n", f.Where(), v)
+			} else {
+				fmt.Fprintf(&b, "  %d: %v\n", f.Row, v)
+			}
 		}
 	}
 	return b.String()

@@ -65,10 +65,12 @@ func StatusOf(passed bool, sev Severity) Status {
 }
 
 // Failure is one failing value and its row: the 0-based index of the row in
-// the data as read (header excluded).
+// the data as read (header excluded). When the data is a set of files, File
+// names the file (relative to the set's root) and Row counts within it.
 type Failure struct {
-	Row   int64 `json:"row"`
-	Value any   `json:"value"`
+	File  string `json:"file,omitempty"`
+	Row   int64  `json:"row"`
+	Value any    `json:"value"`
 	// ValueBytes is set when Value, a string, was cut to MaxValueRunes
 	// runes (and "…" appended) by Check.Bound: the full value's length in
 	// bytes. Zero otherwise.
@@ -143,6 +145,15 @@ func (c *Check) Bound() {
 			*t = fmt.Sprintf("%s (%d bytes in all)", cut, len(*t))
 		}
 	}
+}
+
+// Where returns the failure's row as "row 17", or "orders.csv:row 17" when
+// it names a file.
+func (f Failure) Where() string {
+	if f.File != "" {
+		return fmt.Sprintf("%s:row %d", f.File, f.Row)
+	}
+	return fmt.Sprintf("row %d", f.Row)
 }
 
 // Check is the outcome of one check.

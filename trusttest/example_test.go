@@ -80,3 +80,17 @@ func ExampleCheck() {
 	// LOG: warning: checklist.ozone is never predicted negative: 5 of 27 cases failed (18.5%, 95% CI 8.2–36.7%): e.g. template 0 (Solar.R 10, Wind 20, Temp 57): ŷ -31.6881, expected ≥ 0
 	// passed: true
 }
+
+// A suite file run on an Arrow table built in code instead of its data.
+func ExampleCheckTable() {
+	t := printT{}
+	tbl := orders()
+	defer tbl.Release()
+	res := trusttest.CheckTable(t, "testdata/orders.yaml", tbl)
+	fmt.Println("passed:", res.Passed, "rows:", res.Run.Data.Rows)
+	// Output:
+	// FAIL: columns.id.unique: 2 of 4 values repeated (50.0%), e.g. row 1: 2
+	// FAIL: columns.age.range: 1 of 3 values outside [0, 120] (33.3%), e.g. row 1: 151
+	// FAIL: columns.country.in_set: 1 of 4 values not in {"FR", "DE"} (25.0%), e.g. row 2: "XX"
+	// passed: false rows: 4
+}

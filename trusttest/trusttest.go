@@ -6,6 +6,10 @@
 //		trusttest.Check(t, "testdata/suite.yaml")
 //	}
 //
+// Run a suite file on an Arrow table built in code instead of its data:
+//
+//	trusttest.CheckTable(t, "testdata/suite.yaml", tbl)
+//
 // Or assert on an Arrow table built in code, with the same engine and the
 // same messages:
 //
@@ -26,7 +30,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/report"
 	"github.com/trustml/trustml/result"
 )
@@ -45,11 +52,16 @@ type Option func(*options)
 
 type options struct {
 	data        string
+	source      dataset.Source
 	json, junit string
 }
 
 // WithData checks this data file instead of the suite's data.path.
 func WithData(path string) Option { return func(o *options) { o.data = path } }
+
+// WithSource checks src (an Arrow table or record reader built in Go, see
+// dataset.FromTable) instead of the suite's data.
+func WithSource(src dataset.Source) Option { return func(o *options) { o.source = src } }
 
 // WithJSON also writes the result as JSON to path.
 func WithJSON(path string) Option { return func(o *options) { o.json = path } }
@@ -74,7 +86,7 @@ func Check(t TestingT, path string, opts ...Option) *trustml.Result {
 		t.Fatalf("trustml: %v", err)
 		return nil
 	}
-	res, err := s.Run(context.Background(), trustml.RunOptions{DataPath: o.data})
+	res, err := s.Run(context.Background(), trustml.RunOptions{DataPath: o.data, Source: o.source})
 	if err != nil {
 		t.Fatalf("trustml: %v", err)
 		return nil
@@ -95,6 +107,14 @@ func Check(t TestingT, path string, opts ...Option) *trustml.Result {
 	}
 	reportChecks(t, res.Checks)
 	return res
+}
+
+// CheckTable runs the suite file at path on tbl instead of the suite's
+// data, as Check does. tbl stays the caller's: CheckTable does not release
+// it.
+func CheckTable(t TestingT, path string, tbl arrow.Table, opts ...Option) *trustml.Result {
+	t.Helper()
+	return Check(t, path, append(opts, WithSource(dataset.FromTable(tbl)))...)
 }
 
 func reportChecks(t TestingT, checks []result.Check) {

@@ -33,7 +33,7 @@ written).`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	data := fs.String("data", "", "check the data file at `PATH` instead of the suite's data.path")
+	data := fs.String("data", "", "check the data at `PATH` instead of the suite's data.path: a file, a quoted glob ('drops/*.csv') or a directory")
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE` (- for stdout)")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE` (- for stdout)")
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")

@@ -13,6 +13,9 @@ import (
 )
 
 const profileAbout = `
+DATA is a file, a quoted glob or a directory (Hive key=value directories
+become columns), read as one table.
+
 Reads DATA once and writes its profile as JSON: per column the type, the
 counts of values and nulls, for numbers the min, max, mean, standard
 deviation and a quantile sketch (DDSketch, relative accuracy 0.5%), and the
@@ -22,8 +25,9 @@ is compared with a saved profile instead of the reference data itself.
 
 Exit status: 0 written; 2 could not run (bad flags or data).`
 
-// openData opens a data file for the profile and suggest commands.
-func openData(ctx context.Context, path, format string, columns []string) (*dataset.Reader, error) {
+// openData starts a pass over the data for the profile and suggest
+// commands: a file, a glob or a directory, as `check --data` takes.
+func openData(ctx context.Context, path, format string, columns []string) (dataset.Scan, error) {
 	var opts dataset.Options
 	if format != "" {
 		f, err := dataset.ParseFormat(format)
@@ -32,8 +36,11 @@ func openData(ctx context.Context, path, format string, columns []string) (*data
 		}
 		opts.Format = f
 	}
-	opts.Columns = columns
-	return dataset.Open(ctx, path, opts)
+	src, err := dataset.OpenSource(ctx, dataset.FileKind, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return src.Scan(ctx, columns)
 }
 
 // profileData profiles the columns of the data at path (every column when

@@ -18,6 +18,7 @@ import (
 )
 
 const suggestAbout = `
+DATA is a file, a quoted glob or a directory, as for profile.
 Profiles DATA and writes a starting suite for it: the data section, the
 required columns, and per column its type, a bound on missing values with
 headroom, a range from the 0.1% and 99.9% quantiles widened by a margin,
@@ -153,7 +154,7 @@ func uniqueColumns(ctx context.Context, path, format string, p *profile.Profile)
 		return nil, err
 	}
 	defer rdr.Close()
-	checks, err := s.Evaluate(ctx, rdr, expect.Options{Schema: rdr.FileSchema(), SampleSize: 1})
+	checks, err := s.Evaluate(ctx, rdr, expect.Options{Schema: rdr.TableSchema(), SampleSize: 1})
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,8 @@
 // Package bench checks that the benchmark suite's observed values equal
 // the reference values of examples/bench/README.md. It needs the generated
 // 10-million-row data, so it runs only when TRUSTML_BENCH_DATA names the
-// directory holding bench.parquet, bench.csv and bench.arrow:
+// directory holding bench.parquet, bench.csv and bench.arrow (and, if
+// written by ./layouts, the many-file layouts parts/ and csv100/):
 //
 //	TRUSTML_BENCH_DATA=/tmp/benchdata go test ./examples/bench -v
 package bench
@@ -27,9 +28,22 @@ func TestReferenceValues(t *testing.T) {
 	}
 	s, err := trustml.Load("suite.yaml")
 	require.NoError(t, err)
+	data := map[string]string{}
 	for _, format := range []string{"parquet", "csv", "arrow"} {
-		t.Run(format, func(t *testing.T) {
-			res, err := s.Run(context.Background(), trustml.RunOptions{DataPath: filepath.Join(dir, "bench."+format)})
+		data[format] = filepath.Join(dir, "bench."+format)
+	}
+	// The many-file layouts, when go run ./examples/bench/layouts wrote
+	// them: 8 Hive partitions by region of 4 Parquet files each (region
+	// only in the path), and 100 CSV files under a glob.
+	if _, err := os.Stat(filepath.Join(dir, "parts")); err == nil {
+		data["parts"] = filepath.Join(dir, "parts")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "csv100")); err == nil {
+		data["csv100"] = filepath.Join(dir, "csv100", "*.csv")
+	}
+	for name, path := range data {
+		t.Run(name, func(t *testing.T) {
+			res, err := s.Run(context.Background(), trustml.RunOptions{DataPath: path})
 			require.NoError(t, err)
 			c := map[string]result.Check{}
 			for _, k := range res.Checks {
