@@ -3,6 +3,7 @@ package expect
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,25 +156,42 @@ func decodeRowBounds(d *yamlx.Decoder, c *Check, n *yaml.Node, path string, keys
 
 // decodeSet reads [values] or {values: [...], mostly, severity}.
 func decodeSet(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
-	list := n
-	if yamlx.Resolve(n).Kind == yaml.MappingNode {
-		fields, ok := d.Mapping(n, path, []string{"values", "mostly", "severity"})
-		if !ok {
-			return
-		}
-		list = nil
-		decodeBounds(d, c, n, path, fields, false)
-		for _, g := range fields {
-			if g.Key == "values" {
-				list = g.Value
-			}
-		}
-		if list == nil {
-			d.Errorf(n, path, "needs values: [...]")
-			return
+	if list := decodeShorthand(d, c, n, path, "values", "[...]", nil, nil); list != nil {
+		c.Set = decodeValues(d, list, path)
+	}
+}
+
+// decodeShorthand reads a kind written either as its main value alone or
+// as a mapping {main: value, mostly, severity, extra...}. It returns the
+// main value's node, or nil when the mapping lacks it (reported, with
+// hint showing its form) or is broken; mostly and severity are decoded
+// into c, and each field of extra is handed to other.
+func decodeShorthand(d *yamlx.Decoder, c *Check, n *yaml.Node, path, main, hint string, extra []string, other func(yamlx.Field)) *yaml.Node {
+	if yamlx.Resolve(n).Kind != yaml.MappingNode {
+		return n
+	}
+	keys := append([]string{main, "severity"}, extra...)
+	if registry[c.Kind].rowWise {
+		keys = append(keys, "mostly")
+	}
+	fields, ok := d.Mapping(n, path, keys)
+	if !ok {
+		return nil
+	}
+	decodeBounds(d, c, n, path, fields, false)
+	var value *yaml.Node
+	for _, g := range fields {
+		switch {
+		case g.Key == main:
+			value = g.Value
+		case other != nil && slices.Contains(extra, g.Key):
+			other(g)
 		}
 	}
-	c.Set = decodeValues(d, list, path)
+	if value == nil {
+		d.Errorf(n, path, "needs %s: %s", main, hint)
+	}
+	return value
 }
 
 func bindSet(cp *colPlan, c *Check) error {
@@ -218,23 +236,9 @@ func setCheck(e *eval, c *Check, r *result.Check) bool {
 
 // decodeRegex reads "pattern" or {pattern, mostly, severity}.
 func decodeRegex(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
-	pat := n
-	if yamlx.Resolve(n).Kind == yaml.MappingNode {
-		fields, ok := d.Mapping(n, path, []string{"pattern", "mostly", "severity"})
-		if !ok {
-			return
-		}
-		pat = nil
-		decodeBounds(d, c, n, path, fields, false)
-		for _, g := range fields {
-			if g.Key == "pattern" {
-				pat = g.Value
-			}
-		}
-		if pat == nil {
-			d.Errorf(n, path, "needs pattern: \"...\"")
-			return
-		}
+	pat := decodeShorthand(d, c, n, path, "pattern", `"..."`, nil, nil)
+	if pat == nil {
+		return
 	}
 	if s, ok := d.String(pat, path); ok {
 		re, err := regexp.Compile(s)

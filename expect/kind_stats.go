@@ -132,28 +132,13 @@ var interpolations = []string{"", "linear", "lower", "higher", "nearest", "midpo
 // decodeQuantiles reads [{q, min, max}, ...] or {bounds: [...],
 // interpolation, severity}.
 func decodeQuantiles(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
-	list := n
-	if yamlx.Resolve(n).Kind == yaml.MappingNode {
-		fields, ok := d.Mapping(n, path, []string{"bounds", "interpolation", "severity"})
-		if !ok {
-			return
+	list := decodeShorthand(d, c, n, path, "bounds", "[{q: 0.5, min: ..., max: ...}, ...]", []string{"interpolation"}, func(g yamlx.Field) {
+		if s, ok := d.Word(g.Value, g.Path, interpolations[1:]...); ok {
+			c.Interpolation = s
 		}
-		c.Severity = severityOf(d, fields, c.Severity)
-		list = nil
-		for _, g := range fields {
-			switch g.Key {
-			case "bounds":
-				list = g.Value
-			case "interpolation":
-				if s, ok := d.Word(g.Value, g.Path, interpolations[1:]...); ok {
-					c.Interpolation = s
-				}
-			}
-		}
-		if list == nil {
-			d.Errorf(n, path, "needs bounds: [{q: 0.5, min: ..., max: ...}, ...]")
-			return
-		}
+	})
+	if list == nil {
+		return
 	}
 	items, ok := d.Sequence(list, path)
 	if !ok {
