@@ -51,9 +51,6 @@ const (
 	AggHistogram     AggFunc = "histogram"      // every distinct value with its count (DuckDB's histogram)
 )
 
-// aggFuncs are the functions a definition may use.
-var aggFuncs = []AggFunc{AggCount, AggCountDistinct, AggSum, AggAvg, AggStddevSamp, AggMin, AggMax, AggQuantile, AggHistogram}
-
 // Definition returns the check's definition as aggregates (see
 // Definition); the check must be valid.
 func (c *Check) Definition() Definition {
