@@ -158,8 +158,7 @@ type QuantileBound struct {
 // Name is the check's stable name in results: "table.row_count",
 // "table.columns.required", "columns.age.range".
 func (c *Check) Name() string {
-	switch c.Kind {
-	case RequiredColumns, ExactColumns:
+	if columnsGroup[c.Kind] {
 		return "table.columns." + string(c.Kind)
 	}
 	if c.Column == "" {
