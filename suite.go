@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -387,37 +386,12 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 	}
 }
 
-var typeByName = map[string]arrow.DataType{
-	"bool": arrow.FixedWidthTypes.Boolean, "boolean": arrow.FixedWidthTypes.Boolean,
-	"int8": arrow.PrimitiveTypes.Int8, "int16": arrow.PrimitiveTypes.Int16,
-	"int32": arrow.PrimitiveTypes.Int32, "int64": arrow.PrimitiveTypes.Int64,
-	"uint8": arrow.PrimitiveTypes.Uint8, "uint16": arrow.PrimitiveTypes.Uint16,
-	"uint32": arrow.PrimitiveTypes.Uint32, "uint64": arrow.PrimitiveTypes.Uint64,
-	"float32": arrow.PrimitiveTypes.Float32, "float64": arrow.PrimitiveTypes.Float64,
-	"utf8": arrow.BinaryTypes.String, "string": arrow.BinaryTypes.String,
-	"large_utf8": arrow.BinaryTypes.LargeString,
-	"date32":     arrow.FixedWidthTypes.Date32,
-	"timestamp":  &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"},
-}
-
-// ParseType returns the Arrow type a suite's `data.types` names: bool,
-// int8…int64, uint8…uint64, float32, float64, string (utf8), large_utf8,
-// date32, timestamp (microseconds, UTC).
-func ParseType(name string) (arrow.DataType, error) {
-	if dt, ok := typeByName[name]; ok {
-		return dt, nil
-	}
-	names := make([]string, 0, len(typeByName))
-	for k := range typeByName {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	msg := fmt.Sprintf("unknown type %q", name)
-	if h := yamlx.Suggest(name, names); h != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", h)
-	}
-	return nil, errors.New(msg + "; types are " + strings.Join(names, ", "))
-}
+// ParseType returns the Arrow type a suite's `data.types` names, from the
+// one table of type names the type check reads too (see expect.ReadType):
+// bool (boolean), int8…int64, integer (int64), uint8…uint64, float32,
+// float64 (float), string (utf8), large_utf8, date32, timestamp
+// (microseconds, UTC).
+func ParseType(name string) (arrow.DataType, error) { return expect.ReadType(name) }
 
 // distinct returns names without repeats, in first-appearance order.
 func distinct(names []string) []string {

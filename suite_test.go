@@ -22,9 +22,9 @@ func TestBadSuites(t *testing.T) {
 		"wrong_type.bad.yaml": `testdata/wrong_type.bad.yaml:5:20: expectations.columns.age.range.min: must be a number, got the string "zero"
 testdata/wrong_type.bad.yaml:6:31: expectations.columns.age.missing.max_fraction: must be a number, got the string "10%"
 testdata/wrong_type.bad.yaml:7:15: expectations.columns.age.unique: must be true or false, got the string "yes please"`,
-		"min_gt_max.bad.yaml": `testdata/min_gt_max.bad.yaml:4:16: expectations.table.row_count: min 100 is greater than max 10
-testdata/min_gt_max.bad.yaml:7:14: expectations.columns.age.range: min 120 is greater than max 0
-testdata/min_gt_max.bad.yaml:8:13: expectations.columns.age.mean: min 5 is greater than max 3`,
+		"min_gt_max.bad.yaml": `testdata/min_gt_max.bad.yaml:4:16: expectations.table.row_count: min 100 > max 10: no value can pass
+testdata/min_gt_max.bad.yaml:7:14: expectations.columns.age.range: min 120 > max 0: no value can pass
+testdata/min_gt_max.bad.yaml:8:13: expectations.columns.age.mean: min 5 > max 3: no value can pass`,
 		"fraction.bad.yaml": `testdata/fraction.bad.yaml:5:31: expectations.columns.age.range.mostly: must be a fraction between 0 and 1, got 1.5
 testdata/fraction.bad.yaml:6:31: expectations.columns.age.missing.max_fraction: must be a fraction between 0 and 1, got -0.1`,
 		"regex.bad.yaml":     "testdata/regex.bad.yaml:5:14: expectations.columns.code.regex: invalid regular expression: error parsing regexp: missing closing ]: `[A-Z+$`",
@@ -60,7 +60,7 @@ testdata/source.bad.yaml:8:5: model.compare_to: a champion cannot be train; it i
 testdata/source.bad.yaml:10:13: model.compare_to.n_boot: must be between 100 and 100000, got 1000001`,
 		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1
 testdata/many.bad.yaml:2:29: data.format: unknown format "xlsx"; valid formats are csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jsonl, ndjson
-testdata/many.bad.yaml:2:48: data.types.age: unknown type "integer"; types are bool, boolean, date32, float32, float64, int16, int32, int64, int8, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8
+testdata/many.bad.yaml:2:48: data.types.age: type "numeric" cannot be read from text; types are bool, boolean, date32, float, float32, float64, int16, int32, int64, int8, integer, large_utf8, string, timestamp, uint16, uint32, uint64, uint8, utf8
 testdata/many.bad.yaml:5:16: expectations.table.row_count: needs at least one of min or max
 testdata/many.bad.yaml:5:17: expectations.table.row_count.minimum: unknown key "minimum" (did you mean "min"?)
 testdata/many.bad.yaml:8:15: expectations.columns.age.in_set: must list at least one value

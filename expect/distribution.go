@@ -303,7 +303,7 @@ func numbers(v []float64) []any {
 	return out
 }
 
-func (p *plan) klDivergence(c *Check, cp *colPlan, cs *colState, r *result.Check) bool {
+func klDivergence(c *Check, cp *colPlan, cs *colState, r *result.Check) bool {
 	n := cs.count
 	var d float64
 	var obsDetail, expDetail map[string]any
@@ -348,7 +348,7 @@ func (p *plan) klDivergence(c *Check, cp *colPlan, cs *colState, r *result.Check
 // counts against n × the partition's weights. A category expected and
 // observed 0 times adds nothing to the statistic nor to the degrees of
 // freedom; one observed but expected 0 times makes the statistic +Inf.
-func (p *plan) chiSquare(c *Check, cs *colState, r *result.Check) bool {
+func chiSquare(c *Check, cs *colState, r *result.Check) bool {
 	n := float64(cs.count)
 	labels, counts, weights := categorical(c, cs)
 	stat, cats := 0.0, 0

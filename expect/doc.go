@@ -49,13 +49,38 @@
 //     {values: [...], weights}. Values outside the bins or not listed make
 //     the divergence +Inf unless tail weight is held out for them, as in
 //     Great Expectations (GX.md has the rules).
-//   - chisquare: {partition: {values, weights}, alpha, tail_holdout} runs
+//   - chi_square (also spelt chisquare): {partition: {values, weights}, alpha, tail_holdout} runs
 //     Pearson's goodness-of-fit test of the value counts against n × the
 //     weights and fails when the p-value (gonum's chi-squared survival
 //     function) is at most alpha.
 //   - Row numbers in results are 0-based indexes of rows in the data as
 //     read (a CSV header is not a row). A check keeps the failing values
 //     with the smallest row numbers (20 by default).
+//
+// # Kinds as a table
+//
+// Each kind is declared once, in a kind_*.go file of its own or of its
+// family, with register: its YAML form (decode) and rules (validate, the
+// same for suites decoded and built in code), the column classes it reads
+// and the shared accumulators it needs (moments, min/max, the values for
+// order statistics, the frequency table, string lengths, a compiled
+// row-wise predicate), how it turns their merged state into a
+// result.Check (finish), and its Definition as SQL aggregates over
+// mergeable state (count, sum, avg, stddev_samp, min, max, quantile,
+// count_distinct, histogram, with a row-wise rule), which a SQL engine can
+// compute instead of the local pass. The engine, the decoder, trusttest
+// and the documentation test read the table (Kinds, Kind.RowWise,
+// Kind.Example); nothing switches on kinds. Each accumulator is computed
+// once per column and pass, however many checks read it.
+//
+// # Integers
+//
+// On integer columns range, in_set and not_in_set compare exactly: a
+// value beyond ±2^53 is never rounded to a float64 first, and an integer
+// literal of a suite file keeps its exact value (9007199254740993 is not
+// 9007199254740992), up to the int64 and uint64 extremes. Build exact
+// values in code with IntValue and UintValue; a bound built in code is
+// the float64 it is, compared exactly with each integer.
 //
 // # One pass, both cores, bounded memory
 //
@@ -81,7 +106,7 @@
 //     gathering the few values of the buckets that hold the ranks), which
 //     needs at most max(65,536, n/32) values more per bucket;
 //   - unique, distinct, distinct_values, imbalance, and kl_divergence and
-//     chisquare over values count the distinct values. A string or
+//     chi_square over values count the distinct values. A string or
 //     boolean column, and a numeric column while a worker has seen few
 //     distinct values (at most 65,536, or 4,096 when most values were new,
 //     as in an identifier), keeps one entry per distinct value: the value,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 
@@ -188,7 +187,8 @@ type colPlan struct {
 	// nullRows and valueRows keep the rows of missing and of non-missing
 	// values, for the missing check's sample.
 	nullRows, valueRows bool
-	binned              []*Check // kl_divergence checks over bins, in colState.bins order
+	binned              []*Check  // kl_divergence checks over bins, in colState.bins order
+	quantiles           []float64 // the fractions whose order statistics checks read
 }
 
 // rowCheck is a compiled row-wise check.
@@ -201,8 +201,9 @@ type rowCheck struct {
 	strSet               *stringSet
 	boolSet              [2]bool
 	re                   *regexp.Regexp
-	negate               bool // not_in_set
-	failAll              bool // type: the column's type is not listed
+	ints                 *intBounds // range on an integer column: the bounds, exactly
+	negate               bool       // not_in_set
+	failAll              bool       // type: the column's type is not listed
 	minLen, maxLen       int
 	hasMinLen, hasMaxLen bool
 }
@@ -256,161 +257,6 @@ func MissingColumnError(name string, schema *arrow.Schema) error {
 		msg += fmt.Sprintf(" (did you mean %q?)", h)
 	}
 	return errors.New(msg + "; columns are: " + strings.Join(names, ", "))
-}
-
-func (cp *colPlan) bind(c *Check) error {
-	need := func(ok bool, what string) error {
-		if ok {
-			return nil
-		}
-		return fmt.Errorf("column %q is %s; %s needs %s", cp.name, cp.dt, c.Kind, what)
-	}
-	// A column of the null type has no values: row-wise checks pass
-	// vacuously and statistics are undefined, whatever they need.
-	null := cp.class == classNull
-	numeric := cp.class == classInt || cp.class == classFloat || null
-	// Statistics read booleans as 0 and 1 (the mean is the share of true).
-	stat := numeric || cp.class == classBool
-	switch c.Kind {
-	case Type:
-		// A column of a type not listed fails with every value (GX's
-		// verdict on each value of a pandas object column); the engine
-		// keeps them as it does a row-wise check's failures.
-		if !slices.ContainsFunc(c.Types, func(t string) bool { return TypeMatches(cp.dt, t) }) {
-			cp.rowCheck = append(cp.rowCheck, &rowCheck{check: c, failAll: true})
-		}
-		return nil
-	case Missing:
-		if c.Max != nil || c.MaxFraction != nil {
-			cp.nullRows = true
-		} else {
-			cp.valueRows = true
-		}
-		return nil
-	case Range:
-		if err := need(numeric, "a numeric column"); err != nil {
-			return err
-		}
-		rc := &rowCheck{check: c, strictLo: c.StrictMin, strictHi: c.StrictMax}
-		if c.Min != nil {
-			rc.lo, rc.hasLo = *c.Min, true
-		}
-		if c.Max != nil {
-			rc.hi, rc.hasHi = *c.Max, true
-		}
-		cp.rowCheck = append(cp.rowCheck, rc)
-		cp.minmax = true
-	case InSet, NotInSet:
-		rc := &rowCheck{check: c, negate: c.Kind == NotInSet}
-		switch cp.class {
-		case classNull:
-		case classInt, classFloat:
-			var nums []float64
-			for _, v := range c.Set {
-				if !v.IsNum {
-					return fmt.Errorf("column %q is %s; the value %q can never match it (write numbers without quotes)", cp.name, cp.dt, v.Text)
-				}
-				nums = append(nums, v.Num)
-			}
-			rc.numSet = newNumberSet(nums)
-		case classString:
-			strs := make([]string, len(c.Set))
-			for i, v := range c.Set {
-				strs[i] = v.Text
-			}
-			rc.strSet = newStringSet(strs)
-		case classBool:
-			for _, v := range c.Set {
-				if !v.IsBool {
-					return fmt.Errorf("column %q is bool; the value %q can never match it (use true or false)", cp.name, v.Text)
-				}
-				if v.Bool {
-					rc.boolSet[1] = true
-				} else {
-					rc.boolSet[0] = true
-				}
-			}
-		default:
-			return need(false, "a numeric, string or boolean column")
-		}
-		cp.rowCheck = append(cp.rowCheck, rc)
-	case Regex:
-		if err := need(cp.class == classString || null, "a string column"); err != nil {
-			return err
-		}
-		cp.rowCheck = append(cp.rowCheck, &rowCheck{check: c, re: c.Pattern})
-	case Length:
-		if err := need(cp.class == classString || null, "a string column"); err != nil {
-			return err
-		}
-		rc := &rowCheck{check: c}
-		if c.Min != nil {
-			rc.minLen, rc.hasMinLen = int(*c.Min), true
-		}
-		if c.Max != nil {
-			rc.maxLen, rc.hasMaxLen = int(*c.Max), true
-		}
-		cp.rowCheck = append(cp.rowCheck, rc)
-		cp.lengths = true
-	case Unique, Distinct, Imbalance:
-		if err := need(cp.class != classOther, "a numeric, string, boolean or temporal column"); err != nil {
-			return err
-		}
-		cp.freq = true
-		switch c.Kind {
-		case Unique:
-			cp.dupRows = true
-		case Imbalance:
-			cp.classes = true
-		}
-	case DistinctValues:
-		if err := need(cp.class != classOther && cp.class != classTemporal, "a numeric, string or boolean column"); err != nil {
-			return err
-		}
-		for _, v := range append(slices.Clone(c.Set), c.Contains...) {
-			if err := cp.canMatch(v); err != nil {
-				return err
-			}
-		}
-		cp.freq = true
-		cp.classes = true
-	case KLDivergence, ChiSquare:
-		if c.Partition.Categorical() {
-			if err := need(cp.class != classOther && cp.class != classTemporal, "a numeric, string or boolean column"); err != nil {
-				return err
-			}
-			for _, v := range c.Partition.Values {
-				if err := cp.canMatch(v); err != nil {
-					return err
-				}
-			}
-			cp.freq = true
-			cp.classes = true
-			return nil
-		}
-		if err := need(numeric, "a numeric column for a partition with bins"); err != nil {
-			return err
-		}
-		cp.binned = append(cp.binned, c)
-	case Mean, Stddev, Sum:
-		if err := need(stat, "a numeric or boolean column"); err != nil {
-			return err
-		}
-		cp.moments = true
-	case Min, Max:
-		if err := need(stat, "a numeric or boolean column"); err != nil {
-			return err
-		}
-		cp.minmax = true
-	case Median, Quantiles:
-		if err := need(stat, "a numeric or boolean column"); err != nil {
-			return err
-		}
-		cp.values = true
-	default:
-		return fmt.Errorf("unknown check kind %q", c.Kind)
-	}
-	return nil
 }
 
 // canMatch reports an error when v can never equal a value of the column

@@ -575,3 +575,34 @@ func TestCancelAndReaderError(t *testing.T) {
 	rr.Release()
 	assert.ErrorIs(t, err, broken)
 }
+
+// TestDenseWorkersSparseUnion: each worker's numeric keys are dense but
+// their union is not (floats; integers far apart): distinct and unique
+// count across workers without one bitmap over the whole range (which
+// once panicked with makeslice: len out of range).
+func TestDenseWorkersSparseUnion(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	// Batches of two rows, one per worker:
+	// x: (1, 1) (2, null) (NaN, 3) (3, 3) → values 1 1 2 3 3 3: 3 distinct, 5 repeated
+	// k: (0, 1) (1e15, 1e15+1) (5, null) (1e15, 0) → 0 1 1e15 1e15+1 5 1e15 0: 5 distinct, 4 repeated
+	tbl := table(t, mem, schema, `[
+ {"x": 1, "k": 0}, {"x": 1, "k": 1},
+ {"x": 2, "k": 1000000000000000}, {"x": null, "k": 1000000000000001},
+ {"x": "NaN", "k": 5}, {"x": 3, "k": null},
+ {"x": 3, "k": 1000000000000000}, {"x": 3, "k": 0}
+]`)
+	defer tbl.Release()
+	s := decode(t, "columns: {x: {distinct: {min: 0}, unique: true}, k: {distinct: {min: 0}, unique: true}}")
+	for _, workers := range []int{1, 3, 4} {
+		res := byName(evaluate(t, s, tbl, 2, expect.Options{Workers: workers}))
+		assert.Equal(t, int64(3), res["columns.x.distinct"].Observed, "workers %d", workers)
+		assert.Equal(t, int64(5), *res["columns.x.unique"].UnexpectedCount, "workers %d", workers)
+		assert.Equal(t, int64(5), res["columns.k.distinct"].Observed, "workers %d", workers)
+		assert.Equal(t, int64(4), *res["columns.k.unique"].UnexpectedCount, "workers %d", workers)
+	}
+}

@@ -431,6 +431,40 @@ func (f *numFreq) finish(int) {
 	}
 }
 
+// combineSparse counts parts held in bitmaps whose union spans too wide a
+// range for one bitmap, in a map of each key to its count, capped at 2.
+func (f *numFreq) combineSparse(total int64) func(uint64) bool {
+	m := map[uint64]uint8{}
+	for _, p := range f.parts {
+		if p.bits == nil {
+			continue
+		}
+		w := p.bits.w
+		for i := range uint64(len(w) / 2) {
+			s, d := w[2*i], w[2*i+1]
+			for s != 0 {
+				b := uint64(bits.TrailingZeros64(s))
+				s &= s - 1
+				k := p.bits.base + i*64 + b
+				c := uint8(1)
+				if d&(1<<b) != 0 {
+					c = 2
+				}
+				m[k] = min(2, m[k]+c)
+			}
+		}
+	}
+	once := 0
+	for _, c := range m {
+		if c == 1 {
+			once++
+		}
+	}
+	f.ndistinct += len(m)
+	f.unexpected = total - int64(once)
+	return func(k uint64) bool { return m[k] >= 2 }
+}
+
 // combine counts parts held in bitmaps: a key is distinct when some part
 // has it, occurs once when exactly one part has it once, and the unexpected
 // values are all the others. It returns the test of a repeated key.
@@ -444,6 +478,11 @@ func (f *numFreq) combine(total int64) func(uint64) bool {
 	}
 	if lo > hi {
 		return func(uint64) bool { return false }
+	}
+	if hi-lo >= densePerKey*uint64(max(total, 1)) {
+		// Each part is dense but their union is not (float keys, or
+		// integers far apart in different workers): count the keys.
+		return f.combineSparse(total)
 	}
 	nw := (hi-lo)/64 + 1
 	ones, twos := make([]uint64, nw), make([]uint64, nw)

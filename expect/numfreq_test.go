@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/result"
 )
 
@@ -140,7 +141,7 @@ func TestNumericFrequencyOracle(t *testing.T) {
 		zero := 0.0
 		suite.Columns = append(suite.Columns, Column{Name: f.Name, Checks: []Check{
 			{Kind: Unique, Mostly: &zero},
-			{Kind: Distinct, Min: &zero},
+			{Kind: Distinct, Interval: bound.Interval{Min: &zero}},
 		}})
 	}
 	displays := []func(any) any{

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
-	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/trustml/trustml/bound"
+	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
 
@@ -52,7 +53,8 @@ const (
 	KLDivergence Kind = "kl_divergence"
 	// ChiSquare: Pearson's chi-square goodness-of-fit test of the column's
 	// value counts against Partition's weights has a p-value above Alpha.
-	ChiSquare Kind = "chisquare"
+	// Suites may spell it chisquare too.
+	ChiSquare Kind = "chi_square"
 )
 
 // Suite is a set of data expectations: table checks first, then column
@@ -72,17 +74,22 @@ type Column struct {
 	Line, Col int
 }
 
-// Check is one expectation. Which fields apply depends on Kind; the zero
-// value of an optional bound means "no bound".
+// Check is one expectation. Which fields apply depends on Kind (each
+// kind's constant says which it reads; Validate rejects what a kind
+// cannot use); the zero value of an optional bound means "no bound".
+//
+// Build checks in code with the Kind and the fields it reads, then call
+// Suite.Validate (Evaluate does): the same rules apply as to a suite file.
 type Check struct {
 	Kind     Kind
 	Column   string          // "" for table checks
 	Severity result.Severity // "" means SeverityError
 
-	// Bounds: counts for row_count, column_count, missing, distinct,
-	// length and imbalance's minimum count; values for range and statistics.
-	Min, Max             *float64
-	StrictMin, StrictMax bool
+	// Interval bounds counts for row_count, column_count, missing,
+	// distinct and length, and values for range and statistics. On
+	// integer columns, range compares values with the bounds exactly
+	// (a float64 bound as the number it is).
+	bound.Interval
 
 	// Missing: bounds on the fraction of rows that are null.
 	// Imbalance: MinFraction bounds every class's share of non-null values.
@@ -116,6 +123,11 @@ type Check struct {
 	// Alpha is ChiSquare's significance level: the check fails when the
 	// p-value is at most Alpha.
 	Alpha *float64
+
+	// exactMin and exactMax hold integer bounds from a suite file that
+	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
+	// columns; Interval holds their nearest float64.
+	exactMin, exactMax *big.Int
 }
 
 // Partition is an expected distribution, in the form of Great
@@ -139,15 +151,14 @@ func (p *Partition) Categorical() bool { return p.Bins == nil }
 // QuantileBound bounds the q-quantile (linear interpolation between the
 // order statistics, as numpy's default and R's type 7).
 type QuantileBound struct {
-	Q        float64
-	Min, Max *float64
+	Q float64
+	bound.Interval
 }
 
 // Name is the check's stable name in results: "table.row_count",
 // "table.columns.required", "columns.age.range".
 func (c *Check) Name() string {
-	switch c.Kind {
-	case RequiredColumns, ExactColumns:
+	if columnsGroup[c.Kind] {
 		return "table.columns." + string(c.Kind)
 	}
 	if c.Column == "" {
@@ -165,13 +176,21 @@ func (c *Check) severity() result.Severity {
 
 // Value is a literal from a suite (an element of in_set, for example). It
 // keeps the literal text so that it can match a string column, and its
-// number or boolean reading so that it can match those columns.
+// number or boolean reading so that it can match those columns. An
+// integer beyond ±2^53 (which float64 cannot hold) also keeps its exact
+// value, so that it matches integer columns exactly; build one with
+// IntValue or UintValue.
 type Value struct {
 	Text   string
 	Num    float64
 	IsNum  bool
 	Bool   bool
 	IsBool bool
+
+	// exact: an integer beyond ±2^53 held as sign and magnitude, or
+	// beyond ±2^64 (huge: it equals no integer column's value).
+	exact, neg, huge bool
+	mag              uint64
 }
 
 // StringValue, NumberValue and BoolValue build Values in code.
@@ -183,11 +202,38 @@ func NumberValue(f float64) Value {
 	return Value{Text: strconv.FormatFloat(f, 'f', -1, 64), Num: f, IsNum: true}
 }
 
+// IntValue returns the Value of an integer, exact whatever its size.
+func IntValue(i int64) Value { return exactValue(big.NewInt(i)) }
+
+// UintValue returns the Value of an unsigned integer, exact whatever its
+// size.
+func UintValue(u uint64) Value { return exactValue(new(big.Int).SetUint64(u)) }
+
+// exactValue returns the Value of an integer; one beyond ±2^53 keeps its
+// exact value beside its nearest float64.
+func exactValue(i *big.Int) Value {
+	f, _ := new(big.Float).SetInt(i).Float64()
+	v := Value{Text: i.String(), Num: f, IsNum: true}
+	abs := new(big.Int).Abs(i)
+	switch {
+	case abs.Cmp(big.NewInt(1<<53)) <= 0:
+	case abs.IsUint64():
+		v.exact, v.neg, v.mag = true, i.Sign() < 0, abs.Uint64()
+	default:
+		v.huge = true
+	}
+	return v
+}
+
 // BoolValue returns the Value of a boolean.
 func BoolValue(b bool) Value { return Value{Text: strconv.FormatBool(b), Bool: b, IsBool: true} }
 
 func (v Value) json() any {
 	switch {
+	case v.exact && v.neg && v.mag <= 1<<63:
+		return -int64(v.mag) // -2^63 wraps to itself, MinInt64
+	case v.exact:
+		return v.mag
 	case v.IsNum:
 		return v.Num
 	case v.IsBool:
@@ -220,120 +266,42 @@ func (s *Suite) Validate() error {
 	return errors.Join(errs...)
 }
 
+// validate states the rules shared by every kind, then the kind's own.
 func (c *Check) validate() error {
-	if c.Min != nil && c.Max != nil && *c.Min > *c.Max {
-		return fmt.Errorf("min %s is greater than max %s", result.FormatFloat(*c.Min), result.FormatFloat(*c.Max))
+	def := registry[c.Kind]
+	if def == nil {
+		msg := fmt.Sprintf("unknown check kind %q", c.Kind)
+		if h := yamlx.Suggest(string(c.Kind), kindNames()); h != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", h)
+		}
+		return errors.New(msg)
+	}
+	if err := c.Interval.Validate(); err != nil {
+		return err
 	}
 	for _, f := range []*float64{c.MinFraction, c.MaxFraction, c.Mostly} {
-		if f != nil && (*f < 0 || *f > 1) {
+		if f != nil && (*f < 0 || *f > 1 || math.IsNaN(*f)) {
 			return fmt.Errorf("fraction %s is outside [0, 1]", result.FormatFloat(*f))
 		}
 	}
-	if c.Kind == Regex && c.Pattern == nil {
-		return fmt.Errorf("regex without a pattern")
+	if c.MinFraction != nil && c.MaxFraction != nil && *c.MinFraction > *c.MaxFraction {
+		return fmt.Errorf("min_fraction %s > max_fraction %s: no value can pass", result.FormatFloat(*c.MinFraction), result.FormatFloat(*c.MaxFraction))
 	}
-	for _, q := range c.Quantiles {
-		if q.Q < 0 || q.Q > 1 {
-			return fmt.Errorf("quantile %s is outside [0, 1]", result.FormatFloat(q.Q))
-		}
+	if c.Mostly != nil && !def.rowWise {
+		return fmt.Errorf("mostly applies to row-wise checks, not to %s", c.Kind)
 	}
-	if !slices.Contains(interpolations, c.Interpolation) {
-		return fmt.Errorf("unknown interpolation %q; use one of %s", c.Interpolation, strings.Join(interpolations[1:], ", "))
-	}
-	switch c.Kind {
-	case KLDivergence, ChiSquare:
-		if c.Partition == nil {
-			return fmt.Errorf("%s needs a partition", c.Kind)
-		}
-		return c.validatePartition()
+	if def.validate != nil {
+		return def.validate(c)
 	}
 	return nil
 }
 
-// interpolations are the values of Check.Interpolation.
-var interpolations = []string{"", "linear", "lower", "higher", "nearest", "midpoint"}
-
-// validatePartition states the rules of a partition and its holdouts, the
-// same whether the suite was decoded or built in code.
-func (c *Check) validatePartition() error {
-	p := c.Partition
-	for _, h := range []float64{c.TailHoldout, c.InternalHoldout} {
-		if h < 0 || h > 1 || math.IsNaN(h) {
-			return fmt.Errorf("holdout %s is outside [0, 1]", result.FormatFloat(h))
-		}
+func kindNames() []string {
+	var out []string
+	for _, k := range Kinds() {
+		out = append(out, string(k))
 	}
-	if c.TailHoldout+c.InternalHoldout > 1 {
-		return fmt.Errorf("tail_holdout + internal_holdout is %s, more than 1", result.FormatFloat(c.TailHoldout+c.InternalHoldout))
-	}
-	if (p.Bins == nil) == (p.Values == nil) {
-		return fmt.Errorf("a partition has either bins or values")
-	}
-	sum := 0.0
-	for _, w := range append(slices.Clone(p.Weights), p.TailWeights...) {
-		if w < 0 || math.IsNaN(w) || math.IsInf(w, 0) {
-			return fmt.Errorf("weight %s is not a finite non-negative number", result.FormatFloat(w))
-		}
-		sum += w
-	}
-	if len(p.Weights) == 0 {
-		return fmt.Errorf("a partition needs weights")
-	}
-	// numpy.allclose(sum, 1), as Great Expectations checks.
-	if math.Abs(sum-1) > 1e-8+1e-5 {
-		return fmt.Errorf("weights sum to %s, not 1", result.FormatFloat(sum))
-	}
-	if p.Categorical() {
-		if len(p.Values) != len(p.Weights) {
-			return fmt.Errorf("%d values but %d weights; give one weight per value", len(p.Values), len(p.Weights))
-		}
-		if p.TailWeights != nil {
-			return fmt.Errorf("tail_weights apply to bins; use tail_holdout for values the partition does not list")
-		}
-		if c.InternalHoldout != 0 {
-			return fmt.Errorf("internal_holdout applies to bins; a categorical partition has no empty bins")
-		}
-		seen := map[Value]bool{}
-		for _, v := range p.Values {
-			if seen[v] {
-				return fmt.Errorf("value %s is listed twice", v.Text)
-			}
-			seen[v] = true
-		}
-		if c.Kind == ChiSquare && len(p.Values) < 2 {
-			return fmt.Errorf("a chi-square test needs at least two values")
-		}
-		return nil
-	}
-	if c.Kind == ChiSquare {
-		return fmt.Errorf("chisquare needs a categorical partition (values and weights); compare a numeric distribution with kl_divergence and bins")
-	}
-	if len(p.Bins) != len(p.Weights)+1 {
-		return fmt.Errorf("%d bin edges for %d weights; give one edge more than weights", len(p.Bins), len(p.Weights))
-	}
-	for i, b := range p.Bins {
-		if math.IsNaN(b) || (math.IsInf(b, 0) && !(i == 0 && b < 0) && !(i == len(p.Bins)-1 && b > 0)) {
-			return fmt.Errorf("bin edge %s: only the first edge may be -Inf and the last +Inf", result.FormatFloat(b))
-		}
-		if i > 0 && !(b > p.Bins[i-1]) {
-			return fmt.Errorf("bin edges must increase: %s after %s", result.FormatFloat(b), result.FormatFloat(p.Bins[i-1]))
-		}
-	}
-	lowerInf, upperInf := math.IsInf(p.Bins[0], -1), math.IsInf(p.Bins[len(p.Bins)-1], 1)
-	if p.TailWeights != nil {
-		if len(p.TailWeights) != 2 {
-			return fmt.Errorf("tail_weights has %d weights; give two (below and above the bins)", len(p.TailWeights))
-		}
-		if lowerInf || upperInf {
-			return fmt.Errorf("tail_weights need finite end edges; an infinite edge's bin is its tail")
-		}
-		if c.TailHoldout != 0 {
-			return fmt.Errorf("tail_holdout must be 0 when the partition has tail_weights")
-		}
-	}
-	if lowerInf && upperInf && c.TailHoldout != 0 {
-		return fmt.Errorf("tail_holdout does not apply when both end edges are infinite: there is no tail")
-	}
-	return nil
+	return out
 }
 
 // Names lists the columns the suite's column checks read, in suite order,

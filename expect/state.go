@@ -341,7 +341,10 @@ func updateInts[T integer](s *state, p *plan, cp *colPlan, cs *colState, a arrow
 		}
 	}
 	for k, rc := range cp.rowCheck {
-		numCheck(rc, &cs.row[k], p.sample, vals, pr, j.offset, func(i int) any { return cp.display(int64(vals[i])) })
+		show := func(i int) any { return cp.display(int64(vals[i])) }
+		if !intCheck(rc, &cs.row[k], p.sample, vals, pr, j.offset, show) {
+			numCheck(rc, &cs.row[k], p.sample, vals, pr, j.offset, show)
+		}
 	}
 }
 
@@ -589,24 +592,90 @@ func numCheck[T number](rc *rowCheck, rs *rowState, limit int, vals []T, pr pres
 	rs.unexpected += bad
 }
 
+// intCheck evaluates a range or a set on integers exactly, in the
+// column's own signedness; it reports false when the check is neither.
+func intCheck[T integer](rc *rowCheck, rs *rowState, limit int, vals []T, pr presence, row0 int64, show func(int) any) bool {
+	set := rc.numSet
+	if rc.ints == nil && (set == nil || !set.exact) {
+		return false
+	}
+	var bad int64
+	fail := func(i int) {
+		bad++
+		if rs.keep(limit) {
+			rs.sample = append(rs.sample, result.Failure{Row: row0 + int64(i), Value: show(i)})
+		}
+	}
+	sgn := signed[T]()
+	switch {
+	case set != nil && sgn:
+		for i, v := range vals {
+			if pr.has(i) {
+				if _, in := set.ints[int64(v)]; in == rc.negate {
+					fail(i)
+				}
+			}
+		}
+	case set != nil:
+		for i, v := range vals {
+			if pr.has(i) {
+				if _, in := set.uints[uint64(v)]; in == rc.negate {
+					fail(i)
+				}
+			}
+		}
+	case sgn:
+		lo, hi, none := rc.ints.lo, rc.ints.hi, rc.ints.none
+		for i, v := range vals {
+			if x := int64(v); (none || x < lo || x > hi) && pr.has(i) {
+				fail(i)
+			}
+		}
+	default:
+		lo, hi, none := rc.ints.ulo, rc.ints.uhi, rc.ints.unone
+		for i, v := range vals {
+			if x := uint64(v); (none || x < lo || x > hi) && pr.has(i) {
+				fail(i)
+			}
+		}
+	}
+	rs.unexpected += bad
+	return true
+}
+
 // numberSet is the set of an in_set or not_in_set check on a numeric
 // column: a bitmap when its values are integers in a narrow range (the
-// codes of a label), a list for a few values, a map for many.
+// codes of a label), a list for a few values, a map for many. On integer
+// columns, beyond the bitmap, it holds its members as integers (ints,
+// uints) and compares exactly.
 type numberSet struct {
-	lo   float64  // the bitmap's first value
-	span float64  // the bitmap's number of bits
-	bits []uint64 // bit i: lo+i is in the set
-	list []float64
-	m    map[float64]struct{}
+	lo    float64  // the bitmap's first value
+	span  float64  // the bitmap's number of bits
+	bits  []uint64 // bit i: lo+i is in the set
+	list  []float64
+	m     map[float64]struct{}
+	exact bool // an integer column: ints and uints hold the members
+	ints  map[int64]struct{}
+	uints map[uint64]struct{}
 }
 
 const smallSet = 16
 
-func newNumberSet(vals []float64) *numberSet {
+// bitmapLimit bounds the values of a bitmap set: a value of an integer
+// column beyond ±2^53 (which float64 rounds) then lands outside it.
+const bitmapLimit = 1 << 52
+
+func newNumberSet(set []Value, integer bool) *numberSet {
+	var vals []float64
+	for _, v := range set {
+		if integer || floatMember(v) {
+			vals = append(vals, v.Num)
+		}
+	}
 	if len(vals) > 0 {
 		lo, hi := slices.Min(vals), slices.Max(vals)
 		ints := !slices.ContainsFunc(vals, func(v float64) bool { return v != math.Trunc(v) })
-		if ints && hi-lo < 1<<16 {
+		if ints && hi-lo < 1<<16 && lo > -bitmapLimit && hi < bitmapLimit {
 			s := &numberSet{lo: lo, bits: make([]uint64, int(hi-lo)/64+1)}
 			s.span = float64(64 * len(s.bits))
 			for _, v := range vals {
@@ -615,6 +684,11 @@ func newNumberSet(vals []float64) *numberSet {
 			}
 			return s
 		}
+	}
+	if integer {
+		s := &numberSet{exact: true}
+		s.ints, s.uints = intMembers(set)
+		return s
 	}
 	if len(vals) <= smallSet {
 		return &numberSet{list: vals}

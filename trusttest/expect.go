@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/expect"
 )
 
@@ -58,7 +59,7 @@ func (tb *Table) evaluate(c expect.Check) {
 // RowCountBetween asserts lo ≤ rows ≤ hi.
 func (tb *Table) RowCountBetween(lo, hi int) *Table {
 	tb.t.Helper()
-	tb.evaluate(expect.Check{Kind: expect.RowCount, Min: f64(float64(lo)), Max: f64(float64(hi))})
+	tb.evaluate(expect.Check{Kind: expect.RowCount, Interval: bound.Between(float64(lo), float64(hi))})
 	return tb
 }
 
@@ -96,8 +97,7 @@ func (c *Column) Mostly(f float64) *Column {
 func (c *Column) check(k expect.Check) *Column {
 	c.tb.t.Helper()
 	k.Column = c.name
-	switch k.Kind {
-	case expect.Range, expect.InSet, expect.NotInSet, expect.Regex, expect.Length, expect.Unique:
+	if k.Kind.RowWise() {
 		k.Mostly = c.mostly
 	}
 	c.tb.evaluate(k)
@@ -107,7 +107,7 @@ func (c *Column) check(k expect.Check) *Column {
 // NotNull asserts the column has no null (or NaN) values.
 func (c *Column) NotNull() *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Missing, Max: f64(0)})
+	return c.check(expect.Check{Kind: expect.Missing, Interval: bound.AtMost(0)})
 }
 
 // MissingAtMost asserts that at most the fraction f of rows are null.
@@ -119,19 +119,19 @@ func (c *Column) MissingAtMost(f float64) *Column {
 // InRange asserts lo ≤ v ≤ hi for each non-null value.
 func (c *Column) InRange(lo, hi float64) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Range, Min: &lo, Max: &hi})
+	return c.check(expect.Check{Kind: expect.Range, Interval: bound.Between(lo, hi)})
 }
 
 // AtLeast asserts v ≥ lo for each non-null value.
 func (c *Column) AtLeast(lo float64) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Range, Min: &lo})
+	return c.check(expect.Check{Kind: expect.Range, Interval: bound.AtLeast(lo)})
 }
 
 // AtMost asserts v ≤ hi for each non-null value.
 func (c *Column) AtMost(hi float64) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Range, Max: &hi})
+	return c.check(expect.Check{Kind: expect.Range, Interval: bound.AtMost(hi)})
 }
 
 // InSet asserts every non-null value is one of values (strings, numbers
@@ -157,7 +157,7 @@ func (c *Column) Matches(pattern string) *Column {
 // LengthBetween asserts lo ≤ length ≤ hi (in characters) for every string.
 func (c *Column) LengthBetween(lo, hi int) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Length, Min: f64(float64(lo)), Max: f64(float64(hi))})
+	return c.check(expect.Check{Kind: expect.Length, Interval: bound.Between(float64(lo), float64(hi))})
 }
 
 // Unique asserts no value occurs twice.
@@ -169,19 +169,19 @@ func (c *Column) Unique() *Column {
 // MeanBetween asserts lo ≤ mean ≤ hi over the non-null values.
 func (c *Column) MeanBetween(lo, hi float64) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Mean, Min: &lo, Max: &hi})
+	return c.check(expect.Check{Kind: expect.Mean, Interval: bound.Between(lo, hi)})
 }
 
 // MedianBetween asserts lo ≤ median ≤ hi.
 func (c *Column) MedianBetween(lo, hi float64) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Median, Min: &lo, Max: &hi})
+	return c.check(expect.Check{Kind: expect.Median, Interval: bound.Between(lo, hi)})
 }
 
 // StddevBetween asserts lo ≤ sample standard deviation ≤ hi.
 func (c *Column) StddevBetween(lo, hi float64) *Column {
 	c.tb.t.Helper()
-	return c.check(expect.Check{Kind: expect.Stddev, Min: &lo, Max: &hi})
+	return c.check(expect.Check{Kind: expect.Stddev, Interval: bound.Between(lo, hi)})
 }
 
 // HasType asserts the column's Arrow type is one of the named types (see
@@ -190,8 +190,6 @@ func (c *Column) HasType(names ...string) *Column {
 	c.tb.t.Helper()
 	return c.check(expect.Check{Kind: expect.Type, Types: names})
 }
-
-func f64(v float64) *float64 { return &v }
 
 func toValues(vals []any) []expect.Value {
 	out := make([]expect.Value, len(vals))
@@ -202,11 +200,13 @@ func toValues(vals []any) []expect.Value {
 		case bool:
 			out[i] = expect.BoolValue(x)
 		case int:
-			out[i] = expect.NumberValue(float64(x))
+			out[i] = expect.IntValue(int64(x))
 		case int64:
-			out[i] = expect.NumberValue(float64(x))
+			out[i] = expect.IntValue(x)
 		case int32:
-			out[i] = expect.NumberValue(float64(x))
+			out[i] = expect.IntValue(int64(x))
+		case uint64:
+			out[i] = expect.UintValue(x)
 		case float64:
 			out[i] = expect.NumberValue(x)
 		case float32:

@@ -240,7 +240,8 @@ func describe(c *profile.Column, rows int64) string {
 }
 
 // typeName returns the name expect's type check accepts for an Arrow type
-// string, or "" when there is none to suggest.
+// string (from expect's one table of type names), or "" when there is
+// none to suggest.
 func typeName(t string) string {
 	switch {
 	case strings.HasPrefix(t, "timestamp["):
@@ -249,12 +250,8 @@ func typeName(t string) string {
 		return "decimal"
 	case strings.HasPrefix(t, "dictionary<"):
 		return "dictionary"
-	}
-	for _, n := range []string{"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-		"float16", "float32", "float64", "utf8", "large_utf8", "utf8_view", "binary", "date32", "date64"} {
-		if t == n {
-			return n
-		}
+	case expect.KnownType(t):
+		return t
 	}
 	return ""
 }
