@@ -85,8 +85,6 @@ func numeric(v any) any {
 		return float64(x)
 	case int64:
 		return float64(x)
-	case map[string]any:
-		return x
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -101,4 +99,30 @@ func numeric(v any) any {
 		return out
 	}
 	return nil
+}
+
+// Clean drops the observations that are NaN or ±Inf.
+func Clean(obs []Observation) []Observation {
+	out := obs[:0:0]
+	for _, o := range obs {
+		if !math.IsNaN(o.Value) && !math.IsInf(o.Value, 0) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// CommitVars are the environment variables that name the commit a run
+// checks, in the order they are tried: GIT_COMMIT, then those CI systems
+// set (GitHub Actions, GitLab CI, CircleCI, Buildkite, Bitbucket).
+var CommitVars = []string{"GIT_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA", "CIRCLE_SHA1", "BUILDKITE_COMMIT", "BITBUCKET_COMMIT"}
+
+// Commit returns the first non-empty CommitVars variable, or "".
+func Commit(lookup func(string) (string, bool)) string {
+	for _, name := range CommitVars {
+		if v, ok := lookup(name); ok && v != "" {
+			return v
+		}
+	}
+	return ""
 }

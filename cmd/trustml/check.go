@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/report"
 )
 
@@ -23,9 +25,16 @@ report section (flags win).
 On a terminal, a run that lasts more than a second shows its progress on
 stderr; nothing is drawn when stderr is not a terminal.
 
+With --history (or a history section in the suite) the run is recorded in
+a history store with its tags and the commit named by GIT_COMMIT or the CI's
+variable (GITHUB_SHA, CI_COMMIT_SHA, ...), and the suite's history checks
+judge it against the runs before.
+
 Exit status: 0 every error-severity check passed; 1 at least one failed;
-2 could not run (bad flags, suite file, data or model endpoint). When
-trustml cannot run it writes no result file.`
+2 could not run (bad flags, suite file, data or model endpoint); 3 the
+checks ran and the result files were written, but the history store could
+not be read or written (its checks were not evaluated). When trustml cannot
+run it writes no result file.`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -35,6 +44,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE`")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
+	historyTarget := fs.String("history", "", "record the run in the history store at `PATH` (SQLite) or postgres:// URL, overriding the suite's")
+	tags := tagFlag{}
+	fs.Var(tags, "tag", "record `key=value` with the run in the history (repeatable)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
 	pos, code, done := parseArgs(fs, args, stdout, stderr)
 	if done {
@@ -60,7 +72,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	htmlPath := pick(*htmlOut, suite.Report.HTML)
 	// The report draws each column's distribution from a profile built in
 	// the same pass; without a report it is not worth its cost.
-	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr)})
+	res, err := suite.Run(ctx, trustml.RunOptions{
+		DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr),
+		History: *historyTarget, Tags: tags, GitCommit: history.Commit(os.LookupEnv),
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
 		return exitNoRun
@@ -78,7 +93,31 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
 		return exitNoRun
 	}
+	if res.HistoryFailed() {
+		fmt.Fprintf(stderr, "trustml: %s\ntrustml: the run's results are complete and written; it was not recorded and its history checks were not evaluated\n", res.History.Error)
+		if code := res.ExitCode(); code == exitNoRun {
+			return code
+		}
+		return exitHistory
+	}
 	return res.ExitCode()
+}
+
+// tagFlag collects --tag key=value flags.
+type tagFlag map[string]string
+
+func (t tagFlag) String() string { return "" }
+
+func (t tagFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	if _, dup := t[k]; dup {
+		return fmt.Errorf("tag %q given twice", k)
+	}
+	t[k] = v
+	return nil
 }
 
 func startProfile(path string) (stop func(), err error) {
