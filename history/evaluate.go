@@ -174,9 +174,12 @@ func (a *Anomaly) judge(r *result.Check, x float64, past []float64, sev result.S
 	}
 	ok := math.Abs(sc.Z) <= a.MaxZ
 	r.Status = result.StatusOf(ok, sev)
-	r.Observed = map[string]any{"value": x, "expected": sc.Expected, "scale": sc.Scale, "z": result.Number(sc.Z), "runs": len(past)}
+	obs := map[string]any{"value": x, "expected": sc.Expected, "scale": sc.Scale, "z": result.Number(sc.Z), "runs": len(past)}
+	if a.Method.Name == "holt_winters" {
+		obs["alpha"], obs["beta"], obs["gamma"] = sc.Alpha, sc.Beta, sc.Gamma
+	}
+	r.Observed = obs
 	r.ObservedText = fmt.Sprintf("z = %s", result.Human(sc.Z))
-	r.Details = sc
 	verb := "within"
 	if !ok {
 		verb = "beyond"
