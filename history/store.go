@@ -241,27 +241,44 @@ func (s *Store) Append(ctx context.Context, r *Run) error {
 	if err != nil {
 		return s.fail("append", err)
 	}
-	for i, c := range r.Checks {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO checks (run_id, seq, name, section, kind, status, severity) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			id, i, c.Name, c.Section, c.Kind, c.Status, c.Severity); err != nil {
-			return s.fail("append", err)
+	// One prepared statement per table: a run has hundreds of rows, and
+	// parsing the statement again for each costs more than inserting it.
+	insert := func(query string, rows int, args func(i int) []any) error {
+		if rows == 0 {
+			return nil
 		}
-	}
-	for _, o := range r.Observations {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO observations (run_id, name, field, value) VALUES (?, ?, ?, ?)`),
-			id, o.Name, o.Field, o.Value); err != nil {
-			return s.fail("append", err)
+		stmt, err := tx.PrepareContext(ctx, s.q(query))
+		if err != nil {
+			return err
 		}
+		defer stmt.Close()
+		for i := range rows {
+			if _, err := stmt.ExecContext(ctx, args(i)...); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	keys := make([]string, 0, len(r.Tags))
 	for k := range r.Tags {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)`), id, k, r.Tags[k]); err != nil {
-			return s.fail("append", err)
-		}
+	err = errors.Join(
+		insert(`INSERT INTO checks (run_id, seq, name, section, kind, status, severity) VALUES (?, ?, ?, ?, ?, ?, ?)`, len(r.Checks), func(i int) []any {
+			c := r.Checks[i]
+			return []any{id, i, c.Name, c.Section, c.Kind, c.Status, c.Severity}
+		}),
+		insert(`INSERT INTO observations (run_id, name, field, value) VALUES (?, ?, ?, ?)`, len(r.Observations), func(i int) []any {
+			o := r.Observations[i]
+			return []any{id, o.Name, o.Field, o.Value}
+		}),
+		insert(`INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)`, len(keys), func(i int) []any {
+			return []any{id, keys[i], r.Tags[keys[i]]}
+		}),
+	)
+	if err != nil {
+		return s.fail("append", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return s.fail("append", err)
