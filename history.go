@@ -316,4 +316,3 @@ func (s *Suite) HistoryTarget(override string) string {
 // HistoryKey is the key the suite's runs share in a history store: its
 // name, else its file name without extension.
 func (s *Suite) HistoryKey() string { return s.historyKey() }
-
