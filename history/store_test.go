@@ -29,8 +29,11 @@ func testRun(suite string, i int) *Run {
 }
 
 func TestStoreRoundTrip(t *testing.T) {
+	roundTrip(t, filepath.Join(t.TempDir(), "sub", "history.db"))
+}
+
+func roundTrip(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sub", "history.db")
 	s, err := Open(ctx, path, Options{})
 	require.NoError(t, err)
 	defer s.Close()
@@ -80,8 +83,11 @@ func TestStoreRoundTrip(t *testing.T) {
 // Twenty writers, each with its own connection pool, open a new store at
 // once (racing to create it) and append: every run lands exactly once.
 func TestStoreConcurrentAppends(t *testing.T) {
+	concurrentAppends(t, filepath.Join(t.TempDir(), "history.db"))
+}
+
+func concurrentAppends(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "history.db")
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make([]error, n)
