@@ -269,11 +269,13 @@ func compareRuns(old, cur *trustml.Result, failOnRegression bool, maxWorse map[s
 		}
 	}
 	slices.Sort(d.Worse)
+	// The history checks' own numbers (baselines, z) derive from the
+	// numbers they watch, which are listed already.
 	oldObs := map[history.Key]float64{}
-	for _, o := range history.Observe(old.Checks) {
+	for _, o := range history.Observe(withoutHistory(old.Checks)) {
 		oldObs[o.Key] = o.Value
 	}
-	for _, o := range history.Observe(cur.Checks) {
+	for _, o := range history.Observe(withoutHistory(cur.Checks)) {
 		a, ok := oldObs[o.Key]
 		if !ok || done[o.Key] || a == o.Value {
 			continue
@@ -387,4 +389,14 @@ func signedHuman(v float64) string {
 		return "+" + result.Human(v)
 	}
 	return result.Human(v)
+}
+
+func withoutHistory(checks []result.Check) []result.Check {
+	out := make([]result.Check, 0, len(checks))
+	for _, c := range checks {
+		if c.Section != history.Section {
+			out = append(out, c)
+		}
+	}
+	return out
 }
