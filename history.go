@@ -25,7 +25,8 @@ type HistoryInfo struct {
 	// RunID is the run's id in the store, 0 when it was not recorded.
 	RunID int64 `json:"run_id,omitempty"`
 	// Error says why the store could not be read or written; the run's
-	// own checks are complete, its history checks were not evaluated.
+	// own checks are complete, the run is not in the store, and its
+	// history checks are missing when the store could not be read.
 	Error string `json:"error,omitempty"`
 	// Trends are the recent values of every number a history check
 	// watches and of the model's metrics, for the report's sparklines.

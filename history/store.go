@@ -143,11 +143,32 @@ func Open(ctx context.Context, target string, o Options) (*Store, error) {
 		return nil, s.fail("open", err)
 	}
 	s.db = db
-	if err := s.migrate(ctx); err != nil {
+	// SQLite does not always wait on its busy handler while a connection
+	// is set up (switching a new file to WAL, recovering another's WAL):
+	// retry what Open does until the busy timeout has passed.
+	deadline := time.Now().Add(o.busyTimeout())
+	for {
+		err = s.migrate(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, s.fail("open", ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
 }
 
 // Close closes the store.

@@ -33,7 +33,8 @@ judge it against the runs before.
 Exit status: 0 every error-severity check passed; 1 at least one failed;
 2 could not run (bad flags, suite file, data or model endpoint); 3 the
 checks ran and the result files were written, but the history store could
-not be read or written (its checks were not evaluated). When trustml cannot
+not be read or written: the run is not in the history (and, when the store
+could not be read, its history checks were not evaluated). When trustml cannot
 run it writes no result file.`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -94,7 +95,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitNoRun
 	}
 	if res.HistoryFailed() {
-		fmt.Fprintf(stderr, "trustml: %s\ntrustml: the run's results are complete and written; it was not recorded and its history checks were not evaluated\n", res.History.Error)
+		fmt.Fprintf(stderr, "trustml: %s\ntrustml: the run's own results are complete and written; the run is not in the history\n", res.History.Error)
 		if code := res.ExitCode(); code == exitNoRun {
 			return code
 		}

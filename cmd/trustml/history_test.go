@@ -146,7 +146,7 @@ func TestCheckHistoryStoreFails(t *testing.T) {
 	assert.Equal(t, exitHistory, code)
 	assert.Contains(t, stderr, "trustml: history "+store+": open: ")
 	assert.Contains(t, stderr, "the file is corrupt or not a trustml history store")
-	assert.Contains(t, stderr, "the run's results are complete and written")
+	assert.Contains(t, stderr, "the run's own results are complete and written; the run is not in the history")
 	assert.Contains(t, stdout, "PASSED")
 	src, err := os.ReadFile(out)
 	require.NoError(t, err)
