@@ -21,6 +21,7 @@ import (
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/profile"
@@ -56,6 +57,19 @@ type RunOptions struct {
 	// Profile asks for the profile of the columns the expectations and the
 	// drift section name (Result.Profile), built in the same pass.
 	Profile bool
+
+	// History records the run in this store (an SQLite file, or a
+	// postgres:// URL) instead of the suite's history section's, and turns
+	// recording on for a suite without one.
+	History string
+	// HistoryOptions adjust how the store is opened.
+	HistoryOptions history.Options
+	// Tags and GitCommit are recorded with the run in the history.
+	Tags      map[string]string
+	GitCommit string
+	// LookupEnv resolves ${NAME} in the history section's dsn; nil uses
+	// os.LookupEnv.
+	LookupEnv func(string) (string, bool)
 }
 
 // Result is the outcome of a run: what the JSON output holds.
@@ -69,6 +83,8 @@ type Result struct {
 	// for it.
 	Profile *profile.Profile `json:"profile,omitempty"`
 	Run     RunInfo          `json:"run"`
+	// History says where the run was recorded, when history is on.
+	History *HistoryInfo `json:"history,omitempty"`
 }
 
 // Summary counts checks by status, overall and per section.
@@ -229,6 +245,9 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	res.finish()
 	res.Run.DurationSeconds = time.Since(clock).Seconds()
+	// The history checks judge the run's numbers against the runs before;
+	// a store that fails is reported in res.History, not as an error.
+	s.record(ctx, res, opts)
 	return res, nil
 }
 

@@ -1,6 +1,7 @@
 package trustml
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/section"
+	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/slice"
@@ -43,6 +45,8 @@ type Suite struct {
 	Slices       *slice.Spec // nil when the suite has no slices section
 	Drift        *drift.Spec // nil when the suite has no drift section
 	Report       ReportSpec
+	// History is the suite's history section: nil when it has none.
+	History *history.Spec
 
 	// Seed seeds every random choice of the behavioural tests and slices
 	// that do not set their own (the model split has its own seed).
@@ -81,7 +85,7 @@ type ReportSpec struct {
 }
 
 var (
-	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report"}
+	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
 	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
 	reportKeys = []string{"json", "junit", "html"}
 )
@@ -163,6 +167,8 @@ func Parse(name string, src []byte) (*Suite, error) {
 			s.driftLine, s.driftCol = f.KeyN.Line, f.KeyN.Column
 		case "model":
 			s.Model, _ = section.Decode("model", d, f.KeyN, f.Value, f.Path, env).(*model.Spec)
+		case "history":
+			s.History = history.Decode(d, f.KeyN, f.Value, f.Path)
 		case "report":
 			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
 			if !ok {
@@ -223,6 +229,9 @@ func Parse(name string, src []byte) (*Suite, error) {
 	s.Report.JSON = resolve(dir, s.Report.JSON)
 	s.Report.JUnit = resolve(dir, s.Report.JUnit)
 	s.Report.HTML = resolve(dir, s.Report.HTML)
+	if s.History != nil && s.History.DSN == "" {
+		s.History.Path = resolve(dir, cmp.Or(s.History.Path, history.DefaultPath))
+	}
 	return s, nil
 }
 
@@ -237,6 +246,12 @@ func (s *Suite) Len() int {
 	}
 	n += len(s.Checklist)
 	n += s.Drift.Len()
+	if s.History != nil {
+		n += len(s.History.Checks)
+		if s.History.Schema != nil {
+			n++
+		}
+	}
 	if s.Slices != nil {
 		n += len(s.Slices.By)
 		if s.Slices.Search != nil {

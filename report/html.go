@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
@@ -80,6 +81,7 @@ type view struct {
 	Checklist *checklistView
 	Slices    *slicesView
 	Drift     []checkView
+	History   *historyView
 }
 
 type sectionView struct {
@@ -179,7 +181,7 @@ type metricView struct {
 var statusRank = map[string]int{"pass": 0, "warn": 1, "fail": 2, "error": 3}
 
 func newView(r *trustml.Result) *view {
-	v := &view{Passed: r.Passed, Summary: r.Summary, Run: r.Run, Findings: findings(r.Checks)}
+	v := &view{Passed: r.Passed, Summary: r.Summary, Run: r.Run, Findings: findings(r.Checks), History: newHistoryView(r.History)}
 	name := r.Run.Name
 	if name == "" {
 		name = r.Run.Suite
@@ -190,7 +192,7 @@ func newView(r *trustml.Result) *view {
 	}
 	v.Title = fmt.Sprintf("trustml: %s — %s", name, verdict)
 	v.Started = r.Run.Start.Format(time.RFC3339)
-	for _, sec := range []result.Section{result.Expectations, result.Drift, result.Model, result.Checklist, result.Slices} {
+	for _, sec := range []result.Section{result.Expectations, result.Drift, result.Model, result.Checklist, result.Slices, history.Section} {
 		if s, ok := r.Summary.Sections[sec]; ok {
 			v.Sections = append(v.Sections, sectionView{Name: string(sec), Summary: s})
 		}

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/report"
 )
 
@@ -25,11 +27,19 @@ An output FILE of - is standard output (the human lines then go to
 stderr); an output may not be an input of the run (suite, data, reference,
 model script). The outputs are written all together or not at all.
 
+With --history (or a history section in the suite) the run is recorded in
+a history store with its tags and the commit named by GIT_COMMIT or the CI's
+variable (GITHUB_SHA, CI_COMMIT_SHA, ...), and the suite's history checks
+judge it against the runs before.
+
 Exit status: 0 every error-severity check passed; 1 at least one failed;
 2 no verdict: a check could not be evaluated (status error; the result
 files are written), or trustml could not run (bad flags or an empty flag
 value, suite file, data, model, outputs, Ctrl-C or SIGTERM; nothing is
-written).`
+written); 3 the checks ran and the result files were written, but the
+history store could not be read or written: the run is not in the history
+(and, when the store could not be read, its history checks were not
+evaluated). 2 wins over 3, and 3 over 1.`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -39,6 +49,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
+	historyTarget := fs.String("history", "", "record the run in the history store at `PATH` (SQLite) or postgres:// URL, overriding the suite's")
+	tags := tagFlag{}
+	fs.Var(tags, "tag", "record `key=value` with the run in the history (repeatable)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
 	pos, code, done := parseArgs(fs, args, stdout, stderr)
 	if done {
@@ -86,7 +99,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	// The report draws each column's distribution from a profile built in
 	// the same pass; without a report it is not worth its cost.
-	res, err := suite.Run(ctx, trustml.RunOptions{DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr)})
+	res, err := suite.Run(ctx, trustml.RunOptions{
+		DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr),
+		History: *historyTarget, Tags: tags, GitCommit: history.Commit(os.LookupEnv),
+	})
 	if ctx.Err() != nil {
 		// Interrupted: whatever came back is partial, and nothing is written.
 		fmt.Fprintf(stderr, "trustml: interrupted: %v; no result written\n", context.Cause(ctx))
@@ -110,6 +126,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := report.WriteText(human, res, report.TextOptions{Quiet: *quiet}); err != nil {
 		fmt.Fprintf(stderr, "trustml: %v\n", err)
 		return exitNoRun
+	}
+	if res.HistoryFailed() {
+		fmt.Fprintf(stderr, "trustml: %s\ntrustml: the run's own results are complete and written; the run is not in the history\n", res.History.Error)
+		if code := res.ExitCode(); code == exitNoRun {
+			return code
+		}
+		return exitHistory
 	}
 	return res.ExitCode()
 }
@@ -143,6 +166,23 @@ func suiteInputs(s *trustml.Suite, dataFlag string) []string {
 		}
 	}
 	return in
+}
+
+// tagFlag collects --tag key=value flags.
+type tagFlag map[string]string
+
+func (t tagFlag) String() string { return "" }
+
+func (t tagFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", s)
+	}
+	if _, dup := t[k]; dup {
+		return fmt.Errorf("tag %q given twice", k)
+	}
+	t[k] = v
+	return nil
 }
 
 func startProfile(path string) (stop func(), err error) {

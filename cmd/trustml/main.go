@@ -5,12 +5,16 @@
 //	trustml validate SUITE.yaml
 //	trustml profile DATA [-o FILE] [--format F] [--columns a,b]
 //	trustml suggest DATA [--target COL] [-o FILE]
+//	trustml history SUITE.yaml [--last N] [--check NAME] [--json]
+//	trustml diff OLD.json NEW.json [--history PATH] [--fail-on regression] [--max-worse METRIC=X]
 //	trustml version
 //
 // Exit codes: 0 every error-severity check passed; 1 at least one failed;
 // 2 no verdict: a check could not be evaluated (the result files are
 // written and say which), or trustml could not run (usage, suite file,
-// data, model, outputs, interrupt; nothing is written).
+// data, model, outputs, interrupt; nothing is written); 3 check ran and
+// wrote its results but the history store failed. diff exits 1 when NEW is
+// worse.
 package main
 
 import (
@@ -27,20 +31,31 @@ import (
 
 // Exit codes.
 const (
-	exitPass   = 0
-	exitFail   = 1
-	exitNoRun  = 2
-	progName   = "trustml"
-	usageShort = `usage: trustml <command> [arguments]
+	exitPass  = 0
+	exitFail  = 1
+	exitNoRun = 2
+	// exitHistory: the checks ran and the results were written, but the
+	// history store failed. It wins over exitFail so that a broken store
+	// is never hidden by a failed check; exitNoRun wins over it.
+	exitHistory = 3
+	progName    = "trustml"
+	usageShort  = `usage: trustml <command> [arguments]
 
 commands:
   check SUITE.yaml [--data PATH] [--html F] [--json F] [--junit F] [--quiet]
-                      run a suite: exit 0 passed, 1 a check failed, 2 no verdict
+        [--history PATH|URL] [--tag key=value]
+                      run a suite: exit 0 passed, 1 a check failed, 2 no verdict,
+                      3 ran but the history store failed
   validate SUITE.yaml check the suite file alone, without reading data
   profile DATA [-o FILE] [--columns a,b]
                       write the data's profile as JSON (a reference for drift checks)
   suggest DATA [--target COL] [-o FILE]
                       write a starting suite that the data passes
+  history SUITE.yaml [--last N] [--check NAME] [--json]
+                      print the suite's recorded runs and a check's trend
+  diff OLD.json NEW.json [--fail-on regression] [--max-worse METRIC=X]
+                      compare two runs (or two run ids with --history PATH):
+                      exit 1 when NEW is worse
   version             print trustml's version
 
 Run 'trustml <command> --help' for a command's flags.
@@ -78,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runProfile(ctx, rest, stdout, stderr)
 	case "suggest":
 		return runSuggest(ctx, rest, stdout, stderr)
+	case "history":
+		return runHistory(ctx, rest, stdout, stderr)
+	case "diff":
+		return runDiff(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
