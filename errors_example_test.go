@@ -22,6 +22,6 @@ expectations:
 		}
 	}
 	// Output:
-	// 4:18 expectations.columns.age.range: min 10 is greater than max 1
+	// 4:18 expectations.columns.age.range: min 10 > max 1: no value can pass
 	// 4:37 expectations.columns.age.rnage: unknown key "rnage" (did you mean "range"?)
 }

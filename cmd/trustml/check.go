@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 
 	"github.com/trustml/trustml"
@@ -171,7 +173,15 @@ func suiteInputs(s *trustml.Suite, dataFlag string) []string {
 // tagFlag collects --tag key=value flags.
 type tagFlag map[string]string
 
-func (t tagFlag) String() string { return "" }
+// String lists the tags as key=value, sorted; flag's empty-value check
+// reads it, so a given tag is never "".
+func (t tagFlag) String() string {
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(t)) {
+		kv = append(kv, k+"="+t[k])
+	}
+	return strings.Join(kv, ",")
+}
 
 func (t tagFlag) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")

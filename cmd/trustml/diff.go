@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -87,7 +88,15 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 type maxWorseFlag map[string]float64
 
-func (m maxWorseFlag) String() string { return "" }
+// String lists the bounds as metric=x, sorted; flag's empty-value check
+// reads it, so a given bound is never "".
+func (m maxWorseFlag) String() string {
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		kv = append(kv, k+"="+strconv.FormatFloat(m[k], 'g', -1, 64))
+	}
+	return strings.Join(kv, ",")
+}
 
 func (m maxWorseFlag) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")
