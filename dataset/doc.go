@@ -63,16 +63,24 @@
 // infinity and nan in any case), date32 (YYYY-MM-DD), timestamp[us, tz=UTC]
 // (RFC 3339), else utf8, in that order of preference. Surrounding spaces
 // are ignored when parsing non-string values and kept in strings. A column
-// whose sampled values are all null is utf8. Options.Types overrides the
+// whose sampled values are all null has the null type (so that its checks
+// report statistics as undefined, not a type mismatch); a later non-null
+// value in it is a *ParseError that suggests a type. A column inferred as
+// utf8 although some sampled values are numbers carries, in its field
+// metadata under HintKey, where the first value that is not a number is
+// and the types setting that reads the column as numbers.
+// Options.Types overrides the
 // inference per column.
 //
 // For JSON Lines, the columns are the keys in order of first appearance in
 // the first InferRows objects. Numbers become int64, or float64 if some
 // sampled number is not an integer; booleans bool; strings utf8, or date32
 // or timestamp[us, tz=UTC] when every sampled string is one; a key with
-// values of several kinds, or only nulls, becomes utf8 holding each value's
-// text. A key absent from an object is null; a key first seen after the
-// sample is an error. Values are converted from their text, so a string
+// values of several kinds becomes utf8 holding each value's
+// text; a key with only nulls has the null type. A key absent from an
+// object is null. A key first seen after the sample is an error, unless it
+// is not projected (it is then ignored) or it is one of Options.Columns or
+// Options.Types (see Late keys). Values are converted from their text, so a string
 // "12" fits an int64 column set with Types.
 //
 // A later value that does not fit its column's type stops the reading with

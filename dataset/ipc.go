@@ -63,7 +63,7 @@ func (s *rebatcher) release() {
 }
 
 func newIPCStreamSource(r io.Reader, path string, opts Options) (source, error) {
-	rdr, err := ipc.NewReader(r, ipc.WithAllocator(opts.Allocator))
+	rdr, err := ipc.NewReader(r, ipcOptions(opts)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid Arrow IPC stream: %w", path, err)
 	}
@@ -105,7 +105,7 @@ func newIPCFileSource(f *os.File, path string, opts Options) (src source, err er
 			src, err = nil, fmt.Errorf("%s: not a valid Arrow IPC file: %v", path, p)
 		}
 	}()
-	rdr, err := ipc.NewFileReader(f, ipc.WithAllocator(opts.Allocator))
+	rdr, err := ipc.NewFileReader(f, ipcOptions(opts)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid Arrow IPC file: %w", path, err)
 	}
@@ -147,4 +147,15 @@ func recoverBatch(rec *arrow.RecordBatch, err *error, path, format string, i int
 	if p := recover(); p != nil {
 		*rec, *err = nil, fmt.Errorf("%s: %s batch %d: cannot decode: %v", path, format, i, p)
 	}
+}
+
+// ipcOptions are the IPC reader's options: a message read from a regular
+// file is no larger than the file, so that a corrupt length allocates
+// nothing larger.
+func ipcOptions(opts Options) []ipc.Option {
+	o := []ipc.Option{ipc.WithAllocator(opts.Allocator)}
+	if opts.fileSize > 0 {
+		o = append(o, ipc.WithMetadataSizeLimit(min(opts.fileSize, 64<<20)), ipc.WithBodySizeLimit(opts.fileSize))
+	}
+	return o
 }

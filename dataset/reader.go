@@ -146,6 +146,9 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 		}
 	}()
 	f, path, format := r.file, r.path, r.format
+	if regular {
+		opts.fileSize = size
+	}
 	stream := func(format Format) (io.Reader, error) {
 		r.stream = newHashingReader(f)
 		return sniffStream(r.stream, path, format, !regular)
@@ -157,6 +160,20 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 			r.src, err = newTextSource(in, path, format, opts)
 		}
 	case JSONLines:
+		if regular {
+			opts.reopen = func() (io.Reader, io.Closer, error) {
+				f, err := os.Open(path)
+				if err != nil {
+					return nil, nil, err
+				}
+				in, err := sniffStream(f, path, JSONLines, false)
+				if err != nil {
+					f.Close()
+					return nil, nil, err
+				}
+				return in, f, nil
+			}
+		}
 		if in, err = stream(format); err == nil {
 			r.src, err = newJSONSource(in, path, opts)
 		}
