@@ -63,7 +63,9 @@ func (s *rebatcher) release() {
 }
 
 func newIPCStreamSource(r io.Reader, path string, opts Options) (source, error) {
-	rdr, err := ipc.NewReader(r, ipcOptions(opts)...)
+	// NewReader would not pass the size limits to its message reader.
+	o := ipcOptions(opts)
+	rdr, err := ipc.NewReaderFromMessageReader(ipc.NewMessageReader(r, o...), o...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid Arrow IPC stream: %w", path, err)
 	}

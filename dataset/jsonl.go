@@ -392,23 +392,23 @@ func (s *jsonSource) release() {
 	}
 }
 
-// scanLate reads the whole file a second time, from its start, for the
-// keys in late that the sample lacks, and infers their types from their
-// first InferRows values as the sample's are inferred. Keys found are
-// appended to keys in order of first appearance. It costs one more read
-// of the file, only when a named key is not in the sample; lines that
-// cannot hold one of the keys are skipped without being decoded.
+// scanLate reads and decodes the whole file a second time, from its
+// start, because keys in late are not in the sample, and infers the types
+// of the keys the sample lacks from their first InferRows values as the
+// sample's are inferred. Keys found are appended to keys in order of first
+// appearance, so that a key still missing is reported with every key the
+// file has. It costs one more read and JSON decoding of the file, only
+// when a named key is not in the sample.
 func (s *jsonSource) scanLate(opts Options, late, keys []string, kinds map[string][]bool, integral map[string]bool, strs map[string]*inference) ([]string, error) {
 	in, c, err := opts.reopen()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.path, err)
 	}
 	defer c.Close()
-	quoted := make([][]byte, len(late))
-	for i, k := range late {
-		quoted[i], _ = json.Marshal(k)
-	}
 	seen := make(map[string]int, len(late))
+	for k := range kinds {
+		seen[k] = opts.InferRows // typed from the sample
+	}
 	scan := &jsonSource{path: s.path, br: bufio.NewReaderSize(in, 1<<16)}
 	for {
 		line, err := scan.br.ReadBytes('\n')
@@ -419,11 +419,7 @@ func (s *jsonSource) scanLate(opts Options, late, keys []string, kinds map[strin
 			return nil, fmt.Errorf("%s: %w", s.path, err)
 		}
 		scan.line++
-		maybe := bytes.IndexByte(line, '\\') >= 0
-		for _, q := range quoted {
-			maybe = maybe || bytes.Contains(line, q)
-		}
-		if !maybe || len(bytes.TrimSpace(line)) == 0 {
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		values, err := decodeObject(line)
@@ -432,7 +428,7 @@ func (s *jsonSource) scanLate(opts Options, late, keys []string, kinds map[strin
 			continue
 		}
 		for _, v := range values {
-			if !slices.Contains(late, v.key) || seen[v.key] >= opts.InferRows {
+			if seen[v.key] >= opts.InferRows {
 				continue
 			}
 			k, ok := kinds[v.key]
