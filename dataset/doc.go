@@ -132,10 +132,12 @@
 //
 // # Corrupt binary files
 //
-// Every Arrow batch read from a Parquet or Arrow IPC file is validated with
+// Every Arrow batch read from an Arrow IPC file or stream is validated with
 // array.ValidateFull (offsets in bounds and ordered, lengths, null counts,
 // dictionary indices) before it is returned, so the kernels that read it
-// can trust it. Panics of arrow-go's decoders are recovered into errors
+// can trust it. Parquet columns, which arrow-go's builders assemble from
+// decoded values rather than read as buffers, get array.Validate's O(1)
+// checks (buffer sizes against lengths) and a check of their length. Panics of arrow-go's decoders are recovered into errors
 // that name the file and the batch (IPC) or the row group and rows
 // (Parquet): Parquet columns are decoded in parallel on goroutines of this
 // package, under recover. An IPC message read from a regular file may not

@@ -189,7 +189,11 @@ func (s *parquetSource) readColumn(k int, n int64) (arr arrow.Array, err error) 
 			return nil, err
 		}
 	}
-	if err := validateArray(arr); err != nil {
+	// The arrays are built by arrow-go's builders from decoded values, not
+	// read from the file, so their offsets are consistent by construction:
+	// the O(1) checks suffice (a full check cost about 0.4 s per 10M rows of
+	// the benchmark file, some 10% of the read).
+	if err := array.Validate(arr); err != nil {
 		arr.Release()
 		return nil, err
 	}
