@@ -36,8 +36,12 @@ func validateBatch(rec arrow.RecordBatch) error {
 
 // duplicateColumns reports a schema in which two columns share a name: a
 // check would read only one of them. The CSV reader refuses such headers
-// as *ParseError.
+// as *ParseError. It also refuses a schema without columns, whose row
+// count no data backs: a corrupt count would be read as that many rows.
 func duplicateColumns(path, format string, s *arrow.Schema) error {
+	if s.NumFields() == 0 {
+		return fmt.Errorf("%s: the %s file has no columns", path, format)
+	}
 	seen := make(map[string]int, s.NumFields())
 	for i, f := range s.Fields() {
 		if j, ok := seen[f.Name]; ok {
