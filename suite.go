@@ -90,30 +90,45 @@ var (
 	reportKeys = []string{"json", "junit", "html"}
 )
 
-// MaxSuiteBytes bounds the size of a suite file Load reads: a suite is a
-// few kilobytes, and a path such as /dev/zero must not be read until memory
-// runs out.
-const MaxSuiteBytes = 4 << 20
+// MaxSuiteSize is the largest suite file Load reads, in bytes (4 MiB): a
+// suite is a page of YAML, and a path such as /dev/zero must not be read
+// until memory runs out.
+const MaxSuiteSize = 4 << 20
 
-// Load reads and parses the suite file at path. A file larger than
-// MaxSuiteBytes is an error.
+// Load reads and parses the suite file at path. It reads at most
+// MaxSuiteSize bytes, from a regular file or a pipe; a larger file is an
+// error that names the cap.
 func Load(path string) (*Suite, error) {
-	f, err := os.Open(path)
+	src, err := readSuite(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("suite %s: no such file", path)
 		}
 		return nil, fmt.Errorf("suite %s: %w", path, err)
 	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, MaxSuiteBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("suite %s: %w", path, err)
-	}
-	if len(src) > MaxSuiteBytes {
-		return nil, fmt.Errorf("suite %s: larger than %d bytes; a suite file is YAML of a few kilobytes", path, MaxSuiteBytes)
-	}
 	return Parse(path, src)
+}
+
+// readSuite reads the file at path through a reader bounded at one byte
+// more than MaxSuiteSize, so that a device or a pipe that never ends is
+// read no further than the cap.
+func readSuite(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, errors.New("is a directory, not a suite file")
+	}
+	src, err := io.ReadAll(io.LimitReader(f, MaxSuiteSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > MaxSuiteSize {
+		return nil, fmt.Errorf("larger than the %d MiB a suite file may be", MaxSuiteSize>>20)
+	}
+	return src, nil
 }
 
 // Parse parses a suite from src; name is the file name used in error

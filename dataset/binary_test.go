@@ -236,11 +236,11 @@ func TestBinaryErrors(t *testing.T) {
 		empty            bool
 	}{
 		{name: "truncated parquet", path: truncate(writeParquet(t, tbl, 2)), want: "not a valid Parquet file: "},
-		{name: "not parquet", path: writeFile(t, "d.parquet", "id,age\n1,2\n"), want: "not a valid Parquet file: "},
+		{name: "not parquet", path: writeFile(t, "d.parquet", "id,age\n1,2\n"), want: "not a Parquet file: it does not start with Parquet's signature PAR1"},
 		{name: "tiny parquet", path: writeFile(t, "d.pq", "PAR1"), want: "not a valid Parquet file: "},
 		{name: "truncated arrow file", path: truncate(writeIPCFile(t, tbl, 2)), want: "not a valid Arrow IPC file: "},
 		{name: "not arrow", path: writeFile(t, "d.arrow", "id,age\n1,2\n"), want: "not a valid Arrow IPC stream: "},
-		{name: "truncated arrow stream", path: truncate(writeIPCStream(t, tbl, 1)), want: "reading Arrow IPC stream: "},
+		{name: "truncated arrow stream", path: truncate(writeIPCStream(t, tbl, 1)), want: "reading Arrow IPC stream batch 1: "},
 		{name: "parquet without rows", path: writeParquet(t, emptyTbl, 2), want: "no data rows (the Parquet file has a schema but no rows)", empty: true},
 		{name: "arrow stream without rows", path: writeIPCStream(t, emptyTbl, 2), want: "no data rows (no rows after the header or schema)", empty: true},
 		{name: "arrow file without rows", path: writeIPCFile(t, emptyTbl, 2), want: "no data rows (no rows after the header or schema)", empty: true},

@@ -70,16 +70,23 @@
 // infinity and nan in any case), date32 (YYYY-MM-DD), timestamp[us, tz=UTC]
 // (RFC 3339), else utf8, in that order of preference. Surrounding spaces
 // are ignored when parsing non-string values and kept in strings. A column
-// whose sampled values are all null is utf8. Options.Types overrides the
-// inference per column.
+// whose sampled values are all null has the null type (so that its checks
+// report statistics as undefined, not a type mismatch); a later non-null
+// value in it is a *ParseError that suggests a type. A column inferred as
+// utf8 although some sampled values are numbers carries, in its field
+// metadata under HintKey, where the first value that is not a number is
+// and the types setting that reads the column as numbers. Options.Types
+// overrides the inference per column.
 //
 // For JSON Lines, the columns are the keys in order of first appearance in
 // the first InferRows objects. Numbers become int64, or float64 if some
 // sampled number is not an integer; booleans bool; strings utf8, or date32
 // or timestamp[us, tz=UTC] when every sampled string is one; a key with
-// values of several kinds, or only nulls, becomes utf8 holding each value's
-// text. A key absent from an object is null; a key first seen after the
-// sample is an error. Values are converted from their text, so a string
+// values of several kinds becomes utf8 holding each value's
+// text; a key with only nulls has the null type. A key absent from an
+// object is null. A key first seen after the sample is an error, unless it
+// is not projected (it is then ignored) or it is one of Options.Columns or
+// Options.Types (see Late keys). Values are converted from their text, so a string
 // "12" fits an int64 column set with Types.
 //
 // A later value that does not fit its column's type stops the reading with
@@ -164,7 +171,38 @@
 // "data.csv:12:3: column \"age\": ...". Columns named in Options that the
 // file lacks give a *MissingColumnsError listing the columns that exist. An
 // empty file, a text file with a header only, and a binary file with no
-// rows give errors wrapping ErrEmpty. Arrow panics on malformed binary
-// files are recovered into errors, except inside the goroutines pqarrow
-// starts to decode Parquet columns in parallel.
+// rows give errors wrapping ErrEmpty. Two columns of one name are an error
+// in every format.
+//
+// # Corrupt binary files
+//
+// Every Arrow batch read from an Arrow IPC file or stream is validated with
+// array.ValidateFull (offsets in bounds and ordered, lengths, null counts,
+// dictionary indices) before it is returned, so the kernels that read it
+// can trust it. Parquet columns, which arrow-go's builders assemble from
+// decoded values rather than read as buffers, get array.Validate's O(1)
+// checks (buffer sizes against lengths) and a check of their length. Panics of arrow-go's decoders are recovered into errors
+// that name the file and the batch (IPC) or the row group and rows
+// (Parquet): Parquet columns are decoded in parallel on goroutines of this
+// package, under recover. An IPC message read from a regular file may not
+// be larger than the file, so a corrupt length allocates nothing larger.
+//
+// # Signatures, compression, pipes
+//
+// The first bytes of a file are checked against the signatures of Parquet,
+// Arrow IPC, gzip, zstd, bzip2, xz, ZIP and Excel files: content that is
+// not the format asked for is an error naming what it is. gzip under a
+// text format is decompressed. Text whose first 64 KiB hold a CR and no LF
+// has CR line endings, read as LF. Pipes, FIFOs and devices are read by
+// the streaming formats (CSV, TSV, JSON Lines, Arrow IPC stream); Parquet
+// and Arrow IPC files need a regular file.
+//
+// # Late keys
+//
+// A JSON Lines key that Options.Columns or Options.Types names but that is
+// not in the sample is looked for by reading and decoding the whole file a
+// second time, from a regular file; its type is inferred from its first
+// InferRows values. From a pipe, a key named in Options.Types joins the
+// columns with that type, and a key named only in Options.Columns is a
+// *MissingColumnsError that says why.
 package dataset

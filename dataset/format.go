@@ -55,8 +55,23 @@ const supportedNames = "csv, tsv, txt, parquet, arrow, feather, ipc, arrows, jso
 // FormatFromPath returns the format implied by the extension of path,
 // compared case-insensitively. An unknown or missing extension is an error
 // that names it and lists the supported extensions.
+//
+// A text format's extension followed by .gz (data.csv.gz, data.tsv.gz,
+// data.jsonl.gz) gives that format: Open decompresses gzip, which it
+// recognises by its first bytes, whatever the name.
 func FormatFromPath(path string) (Format, error) {
 	ext := filepath.Ext(path)
+	if strings.EqualFold(ext, ".gz") {
+		inner := filepath.Ext(strings.TrimSuffix(path, ext))
+		switch f := extensions[strings.ToLower(inner)]; f {
+		case CSV, TSV, JSONLines:
+			return f, nil
+		case "":
+			return "", fmt.Errorf("%s: a .gz file is read as the text format its name has before .gz (.csv.gz, .tsv.gz, .jsonl.gz), and %q is not one (or set the format)", path, inner)
+		default:
+			return "", fmt.Errorf("%s: gzip-compressed %s is not read; decompress it (Parquet has its own compression)", path, formatTitle(f))
+		}
+	}
 	if f, ok := extensions[strings.ToLower(ext)]; ok {
 		return f, nil
 	}

@@ -44,13 +44,21 @@ func (s *inference) observe(v string) {
 	}
 }
 
+// HintKey is the key of the field metadata in which Open's type inference
+// leaves a sentence for the user about a column's inferred type, for a
+// message that reports the type as unsuitable to append: for a CSV or TSV
+// column inferred as utf8 although some of its values are numbers, where
+// the first value that is not a number is and how to read the column as
+// numbers.
+const HintKey = "trustml.hint"
+
 // result is the narrowest type every observed value fits: bool, int64,
-// float64, date32, timestamp[us, tz=UTC], else utf8 (also when no value was
-// observed).
+// float64, date32, timestamp[us, tz=UTC], else utf8; null when no value was
+// observed (a column of nulls only).
 func (s *inference) result() arrow.DataType {
 	switch {
 	case !s.seen:
-		return arrow.BinaryTypes.String
+		return arrow.Null
 	case !s.notBool:
 		return arrow.FixedWidthTypes.Boolean
 	case !s.notInt:
@@ -70,6 +78,9 @@ func (s *inference) result() arrow.DataType {
 func widen(dt arrow.DataType, v string) arrow.DataType {
 	var s inference
 	s.observe(v)
+	if dt.ID() == arrow.NULL {
+		return s.result()
+	}
 	got := s.result().ID()
 	numeric := func(id arrow.Type) bool { return arrow.IsInteger(id) || arrow.IsFloating(id) }
 	if numeric(dt.ID()) && numeric(got) {
@@ -196,6 +207,9 @@ func newAppender(b array.Builder) appender {
 			b.Append(x)
 			return nil
 		}
+	case *array.NullBuilder:
+		// A column inferred from nulls only: a later value does not fit.
+		return func(v string) error { return fmt.Errorf("%q is not null", v) }
 	case *array.StringBuilder:
 		return func(v string) error { b.Append(v); return nil }
 	case *array.LargeStringBuilder:

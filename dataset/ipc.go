@@ -63,25 +63,37 @@ func (s *rebatcher) release() {
 }
 
 func newIPCStreamSource(r io.Reader, path string, opts Options) (source, error) {
-	rdr, err := ipc.NewReader(r, ipc.WithAllocator(opts.Allocator))
+	// NewReader would not pass the size limits to its message reader.
+	o := ipcOptions(opts)
+	rdr, err := ipc.NewReaderFromMessageReader(ipc.NewMessageReader(r, o...), o...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid Arrow IPC stream: %w", path, err)
+	}
+	if err := duplicateColumns(path, "Arrow IPC", rdr.Schema()); err != nil {
+		rdr.Release()
+		return nil, err
 	}
 	idx, ps, err := projection(path, rdr.Schema(), opts.Columns)
 	if err != nil {
 		rdr.Release()
 		return nil, err
 	}
+	i := 0
 	return &rebatcher{
 		fs: rdr.Schema(), ps: ps, idx: idx, batchSize: int64(opts.BatchSize),
-		pull: func() (arrow.RecordBatch, error) {
+		pull: func() (rec arrow.RecordBatch, err error) {
+			defer recoverBatch(&rec, &err, path, "Arrow IPC stream", i)
 			if !rdr.Next() {
 				if err := rdr.Err(); err != nil {
-					return nil, fmt.Errorf("%s: reading Arrow IPC stream: %w", path, err)
+					return nil, fmt.Errorf("%s: reading Arrow IPC stream batch %d: %w", path, i, err)
 				}
 				return nil, io.EOF
 			}
-			rec := rdr.RecordBatch()
+			rec = rdr.RecordBatch()
+			if err := validateBatch(rec); err != nil {
+				return nil, fmt.Errorf("%s: Arrow IPC stream batch %d: %w", path, i, err)
+			}
+			i++
 			rec.Retain()
 			return rec, nil
 		},
@@ -95,9 +107,13 @@ func newIPCFileSource(f *os.File, path string, opts Options) (src source, err er
 			src, err = nil, fmt.Errorf("%s: not a valid Arrow IPC file: %v", path, p)
 		}
 	}()
-	rdr, err := ipc.NewFileReader(f, ipc.WithAllocator(opts.Allocator))
+	rdr, err := ipc.NewFileReader(f, ipcOptions(opts)...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid Arrow IPC file: %w", path, err)
+	}
+	if err := duplicateColumns(path, "Arrow IPC", rdr.Schema()); err != nil {
+		rdr.Close()
+		return nil, err
 	}
 	idx, ps, err := projection(path, rdr.Schema(), opts.Columns)
 	if err != nil {
@@ -107,17 +123,41 @@ func newIPCFileSource(f *os.File, path string, opts Options) (src source, err er
 	i := 0
 	return &rebatcher{
 		fs: rdr.Schema(), ps: ps, idx: idx, batchSize: int64(opts.BatchSize),
-		pull: func() (arrow.RecordBatch, error) {
+		pull: func() (rec arrow.RecordBatch, err error) {
+			defer recoverBatch(&rec, &err, path, "Arrow IPC file", i)
 			if i >= rdr.NumRecords() {
 				return nil, io.EOF
 			}
-			rec, err := rdr.RecordBatchAt(i)
+			rec, err = rdr.RecordBatchAt(i)
 			if err != nil {
 				return nil, fmt.Errorf("%s: reading Arrow IPC file batch %d: %w", path, i, err)
+			}
+			if err := validateBatch(rec); err != nil {
+				rec.Release()
+				return nil, fmt.Errorf("%s: Arrow IPC file batch %d: %w", path, i, err)
 			}
 			i++
 			return rec, nil
 		},
 		cleanup: func() { rdr.Close() },
 	}, nil
+}
+
+// recoverBatch, deferred by a reader of batch i, turns a panic of arrow-go's
+// IPC decoder on a corrupt message into an error naming the batch.
+func recoverBatch(rec *arrow.RecordBatch, err *error, path, format string, i int) {
+	if p := recover(); p != nil {
+		*rec, *err = nil, fmt.Errorf("%s: %s batch %d: cannot decode: %v", path, format, i, p)
+	}
+}
+
+// ipcOptions are the IPC reader's options: a message read from a regular
+// file is no larger than the file, so that a corrupt length allocates
+// nothing larger.
+func ipcOptions(opts Options) []ipc.Option {
+	o := []ipc.Option{ipc.WithAllocator(opts.Allocator)}
+	if opts.fileSize > 0 {
+		o = append(o, ipc.WithMetadataSizeLimit(min(opts.fileSize, 64<<20)), ipc.WithBodySizeLimit(opts.fileSize))
+	}
+	return o
 }

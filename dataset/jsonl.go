@@ -48,6 +48,7 @@ type jsonSource struct {
 	inferred  []bool
 	sampled   int
 	batchSize int
+	projected bool // only some columns are read: other keys are ignored
 
 	b     *array.RecordBuilder
 	app   []appender
@@ -100,6 +101,29 @@ func newJSONSource(r io.Reader, path string, opts Options) (source, error) {
 		return nil, fmt.Errorf("%s: no columns: the first %d %s have no keys", path, s.sampled, plural(s.sampled, "object", "objects"))
 	}
 
+	// Keys the caller names that the sample lacks may come later.
+	var late []string
+	for _, n := range opts.Columns {
+		if _, ok := kinds[n]; !ok && !slices.Contains(late, n) {
+			late = append(late, n)
+		}
+	}
+	for n := range opts.Types {
+		if _, ok := kinds[n]; !ok && !slices.Contains(late, n) {
+			late = append(late, n)
+		}
+	}
+	if late != nil {
+		var err error
+		if opts.reopen != nil {
+			keys, err = s.scanLate(opts, late, keys, kinds, integral, strs)
+		} else {
+			keys, err = s.typedLate(opts, late, keys, kinds)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	var missing []string
 	for n := range opts.Types {
 		if _, ok := kinds[n]; !ok {
@@ -129,8 +153,13 @@ func newJSONSource(r io.Reader, path string, opts Options) (source, error) {
 	s.fs = arrow.NewSchema(fields, nil)
 	idx, ps, err := projection(path, s.fs, opts.Columns)
 	if err != nil {
+		var me *MissingColumnsError
+		if opts.reopen == nil && errors.As(err, &me) {
+			return nil, fmt.Errorf("%w (the keys of the first %d %s: a pipe is read once, so name the type of a key that first appears later in data.types)", err, s.sampled, plural(s.sampled, "object", "objects"))
+		}
 		return nil, err
 	}
+	s.projected = opts.Columns != nil
 	s.ps = ps
 	s.proj = slices.Repeat([]int{-1}, len(keys))
 	for k, j := range idx {
@@ -154,8 +183,11 @@ func jsonType(kinds []bool, integral bool, strs *inference) arrow.DataType {
 		}
 	}
 	switch {
+	case n == 0:
+		// Nulls only.
+		return arrow.Null
 	case n != 1:
-		// No value, or values of several kinds: keep the text.
+		// Values of several kinds: keep the text.
 		return arrow.BinaryTypes.String
 	case kinds[jsonBool]:
 		return arrow.FixedWidthTypes.Boolean
@@ -327,6 +359,9 @@ func (s *jsonSource) appendRow(row jsonRow) error {
 		v := &row.values[i]
 		j, ok := s.col[v.key]
 		if !ok {
+			if s.projected {
+				continue
+			}
 			return &ParseError{Path: s.path, Line: row.line, Field: v.key,
 				Err: fmt.Errorf("not in the columns found in the first %d %s", s.sampled, plural(s.sampled, "row", "rows"))}
 		}
@@ -355,4 +390,81 @@ func (s *jsonSource) release() {
 		s.b.Release()
 		s.b = nil
 	}
+}
+
+// scanLate reads and decodes the whole file a second time, from its
+// start, because keys in late are not in the sample, and infers the types
+// of the keys the sample lacks from their first InferRows values as the
+// sample's are inferred. Keys found are appended to keys in order of first
+// appearance, so that a key still missing is reported with every key the
+// file has. It costs one more read and JSON decoding of the file, only
+// when a named key is not in the sample.
+func (s *jsonSource) scanLate(opts Options, late, keys []string, kinds map[string][]bool, integral map[string]bool, strs map[string]*inference) ([]string, error) {
+	in, c, err := opts.reopen()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.path, err)
+	}
+	defer c.Close()
+	seen := make(map[string]int, len(late))
+	for k := range kinds {
+		seen[k] = opts.InferRows // typed from the sample
+	}
+	scan := &jsonSource{path: s.path, br: bufio.NewReaderSize(in, 1<<16)}
+	for {
+		line, err := scan.br.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			if err == io.EOF {
+				break
+			}
+			return nil, fmt.Errorf("%s: %w", s.path, err)
+		}
+		scan.line++
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		values, err := decodeObject(line)
+		if err != nil {
+			// Reported with its position when the rows are read.
+			continue
+		}
+		for _, v := range values {
+			if seen[v.key] >= opts.InferRows {
+				continue
+			}
+			k, ok := kinds[v.key]
+			if !ok {
+				keys = append(keys, v.key)
+				k = make([]bool, 4)
+				kinds[v.key] = k
+				integral[v.key] = true
+				strs[v.key] = &inference{}
+			}
+			if v.kind == jsonNull {
+				continue
+			}
+			seen[v.key]++
+			k[v.kind] = true
+			switch v.kind {
+			case jsonNumber:
+				if _, ok := parseInt(v.text, 64); !ok {
+					integral[v.key] = false
+				}
+			case jsonString:
+				strs[v.key].observe(v.text)
+			}
+		}
+	}
+	return keys, nil
+}
+
+// typedLate adds the keys in late whose type Options.Types sets to the
+// columns, for a stream that cannot be read twice.
+func (s *jsonSource) typedLate(opts Options, late, keys []string, kinds map[string][]bool) ([]string, error) {
+	for _, k := range late {
+		if _, ok := opts.Types[k]; ok {
+			keys = append(keys, k)
+			kinds[k] = make([]bool, 4)
+		}
+	}
+	return keys, nil
 }

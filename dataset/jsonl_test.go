@@ -20,7 +20,7 @@ func TestJSONLines(t *testing.T) {
 			name: "types and nulls",
 			content: `{"id":1,"x":1,"s":"a","b":true,"d":"2024-01-01","ts":"2024-01-01T10:00:00Z","n":null}` + "\n" +
 				`{"id":2,"x":2.5,"s":"12","b":false,"d":"2024-01-02","ts":"2024-01-01T10:00:00+02:00","n":null}` + "\n",
-			schema: "id:int64, x:float64, s:utf8, b:bool, d:date32, ts:timestamp[us, tz=UTC], n:utf8",
+			schema: "id:int64, x:float64, s:utf8, b:bool, d:date32, ts:timestamp[us, tz=UTC], n:null",
 			rows: [][]string{
 				{"1", "1", "a", "true", "2024-01-01", "2024-01-01T10:00:00Z", "(null)"},
 				{"2", "2.5", "12", "false", "2024-01-02", "2024-01-01T08:00:00Z", "(null)"},

@@ -3,6 +3,7 @@ package dataset
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"io"
 )
 
 // DefaultNullValues are the CSV and TSV fields read as null when
@@ -116,6 +117,13 @@ type Options struct {
 	// chunkBytes overrides defaultChunkBytes, so that tests cut small
 	// inputs into many chunks.
 	chunkBytes int
+	// reopen, when set, opens the file again from its start, as the
+	// decoder reads it (decompressed), for a second pass; Open sets it for
+	// regular files.
+	reopen func() (io.Reader, io.Closer, error)
+	// fileSize is the size of a regular file, 0 for a pipe: no IPC message
+	// can be larger, whatever a corrupt length field says.
+	fileSize int64
 }
 
 func (o Options) withDefaults() Options {

@@ -147,7 +147,10 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: is a directory, not a data file", path)
 	}
-	if st.Size() == 0 {
+	// Pipes, FIFOs and devices such as /dev/stdin report size 0: only
+	// the streaming formats read them, and emptiness shows when read.
+	regular := st.Mode().IsRegular()
+	if regular && st.Size() == 0 {
 		f.Close()
 		return nil, &emptyError{path: path, why: "the file is empty"}
 	}
@@ -159,7 +162,7 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 	}
 	r := &Reader{ctx: ctx, path: path, format: format, file: f, size: st.Size()}
 	r.refs.Store(1)
-	err = r.openSource(opts, st.Size())
+	err = r.openSource(opts, st.Size(), regular)
 	if err != nil {
 		r.src = nil
 		r.Close()
@@ -169,27 +172,53 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 }
 
 // openSource creates the decoder for r.format, turning a panic inside Arrow
-// on a malformed file into an error.
-func (r *Reader) openSource(opts Options, size int64) (err error) {
+// on a malformed file into an error. The first bytes of the file are
+// checked against the formats' signatures (see sniffStream).
+func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%s: not a valid %s file: %v", r.path, r.format, p)
 		}
 	}()
 	f, path, format := r.file, r.path, r.format
+	if regular {
+		opts.fileSize = size
+	}
+	stream := func(format Format) (io.Reader, error) {
+		r.stream = newHashingReader(f)
+		return sniffStream(r.stream, path, format, !regular)
+	}
+	var in io.Reader
 	switch format {
 	case CSV, TSV:
-		r.stream = newHashingReader(f)
-		r.src, err = newTextSource(r.stream, path, format, opts)
+		if in, err = stream(format); err == nil {
+			r.src, err = newTextSource(in, path, format, opts)
+		}
 	case JSONLines:
-		r.stream = newHashingReader(f)
-		r.src, err = newJSONSource(r.stream, path, opts)
+		if regular {
+			opts.reopen = func() (io.Reader, io.Closer, error) {
+				f, err := os.Open(path)
+				if err != nil {
+					return nil, nil, err
+				}
+				in, err := sniffStream(f, path, JSONLines, false)
+				if err != nil {
+					f.Close()
+					return nil, nil, err
+				}
+				return in, f, nil
+			}
+		}
+		if in, err = stream(format); err == nil {
+			r.src, err = newJSONSource(in, path, opts)
+		}
 	case ArrowStream:
-		r.stream = newHashingReader(f)
-		r.src, err = newIPCStreamSource(r.stream, path, opts)
+		if in, err = stream(format); err == nil {
+			r.src, err = newIPCStreamSource(in, path, opts)
+		}
 	case ArrowFile:
 		var magic [6]byte
-		if _, rerr := f.ReadAt(magic[:], 0); rerr == nil && string(magic[:]) == "ARROW1" {
+		if _, rerr := f.ReadAt(magic[:], 0); regular && rerr == nil && string(magic[:]) == "ARROW1" {
 			if !opts.schemaOnly {
 				r.hashConcurrently(size)
 			}
@@ -198,14 +227,17 @@ func (r *Reader) openSource(opts Options, size int64) (err error) {
 			// Not the IPC file format: try the stream format, which some
 			// tools write under the same extensions.
 			r.format = ArrowStream
-			r.stream = newHashingReader(f)
-			r.src, err = newIPCStreamSource(r.stream, path, opts)
+			if in, err = stream(ArrowStream); err == nil {
+				r.src, err = newIPCStreamSource(in, path, opts)
+			}
 		}
 	case Parquet:
-		if !opts.schemaOnly {
-			r.hashConcurrently(size)
+		if err = checkParquet(f, path, regular); err == nil {
+			if !opts.schemaOnly {
+				r.hashConcurrently(size)
+			}
+			r.src, err = newParquetSource(r.ctx, f, path, opts)
 		}
-		r.src, err = newParquetSource(r.ctx, f, path, opts)
 	}
 	return err
 }

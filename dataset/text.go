@@ -182,15 +182,29 @@ func newTextSource(r io.Reader, path string, format Format, opts Options) (src s
 			}
 		} else {
 			var inf inference
-			for _, rec := range infer {
-				if !s.nulls[rec[j]] {
-					inf.observe(rec[j])
+			numbers, other := 0, -1
+			for i, rec := range infer {
+				v := rec[j]
+				if s.nulls[v] {
+					continue
+				}
+				inf.observe(v)
+				if _, ok := parseFloat(v, 64); ok {
+					numbers++
+				} else if other < 0 {
+					other = i
 				}
 			}
 			dt = inf.result()
 			s.inferred[j] = true
+			if dt.ID() == arrow.STRING && numbers > 0 {
+				fields[j].Metadata = arrow.NewMetadata([]string{HintKey}, []string{
+					fmt.Sprintf("%d of its first %d values are numbers, but not %q at %s:%d:%d; fix that value, or set data.types: {%s: float64} and the reader names each value that is not a number",
+						numbers, len(infer), infer[other][j], path, lines[other][j], j+1, yamlKey(name)),
+				})
+			}
 		}
-		fields[j] = arrow.Field{Name: name, Type: dt, Nullable: true}
+		fields[j] = arrow.Field{Name: name, Type: dt, Nullable: true, Metadata: fields[j].Metadata}
 	}
 	s.fs = arrow.NewSchema(fields, nil)
 	s.idx, s.ps, err = projection(path, s.fs, opts.Columns)
@@ -271,7 +285,7 @@ func (s *textSource) detectHeader(sample [][]string, inferRows int) bool {
 			}
 		}
 		dt := inf.result()
-		if dt.ID() == arrow.STRING {
+		if dt.ID() == arrow.STRING || dt.ID() == arrow.NULL {
 			continue
 		}
 		allString = false

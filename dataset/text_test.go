@@ -30,7 +30,7 @@ func TestCSVInference(t *testing.T) {
 		"2,NA,2,FALSE,2024-02-03,2024-01-02T03:04:05.5+01:00,,NA\n"+
 		"3, 41 ,-inf,True,1969-12-31,2024-01-02T00:00:00Z,\"b,c\",\n")
 	res := mustRead(t, path, Options{})
-	assert.Equal(t, "id:int64, age:int64, income:float64, ok:bool, day:date32, ts:timestamp[us, tz=UTC], name:utf8, empty:utf8", schemaOf(res.schema))
+	assert.Equal(t, "id:int64, age:int64, income:float64, ok:bool, day:date32, ts:timestamp[us, tz=UTC], name:utf8, empty:null", schemaOf(res.schema))
 	assert.Equal(t, [][]string{
 		{"1", "30", "1.5", "true", "2024-01-02", "2024-01-02T03:04:05Z", "ann", "(null)"},
 		{"2", "(null)", "2", "false", "2024-02-03", "2024-01-02T02:04:05.5Z", "(null)", "(null)"},
@@ -50,7 +50,7 @@ func TestInferenceEdgeCases(t *testing.T) {
 		{"bool is not 0 or 1", "x\n0\n1\n", "x:int64"},
 		{"date and timestamp mixed is text", "x\n2024-01-01\n2024-01-01T00:00:00Z\n", "x:utf8"},
 		{"bad date is text", "x\n2024-13-01\n", "x:utf8"},
-		{"all null is utf8", "x,y\nNA,1\n,2\n", "x:utf8, y:int64"},
+		{"all null is the null type", "x,y\nNA,1\n,2\n", "x:null, y:int64"},
 		{"nulls do not affect inference", "x\n1\nNaN\nnull\n3\n", "x:int64"},
 	}
 	for _, tt := range tests {

@@ -173,6 +173,7 @@ type plan struct {
 
 type colPlan struct {
 	name     string
+	hint     string // from the field's "trustml.hint" metadata
 	idx      int
 	dt       arrow.DataType
 	class    class
@@ -229,6 +230,8 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 			}
 			dt := rs.Field(idx[0]).Type
 			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt)}
+			// The reader's note on how the type was inferred, if any.
+			cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
 			byName[col.Name] = cp
 			p.cols = append(p.cols, cp)
 		}

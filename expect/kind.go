@@ -205,6 +205,10 @@ func (cp *colPlan) bind(c *Check) error {
 		return fmt.Errorf("unknown check kind %q", c.Kind)
 	case def.table:
 		return fmt.Errorf("%s is a table check, not a column check", c.Kind)
+	case !def.reads.has(cp.class) && cp.hint != "":
+		// The reader left a note on why a text column was not read as
+		// numbers: where the first value that is not one is, and the fix.
+		return fmt.Errorf("column %q is %s; %s needs %s: %s", cp.name, cp.dt, c.Kind, def.reads.what, cp.hint)
 	case !def.reads.has(cp.class):
 		return fmt.Errorf("column %q is %s; %s needs %s", cp.name, cp.dt, c.Kind, def.reads.what)
 	}

@@ -75,7 +75,7 @@ func Float64s(batches []arrow.RecordBatch, name string) ([]float64, error) {
 // CompleteRows returns the zero-based row numbers, counted across batches
 // in order, of the rows in which none of the named columns is null, NaN or
 // ±Inf. Numeric and string-like columns are supported; strings are complete
-// unless null. These are the rows [Fit] uses; pass them to [Split.Rows] so
+// unless null; a column of the null type has no complete row. These are the rows [Fit] uses; pass them to [Split.Rows] so
 // that train and test rows are both usable. The batches are only read.
 func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) {
 	var rows []int
@@ -90,6 +90,11 @@ func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) 
 			col, err := arrowx.Column(batch, name)
 			if err != nil {
 				return nil, fmt.Errorf("model: batch %d: %w", b, err)
+			}
+			if col.DataType().ID() == arrow.NULL {
+				// A column of nulls only (as read from an all-empty one).
+				clear(ok)
+				continue
 			}
 			if at, isNum := arrowx.NumericAt(col); isNum {
 				for i := range n {
