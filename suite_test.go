@@ -145,5 +145,5 @@ func TestLoadCapsTheSuiteSize(t *testing.T) {
 		t.Skip("no /dev/zero")
 	}
 	_, err := trustml.Load("/dev/zero")
-	assert.EqualError(t, err, "suite /dev/zero: larger than 4194304 bytes; a suite file is YAML of a few kilobytes")
+	assert.EqualError(t, err, "suite /dev/zero: larger than the 4 MiB a suite file may be")
 }
