@@ -5,22 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml/internal/pgtest"
 )
 
-// TestPostgres runs the store's tests on PostgreSQL when
-// TRUSTML_TEST_POSTGRES is a URL of a server the test may create
-// databases on (e.g. postgres://trustml@127.0.0.1:54329/postgres, from
-// Debian's postgresql-15 initdb and pg_ctl in a temporary directory).
+// TestPostgres runs the store's tests on a PostgreSQL server the test
+// starts itself from Debian's postgresql-15 binaries (package pgtest), on
+// a free port of 127.0.0.1; it skips with one line when they are absent.
 func TestPostgres(t *testing.T) {
-	admin := os.Getenv("TRUSTML_TEST_POSTGRES")
-	if admin == "" {
-		t.Skip("TRUSTML_TEST_POSTGRES is not set (a PostgreSQL server, e.g. Debian's postgresql-15)")
-	}
+	admin := pgtest.Start(t)
 	fresh := func(t *testing.T) string {
 		db, err := sql.Open("pgx", admin)
 		require.NoError(t, err)
