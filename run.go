@@ -47,7 +47,9 @@ type RunOptions struct {
 	BatchSize int
 	// SampleSize is the number of failing values kept per check; 0 means 20.
 	SampleSize int
-	// Now returns the time recorded as the run's start; nil means time.Now.
+	// Now returns the run's instant, called once per run: it is recorded as
+	// RunInfo.Start, and now(), today(), relative date bounds and freshness
+	// are evaluated against it. nil means time.Now.
 	Now func() time.Time
 	// Progress, when set, is called about five times a second while the
 	// data is read, and once at the end, with how far reading has got:
@@ -95,15 +97,17 @@ type Summary struct {
 
 // RunInfo records what was run, on what, by which version, and when.
 type RunInfo struct {
-	Suite           string              `json:"suite"`
-	SuiteSHA256     string              `json:"suite_sha256"`
-	Name            string              `json:"name,omitempty"`
-	Data            dataset.Fingerprint `json:"data"`
-	Reference       *ReferenceInfo      `json:"reference,omitempty"`
-	Seeds           map[string]uint64   `json:"seeds"`
-	Version         string              `json:"trustml_version"`
-	Start           time.Time           `json:"start"`
-	DurationSeconds float64             `json:"duration_seconds"`
+	Suite       string              `json:"suite"`
+	SuiteSHA256 string              `json:"suite_sha256"`
+	Name        string              `json:"name,omitempty"`
+	Data        dataset.Fingerprint `json:"data"`
+	Reference   *ReferenceInfo      `json:"reference,omitempty"`
+	Seeds       map[string]uint64   `json:"seeds"`
+	Version     string              `json:"trustml_version"`
+	// Start is the run's instant: now() and today() in rules, relative
+	// date bounds and freshness were evaluated against it (--now fixes it).
+	Start           time.Time `json:"start"`
+	DurationSeconds float64   `json:"duration_seconds"`
 }
 
 // ExitCode maps a result to the command line's exit code: 0 when every
@@ -187,6 +191,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		Schema:     rdr.TableSchema(),
 		Workers:    opts.Workers,
 		SampleSize: opts.SampleSize,
+		Now:        start,
 	})
 	stopProgress()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,6 +30,10 @@ type Options struct {
 	// SampleSize is the number of failing values kept per check, the ones
 	// with the smallest row numbers; 0 means 20, a negative value keeps all.
 	SampleSize int
+	// Now is the run's instant, fixed once per run: now() and today() in
+	// rules and filters, relative date bounds (now - 2d) and freshness are
+	// evaluated against it. The zero value means the time Evaluate starts.
+	Now time.Time
 }
 
 // DefaultSampleSize is the number of failing values a check keeps.

@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/history"
@@ -52,6 +53,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	historyTarget := fs.String("history", "", "record the run in the history store at `PATH` (SQLite) or postgres:// URL, overriding the suite's")
+	nowFlag := fs.String("now", "", "evaluate now(), today(), relative date bounds and freshness at `TIME` (RFC 3339, or a date YYYY-MM-DD meaning its UTC midnight) instead of the clock, for reproducible runs")
 	tags := tagFlag{}
 	fs.Var(tags, "tag", "record `key=value` with the run in the history (repeatable)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
@@ -66,6 +68,15 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *cpuprofile == stdoutPath {
 		fmt.Fprintf(stderr, "trustml check: --cpuprofile: give a file, not -\n")
 		return exitNoRun
+	}
+	var now func() time.Time
+	if *nowFlag != "" {
+		t, err := parseNow(*nowFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustml check: --now: %v\n", err)
+			return exitNoRun
+		}
+		now = func() time.Time { return t }
 	}
 	suite, err := trustml.Load(pos[0])
 	if err != nil {
@@ -104,6 +115,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	res, err := suite.Run(ctx, trustml.RunOptions{
 		DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr),
 		History: *historyTarget, Tags: tags, GitCommit: history.Commit(os.LookupEnv),
+		Now: now,
 	})
 	if ctx.Err() != nil {
 		// Interrupted: whatever came back is partial, and nothing is written.
@@ -212,4 +224,16 @@ func pick(flagValue, suiteValue string) string {
 		return flagValue
 	}
 	return suiteValue
+}
+
+// parseNow reads --now: an RFC 3339 timestamp (with its offset), or a date
+// YYYY-MM-DD, which means that day's midnight in UTC.
+func parseNow(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: give RFC 3339 (2026-11-30T08:00:00Z) or a date (2026-11-30)", s)
 }

@@ -226,3 +226,25 @@ func TestExamples(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "FAILED: 10 checks: 0 passed, 9 failed, 1 warned, 0 errors")
 }
+
+func TestCheckNowFixesTheRunsInstant(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "a\n1\n")
+	suite := writeFile(t, dir, "s.yaml", "data: {path: d.csv}\nexpectations: {columns: {a: {missing: 0}}}\n")
+	for _, tc := range []struct{ flag, want string }{
+		{"2026-11-30T08:15:00+01:00", "2026-11-30T07:15:00Z"},
+		{"2026-11-30", "2026-11-30T00:00:00Z"},
+	} {
+		out := filepath.Join(dir, "r.json")
+		code, _, errs := cli(t, "check", suite, "--now", tc.flag, "--json", out, "--quiet")
+		require.Equal(t, 0, code, errs)
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		var res struct{ Run struct{ Start string } }
+		require.NoError(t, json.Unmarshal(b, &res))
+		assert.Equal(t, tc.want, res.Run.Start, tc.flag)
+	}
+	code, _, errs := cli(t, "check", suite, "--now", "yesterday")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, `--now: "yesterday" is not a time`)
+}
