@@ -326,3 +326,51 @@ func dataRange(t *testing.T, name string, b []byte, sc *arrow.Schema) (int, int)
 	footer := int(binary.LittleEndian.Uint32(b[n-10:]))
 	return 8 + schemaLen, n - 10 - footer
 }
+
+// TestCorruptIPCMetadata writes huge counts over every aligned word of the
+// schema message and the footer of small Arrow IPC files (the parts
+// TestCorruptBinaryNeverPanics leaves out). A huge vector length there
+// once made arrow-go allocate about 170 GB and the process die of memory
+// (issue 19, class 1); now every run ends with an exit code, and the
+// corrupt schema's field count is refused with exit 2, naming the file, the
+// structure and its byte offset.
+func TestCorruptIPCMetadata(t *testing.T) {
+	dir := t.TempDir()
+	tbl := smallTable(t)
+	defer tbl.Release()
+	for _, name := range []string{"d.arrow", "d.arrows"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			writeArrowFile(t, path, tbl, name == "d.arrows")
+			orig, err := os.ReadFile(path)
+			require.NoError(t, err)
+			suite := writeFile(t, dir, name+".yaml", "data: {path: "+name+"}\nexpectations:\n  columns:\n    id: {unique: true}\n")
+			lo, hi := dataRange(t, name, orig, tbl.Schema())
+			codes := map[int]int{}
+			fields := false
+			for at := 0; at+4 <= len(orig); at += 4 {
+				if at >= lo && at+4 <= hi {
+					continue
+				}
+				for _, v := range []uint32{0xffffffff, 0x7fffffff} {
+					b := bytes.Clone(orig)
+					binary.LittleEndian.PutUint32(b[at:], v)
+					require.NoError(t, os.WriteFile(path, b, 0o644))
+					code, _, errs := cli(t, "check", suite)
+					codes[code]++
+					require.Contains(t, []int{0, 1, 2}, code, "word %d = %#x", at, v)
+					if code == 2 {
+						require.Contains(t, errs, name, "word %d = %#x: the error names the file", at, v)
+						require.NotContains(t, errs, "goroutine ", "word %d = %#x", at, v)
+					}
+					if strings.Contains(errs, "Schema.fields claims 4294967295 entries") && strings.Contains(errs, "at byte ") {
+						fields = true
+						assert.Equal(t, 2, code)
+					}
+				}
+			}
+			assert.True(t, fields, "a corrupt field count is named")
+			t.Logf("%s: exit codes: %v", name, codes)
+		})
+	}
+}
