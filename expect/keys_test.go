@@ -10,8 +10,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
 
@@ -31,9 +34,10 @@ func openTables(tables map[string]arrow.Table) expect.OpenFunc {
 		var fields []arrow.Field
 		var idx []int
 		for _, c := range columns {
+			// A column the table lacks is left out, for the check to find.
 			i := tbl.Schema().FieldIndices(c)
 			if len(i) == 0 {
-				return nil, fmt.Errorf("no column %q", c)
+				continue
 			}
 			idx = append(idx, i[0])
 			fields = append(fields, tbl.Schema().Field(i[0]))
@@ -228,4 +232,60 @@ table:
 	n := res["table.row_count_ratio"]
 	assert.Equal(t, result.Fail, n.Status)
 	assert.Equal(t, "8 rows, 5 in customers.csv: ratio 1.6, expected = 1", n.Message)
+}
+
+// TestKeysErrors: what a key check names must exist and be comparable;
+// errors found reading the data point at the check's key.
+func TestKeysErrors(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl := table(t, mem, keysSchema, keysRows)
+	defer tbl.Release()
+	cust := table(t, mem, customersSchema, customersRows)
+	defer cust.Release()
+	open := openTables(map[string]arrow.Table{"customers.csv": cust})
+	for _, tc := range []struct{ suite, err string }{
+		{"table: {unique: [id, regoin]}", `expectations.table.unique.columns: table.unique_key: expect: column "regoin" is not in the data (did you mean "region"?)`},
+		{"table: {references: [{columns: [cust], data: customers.csv, to: [cdi]}]}", `expectations.table.references[0].to: table.references.cust: the referenced data customers.csv: expect: column "cdi" is not in the data; columns are: `},
+		{"table: {references: [{columns: [cust], data: nowhere.csv, to: [cid]}]}", "expectations.table.references[0].data: table.references.cust: nowhere.csv: file does not exist"},
+		{"table: {references: [{columns: [region], data: customers.csv, to: [cid]}]}", `column "region" is utf8 and the referenced column "cid" is float64: no value can match`},
+		{"table: {row_count_ratio: nowhere.csv}", "expectations.table.row_count_ratio: table.row_count_ratio: nowhere.csv: file does not exist"},
+	} {
+		rr := array.NewTableReader(tbl, 3)
+		_, err := decode(t, tc.suite).Evaluate(context.Background(), rr, expect.Options{Open: open})
+		rr.Release()
+		if assert.Error(t, err, tc.suite) {
+			assert.Contains(t, err.Error(), tc.err)
+		}
+	}
+	// Without Open, a check that reads another dataset cannot run.
+	rr := array.NewTableReader(tbl, 3)
+	defer rr.Release()
+	_, err := decode(t, "table: {row_count_ratio: customers.csv}").Evaluate(context.Background(), rr, expect.Options{})
+	assert.EqualError(t, err, "expect: table.row_count_ratio: reads another dataset, and Options.Open is nil")
+}
+
+// TestKeysSuiteErrors: mistakes in the suite file, each at its position.
+func TestKeysSuiteErrors(t *testing.T) {
+	for _, tc := range []struct{ src, err string }{
+		{"table: {unique: []}\n", "test.yaml:1:17: expectations.table.unique: must list at least one column"},
+		{"table: {unique: [a, a]}\n", `test.yaml:1:21: expectations.table.unique[1]: column "a" is listed twice`},
+		{"table: {unique_within_record: [a]}\n", "test.yaml:1:31: expectations.table.unique_within_record: unique_within_record needs at least 2 columns, got 1"},
+		{"table: {unique: {columns: [a, b], ignore_row_if: sometimes}}\n", `expectations.table.unique.ignore_row_if`},
+		{"table: {duplicate_rows: {columns: [a]}}\n", "test.yaml:1:25: expectations.table.duplicate_rows: needs at least one of min or max"},
+		{"table: {references: []}\n", "test.yaml:1:21: expectations.table.references: must list at least one item"},
+		{"table: {references: [{columns: [a], to: [b]}]}\n", "test.yaml:1:22: expectations.table.references[0]: references needs data: the file whose columns hold the values"},
+		{"table: {references: [{columns: [a, b], data: f.csv, to: [b]}]}\n", "test.yaml:1:57: expectations.table.references[0].to: to names 1 columns for 2 in columns; name one referenced column for each"},
+		{"table: {references: [{columns: [a], data: {path: f.csv, format: csv}}]}\n", `test.yaml:1:57: expectations.table.references[0].data.format: unknown key "format"; valid keys: path`},
+		{"table: {references: [{columns: [a], data: f.csv}, {columns: [a], data: g.csv}]}\n", "a second references check over a"},
+		{"table: {row_count_ratio: {min: 0.5}}\n", "test.yaml:1:26: expectations.table.row_count_ratio: needs data: the file whose row count this table's is compared with"},
+	} {
+		var n yaml.Node
+		require.NoError(t, yaml.Unmarshal([]byte(tc.src), &n))
+		d := &yamlx.Decoder{File: "test.yaml"}
+		expect.Decode(d, n.Content[0], "expectations")
+		if assert.Error(t, d.Err(), tc.src) {
+			assert.Contains(t, d.Err().Error(), tc.err)
+		}
+	}
 }
