@@ -47,9 +47,14 @@ type Dataset struct {
 }
 
 // OpenFunc opens another dataset for a check, projected onto columns, in
-// that order; nil columns asks for any columns, to count the rows. The
-// caller releases the reader.
+// that order; nil columns asks for any columns, to count the rows. A
+// column the dataset lacks is an error that wraps ErrNoColumn. The caller
+// releases the reader.
 type OpenFunc func(ctx context.Context, d *Dataset, columns []string) (array.RecordReader, error)
+
+// ErrNoColumn is wrapped by an OpenFunc's error for a column the other
+// dataset lacks.
+var ErrNoColumn = errors.New("no such column")
 
 // PositionError is an error about what a suite names, found while the
 // data is read (a referenced file or column that does not exist), at the
@@ -139,15 +144,12 @@ func (p *plan) prepareRows(ctx context.Context, open OpenFunc) error {
 // at wraps err as a PositionError at the check's key (or its key's child
 // key) when the check comes from a suite file, and names the check.
 func (c *Check) at(key string, err error) error {
-	path := "expectations.table." + c.yamlKey()
-	if c.Kind == References {
-		path += fmt.Sprintf("[%d]", c.Index)
-	}
+	path := "expectations." + c.Key()
 	line, col := c.Line, c.Col
 	if key == "data" && c.Other != nil {
 		path, line, col = c.Other.KeyPath, c.Other.Line, c.Other.Col
 		if path == "" {
-			path = "expectations.table." + c.yamlKey() + ".data"
+			path = "expectations." + c.Key() + ".data"
 		}
 	} else if key != "" {
 		path += "." + key
@@ -719,6 +721,12 @@ func loadKeys(ctx context.Context, rp *rowsPlan, open OpenFunc) error {
 		to = c.Columns
 	}
 	rr, err := open(ctx, c.Other, to)
+	if errors.Is(err, ErrNoColumn) {
+		if len(c.To) == 0 {
+			return c.at("columns", err)
+		}
+		return c.at("to", err)
+	}
 	if err != nil {
 		return c.at("data", err)
 	}

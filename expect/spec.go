@@ -365,6 +365,21 @@ func (s *Suite) ReadsEveryColumn() bool {
 	return false
 }
 
+// Key is the check's key path in a suite's expectations section, where
+// errors about it point: "table.unique", "table.references[1]",
+// "table.columns.required", "columns.age.range".
+func (c *Check) Key() string {
+	switch {
+	case columnsGroup[c.Kind]:
+		return "table.columns." + string(c.Kind)
+	case c.Kind == References:
+		return fmt.Sprintf("table.references[%d]", c.Index)
+	case c.Column == "":
+		return "table." + c.yamlKey()
+	}
+	return "columns." + c.Column + "." + string(c.Kind)
+}
+
 // yamlKey is the check's key under the table in a suite file.
 func (c *Check) yamlKey() string {
 	if d := registry[c.Kind]; d != nil && d.key != "" {
