@@ -192,6 +192,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		Workers:    opts.Workers,
 		SampleSize: opts.SampleSize,
 		Now:        start,
+		Open:       s.openOther(opts),
 	})
 	stopProgress()
 	if err != nil {
@@ -416,6 +417,10 @@ func (k *keeper) release() {
 // dataError places a missing-column error at the column's key in the
 // suite, so the message reads "suite.yaml:12:5: expectations.columns.agee: ...".
 func (s *Suite) dataError(err error) error {
+	var pe *expect.PositionError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{Line: pe.Line, Col: pe.Col, Path: pe.Path, Msg: pe.Err.Error()}}}
+	}
 	var mc *dataset.MissingColumnsError
 	if !errors.As(err, &mc) || len(mc.Missing) == 0 {
 		return err
@@ -429,6 +434,13 @@ func (s *Suite) dataError(err error) error {
 			}}}
 		}
 	}
+	for _, c := range s.Expectations.Table {
+		if slices.Contains(c.Columns, mc.Missing[0]) && c.Line > 0 {
+			return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{
+				Line: c.Line, Col: c.Col, Path: "expectations." + c.Key(), Msg: err.Error(),
+			}}}
+		}
+	}
 	if e := s.driftError(mc.Missing[0], err); e != nil {
 		return e
 	}
@@ -439,6 +451,58 @@ func (s *Suite) dataError(err error) error {
 	}
 	return err
 }
+
+// openOther opens the other datasets the expectations compare with
+// (references, row_count_ratio), each with its own reading options,
+// projected onto the columns asked for; nil columns: one column, enough
+// to count the rows.
+func (s *Suite) openOther(opts RunOptions) expect.OpenFunc {
+	return func(ctx context.Context, d *expect.Dataset, columns []string) (array.RecordReader, error) {
+		var dopts dataset.Options
+		if spec, ok := d.Options.(*DataSpec); ok {
+			dopts = spec.Options
+		}
+		if opts.BatchSize > 0 {
+			dopts.BatchSize = opts.BatchSize
+		}
+		dopts.Workers = opts.Workers
+		fail := func(err error) error {
+			var mc *dataset.MissingColumnsError
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				return fmt.Errorf("%s: no such file", d.Path)
+			case errors.As(err, &mc):
+				return noColumn{err}
+			}
+			return err
+		}
+		src, err := dataset.OpenSource(ctx, dataset.FileKind, d.Path, dopts)
+		if err != nil {
+			return nil, fail(err)
+		}
+		if columns == nil {
+			sc, err := src.Scan(ctx, nil)
+			if err != nil {
+				return nil, fail(err)
+			}
+			if fs := sc.TableSchema().Fields(); len(fs) > 0 {
+				columns = []string{fs[0].Name}
+			}
+			sc.Close()
+		}
+		sc, err := src.Scan(ctx, columns)
+		if err != nil {
+			return nil, fail(err)
+		}
+		return sc, nil
+	}
+}
+
+// noColumn is a missing column of another dataset, for expect.
+type noColumn struct{ error }
+
+func (noColumn) Is(target error) bool { return target == expect.ErrNoColumn }
+func (e noColumn) Unwrap() error      { return e.error }
 
 // ReferenceInfo records the reference a drift section compared with.
 type ReferenceInfo struct {

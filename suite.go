@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -176,7 +177,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 			hasData = true
 			s.decodeData(d, f.Value, f.Path)
 		case "expectations":
-			s.Expectations = expect.Decode(d, f.Value, f.Path)
+			s.Expectations = expect.DecodeWith(d, f.Value, f.Path, expect.DecodeOptions{Dataset: decodeOther})
 		case "drift":
 			s.Drift, _ = section.Decode("drift", d, f.KeyN, f.Value, f.Path, env).(*drift.Spec)
 			s.driftLine, s.driftCol = f.KeyN.Line, f.KeyN.Column
@@ -241,6 +242,11 @@ func Parse(name string, src []byte) (*Suite, error) {
 	dir := filepath.Dir(name)
 	s.Data.Path = resolve(dir, s.Data.Path)
 	s.Data.Reference = resolve(dir, s.Data.Reference)
+	for i := range s.Expectations.Table {
+		if o := s.Expectations.Table[i].Other; o != nil {
+			o.Path = resolve(dir, o.Path)
+		}
+	}
 	s.Report.JSON = resolve(dir, s.Report.JSON)
 	s.Report.JUnit = resolve(dir, s.Report.JUnit)
 	s.Report.HTML = resolve(dir, s.Report.HTML)
@@ -292,6 +298,9 @@ func hasMapKey(n *yaml.Node, key string) bool {
 // columns lists every data column the suite reads, each once, in the
 // order the sections name them.
 func (s *Suite) columns() []string {
+	if s.Expectations.ReadsEveryColumn() {
+		return nil // every column
+	}
 	cols := s.Expectations.Names()
 	cols = append(cols, s.modelColumns()...)
 	cols = append(cols, s.Drift.Names()...)
@@ -328,11 +337,27 @@ func resolve(dir, p string) string {
 }
 
 func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
-	fields, ok := d.Mapping(n, path, dataKeys)
+	s.Data.decode(d, n, path, dataKeys)
+}
+
+// decodeOther reads another dataset an expectation compares with (a
+// reference's, row_count_ratio's): a path, or a mapping of path and the
+// data section's reading options (all but reference). Missing options
+// take their defaults, not the data section's: another file has its own
+// shape. It returns a *DataSpec, which Run's opener reads.
+func decodeOther(d *yamlx.Decoder, n *yaml.Node, path string) any {
+	ds := &DataSpec{}
+	ds.decode(d, n, path, slices.DeleteFunc(slices.Clone(dataKeys), func(k string) bool { return k == "reference" }))
+	return ds
+}
+
+// decode reads a data mapping with the keys known into ds.
+func (ds *DataSpec) decode(d *yamlx.Decoder, n *yaml.Node, path string, known []string) {
+	fields, ok := d.Mapping(n, path, known)
 	if !ok {
 		return
 	}
-	o := &s.Data.Options
+	o := &ds.Options
 	hasPath := false
 	for _, f := range fields {
 		switch f.Key {
@@ -341,16 +366,16 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 				if v == "" {
 					d.Errorf(f.Value, f.Path, "must not be empty")
 				}
-				s.Data.Path, hasPath = v, true
-				s.Data.Line, s.Data.Col = f.Value.Line, f.Value.Column
+				ds.Path, hasPath = v, true
+				ds.Line, ds.Col = f.Value.Line, f.Value.Column
 			}
 		case "reference":
 			if v, ok := d.String(f.Value, f.Path); ok {
 				if v == "" {
 					d.Errorf(f.Value, f.Path, "must not be empty")
 				}
-				s.Data.Reference = v
-				s.Data.RefLine, s.Data.RefCol = f.Value.Line, f.Value.Column
+				ds.Reference = v
+				ds.RefLine, ds.RefCol = f.Value.Line, f.Value.Column
 			}
 		case "format":
 			if v, ok := d.String(f.Value, f.Path); ok {

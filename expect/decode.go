@@ -19,8 +19,42 @@ import (
 // recorded no problem.
 //
 // Each key of a column names a kind (see Kinds); the kind decodes its own
-// value. Old spellings (chisquare for chi_square) are accepted.
+// value. Old spellings (chisquare for chi_square) are accepted. Another
+// dataset (references, row_count_ratio) is a path, or {path: FILE};
+// DecodeWith reads reading options too.
 func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Suite {
+	return DecodeWith(d, n, path, DecodeOptions{})
+}
+
+// DecodeOptions adjust DecodeWith.
+type DecodeOptions struct {
+	// Dataset decodes the value that names another dataset (references,
+	// row_count_ratio): a path, or a mapping of path and the reading
+	// options of the suite's data section. It records every problem in d
+	// with its position and returns the options, which Options.Open gets
+	// back in Dataset.Options. nil accepts a path or {path: FILE} only.
+	Dataset func(d *yamlx.Decoder, n *yaml.Node, path string) any
+}
+
+// DecodeWith is Decode with the suite loader's decoder of other datasets'
+// reading options.
+func DecodeWith(d *yamlx.Decoder, n *yaml.Node, path string, o DecodeOptions) *Suite {
+	s := decodeSuite(d, n, path)
+	for i := range s.Table {
+		ds := s.Table[i].Other
+		if ds == nil || ds.node == nil || yamlx.Resolve(ds.node).Kind != yaml.MappingNode {
+			continue
+		}
+		if o.Dataset != nil {
+			ds.Options = o.Dataset(d, ds.node, ds.KeyPath)
+		} else {
+			d.Mapping(ds.node, ds.KeyPath, []string{"path"})
+		}
+	}
+	return s
+}
+
+func decodeSuite(d *yamlx.Decoder, n *yaml.Node, path string) *Suite {
 	s := &Suite{}
 	fields, ok := d.Mapping(n, path, []string{"table", "columns"})
 	if !ok {
@@ -64,6 +98,9 @@ func decodeTable(d *yamlx.Decoder, n *yaml.Node, path string) []Check {
 	for _, k := range Kinds() {
 		if def := registry[k]; def.table && !columnsGroup[k] {
 			keys = append(keys, string(k))
+			if def.key != "" {
+				keys = append(keys, def.key)
+			}
 		}
 	}
 	fields, ok := d.Mapping(n, path, keys)
@@ -78,12 +115,41 @@ func decodeTable(d *yamlx.Decoder, n *yaml.Node, path string) []Check {
 		case "columns":
 			out = append(out, decodeColumnsGroup(d, f, sev)...)
 		default:
-			c := Check{Kind: Kind(f.Key), Severity: sev}
-			decodeCheck(d, &c, f)
-			out = append(out, c)
+			def := tableKind(f.Key)
+			if !def.list {
+				c := Check{Kind: def.kind, Severity: sev, Line: f.KeyN.Line, Col: f.KeyN.Column}
+				decodeCheck(d, &c, f)
+				out = append(out, c)
+				continue
+			}
+			items, ok := d.Sequence(f.Value, f.Path)
+			if ok && len(items) == 0 {
+				d.Errorf(f.Value, f.Path, "must list at least one item")
+			}
+			seen := map[string]bool{}
+			for i, it := range items {
+				c := Check{Kind: def.kind, Severity: sev, Line: it.Line, Col: it.Column, Index: i}
+				g := yamlx.Field{Key: f.Key, Path: fmt.Sprintf("%s[%d]", f.Path, i), KeyN: f.KeyN, Value: it}
+				decodeCheck(d, &c, g)
+				if seen[c.Name()] {
+					d.Errorf(it, g.Path, "a second %s check over %s: its name, %s, would not be unique; merge the two", f.Key, strings.Join(c.Columns, ", "), c.Name())
+				}
+				seen[c.Name()] = true
+				out = append(out, c)
+			}
 		}
 	}
 	return out
+}
+
+// tableKind returns the table kind a key of the table names.
+func tableKind(key string) *kindDef {
+	for _, def := range registry {
+		if def.table && def.key == key {
+			return def
+		}
+	}
+	return registry[Kind(key)]
 }
 
 func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string) Column {

@@ -34,6 +34,9 @@ type Options struct {
 	// rules and filters, relative date bounds (now - 2d) and freshness are
 	// evaluated against it. The zero value means the time Evaluate starts.
 	Now time.Time
+	// Open reads the other datasets that references and row_count_ratio
+	// compare with, before the pass; nil makes those checks an error.
+	Open OpenFunc
 }
 
 // DefaultSampleSize is the number of failing values a check keeps.
@@ -58,6 +61,9 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	}
 	p, err := compile(s, rr.Schema(), opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.prepareRows(ctx, opts.Open); err != nil {
 		return nil, err
 	}
 	nw := opts.Workers
@@ -173,6 +179,7 @@ type plan struct {
 	suite  *Suite
 	schema *arrow.Schema // table schema, for table checks
 	cols   []*colPlan
+	rows   []*rowsPlan // the table checks that read rows, in suite order
 	sample int
 }
 
@@ -223,7 +230,7 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 		p.sample = DefaultSampleSize
 	}
 	byName := map[string]*colPlan{}
-	var errs []error
+	errs := p.compileRows(s, rs)
 	for ci := range s.Columns {
 		col := &s.Columns[ci]
 		cp := byName[col.Name]

@@ -21,7 +21,13 @@ func (p *plan) finish(rows int64, st *state) []result.Check {
 	}
 	for i := range p.suite.Table {
 		c := &p.suite.Table[i]
-		out = append(out, conclude(&eval{p: p, rows: rows, names: names}, c))
+		e := &eval{p: p, rows: rows, names: names}
+		for k, rp := range p.rows {
+			if rp.check == c {
+				e.rp, e.acc = rp, st.rows[k]
+			}
+		}
+		out = append(out, conclude(e, c))
 	}
 	byName := map[string]int{}
 	for i, cp := range p.cols {

@@ -849,6 +849,16 @@ func translateGX(expectation string, in map[string]any, wantError bool, schema *
 			m = append(m, ykv{"tail_holdout", v})
 		}
 		return column("chisquare", m)
+	case "expect_select_column_values_to_be_unique_within_record", "expect_compound_columns_to_be_unique":
+		key := map[string]string{
+			"expect_select_column_values_to_be_unique_within_record": "unique_within_record",
+			"expect_compound_columns_to_be_unique":                   "unique",
+		}[expectation]
+		m := withMostly(ymap{{"columns", in["column_list"]}})
+		if v, ok := in["ignore_row_if"]; ok {
+			m = append(m, ykv{"ignore_row_if", v})
+		}
+		return table(key, m)
 	}
 	return "", gxNoTranslation
 }
@@ -915,6 +925,21 @@ func compareGX(key string, want any, r result.Check, tc gxTest) string {
 		if r.NullCount == nil || *r.NullCount != n {
 			return fmt.Sprintf("missing_count: GX %d, trustml %v", n, jsonText(r.NullCount))
 		}
+	case "unexpected_percent_nonmissing", "unexpected_percent_total":
+		// The failing share of the values judged, or of every row.
+		w, _ := want.(json.Number).Float64()
+		if r.UnexpectedCount == nil || r.ElementCount == nil || r.NullCount == nil {
+			return fmt.Sprintf("%s: GX %v, trustml has no counts", key, w)
+		}
+		n := float64(*r.ElementCount)
+		if key == "unexpected_percent_total" {
+			n += float64(*r.NullCount)
+		}
+		if got := 100 * float64(*r.UnexpectedCount) / n; math.Abs(got-w) > 1e-9 {
+			return fmt.Sprintf("%s: GX %v, trustml %v", key, w, got)
+		}
+	case "partial_unexpected_counts_error":
+		// GX's note that it cannot count rows of several values.
 	case "element_count", "missing_percent", "unexpected_percent", "mismatched":
 	case "value_counts":
 		obs := r.Observed.(map[string]any)
@@ -1059,6 +1084,12 @@ func normalize(v any) any {
 			return "-Infinity"
 		}
 		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
 	case []float64:
 		out := make([]any, len(x))
 		for i, e := range x {

@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -53,6 +54,20 @@ type kindDef struct {
 	// define returns the check's definition as aggregates over mergeable
 	// state, the form a SQL engine computes.
 	define func(c *Check) Definition
+
+	// key is the table kind's key in a suite file when it is not the
+	// kind's name (unique for unique_key); the kind's name is accepted too.
+	key string
+	// list: the table key holds a list, one check per item (references).
+	list bool
+	// newRows, for table kinds that read rows (see rows.go), makes a
+	// worker's accumulator of the rows of the check's Columns (every
+	// column when allColumns and Columns is empty).
+	newRows    func() rowsAcc
+	allColumns bool
+	// prepare reads what the check needs from another dataset before the
+	// pass.
+	prepare func(ctx context.Context, rp *rowsPlan, open OpenFunc) error
 }
 
 // accum is a set of the shared accumulators a column's checks read. Each
@@ -108,6 +123,10 @@ type eval struct {
 	cp    *colPlan
 	cs    *colState
 	st    *colStats
+	// rp and acc are a table check's rows plan and merged accumulator,
+	// for the kinds that read rows.
+	rp  *rowsPlan
+	acc rowsAcc
 }
 
 // rowState returns the accumulator of row-wise check c.

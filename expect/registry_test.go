@@ -77,7 +77,10 @@ func TestEveryKindDeclared(t *testing.T) {
 			}, nil)
 			tbl := table(t, mem, schema, `[{"x": 1, "s": "a"}, {"x": 2, "s": "b"}, {"x": null, "s": null}]`)
 			defer tbl.Release()
-			res := evaluate(t, s, tbl, 2, expect.Options{})
+			// Kinds that read another dataset read one with a column id.
+			other := table(t, mem, arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Float64}}, nil), `[{"id": 1}]`)
+			defer other.Release()
+			res := evaluate(t, s, tbl, 2, expect.Options{Open: openTables(map[string]arrow.Table{"other.csv": other})})
 			require.Len(t, res, 1)
 			assert.Equal(t, string(k), res[0].Kind)
 			assert.NotEmpty(t, res[0].Message)

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/yamlx"
@@ -105,9 +106,12 @@ type Check struct {
 	Contains  []Value        // DistinctValues: values that must occur
 	Pattern   *regexp.Regexp // Regex
 	Quantiles []QuantileBound
-	Columns   []string // RequiredColumns, ExactColumns
-	Ordered   bool     // ExactColumns: order matters
-	Types     []string // Type: accepted type names (see TypeMatches)
+	// Columns are the columns of RequiredColumns and ExactColumns, and
+	// the columns whose values UniqueKey, DuplicateRows,
+	// UniqueWithinRecord and References read from each row.
+	Columns []string
+	Ordered bool     // ExactColumns: order matters
+	Types   []string // Type: accepted type names (see TypeMatches)
 
 	// Interpolation is how Quantiles are read between order statistics:
 	// "" or "linear" (the default), "lower", "higher", "nearest" (round
@@ -123,6 +127,22 @@ type Check struct {
 	// Alpha is ChiSquare's significance level: the check fails when the
 	// p-value is at most Alpha.
 	Alpha *float64
+
+	// To are the referenced columns of References, one for each of
+	// Columns (nil: the same names).
+	To []string
+	// Other is the dataset References and RowCountRatio read.
+	Other *Dataset
+	// SkipAnyMissing leaves out of UniqueKey and UniqueWithinRecord the
+	// rows with any value missing (GX's ignore_row_if:
+	// any_value_is_missing); by default only the rows whose values are all
+	// missing are left out.
+	SkipAnyMissing bool
+
+	// Line and Col locate the check's key in a suite file (0 for a check
+	// built in code), where errors found reading the data point; Index is
+	// a References check's place in the table's references list.
+	Line, Col, Index int
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
@@ -160,6 +180,9 @@ type QuantileBound struct {
 func (c *Check) Name() string {
 	if columnsGroup[c.Kind] {
 		return "table.columns." + string(c.Kind)
+	}
+	if c.Kind == References {
+		return "table.references." + strings.Join(c.Columns, ",")
 	}
 	if c.Column == "" {
 		return "table." + string(c.Kind)
@@ -304,18 +327,65 @@ func kindNames() []string {
 	return out
 }
 
-// Names lists the columns the suite's column checks read, in suite order,
-// each once. Table checks read only the schema.
+// Names lists the columns the suite's checks read, in suite order, each
+// once: the columns of column checks, then those the table's key checks
+// (unique_key, duplicate_rows, unique_within_record, references) read.
+// The other table checks read only the schema.
 func (s *Suite) Names() []string {
 	out := make([]string, 0, len(s.Columns))
 	seen := map[string]bool{}
+	add := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
 	for _, c := range s.Columns {
-		if !seen[c.Name] {
-			seen[c.Name] = true
-			out = append(out, c.Name)
+		add(c.Name)
+	}
+	for _, c := range s.Table {
+		if registry[c.Kind] != nil && registry[c.Kind].newRows != nil {
+			for _, name := range c.Columns {
+				add(name)
+			}
 		}
 	}
 	return out
+}
+
+// ReadsEveryColumn reports whether a check reads every column of the
+// table (duplicate_rows without columns), so that the data must not be
+// projected onto Names.
+func (s *Suite) ReadsEveryColumn() bool {
+	for _, c := range s.Table {
+		if d := registry[c.Kind]; d != nil && d.allColumns && len(c.Columns) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Key is the check's key path in a suite's expectations section, where
+// errors about it point: "table.unique", "table.references[1]",
+// "table.columns.required", "columns.age.range".
+func (c *Check) Key() string {
+	switch {
+	case columnsGroup[c.Kind]:
+		return "table.columns." + string(c.Kind)
+	case c.Kind == References:
+		return fmt.Sprintf("table.references[%d]", c.Index)
+	case c.Column == "":
+		return "table." + c.yamlKey()
+	}
+	return "columns." + c.Column + "." + string(c.Kind)
+}
+
+// yamlKey is the check's key under the table in a suite file.
+func (c *Check) yamlKey() string {
+	if d := registry[c.Kind]; d != nil && d.key != "" {
+		return d.key
+	}
+	return string(c.Kind)
 }
 
 // Len returns the number of checks in the suite.

@@ -21,6 +21,8 @@ import (
 // and scratch space reused from batch to batch.
 type state struct {
 	cols    []*colState
+	rows    []rowsAcc // parallel to plan.rows; nil for checks that read no rows
+	keyCols []keyCol  // a batch's columns of a rows check
 	floats  []float64 // a batch's non-missing values as float64
 	keys    []uint64  // a batch's frequency keys
 	present []byte    // a batch's bitmap of non-missing values (nulls and NaN)
@@ -78,6 +80,12 @@ func newState(p *plan) *state {
 		}
 		s.cols[i] = cs
 	}
+	s.rows = make([]rowsAcc, len(p.rows))
+	for i, rp := range p.rows {
+		if rp.def.newRows != nil {
+			s.rows[i] = rp.def.newRows()
+		}
+	}
 	return s
 }
 
@@ -88,6 +96,12 @@ func (s *state) update(p *plan, j job) error {
 			return fmt.Errorf("expect: column %q changed type from %s to %s in batch %d", cp.name, cp.dt, arr.DataType(), j.index)
 		}
 		s.updateColumn(p, cp, s.cols[i], arr, j)
+	}
+	for i, rp := range p.rows {
+		if acc := s.rows[i]; acc != nil {
+			s.keyCols = rp.cols(j.batch, s.keyCols)
+			acc.update(rp, s.keyCols, int(j.batch.NumRows()), j.offset, p.sample)
+		}
 	}
 	return nil
 }
@@ -1343,6 +1357,11 @@ func (f *freq[K]) duplicates(limit int) (int64, []result.Failure) {
 func merge(p *plan, states []*state) *state {
 	out := states[0]
 	for _, s := range states[1:] {
+		for i, acc := range s.rows {
+			if acc != nil {
+				out.rows[i].merge(acc, p.sample)
+			}
+		}
 		for i, cs := range s.cols {
 			o := out.cols[i]
 			o.rows += cs.rows

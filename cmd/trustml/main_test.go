@@ -225,6 +225,11 @@ func TestExamples(t *testing.T) {
 	code, out, _ = cli(t, "check", "../../examples/airquality/failing.yaml")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "FAILED: 10 checks: 0 passed, 9 failed, 1 warned, 0 errors")
+	code, out, errs = cli(t, "check", "../../examples/orders/suite.yaml")
+	assert.Equal(t, 0, code, out+errs)
+	code, out, _ = cli(t, "check", "../../examples/orders/failing.yaml")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "FAILED: 9 checks: 6 passed, 3 failed, 0 warned, 0 errors")
 }
 
 func TestCheckNowFixesTheRunsInstant(t *testing.T) {
