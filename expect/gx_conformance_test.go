@@ -850,6 +850,9 @@ func translateGX(expectation string, in map[string]any, wantError bool, schema *
 		}
 		return column("chisquare", m)
 	}
+	if src, skip, ok := translateGXMore(expectation, in, wantError, schema); ok {
+		return src, skip
+	}
 	return "", gxNoTranslation
 }
 

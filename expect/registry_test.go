@@ -41,7 +41,8 @@ func TestEveryKindDeclared(t *testing.T) {
 			case k.Table():
 				src = "table: {" + string(k) + ": " + k.Example() + "}"
 				column = ""
-			case slices.Contains([]expect.Kind{expect.Regex, expect.Length, expect.InSet, expect.NotInSet, expect.ChiSquare, expect.DistinctValues}, k):
+			case slices.Contains([]expect.Kind{expect.Regex, expect.Length, expect.InSet, expect.NotInSet, expect.ChiSquare, expect.DistinctValues,
+				expect.NotRegex, expect.Like, expect.NotLike, expect.Date, expect.JSON}, k):
 				src = "columns: {s: {" + string(k) + ": " + k.Example() + "}}"
 				column = "s"
 			default:

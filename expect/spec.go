@@ -124,6 +124,21 @@ type Check struct {
 	// p-value is at most Alpha.
 	Alpha *float64
 
+	// Patterns are the regular expressions of regex and not_regex lists,
+	// LikePatterns the patterns of like and not_like; MatchAll says a
+	// value must match all of them rather than any.
+	Patterns     []*regexp.Regexp
+	LikePatterns []string
+	MatchAll     bool
+	// Strftime is a date check's strftime format; DateLayouts its Go
+	// layouts (neither: CommonDateLayouts).
+	Strftime    string
+	DateLayouts []string
+	// JSONSchema is a json check's schema, a decoded JSON document
+	// (maps, slices, strings, numbers, booleans); nil checks only that
+	// values parse.
+	JSONSchema any
+
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
 	// columns; Interval holds their nearest float64.

@@ -43,6 +43,7 @@ type colState struct {
 	// nullSample and valueSample are the first missing and non-missing
 	// values, for the missing check.
 	nullSample, valueSample []result.Failure
+	custom                  []customAcc // parallel to colPlan.custom
 }
 
 type rowState struct {
@@ -76,6 +77,9 @@ func newState(p *plan) *state {
 		for _, c := range cp.binned {
 			cs.bins = append(cs.bins, make([]int64, len(c.Partition.Bins)+1))
 		}
+		for _, cc := range cp.custom {
+			cs.custom = append(cs.custom, cc.newAcc())
+		}
 		s.cols[i] = cs
 	}
 	return s
@@ -88,6 +92,11 @@ func (s *state) update(p *plan, j job) error {
 			return fmt.Errorf("expect: column %q changed type from %s to %s in batch %d", cp.name, cp.dt, arr.DataType(), j.index)
 		}
 		s.updateColumn(p, cp, s.cols[i], arr, j)
+		for _, acc := range s.cols[i].custom {
+			if err := acc.add(j); err != nil {
+				return fmt.Errorf("expect: column %q: %w", cp.name, err)
+			}
+		}
 	}
 	return nil
 }
@@ -865,6 +874,8 @@ func (rc *rowCheck) passString(s string) bool {
 		return rc.strSet.has(s) != rc.negate
 	case rc.re != nil:
 		return rc.re.MatchString(s)
+	case rc.pred != nil:
+		return rc.pred(s)
 	default:
 		n := utf8.RuneCountInString(s)
 		return !(rc.hasMinLen && n < rc.minLen) && !(rc.hasMaxLen && n > rc.maxLen)
@@ -1366,6 +1377,9 @@ func merge(p *plan, states []*state) *state {
 			}
 			o.nullSample = sortedRows(append(o.nullSample, cs.nullSample...), p.sample)
 			o.valueSample = sortedRows(append(o.valueSample, cs.valueSample...), p.sample)
+			for k, acc := range o.custom {
+				acc.merge(cs.custom[k], p.sample)
+			}
 			for k := range o.row {
 				o.row[k].unexpected += cs.row[k].unexpected
 				o.row[k].sample = sortedRows(append(o.row[k].sample, cs.row[k].sample...), p.sample)
