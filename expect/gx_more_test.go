@@ -1,6 +1,8 @@
 package expect_test
 
 import (
+	"encoding/json"
+
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
@@ -62,6 +64,45 @@ func translateGXMore(expectation string, in map[string]any, wantError bool, sche
 		return column("date", withMostly(ymap{{"strftime", in["strftime_format"]}}))
 	case "expect_column_values_to_be_dateutil_parseable":
 		return column("date", withMostly(ymap{}))
+	case "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than":
+		return column("ks_test", gxKSTest(in))
 	}
 	return "", "", false
+}
+
+// gxKSTest maps GX's scipy distribution and its parameters (a dict, or
+// scipy's positional arguments) onto ks_test's. GX hands uniform's min
+// and max to scipy as loc and scale: the support is [min, min + max].
+func gxKSTest(in map[string]any) ymap {
+	names := map[string][]string{
+		"norm": {"mean", "std_dev"}, "beta": {"alpha", "beta", "loc", "scale"}, "gamma": {"alpha", "loc", "scale"},
+		"uniform": {"min", "max"}, "chi2": {"df", "loc", "scale"}, "expon": {"loc", "scale"},
+	}
+	ours := map[string][]string{
+		"norm": {"mean", "sd"}, "beta": {"a", "b", "loc", "scale"}, "gamma": {"shape", "loc", "scale"},
+		"uniform": {"min", "max"}, "chi2": {"df", "loc", "scale"}, "expon": {"loc", "scale"},
+	}
+	dists := map[string]string{"norm": "normal", "beta": "beta", "gamma": "gamma", "uniform": "uniform", "chi2": "chi_squared", "expon": "exponential"}
+	dist := in["distribution"].(string)
+	vals := map[string]float64{}
+	switch p := in["params"].(type) {
+	case map[string]any:
+		for k, v := range p {
+			vals[k], _ = v.(json.Number).Float64()
+		}
+	case []any:
+		for i, v := range p {
+			vals[names[dist][i]], _ = v.(json.Number).Float64()
+		}
+	}
+	if dist == "uniform" {
+		vals["max"] += vals["min"]
+	}
+	params := ymap{}
+	for i, k := range names[dist] {
+		if v, ok := vals[k]; ok {
+			params = append(params, ykv{ours[dist][i], v})
+		}
+	}
+	return ymap{{"distribution", dists[dist]}, {"params", params}, {"alpha", in["p_value"]}}
 }

@@ -138,6 +138,12 @@ type Check struct {
 	// (maps, slices, strings, numbers, booleans); nil checks only that
 	// values parse.
 	JSONSchema any
+	// Distribution names KSTest's distribution (normal, uniform,
+	// exponential, gamma, beta, chi_squared, lognormal, student_t,
+	// laplace, weibull); Params its parameters by name (absent ones take
+	// their defaults, see the README).
+	Distribution string
+	Params       map[string]float64
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
