@@ -151,19 +151,6 @@ func temporalInt(arr arrow.Array, i int) (int64, bool) {
 	return 0, false
 }
 
-// equal reports whether two present cells hold the same value: numbers
-// by value, strings by text, booleans by truth. Cells of different kinds
-// are never equal.
-func (a cell) equal(b cell) bool {
-	if a.kind != b.kind {
-		return false
-	}
-	if a.kind == cellStr {
-		return a.str == b.str
-	}
-	return a.num == b.num
-}
-
 // compare orders two present cells of the same kind: -1, 0 or +1.
 func (a cell) compare(b cell) int {
 	if a.kind == cellStr {

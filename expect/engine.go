@@ -200,6 +200,7 @@ type colPlan struct {
 	// colState.custom order.
 	schema *arrow.Schema
 	custom []*customCheck
+	sample int // failing values kept per check (Options.SampleSize)
 }
 
 // rowCheck is a compiled row-wise check.
@@ -242,7 +243,7 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 				continue
 			}
 			dt := rs.Field(idx[0]).Type
-			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), schema: rs}
+			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), schema: rs, sample: p.sample}
 			// The reader's note on how the type was inferred, if any.
 			cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
 			byName[col.Name] = cp

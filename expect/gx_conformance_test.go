@@ -1074,6 +1074,13 @@ func normalize(v any) any {
 			out[i] = e
 		}
 		return out
+	case []any:
+		// A failing row of a pair check: its values.
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
 	}
 	return v
 }

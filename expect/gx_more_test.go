@@ -8,6 +8,8 @@ import (
 
 // Reasons for leaving out tests of the expectations translateGXMore maps.
 const (
+	gxSkipMixedPair = "a pair of a numeric and a text column: pandas compares the Python objects of a mixed object column one by one (1 == 1); an Arrow column has one type and the harness reads a mixed column as text, which trustml never compares with numbers"
+	gxSkipBinsPair  = "n_bins/bins: GX bins the pair's columns before Cramér's phi; trustml's cramers_v reads the values as categories (bin the columns beforehand)"
 	gxSkipNonString = "a string check on a numeric column: GX fails each value (json.loads of a number raises); trustml rejects the suite (the column's type can never hold JSON text)"
 )
 
@@ -64,6 +66,45 @@ func translateGXMore(expectation string, in map[string]any, wantError bool, sche
 		return column("date", withMostly(ymap{{"strftime", in["strftime_format"]}}))
 	case "expect_column_values_to_be_dateutil_parseable":
 		return column("date", withMostly(ymap{}))
+	case "expect_column_pair_values_to_be_equal", "expect_column_pair_values_to_be_in_set", "expect_column_pair_cramers_phi_value_to_be_less_than":
+		a, _ := in["column_A"].(string)
+		b, _ := in["column_B"].(string)
+		family := func(name string) string {
+			idx := schema.FieldIndices(name)
+			if len(idx) == 1 && schema.Field(idx[0]).Type.ID() == arrow.STRING {
+				return "text"
+			}
+			return "number"
+		}
+		m := ymap{{"column", b}}
+		switch expectation {
+		case "expect_column_pair_values_to_be_equal":
+			if family(a) != family(b) {
+				return "", gxSkipMixedPair, true
+			}
+			m = append(ymap{{"op", "="}}, m...)
+		case "expect_column_pair_values_to_be_in_set":
+			m = append(m, ykv{"pairs", in["value_pairs_set"]})
+		default:
+			for _, k := range []string{"n_bins_A", "n_bins_B", "bins_A", "bins_B"} {
+				if _, ok := in[k]; ok {
+					return "", gxSkipBinsPair, true
+				}
+			}
+			threshold := any(json.Number("0.1"))
+			if v, ok := in["threshold"]; ok {
+				threshold = v
+			}
+			m = append(m, ykv{"max", threshold})
+			return flowYAML(ymap{{"columns", ymap{{a, ymap{{"cramers_v", m}}}}}}), "", true
+		}
+		ignore := "both"
+		if s, ok := in["ignore_row_if"].(string); ok && s == "either_value_is_missing" {
+			ignore = "either"
+		}
+		m = append(withMostly(m), ykv{"ignore", ignore})
+		key := map[string]string{"expect_column_pair_values_to_be_equal": "compare", "expect_column_pair_values_to_be_in_set": "pair_in_set"}[expectation]
+		return flowYAML(ymap{{"columns", ymap{{a, ymap{{key, m}}}}}}), "", true
 	case "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than":
 		return column("ks_test", gxKSTest(in))
 	}

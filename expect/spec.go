@@ -144,6 +144,16 @@ type Check struct {
 	// their defaults, see the README).
 	Distribution string
 	Params       map[string]float64
+	// With is the other column of Compare, PairInSet and CramersV;
+	// WithColumns the other columns of RowSum. Op is Compare's operator
+	// (=, !=, <, <=, >, >=); Pairs PairInSet's allowed pairs.
+	// IgnoreMissing says which rows a row-wise pair check leaves out:
+	// IgnoreEither ("" too) or IgnoreBoth.
+	With          string
+	WithColumns   []string
+	Op            string
+	Pairs         [][2]Value
+	IgnoreMissing string
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
