@@ -103,7 +103,7 @@ columns:
 	v := res["columns.s.cramers_v"]
 	assert.InDelta(t, math.Sqrt(chi2/7), v.Observed, 1e-12)
 	assert.InDelta(t, 11.0/24, v.Observed, 1e-12) // χ² = 121·343/(196·144), χ²/7 = (11/24)²
-	assert.Equal(t, result.Pass, v.Status) // ≤ 0.5
+	assert.Equal(t, result.Pass, v.Status)        // ≤ 0.5
 
 	// A column against itself: V = 1 (6 values, each its own class).
 	self := res["columns.a.cramers_v"]
