@@ -944,6 +944,9 @@ func compareGX(key string, want any, r result.Check, tc gxTest) string {
 		got, _ := details[key].(map[string]any)
 		return comparePartition(key, want.(map[string]any), got)
 	default:
+		if p, ok := compareGXMore(key, want, r); ok {
+			return p
+		}
 		return "unknown key " + key + " in out"
 	}
 	return ""

@@ -2,8 +2,13 @@ package expect_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/trustml/trustml/result"
 )
 
 // Reasons for leaving out tests of the expectations translateGXMore maps.
@@ -105,6 +110,17 @@ func translateGXMore(expectation string, in map[string]any, wantError bool, sche
 		m = append(withMostly(m), ykv{"ignore", ignore})
 		key := map[string]string{"expect_column_pair_values_to_be_equal": "compare", "expect_column_pair_values_to_be_in_set": "pair_in_set"}[expectation]
 		return flowYAML(ymap{{"columns", ymap{{a, ymap{{key, m}}}}}}), "", true
+	case "expect_column_bootstrapped_ks_test_p_value_to_be_greater_than":
+		m := ymap{{"partition", in["partition_object"]}, {"alpha", json.Number("0.05")}}
+		if v, ok := in["p"]; ok {
+			m[1].v = v
+		}
+		for _, k := range [][2]string{{"bootstrap_samples", "samples"}, {"bootstrap_sample_size", "sample_size"}} {
+			if v, ok := in[k[0]]; ok && v != nil {
+				m = append(m, ykv{k[1], v})
+			}
+		}
+		return column("bootstrap_ks", m)
 	case "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than":
 		return column("ks_test", gxKSTest(in))
 	}
@@ -146,4 +162,50 @@ func gxKSTest(in map[string]any) ymap {
 		}
 	}
 	return ymap{{"distribution", dists[dist]}, {"params", params}, {"alpha", in["p_value"]}}
+}
+
+// compareGXMore compares the `out` keys of the expectations
+// translateGXMore maps; ok is false for a key it does not know.
+func compareGXMore(key string, want any, r result.Check) (problem string, ok bool) {
+	details, _ := r.Details.(map[string]any)
+	switch {
+	case key == "bootstrap_samples" || key == "bootstrap_sample_size":
+		if !closeGX(details[key], want, 0, 0) {
+			return fmt.Sprintf("%s: GX %v, trustml %v", key, jsonText(want), jsonText(details[key])), true
+		}
+		return "", true
+	case key == "observed_cdf" || key == "expected_cdf":
+		got, _ := details[key].(map[string]any)
+		w := want.(map[string]any)
+		for _, k := range []string{"x", "cdf_values"} {
+			if !closeGX(got[k], w[k], 1e-5, 1e-8) {
+				return fmt.Sprintf("%s.%s: GX %v, trustml %v", key, k, jsonText(w[k]), jsonText(got[k])), true
+			}
+		}
+		return "", true
+	case strings.HasPrefix(key, "observed_cdf_x_"):
+		// observed_cdf_x_0_lt: -1 says details.observed_cdf.x[0] < -1;
+		// the index may be negative (from the end), the test lt, gt or eq.
+		rest := strings.TrimPrefix(key, "observed_cdf_x_")
+		i := strings.LastIndex(rest, "_")
+		idx, err := strconv.Atoi(rest[:i])
+		if err != nil {
+			return "bad key " + key, true
+		}
+		cdf, _ := details["observed_cdf"].(map[string]any)
+		xs, _ := cdf["x"].([]float64)
+		if idx < 0 {
+			idx += len(xs)
+		}
+		if idx < 0 || idx >= len(xs) {
+			return fmt.Sprintf("%s: trustml's observed CDF has %d points", key, len(xs)), true
+		}
+		w, _ := want.(json.Number).Float64()
+		x := xs[idx]
+		if ok := map[string]bool{"lt": x < w, "gt": x > w, "eq": x == w}[rest[i+1:]]; !ok {
+			return fmt.Sprintf("%s: GX %v, trustml's x is %v", key, w, x), true
+		}
+		return "", true
+	}
+	return "", false
 }

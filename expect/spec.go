@@ -154,6 +154,11 @@ type Check struct {
 	Op            string
 	Pairs         [][2]Value
 	IgnoreMissing string
+	// BootstrapSamples and BootstrapSize are BootstrapKS's number of
+	// samples and values per sample (0: the defaults); Seed seeds its
+	// draws.
+	BootstrapSamples, BootstrapSize int
+	Seed                            uint64
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
