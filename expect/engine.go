@@ -200,7 +200,8 @@ type colPlan struct {
 	// colState.custom order.
 	schema *arrow.Schema
 	custom []*customCheck
-	sample int // failing values kept per check (Options.SampleSize)
+	sample int       // failing values kept per check (Options.SampleSize)
+	now    time.Time // the run's instant (Options.Now), for time bounds and freshness
 }
 
 // rowCheck is a compiled row-wise check.
@@ -231,6 +232,10 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 	if p.sample == 0 {
 		p.sample = DefaultSampleSize
 	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	byName := map[string]*colPlan{}
 	var errs []error
 	for ci := range s.Columns {
@@ -243,7 +248,7 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 				continue
 			}
 			dt := rs.Field(idx[0]).Type
-			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), schema: rs, sample: p.sample}
+			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), schema: rs, sample: p.sample, now: now}
 			// The reader's note on how the type was inferred, if any.
 			cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
 			byName[col.Name] = cp

@@ -185,7 +185,6 @@ const (
 	gxSkipUnbounded     = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
 	gxSkipRowCondition  = "row_condition: GX filters rows with a pandas query first; trustml checks the data as given (filter it before the check)"
 	gxSkipParameter     = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
-	gxSkipTemporalBound = "date-time bounds on a statistic of a timestamp column: trustml's statistic bounds are numbers"
 	gxSkipEmptySet      = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
 	gxSkipColumnIndex   = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
 	gxSkipProfiling     = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
@@ -785,15 +784,6 @@ func translateGX(expectation string, in map[string]any, wantError bool, schema *
 		b := bounds(in, "min_value", "max_value")
 		if !hasBound(b) && !wantError {
 			return unbounded()
-		}
-		if idx := schema.FieldIndices(col); len(idx) == 1 && schema.Field(idx[0]).Type.ID() == arrow.TIMESTAMP {
-			for _, kv := range b {
-				if s, ok := kv.v.(string); ok {
-					if _, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
-						return "", gxSkipTemporalBound
-					}
-				}
-			}
 		}
 		return column(key, b)
 	case "expect_column_quantile_values_to_be_between":

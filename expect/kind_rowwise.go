@@ -47,6 +47,7 @@ func init() {
 		},
 		define: func(c *Check) Definition { return rowWiseDefinition(c, sqlWithin(ident(c.Column), c.Interval)) },
 	})
+	timeBounded(Range)
 	for _, k := range []Kind{InSet, NotInSet} {
 		register(kindDef{
 			kind: k, rowWise: true, example: "[a, b, c]", reads: setClasses,

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/yamlx"
@@ -159,6 +160,11 @@ type Check struct {
 	// draws.
 	BootstrapSamples, BootstrapSize int
 	Seed                            uint64
+	// TimeMin and TimeMax are the date and time bounds of Range, Min and
+	// Max on date and timestamp columns (then Interval is zero; each
+	// bound says whether it is strict). MaxAge is Freshness's bound.
+	TimeMin, TimeMax *TimeBound
+	MaxAge           time.Duration
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
