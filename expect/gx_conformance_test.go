@@ -182,12 +182,12 @@ func runGXFiles(t *testing.T, files []string) gxTally {
 // Reasons for leaving a test out. Each names a GX feature trustml does not
 // have on purpose; GX.md says why.
 const (
-	gxSkipUnbounded     = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
-	gxSkipRowCondition  = "row_condition: GX filters rows with a pandas query first; trustml checks the data as given (filter it before the check)"
-	gxSkipParameter     = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
-	gxSkipEmptySet      = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
-	gxSkipColumnIndex   = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
-	gxSkipProfiling     = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
+	gxSkipUnbounded    = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
+	gxSkipRowCondition = "row_condition: GX filters rows with a pandas query first; trustml checks the data as given (filter it before the check)"
+	gxSkipParameter    = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
+	gxSkipEmptySet     = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
+	gxSkipColumnIndex  = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
+	gxSkipProfiling    = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
 
 	// gxNoTranslation marks an expectation trustml has no suite key for
 	// yet: its tests count as unsupported, not skipped.
