@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/trustml/trustml/internal/arrowx"
 	"github.com/trustml/trustml/result"
@@ -61,6 +62,8 @@ func (cp *colPlan) otherColumn(name string) (int, arrow.DataType, error) {
 // string, or a boolean; missing (null or NaN) otherwise.
 type cell struct {
 	num     float64
+	ival    int64 // integers and times exactly, when isInt
+	isInt   bool
 	str     string
 	kind    cellKind
 	display any
@@ -78,6 +81,15 @@ const (
 // cellReader returns a reader of the cells of arr. Strings are cloned:
 // they outlive the batch in samples.
 func cellReader(arr arrow.Array) (func(i int) cell, error) {
+	if at, ok := intAt(arr); ok {
+		return func(i int) cell {
+			if arr.IsNull(i) {
+				return cell{}
+			}
+			v := at(i)
+			return cell{num: float64(v), ival: v, isInt: true, kind: cellNum, display: v}
+		}, nil
+	}
 	if at, ok := arrowx.NumericAt(arr); ok {
 		return func(i int) cell {
 			v, ok := at(i)
@@ -110,10 +122,32 @@ func cellReader(arr arrow.Array) (func(i int) cell, error) {
 			if arr.DataType().ID() == arrow.BOOL {
 				return cell{num: float64(v), kind: cellBool, display: v == 1}
 			}
-			return cell{num: float64(v), kind: cellNum, display: cp.display(v)}
+			return cell{num: float64(v), ival: v, isInt: true, kind: cellNum, display: cp.display(v)}
 		}, nil
 	}
 	return nil, fmt.Errorf("cannot read values of type %s", arr.DataType())
+}
+
+// intAt reads the signed integers (and unsigned ones below 2^63) of arr
+// exactly; ok is false for other types.
+func intAt(arr arrow.Array) (func(i int) int64, bool) {
+	switch a := arr.(type) {
+	case *array.Int8:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Int16:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Int32:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Int64:
+		return a.Value, true
+	case *array.Uint8:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Uint16:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Uint32:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	}
+	return nil, false
 }
 
 // numDisplay is how results show value v of row i: integers as integers.
@@ -158,6 +192,15 @@ func (a cell) compare(b cell) int {
 		case a.str < b.str:
 			return -1
 		case a.str > b.str:
+			return 1
+		}
+		return 0
+	}
+	if a.isInt && b.isInt {
+		switch {
+		case a.ival < b.ival:
+			return -1
+		case a.ival > b.ival:
 			return 1
 		}
 		return 0

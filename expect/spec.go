@@ -165,6 +165,13 @@ type Check struct {
 	// bound says whether it is strict). MaxAge is Freshness's bound.
 	TimeMin, TimeMax *TimeBound
 	MaxAge           time.Duration
+	// TiesOK lets MostCommon pass when a value outside Set ties with one
+	// in it. Direction ("increasing" or "decreasing"), Strict and OrderBy
+	// (a column; "" is data order) are Monotonic's.
+	TiesOK    bool
+	Direction string
+	Strict    bool
+	OrderBy   string
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer
