@@ -117,10 +117,14 @@ func (g *gxTally) add(o gxTally) {
 // with its count, in a stable order.
 func (g gxTally) log(t *testing.T) {
 	for _, k := range slices.Sorted(maps.Keys(g.reasons)) {
-		t.Logf("skipped %d: %s", g.reasons[k], k)
+		fmt.Printf("skipped %d: %s\n", g.reasons[k], k)
 	}
 	for _, k := range slices.Sorted(maps.Keys(g.unsupportedTypes)) {
-		fmt.Printf("unsupported %d: %s\n", g.unsupportedTypes[k], k)
+		why := gxUnsupportedWhy[k]
+		if why == "" {
+			why = "no translation yet"
+		}
+		fmt.Printf("unsupported %d: %s: %s\n", g.unsupportedTypes[k], k, why)
 	}
 }
 
