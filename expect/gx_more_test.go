@@ -164,7 +164,6 @@ func gxKSTest(in map[string]any) ymap {
 	return ymap{{"distribution", dists[dist]}, {"params", params}, {"alpha", in["p_value"]}}
 }
 
-// compareGXMore compares the `out` keys of the expectations
 // gxUnsupportedWhy says why the harness has no translation for an
 // expectation yet.
 var gxUnsupportedWhy = map[string]string{
