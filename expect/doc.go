@@ -124,7 +124,18 @@
 //     the values in row order until the end, to find the rows of repeated
 //     values again. Peaks per non-null value, all workers together: 8
 //     bytes plus the bitmaps for dense integers, 16 bytes for other values
-//     (24 when sorted). kl_divergence over bins keeps one count per bin.
+//     (24 when sorted). kl_divergence over bins keeps one count per bin;
+//   - ks_test and bootstrap_ks keep every non-null value (8 bytes each),
+//     zscore every value with its row (16 bytes), monotonic ordered by a
+//     column every value with its order and row (about 100 bytes);
+//     cramers_v keeps one count per distinct pair of values.
+//
+// Kinds that read more than their column's values (column pairs, sums
+// across columns, the order of rows, every value) have accumulators of
+// their own per check and worker, fed each batch whole and merged at the
+// end; monotonic in data order keeps each batch's first and last values
+// and compares them across batch boundaries in stream order, so its
+// result does not depend on batches or workers either.
 //
 // GX.md maps each Great Expectations expectation onto these keys and
 // lists where the two differ; TestGreatExpectationsConformance runs GX's
