@@ -6,6 +6,8 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/trustml/trustml/internal/ksdist"
 )
 
 // Epsilon replaces an empty bin's fraction in the Population Stability
@@ -159,34 +161,9 @@ func lchoose(n, k int) float64 {
 	return a - b - c
 }
 
-// KolmogorovQ returns Q_KS(λ) = P(K > λ) for the Kolmogorov distribution.
-// For λ < 1.18 it sums the equivalent series
-// 1 − (√(2π)/λ) Σ_{k≥1} exp(−(2k−1)²π²/(8λ²)), which converges fast there
-// (Numerical Recipes, 3rd ed., §6.14).
-func KolmogorovQ(lambda float64) float64 {
-	switch {
-	case math.IsNaN(lambda):
-		return math.NaN()
-	case lambda <= 0:
-		return 1
-	case lambda < 1.18:
-		y := math.Exp(-math.Pi * math.Pi / (8 * lambda * lambda))
-		// Σ y^{(2k−1)²} for k = 1..4 is exact to double precision here.
-		s := y + math.Pow(y, 9) + math.Pow(y, 25) + math.Pow(y, 49)
-		return 1 - math.Sqrt(2*math.Pi)/lambda*s
-	}
-	var q float64
-	sign := 1.0
-	for k := 1; k <= 100; k++ {
-		term := math.Exp(-2 * float64(k*k) * lambda * lambda)
-		q += sign * term
-		if term < 1e-17 {
-			break
-		}
-		sign = -sign
-	}
-	return min(max(2*q, 0), 1)
-}
+// KolmogorovQ returns Q_KS(λ) = P(K > λ) for the Kolmogorov distribution
+// (see ksdist.Q, which it is).
+func KolmogorovQ(lambda float64) float64 { return ksdist.Q(lambda) }
 
 // Wasserstein returns the first Wasserstein (earth mover's) distance
 // between the normalised distributions a and b, W1 = ∫|F_a(x) − F_b(x)| dx,

@@ -157,6 +157,18 @@
 //     69 for a million keys), the encoded key's bytes more for strings; the
 //     pass then keeps only counts and the sample. unique_within_record and row_count_ratio
 //     keep counts only.
+//     (24 when sorted). kl_divergence over bins keeps one count per bin;
+//   - ks_test and bootstrap_ks keep every non-null value (8 bytes each),
+//     zscore every value with its row (16 bytes), monotonic ordered by a
+//     column every value with its order and row (about 100 bytes);
+//     cramers_v keeps one count per distinct pair of values.
+//
+// Kinds that read more than their column's values (column pairs, sums
+// across columns, the order of rows, every value) have accumulators of
+// their own per check and worker, fed each batch whole and merged at the
+// end; monotonic in data order keeps each batch's first and last values
+// and compares them across batch boundaries in stream order, so its
+// result does not depend on batches or workers either.
 //
 // GX.md maps each Great Expectations expectation onto these keys and
 // lists where the two differ; TestGreatExpectationsConformance runs GX's

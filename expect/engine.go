@@ -202,6 +202,13 @@ type colPlan struct {
 	nullRows, valueRows bool
 	binned              []*Check  // kl_divergence checks over bins, in colState.bins order
 	quantiles           []float64 // the fractions whose order statistics checks read
+	// schema is the reader's schema, for checks that read other columns
+	// too; custom are the checks with accumulators of their own, in
+	// colState.custom order.
+	schema *arrow.Schema
+	custom []*customCheck
+	sample int       // failing values kept per check (Options.SampleSize)
+	now    time.Time // the run's instant (Options.Now), for time bounds and freshness
 }
 
 // rowCheck is a compiled row-wise check.
@@ -219,6 +226,9 @@ type rowCheck struct {
 	failAll              bool       // type: the column's type is not listed
 	minLen, maxLen       int
 	hasMinLen, hasMaxLen bool
+	// pred judges a string value (not_regex, regex lists, like, date,
+	// json); it must be safe for concurrent use.
+	pred func(string) bool
 }
 
 func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
@@ -228,6 +238,10 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 	}
 	if p.sample == 0 {
 		p.sample = DefaultSampleSize
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
 	}
 	byName := map[string]*colPlan{}
 	errs := p.compileRows(s, rs)
@@ -241,7 +255,7 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 				continue
 			}
 			dt := rs.Field(idx[0]).Type
-			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt)}
+			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), schema: rs, sample: p.sample, now: now}
 			// The reader's note on how the type was inferred, if any.
 			cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
 			byName[col.Name] = cp

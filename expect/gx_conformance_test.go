@@ -117,10 +117,14 @@ func (g *gxTally) add(o gxTally) {
 // with its count, in a stable order.
 func (g gxTally) log(t *testing.T) {
 	for _, k := range slices.Sorted(maps.Keys(g.reasons)) {
-		t.Logf("skipped %d: %s", g.reasons[k], k)
+		fmt.Printf("skipped %d: %s\n", g.reasons[k], k)
 	}
 	for _, k := range slices.Sorted(maps.Keys(g.unsupportedTypes)) {
-		fmt.Printf("unsupported %d: %s\n", g.unsupportedTypes[k], k)
+		why := gxUnsupportedWhy[k]
+		if why == "" {
+			why = "no translation yet"
+		}
+		fmt.Printf("unsupported %d: %s: %s\n", g.unsupportedTypes[k], k, why)
 	}
 }
 
@@ -182,13 +186,12 @@ func runGXFiles(t *testing.T, files []string) gxTally {
 // Reasons for leaving a test out. Each names a GX feature trustml does not
 // have on purpose; GX.md says why.
 const (
-	gxSkipUnbounded     = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
-	gxSkipRowCondition  = "row_condition: GX filters rows with a pandas query first; trustml checks the data as given (filter it before the check)"
-	gxSkipParameter     = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
-	gxSkipTemporalBound = "date-time bounds on a statistic of a timestamp column: trustml's statistic bounds are numbers"
-	gxSkipEmptySet      = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
-	gxSkipColumnIndex   = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
-	gxSkipProfiling     = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
+	gxSkipUnbounded    = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
+	gxSkipRowCondition = "row_condition: GX filters rows with a pandas query first; trustml checks the data as given (filter it before the check)"
+	gxSkipParameter    = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
+	gxSkipEmptySet     = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
+	gxSkipColumnIndex  = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
+	gxSkipProfiling    = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
 
 	// gxNoTranslation marks an expectation trustml has no suite key for
 	// yet: its tests count as unsupported, not skipped.
@@ -786,15 +789,6 @@ func translateGX(expectation string, in map[string]any, wantError bool, schema *
 		if !hasBound(b) && !wantError {
 			return unbounded()
 		}
-		if idx := schema.FieldIndices(col); len(idx) == 1 && schema.Field(idx[0]).Type.ID() == arrow.TIMESTAMP {
-			for _, kv := range b {
-				if s, ok := kv.v.(string); ok {
-					if _, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
-						return "", gxSkipTemporalBound
-					}
-				}
-			}
-		}
 		return column(key, b)
 	case "expect_column_quantile_values_to_be_between":
 		qr := in["quantile_ranges"].(map[string]any)
@@ -859,6 +853,9 @@ func translateGX(expectation string, in map[string]any, wantError bool, schema *
 			m = append(m, ykv{"ignore_row_if", v})
 		}
 		return table(key, m)
+	}
+	if src, skip, ok := translateGXMore(expectation, in, wantError, schema); ok {
+		return src, skip
 	}
 	return "", gxNoTranslation
 }
@@ -966,6 +963,9 @@ func compareGX(key string, want any, r result.Check, tc gxTest) string {
 		got, _ := details[key].(map[string]any)
 		return comparePartition(key, want.(map[string]any), got)
 	default:
+		if p, ok := compareGXMore(key, want, r); ok {
+			return p
+		}
 		return "unknown key " + key + " in out"
 	}
 	return ""
@@ -1100,6 +1100,13 @@ func normalize(v any) any {
 		out := make([]any, len(x))
 		for i, e := range x {
 			out[i] = e
+		}
+		return out
+	case []any:
+		// A failing row of a pair check: its values.
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
 		}
 		return out
 	}

@@ -111,7 +111,7 @@ func evalKeys(t *testing.T, suite string, batch int64, workers, sample int) map[
 	return byName(evaluate(t, decode(t, suite), tbl, batch, opts))
 }
 
-func rowsOf(sample []result.Failure) []int64 {
+func failingRows(sample []result.Failure) []int64 {
 	out := make([]int64, len(sample))
 	for i, f := range sample {
 		out[i] = f.Row
@@ -139,7 +139,7 @@ func TestKeysHandComputed(t *testing.T) {
 
 			u := res["table.unique_key"]
 			assert.Equal(t, result.Fail, u.Status, u.Message)
-			assert.Equal(t, []int64{0, 3, 5, 6}, rowsOf(u.Sample))
+			assert.Equal(t, []int64{0, 3, 5, 6}, failingRows(u.Sample))
 			assert.Equal(t, int64(4), *u.UnexpectedCount)
 			assert.Equal(t, int64(7), *u.ElementCount)
 			assert.Equal(t, int64(1), *u.NullCount)
@@ -150,19 +150,19 @@ func TestKeysHandComputed(t *testing.T) {
 			d := res["table.duplicate_rows"]
 			assert.Equal(t, result.Fail, d.Status)
 			assert.Equal(t, int64(2), d.Observed)
-			assert.Equal(t, []int64{3, 6}, rowsOf(d.Sample))
+			assert.Equal(t, []int64{3, 6}, failingRows(d.Sample))
 			assert.Equal(t, `2 of 8 rows repeat an earlier row over id, region, expected ≤ 0, e.g. row 3: (id=1, region="n")`, d.Message)
 
 			w := res["table.unique_within_record"]
 			assert.Equal(t, result.Pass, w.Status, w.Message) // 3 of 7 pass, 0.43 ≥ 0.4
-			assert.Equal(t, []int64{0, 5, 6, 7}, rowsOf(w.Sample))
+			assert.Equal(t, []int64{0, 5, 6, 7}, failingRows(w.Sample))
 			assert.Equal(t, int64(7), *w.ElementCount)
 			assert.Equal(t, int64(1), *w.NullCount)
 			assert.Equal(t, map[string]any{"p": int64(0), "q": -0.0}, w.Sample[3].Value)
 
 			r := res["table.references.cust"]
 			assert.Equal(t, result.Fail, r.Status)
-			assert.Equal(t, []int64{5, 6}, rowsOf(r.Sample))
+			assert.Equal(t, []int64{5, 6}, failingRows(r.Sample))
 			assert.Equal(t, map[string]any{"cust": int64(99)}, r.Sample[0].Value)
 			assert.Equal(t, int64(7), *r.ElementCount)
 			assert.Equal(t, `2 of 7 rows not found in customers.csv (cid) (28.6%), e.g. row 5: (cust=99)`, r.Message)
@@ -181,11 +181,11 @@ func TestKeysHandComputed(t *testing.T) {
 func TestKeysSampleIsTheFirstRows(t *testing.T) {
 	for _, workers := range []int{1, 2, 3} {
 		res := evalKeys(t, keysSuite, 1, workers, 2)
-		assert.Equal(t, []int64{0, 3}, rowsOf(res["table.unique_key"].Sample))
+		assert.Equal(t, []int64{0, 3}, failingRows(res["table.unique_key"].Sample))
 		assert.Equal(t, int64(4), *res["table.unique_key"].UnexpectedCount)
-		assert.Equal(t, []int64{3, 6}, rowsOf(res["table.duplicate_rows"].Sample))
-		assert.Equal(t, []int64{0, 5}, rowsOf(res["table.unique_within_record"].Sample))
-		assert.Equal(t, []int64{5, 6}, rowsOf(res["table.references.cust"].Sample))
+		assert.Equal(t, []int64{3, 6}, failingRows(res["table.duplicate_rows"].Sample))
+		assert.Equal(t, []int64{0, 5}, failingRows(res["table.unique_within_record"].Sample))
+		assert.Equal(t, []int64{5, 6}, failingRows(res["table.references.cust"].Sample))
 	}
 }
 
@@ -203,14 +203,14 @@ table:
 	// 3 of 5 pass, 0.6.
 	u := res["table.unique_key"]
 	assert.Equal(t, result.Pass, u.Status, u.Message)
-	assert.Equal(t, []int64{0, 3}, rowsOf(u.Sample))
+	assert.Equal(t, []int64{0, 3}, failingRows(u.Sample))
 	assert.Equal(t, int64(5), *u.ElementCount)
 	assert.Equal(t, int64(3), *u.NullCount)
 
 	// Whole rows: only row 6 repeats row 5.
 	d := res["table.duplicate_rows"]
 	assert.Equal(t, result.Pass, d.Status, d.Message)
-	assert.Equal(t, []int64{6}, rowsOf(d.Sample))
+	assert.Equal(t, []int64{6}, failingRows(d.Sample))
 	assert.Equal(t, 5.0, d.Sample[0].Value.(map[string]any)["amount"])
 
 	// Rows 2 and 3 lack a value: 6 judged, rows 0, 5, 6 and 7 fail.

@@ -47,6 +47,7 @@ func init() {
 		},
 		define: func(c *Check) Definition { return rowWiseDefinition(c, sqlWithin(ident(c.Column), c.Interval)) },
 	})
+	timeBounded(Range)
 	for _, k := range []Kind{InSet, NotInSet} {
 		register(kindDef{
 			kind: k, rowWise: true, example: "[a, b, c]", reads: setClasses,
@@ -72,16 +73,22 @@ func init() {
 		kind: Regex, rowWise: true, example: `"^[A-Z]{2}[0-9]+$"`, reads: stringClasses,
 		decode: decodeRegex,
 		validate: func(c *Check) error {
-			if c.Pattern == nil {
+			if c.Pattern == nil && len(c.Patterns) == 0 {
 				return fmt.Errorf("regex without a pattern")
 			}
 			return nil
 		},
 		bind: func(cp *colPlan, c *Check) error {
+			if c.Pattern == nil {
+				return bindPred(cp, c)
+			}
 			cp.rowCheck = append(cp.rowCheck, &rowCheck{check: c, re: c.Pattern})
 			return nil
 		},
 		finish: func(e *eval, c *Check, r *result.Check) bool {
+			if c.Pattern == nil {
+				return finishPred(e, c, r)
+			}
 			rs := e.rowState(c)
 			ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample,
 				fmt.Sprintf("not matching /%s/", c.Pattern), fmt.Sprintf("matching /%s/", c.Pattern))
@@ -89,6 +96,9 @@ func init() {
 			return ok
 		},
 		define: func(c *Check) Definition {
+			if c.Pattern == nil {
+				return definePatterns(c)
+			}
 			return rowWiseDefinition(c, "regexp_matches("+ident(c.Column)+", "+literal(StringValue(c.Pattern.String()))+")")
 		},
 	})
@@ -234,8 +244,13 @@ func setCheck(e *eval, c *Check, r *result.Check) bool {
 	return ok
 }
 
-// decodeRegex reads "pattern" or {pattern, mostly, severity}.
+// decodeRegex reads "pattern" or {pattern, mostly, severity}, or a list
+// of patterns: {any: [...]} or {all: [...]} (decodePatterns).
 func decodeRegex(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
+	if child(n, "any") != nil || child(n, "all") != nil {
+		decodePatterns(d, c, n, path)
+		return
+	}
 	pat := decodeShorthand(d, c, n, path, "pattern", `"..."`, nil, nil)
 	if pat == nil {
 		return

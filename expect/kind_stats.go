@@ -60,6 +60,8 @@ func init() {
 	})
 	statKind(Min, accMinMax, nil, "{min: 0}", AggMin, func(e *eval) float64 { return extreme(e, false) })
 	statKind(Max, accMinMax, nil, "{max: 120}", AggMax, func(e *eval) float64 { return extreme(e, true) })
+	timeBounded(Min)
+	timeBounded(Max)
 	statKind(Median, accValues, []float64{0.5}, "{min: 60, max: 90}", AggQuantile, func(e *eval) float64 { return e.st.quantile(0.5, "") })
 	register(kindDef{
 		kind: Quantiles, example: "[{q: 0.25, min: 10}, {q: 0.75, max: 90}]", reads: statClasses, needs: accValues,

@@ -41,9 +41,13 @@ func TestEveryKindDeclared(t *testing.T) {
 			case k.Table():
 				src = "table: {" + string(k) + ": " + k.Example() + "}"
 				column = ""
-			case slices.Contains([]expect.Kind{expect.Regex, expect.Length, expect.InSet, expect.NotInSet, expect.ChiSquare, expect.DistinctValues}, k):
+			case slices.Contains([]expect.Kind{expect.Regex, expect.Length, expect.InSet, expect.NotInSet, expect.ChiSquare, expect.DistinctValues,
+				expect.NotRegex, expect.Like, expect.NotLike, expect.Date, expect.JSON}, k):
 				src = "columns: {s: {" + string(k) + ": " + k.Example() + "}}"
 				column = "s"
+			case k == expect.Freshness:
+				src = "columns: {t: {" + string(k) + ": " + k.Example() + "}}"
+				column = "t"
 			default:
 				src = "columns: {x: {" + string(k) + ": " + k.Example() + "}}"
 			}
@@ -74,8 +78,9 @@ func TestEveryKindDeclared(t *testing.T) {
 			schema := arrow.NewSchema([]arrow.Field{
 				{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 				{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+				{Name: "t", Type: &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}, Nullable: true},
 			}, nil)
-			tbl := table(t, mem, schema, `[{"x": 1, "s": "a"}, {"x": 2, "s": "b"}, {"x": null, "s": null}]`)
+			tbl := table(t, mem, schema, `[{"x": 1, "s": "a", "t": 0}, {"x": 2, "s": "b", "t": 86400}, {"x": null, "s": null, "t": null}]`)
 			defer tbl.Release()
 			// Kinds that read another dataset read one with a column id.
 			other := table(t, mem, arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Float64}}, nil), `[{"id": 1}]`)

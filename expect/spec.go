@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/yamlx"
@@ -143,6 +144,53 @@ type Check struct {
 	// built in code), where errors found reading the data point; Index is
 	// a References check's place in the table's references list.
 	Line, Col, Index int
+	// Patterns are the regular expressions of regex and not_regex lists,
+	// LikePatterns the patterns of like and not_like; MatchAll says a
+	// value must match all of them rather than any.
+	Patterns     []*regexp.Regexp
+	LikePatterns []string
+	MatchAll     bool
+	// Strftime is a date check's strftime format; DateLayouts its Go
+	// layouts (neither: CommonDateLayouts).
+	Strftime    string
+	DateLayouts []string
+	// JSONSchema is a json check's schema, a decoded JSON document
+	// (maps, slices, strings, numbers, booleans); nil checks only that
+	// values parse.
+	JSONSchema any
+	// Distribution names KSTest's distribution (normal, uniform,
+	// exponential, gamma, beta, chi_squared, lognormal, student_t,
+	// laplace, weibull); Params its parameters by name (absent ones take
+	// their defaults, see the README).
+	Distribution string
+	Params       map[string]float64
+	// With is the other column of Compare, PairInSet and CramersV;
+	// WithColumns the other columns of RowSum. Op is Compare's operator
+	// (=, !=, <, <=, >, >=); Pairs PairInSet's allowed pairs.
+	// IgnoreMissing says which rows a row-wise pair check leaves out:
+	// IgnoreEither ("" too) or IgnoreBoth.
+	With          string
+	WithColumns   []string
+	Op            string
+	Pairs         [][2]Value
+	IgnoreMissing string
+	// BootstrapSamples and BootstrapSize are BootstrapKS's number of
+	// samples and values per sample (0: the defaults); Seed seeds its
+	// draws.
+	BootstrapSamples, BootstrapSize int
+	Seed                            uint64
+	// TimeMin and TimeMax are the date and time bounds of Range, Min and
+	// Max on date and timestamp columns (then Interval is zero; each
+	// bound says whether it is strict). MaxAge is Freshness's bound.
+	TimeMin, TimeMax *TimeBound
+	MaxAge           time.Duration
+	// TiesOK lets MostCommon pass when a value outside Set ties with one
+	// in it. Direction ("increasing" or "decreasing"), Strict and OrderBy
+	// (a column; "" is data order) are Monotonic's.
+	TiesOK    bool
+	Direction string
+	Strict    bool
+	OrderBy   string
 
 	// exactMin and exactMax hold integer bounds from a suite file that
 	// float64 cannot hold (beyond ±2^53), for exact comparison on integer

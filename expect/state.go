@@ -45,6 +45,7 @@ type colState struct {
 	// nullSample and valueSample are the first missing and non-missing
 	// values, for the missing check.
 	nullSample, valueSample []result.Failure
+	custom                  []customAcc // parallel to colPlan.custom
 }
 
 type rowState struct {
@@ -78,6 +79,9 @@ func newState(p *plan) *state {
 		for _, c := range cp.binned {
 			cs.bins = append(cs.bins, make([]int64, len(c.Partition.Bins)+1))
 		}
+		for _, cc := range cp.custom {
+			cs.custom = append(cs.custom, cc.newAcc())
+		}
 		s.cols[i] = cs
 	}
 	s.rows = make([]rowsAcc, len(p.rows))
@@ -96,6 +100,11 @@ func (s *state) update(p *plan, j job) error {
 			return fmt.Errorf("expect: column %q changed type from %s to %s in batch %d", cp.name, cp.dt, arr.DataType(), j.index)
 		}
 		s.updateColumn(p, cp, s.cols[i], arr, j)
+		for _, acc := range s.cols[i].custom {
+			if err := acc.add(j); err != nil {
+				return fmt.Errorf("expect: column %q: %w", cp.name, err)
+			}
+		}
 	}
 	for i, rp := range p.rows {
 		if acc := s.rows[i]; acc != nil {
@@ -879,6 +888,8 @@ func (rc *rowCheck) passString(s string) bool {
 		return rc.strSet.has(s) != rc.negate
 	case rc.re != nil:
 		return rc.re.MatchString(s)
+	case rc.pred != nil:
+		return rc.pred(s)
 	default:
 		n := utf8.RuneCountInString(s)
 		return !(rc.hasMinLen && n < rc.minLen) && !(rc.hasMaxLen && n > rc.maxLen)
@@ -1385,6 +1396,9 @@ func merge(p *plan, states []*state) *state {
 			}
 			o.nullSample = sortedRows(append(o.nullSample, cs.nullSample...), p.sample)
 			o.valueSample = sortedRows(append(o.valueSample, cs.valueSample...), p.sample)
+			for k, acc := range o.custom {
+				acc.merge(cs.custom[k], p.sample)
+			}
 			for k := range o.row {
 				o.row[k].unexpected += cs.row[k].unexpected
 				o.row[k].sample = sortedRows(append(o.row[k].sample, cs.row[k].sample...), p.sample)
