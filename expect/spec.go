@@ -62,12 +62,26 @@ const (
 type Suite struct {
 	Table   []Check
 	Columns []Column
+
+	// Where, when set, filters the rows every check sees: the table
+	// checks count the rows it keeps, column checks and rules read only
+	// them (see Column.Where and Check.Where for narrower filters).
+	Where *Expression
+	// Rules are the table's row rules (Kind Rule), after the column
+	// checks in results.
+	Rules []Check
+	// Key names the columns that identify a row in the failed-rows output
+	// (Options.FailedRows); nil means the columns the failing checks name.
+	Key []string
 }
 
 // Column holds the checks of one column.
 type Column struct {
 	Name   string
 	Checks []Check
+	// Where, when set, filters the rows every check of the column sees,
+	// within the suite's filter.
+	Where *Expression
 
 	// Line and Col locate the column's key in the suite file (0 when the
 	// suite was built in code), for errors about the column.
@@ -84,6 +98,15 @@ type Check struct {
 	Kind     Kind
 	Column   string          // "" for table checks
 	Severity result.Severity // "" means SeverityError
+
+	// Where, when set, filters the rows the check sees, within its
+	// column's and the suite's filters: counts, fractions, mostly and
+	// statistics are over the rows it keeps (those where it is TRUE).
+	Where *Expression
+	// Expect is a Rule's condition, which every row (that the filters
+	// keep) satisfies; RuleName names the rule in results ("rules.NAME").
+	Expect   *Expression
+	RuleName string
 
 	// Interval bounds counts for row_count, column_count, missing,
 	// distinct and length, and values for range and statistics. On
@@ -158,6 +181,9 @@ type QuantileBound struct {
 // Name is the check's stable name in results: "table.row_count",
 // "table.columns.required", "columns.age.range".
 func (c *Check) Name() string {
+	if c.Kind == Rule {
+		return "rules." + c.RuleName
+	}
 	if columnsGroup[c.Kind] {
 		return "table.columns." + string(c.Kind)
 	}
@@ -263,6 +289,12 @@ func (s *Suite) Validate() error {
 			check(c)
 		}
 	}
+	for i := range s.Rules {
+		check(&s.Rules[i])
+	}
+	if err := s.validateRules(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -287,6 +319,9 @@ func (c *Check) validate() error {
 	if c.MinFraction != nil && c.MaxFraction != nil && *c.MinFraction > *c.MaxFraction {
 		return fmt.Errorf("min_fraction %s > max_fraction %s: no value can pass", result.FormatFloat(*c.MinFraction), result.FormatFloat(*c.MaxFraction))
 	}
+	if c.Where != nil && def.table && c.Kind != Rule {
+		return fmt.Errorf("where applies to column checks and rules; filter the table checks with the suite's where")
+	}
 	if c.Mostly != nil && !def.rowWise {
 		return fmt.Errorf("mostly applies to row-wise checks, not to %s", c.Kind)
 	}
@@ -305,22 +340,35 @@ func kindNames() []string {
 }
 
 // Names lists the columns the suite's column checks read, in suite order,
-// each once. Table checks read only the schema.
+// each once, then the columns its filters, rules and key name (as
+// written: Resolve matches them to a schema's). Table checks read only
+// the schema.
 func (s *Suite) Names() []string {
 	out := make([]string, 0, len(s.Columns))
 	seen := map[string]bool{}
-	for _, c := range s.Columns {
-		if !seen[c.Name] {
-			seen[c.Name] = true
-			out = append(out, c.Name)
+	add := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
 		}
+	}
+	for _, c := range s.Columns {
+		add(c.Name)
+	}
+	for _, e := range s.expressions() {
+		for _, name := range e.Columns() {
+			add(name)
+		}
+	}
+	for _, k := range s.Key {
+		add(k)
 	}
 	return out
 }
 
 // Len returns the number of checks in the suite.
 func (s *Suite) Len() int {
-	n := len(s.Table)
+	n := len(s.Table) + len(s.Rules)
 	for _, c := range s.Columns {
 		n += len(c.Checks)
 	}
