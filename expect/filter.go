@@ -256,7 +256,7 @@ func masked(arr arrow.Array, sel []byte, buf *[]byte) arrow.Array {
 	n, off := d.Len(), d.Offset()
 	bm := grow(*buf, int(bitutil.BytesForBits(int64(off+n))))
 	*buf = bm
-	if v := d.Buffers()[0]; v != nil && d.NullN() > 0 {
+	if v := d.Buffers()[0]; v != nil && arr.NullN() > 0 {
 		bitutil.BitmapAnd(v.Bytes(), sel, int64(off), 0, bm, int64(off), int64(n))
 	} else {
 		bitutil.CopyBitmap(sel, 0, n, bm, off)

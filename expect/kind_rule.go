@@ -113,7 +113,10 @@ func ruleFinish(e *eval, c *Check, r *result.Check) bool {
 	ok := rowWise(c, r, rs.evaluated, rs.unexpected, rs.sample, "break "+cond, "satisfy "+cond)
 	r.NullCount = result.Ptr(rs.nulls)
 	r.Expected = withMostly(c, map[string]any{"expect": cond})
-	r.ExpectedText = strings.Replace(r.ExpectedText, "values", "rows", 1)
+	r.ExpectedText = "every row satisfies " + cond
+	if c.Mostly != nil {
+		r.ExpectedText = fmt.Sprintf("at least %s of rows satisfy %s", percent(*c.Mostly), cond)
+	}
 	if rs.evaluated > 0 {
 		r.ObservedText = fmt.Sprintf("%d of %d rows break %s (%s)", rs.unexpected, rs.evaluated, cond, percent(float64(rs.unexpected)/float64(rs.evaluated)))
 		r.Message = r.ObservedText
