@@ -110,8 +110,8 @@ var (
 type eval struct {
 	p     *plan
 	rule  *ruleState // a rule's merged counts
-	rows  int64    // rows in the data
-	names []string // the table's columns
+	rows  int64      // rows in the data
+	names []string   // the table's columns
 	cp    *colPlan
 	cs    *colState
 	st    *colStats
