@@ -284,6 +284,11 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 			errs = append(errs, MissingColumnError(name, rs))
 		}
 	}
+	for _, k := range s.Key {
+		if len(rs.FieldIndices(k)) == 0 {
+			errs = append(errs, fmt.Errorf("expect: key: %w", MissingColumnError(k, p.schema)))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

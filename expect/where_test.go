@@ -240,6 +240,11 @@ func TestExpressionErrors(t *testing.T) {
 		{Kind: expect.Rule, RuleName: "a", Expect: expect.MustExpression("age > 1")},
 	}}
 	assert.ErrorContains(t, bad.Validate(), `the name "a" is used by an earlier rule`)
+	nokey := decode(t, "key: [idd]\ncolumns: {age: {range: {min: 0}}}")
+	rk := array.NewTableReader(tbl, 4)
+	defer rk.Release()
+	_, err = nokey.Evaluate(context.Background(), rk, expect.Options{})
+	assert.ErrorContains(t, err, `expect: key: expect: column "idd" is not in the data (did you mean "id"?)`)
 	wt := &expect.Suite{Table: []expect.Check{{Kind: expect.RowCount, Where: expect.MustExpression("age > 0")}}}
 	assert.ErrorContains(t, wt.Validate(), "filter the table checks with the suite's where")
 }
