@@ -1,6 +1,7 @@
 package trustml
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -59,6 +60,10 @@ type RunOptions struct {
 	// Profile asks for the profile of the columns the expectations and the
 	// drift section name (Result.Profile), built in the same pass.
 	Profile bool
+	// FailedRows, when set, receives every row that failed a row-wise
+	// check or a rule, streamed in row order as the pass goes (see
+	// expect.FailedRowsWriter; NewFailedRowsWriter writes Parquet or CSV).
+	FailedRows expect.FailedRowsWriter
 
 	// History records the run in this store (an SQLite file, or a
 	// postgres:// URL) instead of the suite's history section's, and turns
@@ -160,7 +165,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 			return nil, s.dataError(err)
 		}
 	}
-	rdr, err := src.Scan(ctx, dopts.Columns)
+	rdr, err := s.scan(ctx, src, dopts.Columns)
 	if err != nil {
 		return nil, s.dataError(err)
 	}
@@ -193,6 +198,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		SampleSize: opts.SampleSize,
 		Now:        start,
 		Open:       s.openOther(opts),
+		FailedRows: opts.FailedRows,
 	})
 	stopProgress()
 	if err != nil {
@@ -414,12 +420,66 @@ func (k *keeper) release() {
 	k.batches = nil
 }
 
+// scan starts the pass over cols. A column that only the expectations'
+// filters and rules name, and that the data lacks, is matched
+// case-insensitively (as expr matches names) or left out, for Evaluate to
+// report at its place in the expression with a "did you mean" hint.
+func (s *Suite) scan(ctx context.Context, src dataset.Source, cols []string) (dataset.Scan, error) {
+	rdr, err := src.Scan(ctx, cols)
+	var mc *dataset.MissingColumnsError
+	if err == nil || !errors.As(err, &mc) {
+		return rdr, err
+	}
+	named := map[string]bool{}
+	for _, c := range s.Expectations.Columns {
+		named[c.Name] = true
+	}
+	for _, c := range s.modelColumns() {
+		named[c] = true
+	}
+	for _, c := range s.Drift.Names() {
+		named[c] = true
+	}
+	for _, m := range mc.Missing {
+		if named[m] {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, c := range cols {
+		if !slices.Contains(mc.Missing, c) {
+			out = append(out, c)
+		}
+	}
+	for _, m := range mc.Missing {
+		var match []string
+		for _, a := range mc.Available {
+			if strings.EqualFold(a, m) {
+				match = append(match, a)
+			}
+		}
+		if len(match) == 1 && !slices.Contains(out, match[0]) {
+			out = append(out, match[0])
+		}
+	}
+	return src.Scan(ctx, out)
+}
+
 // dataError places a missing-column error at the column's key in the
 // suite, so the message reads "suite.yaml:12:5: expectations.columns.agee: ...".
 func (s *Suite) dataError(err error) error {
 	var pe *expect.PositionError
 	if errors.As(err, &pe) && pe.Line > 0 {
 		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{Line: pe.Line, Col: pe.Col, Path: pe.Path, Msg: pe.Err.Error()}}}
+	}
+	var xe expect.ExpressionErrors
+	if errors.As(err, &xe) && len(xe) > 0 && xe[0].Line > 0 {
+		ye := &yamlx.Error{File: s.Path}
+		for _, e := range xe {
+			ye.Problems = append(ye.Problems, yamlx.Problem{Line: e.Line, Col: e.Col, Path: e.Path, Msg: e.Error()})
+		}
+		slices.SortStableFunc(ye.Problems, func(a, b yamlx.Problem) int { return cmp.Or(a.Line-b.Line, a.Col-b.Col) })
+		return ye
 	}
 	var mc *dataset.MissingColumnsError
 	if !errors.As(err, &mc) || len(mc.Missing) == 0 {

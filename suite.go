@@ -83,12 +83,15 @@ type DataSpec struct {
 // file's directory unless absolute; "" means none.
 type ReportSpec struct {
 	JSON, JUnit, HTML string
+	// FailedRows is the failed-rows file (.parquet or .csv): every row
+	// that failed a row-wise check or a rule (see expect.FailedRowsWriter).
+	FailedRows string
 }
 
 var (
 	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
 	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
-	reportKeys = []string{"json", "junit", "html"}
+	reportKeys = []string{"json", "junit", "html", "failed_rows"}
 )
 
 // MaxSuiteSize is the largest suite file Load reads, in bytes (4 MiB): a
@@ -143,7 +146,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &yamlx.Decoder{File: name}
+	d := &yamlx.Decoder{File: name, Src: src}
 	if root == nil {
 		d.Errorf(nil, "", "empty suite: it needs at least data: {path: ...} and expectations")
 		return nil, d.Err()
@@ -199,6 +202,11 @@ func Parse(name string, src []byte) (*Suite, error) {
 					s.Report.JUnit = v
 				case "html":
 					s.Report.HTML = v
+				case "failed_rows":
+					if _, err := FailedRowsFormat(v); err != nil {
+						d.Errorf(g.Value, g.Path, "%v", err)
+					}
+					s.Report.FailedRows = v
 				}
 			}
 		}
@@ -250,6 +258,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	s.Report.JSON = resolve(dir, s.Report.JSON)
 	s.Report.JUnit = resolve(dir, s.Report.JUnit)
 	s.Report.HTML = resolve(dir, s.Report.HTML)
+	s.Report.FailedRows = resolve(dir, s.Report.FailedRows)
 	if s.History != nil && s.History.DSN == "" {
 		s.History.Path = resolve(dir, cmp.Or(s.History.Path, history.DefaultPath))
 	}

@@ -56,12 +56,23 @@ func DecodeWith(d *yamlx.Decoder, n *yaml.Node, path string, o DecodeOptions) *S
 
 func decodeSuite(d *yamlx.Decoder, n *yaml.Node, path string) *Suite {
 	s := &Suite{}
-	fields, ok := d.Mapping(n, path, []string{"table", "columns"})
+	fields, ok := d.Mapping(n, path, []string{"table", "columns", "where", "rules", "key"})
 	if !ok {
 		return s
 	}
 	for _, f := range fields {
 		switch f.Key {
+		case "where":
+			s.Where = decodeExpression(d, f.Value, f.Path)
+		case "rules":
+			s.Rules = decodeRules(d, f.Value, f.Path)
+		case "key":
+			if keys, ok := d.Texts(f.Value, f.Path); ok {
+				if len(keys) == 0 {
+					d.Errorf(f.Value, f.Path, "must list at least one column")
+				}
+				s.Key = keys
+			}
 		case "table":
 			s.Table = decodeTable(d, f.Value, f.Path)
 		case "columns":
@@ -96,7 +107,7 @@ func severityOf(d *yamlx.Decoder, fields []yamlx.Field, def result.Severity) res
 func decodeTable(d *yamlx.Decoder, n *yaml.Node, path string) []Check {
 	keys := []string{"columns", "severity"}
 	for _, k := range Kinds() {
-		if def := registry[k]; def.table && !columnsGroup[k] {
+		if def := registry[k]; def.table && !columnsGroup[k] && k != Rule {
 			keys = append(keys, string(k))
 			if def.key != "" {
 				keys = append(keys, def.key)
@@ -165,6 +176,11 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string) Colu
 			declared--
 			continue
 		}
+		if f.Key == "where" {
+			declared--
+			col.Where = decodeExpression(d, f.Value, f.Path)
+			continue
+		}
 		c := Check{Kind: lookup(f.Key).kind, Column: name, Severity: sev}
 		decodeCheck(d, &c, f)
 		col.Checks = append(col.Checks, c)
@@ -181,6 +197,11 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string) Colu
 // code.
 func decodeCheck(d *yamlx.Decoder, c *Check, f yamlx.Field) {
 	before := len(d.Problems())
+	// where: is every check's key; the kind decodes the rest.
+	if rest, _, w := withoutKey(f.Value, "where"); w != nil && c.Kind != Rule {
+		c.Where = decodeExpression(d, w, yamlx.Join(f.Path, "where"))
+		f.Value = rest
+	}
 	registry[c.Kind].decode(d, c, f.Value, f.Path)
 	if len(d.Problems()) == before {
 		if err := c.validate(); err != nil {

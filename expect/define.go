@@ -3,6 +3,8 @@ package expect
 import (
 	"strings"
 
+	"github.com/trustml/trustml/expr"
+
 	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/result"
 )
@@ -24,6 +26,14 @@ type Definition struct {
 	// Schema reports whether the check reads the table's schema as well
 	// (the column's type, the table's column names).
 	Schema bool
+	// Condition is a Rule's condition as an expression tree, which a SQL
+	// compiler prints in its engine's dialect (Rule is its generic SQL).
+	Condition expr.Expr
+	// Where is the check's own filter (Check.Where) as a tree, nil when it
+	// has none: the aggregates are over the rows where it is TRUE. The
+	// column's and the suite's filters (Column.Where, Suite.Where) apply
+	// as well.
+	Where expr.Expr
 }
 
 // Aggregate is one SQL aggregate: Func(Arg) FILTER (WHERE Filter).
@@ -58,7 +68,11 @@ func (c *Check) Definition() Definition {
 	if d == nil {
 		return Definition{}
 	}
-	return d.define(c)
+	def := d.define(c)
+	if c.Where != nil {
+		def.Where = c.Where.Tree
+	}
+	return def
 }
 
 // ident quotes a column name as a SQL identifier.

@@ -7,6 +7,22 @@
 // section from YAML; Suite.Evaluate runs it over an array.RecordReader and
 // returns one result.Check per check.
 //
+// # Filters and rules
+//
+// Suite.Where, Column.Where and Check.Where filter the rows checks see:
+// row expressions (package expr) that combine with AND. A row is kept
+// where the filter is TRUE. Counts, fractions, mostly and statistics are
+// over the kept rows, the table checks count the rows the suite's filter
+// keeps, and each result states its filter and the rows it kept
+// (result.Check.Where, WhereRows). Suite.Rules are row rules (Kind Rule):
+// a row whose condition is NULL neither passes nor fails and is counted as
+// null. Each distinct filter is evaluated once per batch, vectorised, into
+// a selection shared by its checks, in the one pass; a column's checks
+// under one filter share one set of accumulators, reading the column with
+// the dropped rows turned into nulls, so that row numbers stay the data's.
+// Options.FailedRows streams every row failing a check that names its
+// failing rows (FailedRowsWriter).
+//
 // # Semantics
 //
 //   - Nulls are not values: row-wise checks (range, in_set, not_in_set,

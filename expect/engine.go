@@ -7,11 +7,14 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/trustml/trustml/internal/yamlx"
@@ -30,6 +33,11 @@ type Options struct {
 	// SampleSize is the number of failing values kept per check, the ones
 	// with the smallest row numbers; 0 means 20, a negative value keeps all.
 	SampleSize int
+	// FailedRows, when set, receives every row that failed a check able
+	// to name its failing rows, with the names of the checks it failed
+	// and its key columns, in row order and in bounded memory (see
+	// FailedRowsWriter). The samples in the results are unchanged.
+	FailedRows FailedRowsWriter
 	// Now is the run's instant, fixed once per run: now() and today() in
 	// rules and filters, relative date bounds (now - 2d) and freshness are
 	// evaluated against it. The zero value means the time Evaluate starts.
@@ -73,14 +81,30 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	states := make([]*state, nw)
 	jobs := make([]chan job, nw)
 	g, gctx := errgroup.WithContext(ctx)
+	// The failed rows go to one writer, in row order.
+	var runs chan failedRun
+	var written chan error
+	if p.out != nil {
+		runs = make(chan failedRun, 2*nw)
+		written = make(chan error, 1)
+		go func() { written <- p.out.writeFailed(runs) }()
+	}
+	var workers sync.WaitGroup
 	for w := range nw {
 		states[w] = newState(p)
 		jobs[w] = make(chan job, 2)
+		workers.Add(1)
 		g.Go(func() error {
+			defer workers.Done()
 			var err error
 			for j := range jobs[w] {
 				if err == nil && gctx.Err() == nil {
 					err = states[w].update(p, j)
+					if err == nil && runs != nil {
+						var rec arrow.RecordBatch
+						rec, err = states[w].fails.record(gctx, p.out, j)
+						runs <- failedRun{index: j.index, rec: rec}
+					}
 				}
 				j.batch.Release()
 			}
@@ -118,7 +142,15 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	for _, c := range jobs {
 		close(c)
 	}
-	if err := g.Wait(); err != nil {
+	err = g.Wait()
+	if runs != nil {
+		workers.Wait()
+		close(runs)
+		if werr := <-written; err == nil && werr != nil {
+			err = fmt.Errorf("expect: failed rows: %w", werr)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := rr.Err(); err != nil {
@@ -135,9 +167,13 @@ const sliceRows = 1 << 16
 
 type job struct {
 	batch  arrow.RecordBatch
-	index  int   // batch number in stream order
-	offset int64 // row number of the batch's first row
+	index  int    // batch number in stream order
+	offset int64  // row number of the batch's first row
+	sel    []byte // the rows the column's filter keeps; nil: every row
 }
+
+// selected reports whether the job's filter keeps row i.
+func (j job) selected(i int) bool { return j.sel == nil || bitutil.BitIsSet(j.sel, i) }
 
 // class is how the engine reads a column's values.
 type class int
@@ -176,14 +212,30 @@ func (c class) String() string {
 
 // plan is a suite bound to a schema.
 type plan struct {
-	suite  *Suite
-	schema *arrow.Schema // table schema, for table checks
-	cols   []*colPlan
-	rows   []*rowsPlan // the table checks that read rows, in suite order
-	sample int
+	suite      *Suite
+	schema     *arrow.Schema // table schema, for table checks
+	readSchema *arrow.Schema // the reader's schema, the batches'
+	cols       []*colPlan
+	rows       []*rowsPlan // the table checks that read rows, in suite order
+	sample     int
+	now        time.Time // now() and today() in filters and rules
+
+	// Filters and rules (filter.go): the distinct predicates, the
+	// distinct conjunctions of them, the suite's filter (-1: none), each
+	// column check's filter, and the rules.
+	preds       []*predPlan
+	predIdx     map[string]int
+	filters     []*filterPlan
+	filterIdx   map[string]int
+	tableFilter int
+	checkFilter map[*Check]int
+	colOf       map[*Check]int // column check → its colPlan
+	rules       []*rulePlan
+	out         *failedPlan // the failed-rows output, nil without one
 }
 
 type colPlan struct {
+	filter   int // the filter its checks share, -1 for none
 	name     string
 	hint     string // from the field's "trustml.hint" metadata
 	idx      int
@@ -232,44 +284,67 @@ type rowCheck struct {
 }
 
 func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
-	p := &plan{suite: s, schema: opts.Schema, sample: opts.SampleSize}
+	p := &plan{suite: s, schema: opts.Schema, readSchema: rs, sample: opts.SampleSize, now: opts.Now,
+		checkFilter: map[*Check]int{}, colOf: map[*Check]int{}}
 	if p.schema == nil {
 		p.schema = rs
 	}
 	if p.sample == 0 {
 		p.sample = DefaultSampleSize
 	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	if p.now.IsZero() {
+		p.now = time.Now()
 	}
-	byName := map[string]*colPlan{}
 	errs := p.compileRows(s, rs)
 	for ci := range s.Columns {
-		col := &s.Columns[ci]
-		cp := byName[col.Name]
-		if cp == nil {
-			idx := rs.FieldIndices(col.Name)
-			if len(idx) == 0 {
-				errs = append(errs, MissingColumnError(col.Name, rs))
-				continue
-			}
-			dt := rs.Field(idx[0]).Type
-			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), schema: rs, sample: p.sample, now: now}
-			// The reader's note on how the type was inferred, if any.
-			cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
-			byName[col.Name] = cp
-			p.cols = append(p.cols, cp)
+		if name := s.Columns[ci].Name; len(rs.FieldIndices(name)) == 0 {
+			errs = append(errs, MissingColumnError(name, rs))
 		}
+	}
+	for _, k := range s.Key {
+		if len(rs.FieldIndices(k)) == 0 {
+			errs = append(errs, fmt.Errorf("expect: key: %w", MissingColumnError(k, p.schema)))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if xerrs := p.compileExpressions(s, p.schema, rs); len(xerrs) > 0 {
+		return nil, xerrs
+	}
+	// One colPlan per column and filter: the checks under one filter
+	// share its accumulators.
+	byKey := map[string]int{}
+	for ci := range s.Columns {
+		col := &s.Columns[ci]
 		for i := range col.Checks {
 			c := &col.Checks[i]
-			if err := cp.bind(c); err != nil {
+			f := p.checkFilter[c]
+			key := col.Name + "\x00" + strconv.Itoa(f)
+			k, ok := byKey[key]
+			if !ok {
+				idx := rs.FieldIndices(col.Name)
+				dt := rs.Field(idx[0]).Type
+				cp := &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), filter: f, schema: rs, sample: p.sample, now: p.now}
+				// The reader's note on how the type was inferred, if any.
+				cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
+				k = len(p.cols)
+				byKey[key] = k
+				p.cols = append(p.cols, cp)
+			}
+			p.colOf[c] = k
+			if err := p.cols[k].bind(c); err != nil {
 				errs = append(errs, fmt.Errorf("expect: %s: %w", c.Name(), err))
 			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if opts.FailedRows != nil {
+		if err := p.planFailedRows(opts.FailedRows); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

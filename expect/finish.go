@@ -19,19 +19,21 @@ func (p *plan) finish(rows int64, st *state) []result.Check {
 	for i, f := range p.schema.Fields() {
 		names[i] = f.Name
 	}
+	tableRows := rows
+	if p.tableFilter >= 0 {
+		tableRows = st.kept[p.tableFilter]
+	}
 	for i := range p.suite.Table {
 		c := &p.suite.Table[i]
-		e := &eval{p: p, rows: rows, names: names}
+		e := &eval{p: p, rows: tableRows, names: names}
 		for k, rp := range p.rows {
 			if rp.check == c {
 				e.rp, e.acc = rp, st.rows[k]
 			}
 		}
-		out = append(out, conclude(e, c))
-	}
-	byName := map[string]int{}
-	for i, cp := range p.cols {
-		byName[cp.name] = i
+		r := conclude(e, c)
+		p.whereOf(&r, p.tableFilter, st.kept)
+		out = append(out, r)
 	}
 	// Statistics, quantile selection included, per column in parallel.
 	stats := make([]*colStats, len(p.cols))
@@ -41,11 +43,19 @@ func (p *plan) finish(rows int64, st *state) []result.Check {
 	}
 	wg.Wait()
 	for _, col := range p.suite.Columns {
-		i := byName[col.Name]
-		e := &eval{p: p, rows: rows, names: names, cp: p.cols[i], cs: st.cols[i], st: stats[i]}
 		for k := range col.Checks {
-			out = append(out, conclude(e, &col.Checks[k]))
+			c := &col.Checks[k]
+			i := p.colOf[c]
+			e := &eval{p: p, rows: rows, names: names, cp: p.cols[i], cs: st.cols[i], st: stats[i]}
+			r := conclude(e, c)
+			p.whereOf(&r, p.cols[i].filter, st.kept)
+			out = append(out, r)
 		}
+	}
+	for k, rp := range p.rules {
+		r := conclude(&eval{p: p, rows: rows, names: names, rule: &st.rules[k]}, rp.check)
+		p.whereOf(&r, rp.filter, st.kept)
+		out = append(out, r)
 	}
 	return out
 }

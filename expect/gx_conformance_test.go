@@ -24,6 +24,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/expr"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
@@ -186,12 +187,15 @@ func runGXFiles(t *testing.T, files []string) gxTally {
 // Reasons for leaving a test out. Each names a GX feature trustml does not
 // have on purpose; GX.md says why.
 const (
-	gxSkipUnbounded    = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
-	gxSkipRowCondition = "row_condition: GX filters rows with a pandas query first; trustml checks the data as given (filter it before the check)"
-	gxSkipParameter    = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
-	gxSkipEmptySet     = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
-	gxSkipColumnIndex  = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
-	gxSkipProfiling    = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
+	gxSkipUnbounded       = "bound-less check: GX passes a check with no bound (no min/max, threshold or set) vacuously; trustml rejects a check that checks nothing"
+	gxSkipRowCondition    = "row_condition: a pandas query beyond comparisons joined with & and |, or on an expectation without a column or table form"
+	gxSkipConditionParser = "row_condition with a condition_parser other than pandas: GX raises; trustml's where: has one language"
+	gxSkipConditionTypes  = "row_condition compares a mixed-type (object) column with a number: pandas compares Python objects, trustml's where: types strictly and reports a suite error"
+	gxSkipParameter       = "suite parameters ($PARAMETER, evaluated at run time): a trustml suite is static"
+	gxSkipTemporalBound   = "date-time bounds on a statistic of a timestamp column: trustml's statistic bounds are numbers"
+	gxSkipEmptySet        = "empty value_set: trustml rejects an empty set as a mistake (GX fails every value)"
+	gxSkipColumnIndex     = "column_index: trustml checks column order for the whole list (columns.exact with ordered: true), not one column's position"
+	gxSkipProfiling       = "no partition_object: GX profiles the data into its own histogram and checks nothing; trustml compares with a given partition"
 
 	// gxNoTranslation marks an expectation trustml has no suite key for
 	// yet: its tests count as unsupported, not skipped.
@@ -519,11 +523,41 @@ func runGXTest(expectation string, tc gxTest, tbl arrow.Table) (problem, skip st
 	if _, ok := tc.Out["traceback_substring"]; ok {
 		wantError = true
 	}
-	src, skip := translateGX(expectation, tc.In, wantError, tbl.Schema())
+	in := tc.In
+	where := ""
+	if rc, ok := in["row_condition"].(string); ok {
+		if cp, _ := in["condition_parser"].(string); cp != "pandas" {
+			return "", gxSkipConditionParser
+		}
+		if where, ok = pandasCondition(rc); !ok {
+			return "", gxSkipRowCondition
+		}
+		in = maps.Clone(in)
+		delete(in, "row_condition")
+		delete(in, "condition_parser")
+	}
+	src, skip := translateGX(expectation, in, wantError, tbl.Schema())
 	if skip != "" {
 		return "", skip
 	}
+	if where != "" {
+		// GX's row_condition is a where: on the check's column, or on the
+		// suite for a table check.
+		col, _ := in["column"].(string)
+		w := flowYAML("where") + ": " + flowYAML(where) + ", "
+		switch cp := "{" + flowYAML("columns") + ": {" + flowYAML(col) + ": {"; {
+		case col != "" && strings.HasPrefix(src, cp):
+			src = cp + w + strings.TrimPrefix(src, cp)
+		case strings.HasPrefix(src, "{"+flowYAML("table")+": "):
+			src = "{" + w + strings.TrimPrefix(src, "{")
+		default:
+			return "", gxSkipRowCondition
+		}
+	}
 	res, err := evaluateYAML(src, tbl)
+	if xe := (expect.ExpressionErrors{}); where != "" && errors.As(err, &xe) {
+		return "", gxSkipConditionTypes
+	}
 	if err == nil && res.Status == result.Error {
 		err = errors.New(res.Message)
 	}
@@ -665,6 +699,37 @@ var gxTypes = map[string]string{
 	"bool": "bool", "boolean": "bool",
 	"datetime64": "timestamp[ns]", "datetime64[ns]": "timestamp[ns]",
 	"Timestamp": "timestamp[ns, tz=UTC]", "DatetimeTZDtype": "timestamp[ns, tz=UTC]",
+}
+
+// pandasCondition translates the pandas queries of GX's row_condition
+// (comparisons joined with & and |, strings in double quotes) into a row
+// expression; ok is false for anything else.
+func pandasCondition(q string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == '"':
+			j := strings.IndexByte(q[i+1:], '"')
+			if j < 0 {
+				return "", false
+			}
+			b.WriteString("'" + strings.ReplaceAll(q[i+1:i+1+j], "'", "''") + "'")
+			i += j + 1
+		case c == '=' && i+1 < len(q) && q[i+1] == '=':
+			b.WriteByte('=')
+			i++
+		case c == '&':
+			b.WriteString("AND")
+		case c == '|':
+			b.WriteString("OR")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if _, err := expr.Parse(b.String()); err != nil {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // translateGX writes the expectations section of a suite that checks what

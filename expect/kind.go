@@ -26,6 +26,12 @@ type kindDef struct {
 	// rowWise: the check judges each non-null value, keeps failing
 	// values and accepts mostly.
 	rowWise bool
+	// failedRows: the check knows, batch by batch, which rows fail it, and
+	// reports them to the failed-rows output (Options.FailedRows) through
+	// the batch's collector (rowState.rows for column checks, the rule's
+	// state for rules). A kind that learns its failing rows only at the
+	// end of the pass (unique) cannot stream them and leaves this false.
+	failedRows bool
 	// example is a YAML value of the kind's key, for the documentation and
 	// for the test that decodes, evaluates and defines every kind.
 	example string
@@ -118,8 +124,9 @@ var (
 // column (nil for table checks) and the table's shape.
 type eval struct {
 	p     *plan
-	rows  int64    // rows in the data
-	names []string // the table's columns
+	rule  *ruleState // a rule's merged counts
+	rows  int64      // rows in the data
+	names []string   // the table's columns
 	cp    *colPlan
 	cs    *colState
 	st    *colStats
@@ -212,7 +219,7 @@ func columnKeys() []string {
 		}
 	}
 	sort.Strings(out)
-	return append(out, "severity")
+	return append(out, "severity", "where")
 }
 
 // bind plans check c on the column: the kind must read the column's class,

@@ -19,7 +19,7 @@ import (
 
 func init() {
 	register(kindDef{
-		kind: Range, rowWise: true, example: "{min: 0, max: 120}", reads: numericClasses, needs: accMinMax,
+		kind: Range, rowWise: true, failedRows: true, example: "{min: 0, max: 120}", reads: numericClasses, needs: accMinMax,
 		decode: func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 			decodeRowBounds(d, c, n, path, append(yamlx.IntervalKeys, "mostly", "severity"), false)
 		},
@@ -50,7 +50,7 @@ func init() {
 	timeBounded(Range)
 	for _, k := range []Kind{InSet, NotInSet} {
 		register(kindDef{
-			kind: k, rowWise: true, example: "[a, b, c]", reads: setClasses,
+			kind: k, rowWise: true, failedRows: true, example: "[a, b, c]", reads: setClasses,
 			decode: decodeSet,
 			validate: func(c *Check) error {
 				if len(c.Set) == 0 {
@@ -70,7 +70,7 @@ func init() {
 		})
 	}
 	register(kindDef{
-		kind: Regex, rowWise: true, example: `"^[A-Z]{2}[0-9]+$"`, reads: stringClasses,
+		kind: Regex, rowWise: true, failedRows: true, example: `"^[A-Z]{2}[0-9]+$"`, reads: stringClasses,
 		decode: decodeRegex,
 		validate: func(c *Check) error {
 			if c.Pattern == nil && len(c.Patterns) == 0 {
@@ -103,7 +103,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: Length, rowWise: true, example: "{min: 1, max: 64}", reads: stringClasses, needs: accLengths,
+		kind: Length, rowWise: true, failedRows: true, example: "{min: 1, max: 64}", reads: stringClasses, needs: accLengths,
 		decode: func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 			decodeRowBounds(d, c, n, path, []string{"min", "max", "mostly", "severity"}, true)
 		},

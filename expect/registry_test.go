@@ -35,6 +35,9 @@ func TestEveryKindDeclared(t *testing.T) {
 			var src string
 			column := "x"
 			switch {
+			case k == expect.Rule:
+				src = "rules: [" + k.Example() + "]"
+				column = ""
 			case k == expect.RequiredColumns || k == expect.ExactColumns:
 				src = "table: {columns: {" + string(k) + ": [x]}}"
 				column = ""
@@ -54,6 +57,9 @@ func TestEveryKindDeclared(t *testing.T) {
 			s := decode(t, src)
 			require.Equal(t, 1, s.Len())
 			c := s.Table
+			if k == expect.Rule {
+				c = s.Rules
+			}
 			if len(s.Columns) > 0 {
 				c = s.Columns[0].Checks
 			}

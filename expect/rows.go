@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"go.yaml.in/yaml/v3"
 
@@ -83,7 +84,7 @@ type rowsPlan struct {
 
 // rowsAcc is one worker's accumulator of a rows check.
 type rowsAcc interface {
-	update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int)
+	update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int, sel []byte)
 	merge(other rowsAcc, limit int)
 }
 
@@ -480,8 +481,11 @@ func (c *Check) skip(nulls, n int) bool {
 	return nulls == n || (c.SkipAnyMissing && nulls > 0)
 }
 
-func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int) {
+func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int, sel []byte) {
 	for i := range n {
+		if sel != nil && !bitutil.BitIsSet(sel, i) {
+			continue
+		}
 		buf, nulls := t.buf[:0], 0
 		for _, c := range cols {
 			var null bool
@@ -631,15 +635,18 @@ type recordCheck struct {
 	buf  []byte
 }
 
-func (r *recordCheck) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int) {
+func (r *recordCheck) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int, sel []byte) {
 	if rp.check.Kind == References {
-		r.references(rp, cols, n, row0, limit)
+		r.references(rp, cols, n, row0, limit, sel)
 		return
 	}
 	for len(r.bufs) < len(cols) {
 		r.bufs = append(r.bufs, nil)
 	}
 	for i := range n {
+		if sel != nil && !bitutil.BitIsSet(sel, i) {
+			continue
+		}
 		nulls := 0
 		vals := r.bufs[:0]
 		for k, c := range cols {
@@ -676,8 +683,11 @@ func repeats(vals [][]byte) bool {
 
 // references judges each row whose values are all present: its key must
 // be among the referenced keys.
-func (r *recordCheck) references(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int) {
+func (r *recordCheck) references(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int, sel []byte) {
 	for i := range n {
+		if sel != nil && !bitutil.BitIsSet(sel, i) {
+			continue
+		}
 		buf, null := r.buf[:0], false
 		for _, c := range cols {
 			var isNull bool

@@ -64,12 +64,26 @@ const (
 type Suite struct {
 	Table   []Check
 	Columns []Column
+
+	// Where, when set, filters the rows every check sees: the table
+	// checks count the rows it keeps, column checks and rules read only
+	// them (see Column.Where and Check.Where for narrower filters).
+	Where *Expression
+	// Rules are the table's row rules (Kind Rule), after the column
+	// checks in results.
+	Rules []Check
+	// Key names the columns that identify a row in the failed-rows output
+	// (Options.FailedRows); nil means the columns the failing checks name.
+	Key []string
 }
 
 // Column holds the checks of one column.
 type Column struct {
 	Name   string
 	Checks []Check
+	// Where, when set, filters the rows every check of the column sees,
+	// within the suite's filter.
+	Where *Expression
 
 	// Line and Col locate the column's key in the suite file (0 when the
 	// suite was built in code), for errors about the column.
@@ -86,6 +100,15 @@ type Check struct {
 	Kind     Kind
 	Column   string          // "" for table checks
 	Severity result.Severity // "" means SeverityError
+
+	// Where, when set, filters the rows the check sees, within its
+	// column's and the suite's filters: counts, fractions, mostly and
+	// statistics are over the rows it keeps (those where it is TRUE).
+	Where *Expression
+	// Expect is a Rule's condition, which every row (that the filters
+	// keep) satisfies; RuleName names the rule in results ("rules.NAME").
+	Expect   *Expression
+	RuleName string
 
 	// Interval bounds counts for row_count, column_count, missing,
 	// distinct and length, and values for range and statistics. On
@@ -226,6 +249,9 @@ type QuantileBound struct {
 // Name is the check's stable name in results: "table.row_count",
 // "table.columns.required", "columns.age.range".
 func (c *Check) Name() string {
+	if c.Kind == Rule {
+		return "rules." + c.RuleName
+	}
 	if columnsGroup[c.Kind] {
 		return "table.columns." + string(c.Kind)
 	}
@@ -334,6 +360,12 @@ func (s *Suite) Validate() error {
 			check(c)
 		}
 	}
+	for i := range s.Rules {
+		check(&s.Rules[i])
+	}
+	if err := s.validateRules(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -358,6 +390,9 @@ func (c *Check) validate() error {
 	if c.MinFraction != nil && c.MaxFraction != nil && *c.MinFraction > *c.MaxFraction {
 		return fmt.Errorf("min_fraction %s > max_fraction %s: no value can pass", result.FormatFloat(*c.MinFraction), result.FormatFloat(*c.MaxFraction))
 	}
+	if c.Where != nil && def.table && c.Kind != Rule {
+		return fmt.Errorf("where applies to column checks and rules; filter the table checks with the suite's where")
+	}
 	if c.Mostly != nil && !def.rowWise {
 		return fmt.Errorf("mostly applies to row-wise checks, not to %s", c.Kind)
 	}
@@ -376,14 +411,17 @@ func kindNames() []string {
 }
 
 // Names lists the columns the suite's checks read, in suite order, each
-// once: the columns of column checks, then those the table's key checks
-// (unique_key, duplicate_rows, unique_within_record, references) read.
+// once: the columns of column checks and the other columns they read
+// (compare, pair_in_set, cramers_v, row_sum, monotonic by), the columns
+// the table's key checks (unique_key, duplicate_rows,
+// unique_within_record, references) read, then the columns its filters,
+// rules and key name (as written: Resolve matches them to a schema's).
 // The other table checks read only the schema.
 func (s *Suite) Names() []string {
 	out := make([]string, 0, len(s.Columns))
 	seen := map[string]bool{}
 	add := func(name string) {
-		if !seen[name] {
+		if name != "" && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 		}
@@ -391,12 +429,29 @@ func (s *Suite) Names() []string {
 	for _, c := range s.Columns {
 		add(c.Name)
 	}
+	for _, col := range s.Columns {
+		for _, c := range col.Checks {
+			add(c.With)
+			for _, name := range c.WithColumns {
+				add(name)
+			}
+			add(c.OrderBy)
+		}
+	}
 	for _, c := range s.Table {
 		if registry[c.Kind] != nil && registry[c.Kind].newRows != nil {
 			for _, name := range c.Columns {
 				add(name)
 			}
 		}
+	}
+	for _, e := range s.expressions() {
+		for _, name := range e.Columns() {
+			add(name)
+		}
+	}
+	for _, k := range s.Key {
+		add(k)
 	}
 	return out
 }
@@ -438,7 +493,7 @@ func (c *Check) yamlKey() string {
 
 // Len returns the number of checks in the suite.
 func (s *Suite) Len() int {
-	n := len(s.Table)
+	n := len(s.Table) + len(s.Rules)
 	for _, c := range s.Columns {
 		n += len(c.Checks)
 	}

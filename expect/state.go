@@ -27,6 +27,20 @@ type state struct {
 	keys    []uint64  // a batch's frequency keys
 	present []byte    // a batch's bitmap of non-missing values (nulls and NaN)
 	idx     []int32   // a batch's dictionary indices
+
+	// Filters and rules (filter.go): each predicate's and filter's
+	// selection of the batch's rows, the rows each filter kept so far, a
+	// validity bitmap per colPlan, the rules' counts and their scratch.
+	predSel, sel, selBuf [][]byte
+	selN                 []int
+	kept                 []int64
+	masks                [][]byte
+	rules                []ruleState
+	ruleKept, ruleEval   []byte
+	ruleFail             []byte
+	// fails collects the batch's failing rows for the failed-rows
+	// output; nil without one.
+	fails *batchFails
 }
 
 type colState struct {
@@ -51,6 +65,18 @@ type colState struct {
 type rowState struct {
 	unexpected int64
 	sample     []result.Failure
+	// out, when set, collects the rows that fail the check, as check id
+	// (the failed-rows output; see kindDef.failedRows).
+	out *batchFails
+	id  int
+}
+
+// failed records row i of the batch as failing the check in the
+// failed-rows output, when there is one.
+func (rs *rowState) failed(i int) {
+	if rs.out != nil {
+		rs.out.add(i, rs.id)
+	}
 }
 
 // keep reports whether the sample has room for another failure. Rows
@@ -90,26 +116,87 @@ func newState(p *plan) *state {
 			s.rows[i] = rp.def.newRows()
 		}
 	}
+	s.predSel = make([][]byte, len(p.preds))
+	s.sel = make([][]byte, len(p.filters))
+	s.selBuf = make([][]byte, len(p.filters))
+	s.selN = make([]int, len(p.filters))
+	s.kept = make([]int64, len(p.filters))
+	s.masks = make([][]byte, len(p.cols))
+	s.rules = make([]ruleState, len(p.rules))
+	if p.out != nil {
+		s.fails = &batchFails{}
+		for i, cp := range p.cols {
+			for k, rc := range cp.rowCheck {
+				if id, ok := p.out.ids[rc.check]; ok {
+					s.cols[i].row[k].out, s.cols[i].row[k].id = s.fails, id
+				}
+			}
+		}
+	}
 	return s
 }
 
 func (s *state) update(p *plan, j job) error {
+	if len(p.preds) > 0 {
+		if err := s.selectRows(p, j); err != nil {
+			return err
+		}
+	}
 	for i, cp := range p.cols {
 		arr := j.batch.Column(cp.idx)
 		if !arrow.TypeEqual(arr.DataType(), cp.dt) {
 			return fmt.Errorf("expect: column %q changed type from %s to %s in batch %d", cp.name, cp.dt, arr.DataType(), j.index)
 		}
-		s.updateColumn(p, cp, s.cols[i], arr, j)
-		for _, acc := range s.cols[i].custom {
-			if err := acc.add(j); err != nil {
-				return fmt.Errorf("expect: column %q: %w", cp.name, err)
+		if cp.filter < 0 {
+			s.updateColumn(p, cp, s.cols[i], arr, j)
+			for _, acc := range s.cols[i].custom {
+				if err := acc.add(j); err != nil {
+					return fmt.Errorf("expect: column %q: %w", cp.name, err)
+				}
 			}
+			continue
+		}
+		// The rows the filter drops become nulls, then leave the counts.
+		fj := j
+		fj.sel = s.sel[cp.filter]
+		if arr.DataType().ID() == arrow.NULL {
+			s.updateColumn(p, cp, s.cols[i], arr, fj)
+		} else {
+			m := masked(arr, fj.sel, &s.masks[i])
+			s.updateColumn(p, cp, s.cols[i], m, fj)
+			m.Release()
+		}
+		dropped := int64(arr.Len() - s.selN[cp.filter])
+		s.cols[i].rows -= dropped
+		s.cols[i].nulls -= dropped
+		if len(s.cols[i].custom) > 0 {
+			// Checks with accumulators of their own read other columns of
+			// the row too: every column of the rows the filter drops is
+			// null to them, and nulls are left out of their counts.
+			mj := fj
+			mj.batch = maskedBatch(j.batch, fj.sel)
+			for _, acc := range s.cols[i].custom {
+				if err := acc.add(mj); err != nil {
+					mj.batch.Release()
+					return fmt.Errorf("expect: column %q: %w", cp.name, err)
+				}
+			}
+			mj.batch.Release()
 		}
 	}
 	for i, rp := range p.rows {
 		if acc := s.rows[i]; acc != nil {
+			var sel []byte
+			if p.tableFilter >= 0 {
+				sel = s.sel[p.tableFilter]
+			}
 			s.keyCols = rp.cols(j.batch, s.keyCols)
-			acc.update(rp, s.keyCols, int(j.batch.NumRows()), j.offset, p.sample)
+			acc.update(rp, s.keyCols, int(j.batch.NumRows()), j.offset, p.sample, sel)
+		}
+	}
+	if len(p.rules) > 0 {
+		if err := s.updateRules(p, j); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -209,7 +296,7 @@ func (cs *colState) sampleRows(p *plan, cp *colPlan, n int, has func(int) bool, 
 	full := func(s []result.Failure) bool { return p.sample >= 0 && len(s) >= p.sample }
 	if cp.nullRows && has != nil {
 		for i := 0; i < n && !full(cs.nullSample); i++ {
-			if !has(i) {
+			if !has(i) && j.selected(i) {
 				cs.nullSample = append(cs.nullSample, result.Failure{Row: j.offset + int64(i), Value: nil})
 			}
 		}
@@ -557,6 +644,7 @@ func numCheck[T number](rc *rowCheck, rs *rowState, limit int, vals []T, pr pres
 		if rs.keep(limit) {
 			rs.sample = append(rs.sample, result.Failure{Row: row0 + int64(i), Value: show(i)})
 		}
+		rs.failed(i)
 	}
 	switch set := rc.numSet; {
 	case rc.failAll:
@@ -628,6 +716,7 @@ func intCheck[T integer](rc *rowCheck, rs *rowState, limit int, vals []T, pr pre
 		if rs.keep(limit) {
 			rs.sample = append(rs.sample, result.Failure{Row: row0 + int64(i), Value: show(i)})
 		}
+		rs.failed(i)
 	}
 	sgn := signed[T]()
 	switch {
@@ -949,6 +1038,7 @@ func updateStrings[S strCol](s *state, p *plan, cp *colPlan, cs *colState, a arr
 				// Strings from Arrow buffers die with the batch: keep a copy.
 				rs.sample = append(rs.sample, result.Failure{Row: j.offset + int64(i), Value: strings.Clone(v)})
 			}
+			rs.failed(i)
 		}
 		failAt := func(i int) { fail(i, col.at(i)) }
 		if set := rc.strSet; set != nil && set.short != nil && !rc.failAll {
@@ -1101,6 +1191,7 @@ func updateDictStrings[S strCol](s *state, p *plan, cp *colPlan, cs *colState, a
 				if rs.keep(p.sample) {
 					rs.sample = append(rs.sample, result.Failure{Row: j.offset + int64(i), Value: strings.Clone(dict.at(int(e)))})
 				}
+				rs.failed(i)
 			}
 		}
 	}
@@ -1192,6 +1283,7 @@ func updateBools(s *state, p *plan, cp *colPlan, cs *colState, a *array.Boolean,
 				if rs.keep(p.sample) {
 					rs.sample = append(rs.sample, result.Failure{Row: j.offset + int64(i), Value: v})
 				}
+				rs.failed(i)
 			}
 		}
 	}
@@ -1403,6 +1495,16 @@ func merge(p *plan, states []*state) *state {
 				o.row[k].unexpected += cs.row[k].unexpected
 				o.row[k].sample = sortedRows(append(o.row[k].sample, cs.row[k].sample...), p.sample)
 			}
+		}
+		for f := range out.kept {
+			out.kept[f] += s.kept[f]
+		}
+		for k := range out.rules {
+			o, r := &out.rules[k], &s.rules[k]
+			o.evaluated += r.evaluated
+			o.unexpected += r.unexpected
+			o.nulls += r.nulls
+			o.sample = sortedRows(append(o.sample, r.sample...), p.sample)
 		}
 	}
 	// The columns' tables complete independently: in parallel.

@@ -182,6 +182,13 @@ type Check struct {
 	Mostly             *float64  `json:"mostly,omitempty"`
 	Sample             []Failure `json:"sample,omitempty"`
 
+	// Where is the filter of the rows the check saw (a where: expression,
+	// or several joined with AND), and WhereRows how many rows it kept;
+	// counts, fractions and mostly are over those rows. Empty and nil for
+	// a check of every row.
+	Where     string `json:"where,omitempty"`
+	WhereRows *int64 `json:"where_rows,omitempty"`
+
 	// Message is a one-line human summary: what was expected and what was
 	// found. For Status Error it says why the check could not be evaluated.
 	Message string `json:"message"`

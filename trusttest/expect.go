@@ -17,6 +17,7 @@ import (
 type Table struct {
 	t      TestingT
 	reader func() (array.RecordReader, error)
+	where  *expect.Expression
 }
 
 // Expect starts assertions on tbl. The table is only read; the caller
@@ -36,10 +37,13 @@ func ExpectBatch(t TestingT, rec arrow.RecordBatch) *Table {
 // evaluate runs one check over the table and reports it.
 func (tb *Table) evaluate(c expect.Check) {
 	tb.t.Helper()
-	s := &expect.Suite{}
-	if c.Column == "" {
+	s := &expect.Suite{Where: tb.where}
+	switch {
+	case c.Kind == expect.Rule:
+		s.Rules = []expect.Check{c}
+	case c.Column == "":
 		s.Table = []expect.Check{c}
-	} else {
+	default:
 		s.Columns = []expect.Column{{Name: c.Column, Checks: []expect.Check{c}}}
 	}
 	rr, err := tb.reader()
@@ -54,6 +58,44 @@ func (tb *Table) evaluate(c expect.Check) {
 		return
 	}
 	reportChecks(tb.t, res)
+}
+
+// Where returns the table seen through a filter: the assertions made on
+// the result (and its columns) read only the rows where cond, a row
+// expression (see package expr), is TRUE; their counts, fractions and
+// mostly are over those rows. Filters chain with AND. A condition that
+// does not parse is reported with t.Errorf, and tb is returned unchanged.
+func (tb *Table) Where(cond string) *Table {
+	tb.t.Helper()
+	e, err := expect.NewExpression(cond)
+	if err != nil {
+		tb.t.Errorf("where %s: %v", cond, err)
+		return tb
+	}
+	if tb.where != nil {
+		if e, err = expect.NewExpression("(" + tb.where.Text + ") AND (" + cond + ")"); err != nil {
+			tb.t.Errorf("where %s: %v", cond, err)
+			return tb
+		}
+	}
+	out := *tb
+	out.where = e
+	return &out
+}
+
+// Rule asserts that every row (of those the table's filter keeps)
+// satisfies cond, a row expression such as "end_date >= start_date"; a
+// row where cond is NULL neither passes nor fails. name names the check
+// in failures ("rules.NAME").
+func (tb *Table) Rule(name, cond string) *Table {
+	tb.t.Helper()
+	e, err := expect.NewExpression(cond)
+	if err != nil {
+		tb.t.Errorf("rules.%s: %v", name, err)
+		return tb
+	}
+	tb.evaluate(expect.Check{Kind: expect.Rule, RuleName: name, Expect: e})
+	return tb
 }
 
 // RowCountBetween asserts lo ≤ rows ≤ hi.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,6 +52,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE` (- for stdout)")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE` (- for stdout)")
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")
+	failedOut := fs.String("failed-rows", "", "write every row that failed a row-wise check or a rule to `FILE`: Parquet (.parquet) or CSV (.csv, or - for stdout)")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	historyTarget := fs.String("history", "", "record the run in the history store at `PATH` (SQLite) or postgres:// URL, overriding the suite's")
@@ -89,10 +92,36 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		{name: outputName("junit", *junitOut), path: pick(*junitOut, suite.Report.JUnit)},
 		{name: outputName("html", *htmlOut), path: htmlPath},
 		{name: "--cpuprofile", path: *cpuprofile},
+		{name: outputName("failed-rows", *failedOut), path: pick(*failedOut, suite.Report.FailedRows)},
+	}
+	if *failedOut == "" {
+		outs[4].name = "report.failed_rows"
 	}
 	if err := checkOutputs(outs, suiteInputs(suite, *data)); err != nil {
 		fmt.Fprintf(stderr, "trustml check: %v\n", err)
 		return exitNoRun
+	}
+	// The failed rows stream to a spool file during the run.
+	var failed trustml.FailedRowsWriter
+	var spool *os.File
+	var spoolBuf *bufio.Writer
+	if fr := &outs[4]; fr.path != "" {
+		format, err := trustml.FailedRowsFormat(fr.path)
+		if err != nil {
+			fmt.Fprintf(stderr, "trustml check: %s: %v\n", fr.name, err)
+			return exitNoRun
+		}
+		if spool, err = spoolFile(fr.path); err != nil {
+			fmt.Fprintf(stderr, "trustml check: %s: %v\n", fr.name, err)
+			return exitNoRun
+		}
+		defer func() {
+			spool.Close()
+			os.Remove(spool.Name()) // gone once renamed into place
+		}()
+		spoolBuf = bufio.NewWriterSize(spool, 1<<16)
+		failed, _ = trustml.NewFailedRowsWriter(spoolBuf, format)
+		fr.spool = spool.Name()
 	}
 	// When a result goes to standard output, the human summary goes to
 	// standard error.
@@ -115,7 +144,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	res, err := suite.Run(ctx, trustml.RunOptions{
 		DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr),
 		History: *historyTarget, Tags: tags, GitCommit: history.Commit(os.LookupEnv),
-		Now: now,
+		Now: now, FailedRows: failed,
 	})
 	if ctx.Err() != nil {
 		// Interrupted: whatever came back is partial, and nothing is written.
@@ -129,7 +158,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	outs[0].write = func(w io.Writer) error { return report.WriteJSON(w, res) }
 	outs[1].write = func(w io.Writer) error { return report.WriteJUnit(w, res) }
 	outs[2].write = func(w io.Writer) error { return report.WriteHTML(w, res) }
-	if err := writeOutputs(ctx, outs[:3], stdout); err != nil {
+	if failed != nil {
+		err := errors.Join(failed.Close(), spoolBuf.Flush(), spool.Sync())
+		if err != nil {
+			fmt.Fprintf(stderr, "trustml: %s: %v; no result written\n", outs[4].name, err)
+			return exitNoRun
+		}
+	}
+	if err := writeOutputs(ctx, append(outs[:3:3], outs[4]), stdout); err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "trustml: interrupted: %v; no result written\n", context.Cause(ctx))
 			return exitNoRun

@@ -35,6 +35,10 @@ type output struct {
 	name  string
 	path  string
 	write func(io.Writer) error
+	// spool, when set, is a file already written while the run went (the
+	// failed rows): it is renamed into place for a regular file, and
+	// copied to standard output or a device; write is not called.
+	spool string
 }
 
 // destination is an output's resolved kind.
@@ -149,6 +153,14 @@ func writeOutputs(ctx context.Context, outs []output, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
+		if o.spool != "" {
+			s := &staged{o: o, kind: kind}
+			if kind == toFile {
+				s.tmp = o.spool
+			}
+			st = append(st, s)
+			continue
+		}
 		var buf bytes.Buffer
 		if err := o.write(&buf); err != nil {
 			return fmt.Errorf("render %s: %w", o.path, err)
@@ -167,7 +179,7 @@ func writeOutputs(ctx context.Context, outs []output, stdout io.Writer) error {
 	}
 	// Stage regular files beside their destinations.
 	for _, s := range st {
-		if s.kind != toFile {
+		if s.kind != toFile || s.tmp != "" {
 			continue
 		}
 		if err := stage(s.o.path, s.data, &s.tmp); err != nil {
@@ -183,13 +195,15 @@ func writeOutputs(ctx context.Context, outs []output, stdout io.Writer) error {
 	// once every regular file is staged, before any is put in place.
 	for _, s := range st {
 		var err error
-		switch s.kind {
-		case toStdout:
-			_, err = stdout.Write(s.data)
-		case toSpecial:
-			err = writeSpecial(s.o.path, s.data)
-		default:
+		switch {
+		case s.kind == toFile:
 			continue
+		case s.o.spool != "":
+			err = copySpool(s.o.spool, s.o.path, s.kind, stdout)
+		case s.kind == toStdout:
+			_, err = stdout.Write(s.data)
+		case s.kind == toSpecial:
+			err = writeSpecial(s.o.path, s.data)
 		}
 		if err != nil {
 			cleanup()
@@ -270,4 +284,46 @@ func writeSpecial(path string, data []byte) error {
 	}
 	_, werr := f.Write(data)
 	return errors.Join(werr, f.Close())
+}
+
+// copySpool copies a spooled output to standard output or a device,
+// streaming, in bounded memory.
+func copySpool(spool, path string, kind destination, stdout io.Writer) error {
+	in, err := os.Open(spool)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if kind == toStdout {
+		_, err = io.Copy(stdout, in)
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, werr := io.Copy(f, in)
+	return errors.Join(werr, f.Close())
+}
+
+// spoolFile creates the file an output streamed during the run is written
+// to: a temporary file beside a regular file's path (renamed into place
+// by writeOutputs), else one in the temporary directory (copied).
+func spoolFile(path string) (*os.File, error) {
+	kind, _, err := kindOf(path)
+	if err != nil {
+		return nil, err
+	}
+	if kind != toFile {
+		return os.CreateTemp("", "trustml-spool-*")
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	return f, err
 }

@@ -144,7 +144,10 @@ func syntaxProblem(err error) Problem {
 // remembers the node of every key path it reads, so that the findings of
 // a spec's Validate can be positioned afterwards ([Decoder.Report]).
 type Decoder struct {
-	File     string
+	File string
+	// Src is the document's source, when known: ScalarPositions reads it
+	// to point inside a scalar (a row expression's error).
+	Src      []byte
 	problems []Problem
 	nodes    map[string]*yaml.Node
 }

@@ -1,0 +1,20 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml"
+)
+
+// TestExtendedSuites: the suites with filters and rules load, with the
+// twelve checks and their additions.
+func TestExtendedSuites(t *testing.T) {
+	for name, checks := range map[string]int{"suite_rules.yaml": 17, "suite_failed.yaml": 16} {
+		s, err := trustml.Load(name)
+		require.NoError(t, err, name)
+		assert.Equal(t, checks, s.Expectations.Len(), name)
+	}
+}
