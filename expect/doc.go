@@ -158,15 +158,17 @@
 //     values again. Peaks per non-null value, all workers together: 8
 //     bytes plus the bitmaps for dense integers, 16 bytes for other values
 //     (24 when sorted). kl_divergence over bins keeps one count per bin.
-//   - unique (a composite key) and duplicate_rows keep, per worker, one
-//     entry per distinct key: the key encoded (1 byte per column, plus 8
-//     per number, 9 per date or time, 1 per boolean, and the bytes of a
-//     string with a 1- to 3-byte length) and about 70 bytes of hash map
-//     entry, count and first row; the later rows of repeated keys
-//     take 16 bytes each, only as many as the sample keeps. A key of
-//     (int64, short string) is thus about 90 bytes per distinct key
-//     (measured: 88 for a million keys);
-//     duplicate_rows over every column keeps whole rows so encoded.
+//   - unique (a composite key) and duplicate_rows keep every judged
+//     row's key, encoded (1 byte per column, plus 8 per number, 9 per date
+//     or time, 1 per boolean, and the bytes of a string with a 1- to
+//     3-byte length) in one arena per batch, with 4 bytes of offset and
+//     its 8-byte hash: no hash map is filled during the pass. At the end
+//     the hashes are sorted (8 bytes per row more while it runs, 16 at
+//     the radix sort's peak) and only the rows whose hash repeats are
+//     grouped by their key's bytes, so a hash collision is told apart and
+//     the result is exact. A key of (int64, short string) takes about 30
+//     bytes per row during the pass; duplicate_rows over every column
+//     keeps whole rows so encoded.
 //   - references first streams the referenced columns of the other
 //     dataset into a set of their distinct keys, encoded as above: about
 //     70 bytes per distinct referenced key of one integer column (measured:

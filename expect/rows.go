@@ -1,12 +1,14 @@
 package expect
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -450,27 +452,36 @@ func showTuple(names []string, v any) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// keyTable counts the rows of each distinct key: the key, its count and
-// its first row, and the later rows of repeated keys up to the sample
-// size (all of them when the sample keeps all), with their values.
+// keyTable holds the keys of every row judged, to find the repeated ones
+// exactly at the end: per batch, each row's key encoded into one byte
+// arena and its 64-bit hash. No hash map is filled during the pass. At the
+// end the hashes are sorted (a radix sort) to find those that occur more
+// than once; only the rows with such a hash are then grouped by their
+// key's bytes, so that two keys are one only when they are equal (a hash
+// collision is told apart).
 type keyTable struct {
-	index  map[string]int32
-	keys   []string
-	counts []int64
-	first  []int64
-	later  []keyRow
-	rows   int64 // rows judged
+	chunks []keyChunk
+	n      int // keys held
+	rows   int64
 	nulls  int64 // rows left out for their missing values
-	buf    []byte
+	seed   maphash.Seed
+	width  int // bytes per key in the last batch, plus one
 }
 
-// keyRow is a later row of a repeated key; its values are the key's.
-type keyRow struct {
-	key int32
-	row int64
+// keyChunk holds the keys of one batch: row row0+i has key
+// keys[offs[i]:offs[i+1]] (empty for a row left out) and hash hashes[i].
+type keyChunk struct {
+	row0   int64
+	hashes []uint64
+	offs   []uint32
+	keys   []byte
 }
 
-func newKeyTable() *keyTable { return &keyTable{index: map[string]int32{}} }
+// keySeed seeds the hashes of every worker alike, so that their tables
+// merge.
+var keySeed = maphash.MakeSeed()
+
+func newKeyTable() *keyTable { return &keyTable{seed: keySeed} }
 
 // skip reports whether a row with nulls of its n values missing is left
 // out of c's judgement.
@@ -481,102 +492,110 @@ func (c *Check) skip(nulls, n int) bool {
 	return nulls == n || (c.SkipAnyMissing && nulls > 0)
 }
 
-func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, limit int, sel []byte) {
+func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, _ int, sel []byte) {
+	ch := keyChunk{row0: row0, hashes: make([]uint64, n), offs: make([]uint32, n+1)}
+	// Room for the keys as long as the last batch's were, a little more,
+	// so that the arena seldom grows.
+	width := t.width
+	if width == 0 {
+		width = 16 * len(cols)
+	}
+	keys := make([]byte, 0, n*width+n*width/8)
 	for i := range n {
+		start, nulls := len(keys), 0
 		if sel != nil && !bitutil.BitIsSet(sel, i) {
+			// Left out by the suite's filter: an empty key, as a skipped row.
+			ch.offs[i+1] = uint32(len(keys))
 			continue
 		}
-		buf, nulls := t.buf[:0], 0
 		for _, c := range cols {
 			var null bool
-			if buf, null = c.key(buf, i); null {
+			if keys, null = c.key(keys, i); null {
 				nulls++
 			}
 		}
-		t.buf = buf
 		if rp.check.skip(nulls, len(cols)) {
+			keys = keys[:start]
 			t.nulls++
-			continue
+		} else {
+			ch.hashes[i] = maphash.Bytes(t.seed, keys[start:])
+			t.rows++
 		}
-		t.rows++
-		row := row0 + int64(i)
-		if k, ok := t.index[string(buf)]; ok {
-			t.counts[k]++
-			// Rows arrive in increasing order within a worker: the first
-			// later rows are the smallest.
-			if limit < 0 || len(t.later) < limit {
-				t.later = append(t.later, keyRow{key: k, row: row})
-			}
-			continue
-		}
-		key := string(buf)
-		t.index[key] = int32(len(t.keys))
-		t.keys = append(t.keys, key)
-		t.counts = append(t.counts, 1)
-		t.first = append(t.first, row)
+		ch.offs[i+1] = uint32(len(keys))
 	}
+	ch.keys = keys
+	if n > 0 {
+		t.width = len(keys)/n + 1
+	}
+	t.chunks = append(t.chunks, ch)
+	t.n += n
 }
 
-// merge folds another worker's table in: a key both saw keeps the smaller
-// first row, and the other becomes a later row.
-func (t *keyTable) merge(other rowsAcc, limit int) {
+func (t *keyTable) merge(other rowsAcc, _ int) {
 	o := other.(*keyTable)
+	t.chunks = append(t.chunks, o.chunks...)
+	t.n += o.n
 	t.rows += o.rows
 	t.nulls += o.nulls
-	remap := make([]int32, len(o.keys))
-	for j, key := range o.keys {
-		k, ok := t.index[key]
-		if !ok {
-			k = int32(len(t.keys))
-			t.index[key] = k
-			t.keys = append(t.keys, key)
-			t.counts = append(t.counts, o.counts[j])
-			t.first = append(t.first, o.first[j])
-			remap[j] = k
-			continue
-		}
-		t.counts[k] += o.counts[j]
-		demoted := keyRow{key: k, row: o.first[j]}
-		if o.first[j] < t.first[k] {
-			demoted.row, t.first[k] = t.first[k], o.first[j]
-		}
-		t.later = append(t.later, demoted)
-		remap[j] = k
-	}
-	for _, r := range o.later {
-		r.key = remap[r.key]
-		t.later = append(t.later, r)
-	}
-	sort.Slice(t.later, func(i, j int) bool { return t.later[i].row < t.later[j].row })
-	if limit >= 0 && len(t.later) > limit {
-		t.later = t.later[:limit]
-	}
 	*o = keyTable{}
 }
 
 // repeated returns the rows of repeated keys: with firsts, every row of a
 // repeated key (unique); without, the rows that repeat an earlier row
-// (duplicate_rows). It returns their number and the first limit of them.
+// (duplicate_rows). It returns their number and the first limit of them
+// (all when limit < 0), each with its values.
 func (t *keyTable) repeated(rp *rowsPlan, firsts bool, limit int) (int64, []result.Failure) {
-	var n int64
-	var rows []keyRow
-	for k, c := range t.counts {
-		if c > 1 {
-			n += c - 1
-			if firsts {
-				n++
-				rows = append(rows, keyRow{key: int32(k), row: t.first[k]})
+	src := make([][]uint64, 0, len(t.chunks))
+	for _, ch := range t.chunks {
+		src = append(src, ch.hashes)
+	}
+	sorted := sortKeys(src, t.n, false)
+	dup := map[uint64]bool{}
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
+			dup[sorted[i]] = true
+		}
+	}
+	sorted = nil
+	if len(dup) == 0 {
+		return 0, []result.Failure{}
+	}
+	// The rows of the hashes that repeat, grouped by their key.
+	groups := map[string][]int64{}
+	for _, ch := range t.chunks {
+		for i, h := range ch.hashes {
+			if dup[h] && ch.offs[i+1] > ch.offs[i] {
+				k := string(ch.keys[ch.offs[i]:ch.offs[i+1]])
+				groups[k] = append(groups[k], ch.row0+int64(i))
 			}
 		}
 	}
-	rows = append(rows, t.later...)
-	sort.Slice(rows, func(i, j int) bool { return rows[i].row < rows[j].row })
-	if limit >= 0 && len(rows) > limit {
-		rows = rows[:limit]
+	type failing struct {
+		row int64
+		key string
 	}
-	sample := make([]result.Failure, len(rows))
-	for i, r := range rows {
-		sample[i] = result.Failure{Row: r.row, Value: rp.decode(t.keys[r.key])}
+	var n int64
+	var fails []failing
+	for k, rows := range groups {
+		if len(rows) < 2 {
+			continue
+		}
+		slices.Sort(rows)
+		if !firsts {
+			rows = rows[1:]
+		}
+		n += int64(len(rows))
+		for _, r := range rows {
+			fails = append(fails, failing{r, k})
+		}
+	}
+	slices.SortFunc(fails, func(a, b failing) int { return cmp.Compare(a.row, b.row) })
+	if limit >= 0 && len(fails) > limit {
+		fails = fails[:limit]
+	}
+	sample := make([]result.Failure, len(fails))
+	for i, f := range fails {
+		sample[i] = result.Failure{Row: f.row, Value: rp.decode(f.key)}
 	}
 	return n, sample
 }
