@@ -131,6 +131,9 @@ type timeColumn struct {
 	loc  *time.Location
 	unit time.Duration // one unit of the stored integer
 	date bool          // days (date32) or milliseconds at midnight (date64)
+	// zoned: a timestamp with a time zone (shown with its offset); naive
+	// timestamps are wall clocks, read in UTC.
+	zoned bool
 }
 
 // timeColumnOf describes dt; ok is false for temporal types that are not
@@ -150,7 +153,7 @@ func timeColumnOf(dt arrow.DataType) (timeColumn, bool, error) {
 			}
 			loc = l
 		}
-		return timeColumn{loc: loc, unit: t.Unit.Multiplier()}, true, nil
+		return timeColumn{loc: loc, unit: t.Unit.Multiplier(), zoned: t.TimeZone != ""}, true, nil
 	}
 	return timeColumn{}, false, nil
 }
@@ -210,7 +213,7 @@ func (tc timeColumn) showTime(t time.Time) string {
 	if tc.date {
 		return t.Format("2006-01-02")
 	}
-	if tc.loc == time.UTC {
+	if !tc.zoned {
 		return t.Format("2006-01-02T15:04:05.999999999")
 	}
 	return t.Format("2006-01-02T15:04:05.999999999Z07:00")

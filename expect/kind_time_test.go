@@ -96,8 +96,8 @@ columns:
 	// 10:00Z is two hours before now.
 	o := res["columns.old.freshness"]
 	assert.Equal(t, result.Fail, o.Status)
-	assert.Equal(t, map[string]any{"newest": "2024-03-10T10:00:00", "age": "2h0m0s"}, o.Observed)
-	assert.Equal(t, "newest value 2024-03-10T10:00:00, 2h0m0s old, more than 1h0m0s", o.Message)
+	assert.Equal(t, map[string]any{"newest": "2024-03-10T10:00:00Z", "age": "2h0m0s"}, o.Observed)
+	assert.Equal(t, "newest value 2024-03-10T10:00:00Z, 2h0m0s old, more than 1h0m0s", o.Message)
 	assert.Equal(t, map[string]any{"now": "2024-03-10T12:00:00Z"}, o.Details)
 	// A date is fresh through its day: 2024-03-11 is in the future.
 	assert.Equal(t, result.Pass, res["columns.day.freshness"].Status)
