@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/expr"
 	"github.com/trustml/trustml/result"
 )
 
@@ -265,4 +266,23 @@ func TestRuleNow(t *testing.T) {
 	assert.Equal(t, int64(2), res["rules.past"].Sample[0].Row)
 	assert.Equal(t, int64(0), *res["rules.recent"].UnexpectedCount)
 	assert.Equal(t, int64(1), *res["rules.recent"].NullCount)
+}
+
+// TestDefinitionTrees: a rule's definition carries its condition as a
+// tree, and a check's filter its where, for SQL compilers to print.
+func TestDefinitionTrees(t *testing.T) {
+	s := decode(t, whereSuite)
+	rule := s.Rules[1].Definition()
+	require.NotNil(t, rule.Condition)
+	assert.Equal(t, "score < age", expr.String(rule.Condition))
+	assert.Equal(t, "score < age", rule.Rule)
+	assert.Equal(t, "id <> 7", expr.String(rule.Where))
+	names := []string{}
+	for _, a := range rule.Aggregates {
+		names = append(names, a.Name+": "+a.Filter)
+	}
+	assert.Equal(t, []string{"element_count: (score < age) IS NOT NULL", "unexpected_count: NOT (score < age)", "null_count: (score < age) IS NULL"}, names)
+	miss := s.Columns[0].Checks[1].Definition()
+	assert.Equal(t, "city = 'Paris'", expr.String(miss.Where))
+	assert.Nil(t, s.Columns[0].Checks[0].Definition().Where)
 }
