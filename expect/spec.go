@@ -353,15 +353,30 @@ func kindNames() []string {
 	return out
 }
 
-// Names lists the columns the suite's column checks read, in suite order,
-// each once. Table checks read only the schema.
+// Names lists the columns the suite's column checks read, each once: the
+// suite's columns in suite order, then the other columns their checks
+// read (compare's, pair_in_set's and cramers_v's With, row_sum's
+// WithColumns, monotonic's OrderBy). Table checks read only the schema.
 func (s *Suite) Names() []string {
 	out := make([]string, 0, len(s.Columns))
 	seen := map[string]bool{}
+	add := func(name string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
 	for _, c := range s.Columns {
-		if !seen[c.Name] {
-			seen[c.Name] = true
-			out = append(out, c.Name)
+		add(c.Name)
+	}
+	// Then the other columns that pair, sum and order checks read.
+	for _, c := range s.Columns {
+		for _, k := range c.Checks {
+			add(k.With)
+			for _, w := range k.WithColumns {
+				add(w)
+			}
+			add(k.OrderBy)
 		}
 	}
 	return out
