@@ -1,9 +1,11 @@
 package expect
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -52,7 +54,7 @@ func (e *eval) customState(c *Check) customAcc {
 func (cp *colPlan) otherColumn(name string) (int, arrow.DataType, error) {
 	idx := cp.schema.FieldIndices(name)
 	if len(idx) == 0 {
-		return 0, nil, MissingColumnError(name, cp.schema)
+		return 0, nil, errors.New(strings.TrimPrefix(MissingColumnError(name, cp.schema).Error(), "expect: "))
 	}
 	return idx[0], cp.schema.Field(idx[0]).Type, nil
 }

@@ -143,3 +143,14 @@ func TestPairErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), want, src)
 	}
 }
+
+// TestNamesIncludeOtherColumns: a reader projected onto Suite.Names
+// carries the other columns that pair, sum and order checks read.
+func TestNamesIncludeOtherColumns(t *testing.T) {
+	s := decode(t, `
+columns:
+  end: {compare: ">= start"}
+  a: {row_sum: {columns: [b, end], value: 1}, monotonic: {direction: increasing, by: ts}, cramers_v: {column: s, max: 0.5}}
+`)
+	assert.Equal(t, []string{"end", "a", "start", "b", "ts", "s"}, s.Names())
+}

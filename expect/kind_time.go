@@ -268,9 +268,23 @@ func (c *Check) timeIntervalText() string {
 // with keys; anything else goes to next.
 func withTimeBounds(keys []string, next func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string)) func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 	return func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
+		// A date (YAML's !!timestamp), or a string that is a time bound or
+		// starts like a relative one; other strings are numbers gone wrong,
+		// which the number decoder reports.
 		isTime := func(v *yaml.Node) bool {
 			v = yamlx.Resolve(v)
-			return v != nil && v.Kind == yaml.ScalarNode && (v.Tag == "!!timestamp" || v.Tag == "!!str")
+			if v == nil || v.Kind != yaml.ScalarNode {
+				return false
+			}
+			if v.Tag == "!!timestamp" {
+				return true
+			}
+			if v.Tag != "!!str" {
+				return false
+			}
+			t := strings.TrimSpace(v.Value)
+			_, err := ParseTimeBound(t)
+			return err == nil || strings.HasPrefix(t, "now") || strings.HasPrefix(t, "today")
 		}
 		if !isTime(child(n, "min")) && !isTime(child(n, "max")) {
 			next(d, c, n, path)
@@ -285,6 +299,10 @@ func withTimeBounds(keys []string, next func(d *yamlx.Decoder, c *Check, n *yaml
 		for i, g := range fields {
 			switch g.Key {
 			case "min", "max":
+				if v := yamlx.Resolve(g.Value); v != nil && (v.Tag == "!!int" || v.Tag == "!!float") {
+					d.Errorf(g.Value, g.Path, "a number beside a date or time bound; give min and max both as dates and times (or both as numbers)")
+					continue
+				}
 				s, ok := d.Text(g.Value, g.Path)
 				if !ok {
 					continue

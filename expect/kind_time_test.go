@@ -105,9 +105,10 @@ columns:
 
 func TestTimeBoundErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		`columns: {t: {range: {min: yesterday}}}`:                 `"yesterday" is not a date or time bound`,
+		`columns: {t: {range: {min: "today minus 1d"}}}`:          `"today minus 1d" is not a date or time bound`,
+		`columns: {t: {range: {min: yesterday}}}`:                 `must be a number, got the string "yesterday"`,
 		`columns: {t: {range: {min: "now - 2x"}}}`:                `"2x" is not a duration`,
-		`columns: {t: {range: {min: 2024-02-01, max: 3}}}`:        `"3" is not a date or time bound`,
+		`columns: {t: {range: {min: 2024-02-01, max: 3}}}`:        "a number beside a date or time bound",
 		`columns: {t: {freshness: {max_age: -1h}}}`:               "must be a positive duration",
 		`columns: {t: {freshness: {}}}`:                           "needs max_age",
 		`columns: {t: {max: {min: 2024-03-02, max: 2024-03-01}}}`: "is after max",
