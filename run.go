@@ -292,7 +292,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 	if s.Slices != nil {
 		schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, err)
+			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, model.AtDataRows(err, run.testRows))
 		}
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed

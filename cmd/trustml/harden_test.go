@@ -478,3 +478,45 @@ func TestExitCodeTable(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.NoFileExists(t, out)
 }
+
+// Class 6: a non-finite prediction in a suite with slices names the data
+// row it was made from, not its position in the test split. The command
+// predicts NaN for x = 17 only: with a random split, data row 17 sits at
+// another position among the held-out rows. The command adapter refuses
+// the line first; model.PredictAll and slice.Run refuse a non-finite value
+// from any other model as a *model.RowError too, and the run names data
+// rows in each with model.AtDataRows (slice's own case, which the CLI's
+// earlier checks make unreachable, is TestRunRowErrorsNameDataRows).
+func TestNonFinitePredictionNamesDataRow(t *testing.T) {
+	needPython(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,g,y\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d,%s,%d\n", i, []string{"a", "b"}[i%2], 2*i)
+	}
+	writeFile(t, dir, "d.csv", b.String())
+	script := writeFile(t, dir, "nan17.py", `import json, sys
+for line in sys.stdin:
+    x = json.loads(line)["x"]
+    print("nan" if x == 17 else 2 * x, flush=True)
+`)
+	suite := writeFile(t, dir, "s.yaml", fmt.Sprintf(`
+data: {path: d.csv}
+model:
+  target: y
+  features: [x]
+  command: [python3, %q]
+  split: {method: random, test_fraction: 0.5, seed: 3}
+  metrics: {r2: {min: 0.99}}
+slices:
+  by: [g]
+  min_size: 2
+`, script))
+	jsonPath := filepath.Join(dir, "r.json")
+	code, out, errs := cli(t, "check", suite, "--json", jsonPath)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, `data row 17: output line "nan" is not a finite number`)
+	assert.NotRegexp(t, `row \d+ of \d+`, errs)
+	assert.NoFileExists(t, jsonPath)
+}
