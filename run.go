@@ -461,7 +461,7 @@ func (s *Suite) loadReference(ctx context.Context, opts RunOptions) (*profile.Pr
 		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{Line: s.Data.RefLine, Col: s.Data.RefCol, Path: "data.reference", Msg: err.Error()}}}
 	}
 	if strings.EqualFold(filepath.Ext(path), ".json") {
-		src, err := os.ReadFile(path)
+		src, err := profile.ReadFile(path)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, nil, at(fmt.Errorf("%s: no such file", path))
