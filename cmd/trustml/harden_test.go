@@ -520,3 +520,119 @@ slices:
 	assert.NotRegexp(t, `row \d+ of \d+`, errs)
 	assert.NoFileExists(t, jsonPath)
 }
+
+// Class 2, through the CLI: `validate` (and so `check`, before any data is
+// read) refuses a sweep of 10¹⁰ steps and a 4 KB MFT template whose vary
+// lists multiply to 10⁹ cases through YAML aliases, at once, with exit 2.
+func TestValidateRefusesUnboundedWork(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "x,y\n1,2\n2,4\n")
+	vals := make([]string, 32)
+	for i := range vals {
+		vals[i] = fmt.Sprint(i)
+	}
+	model := "data: {path: d.csv}\nmodel: {target: y, features: [x], train: {algorithm: linear}, split: {method: none}}\n"
+	for _, tc := range []struct{ name, checklist, want string }{
+		{"sweep", "checklist: [{name: s, type: DIR, sweep: {column: x, steps: 10000000000}, expect: increasing}]\n",
+			"checklist[0].sweep.steps: must be between 2 and 10000, got 10000000000"},
+		{"aliases", "checklist:\n  - name: bomb\n    type: MFT\n    expect: {min: 0}\n    templates:\n      - vary:\n" +
+			"          a: &v [" + strings.Join(vals, ", ") + "]\n          b: *v\n          c: *v\n          d: *v\n          e: *v\n          f: *v\n",
+			"checklist[0]: expands to more than 100000 cases"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			suite := writeFile(t, dir, tc.name+".yaml", model+tc.checklist)
+			for _, cmd := range []string{"validate", "check"} {
+				start := time.Now()
+				code, out, errs := cli(t, cmd, suite)
+				assert.Equal(t, 2, code, cmd+": "+out+errs)
+				assert.Contains(t, errs, tc.name+".yaml:", cmd)
+				assert.Contains(t, errs, tc.want, cmd)
+				assert.Less(t, time.Since(start), 10*time.Second, cmd)
+			}
+		})
+	}
+}
+
+// Class 3, through the CLI: integers beyond 2^53 meet sets and bounds
+// exactly (the ids of the issue), and the sum of an all-null column is
+// undefined, not 0.
+func TestSilentWrongAnswers(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "id,empty\n9007199254740993,\n9007199254740992,\n")
+	suite := writeFile(t, dir, "s.yaml", `
+data: {path: d.csv}
+expectations:
+  columns:
+    id:
+      in_set: [9007199254740992]
+      range: {max: 9007199254740992}
+      not_in_set: [9007199254740993]
+    empty:
+      sum: {min: -1, max: 1}
+`)
+	jsonPath := filepath.Join(dir, "r.json")
+	code, out, errs := cli(t, "check", suite, "--json", jsonPath)
+	assert.Equal(t, 1, code, out+errs)
+	for _, name := range []string{"columns.id.in_set", "columns.id.range", "columns.id.not_in_set"} {
+		assert.Contains(t, out, "FAIL  "+name+": 1 of 2", name)
+	}
+	assert.Contains(t, out, "FAIL  columns.empty.sum: sum undefined (no non-null values)")
+	b, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	var res struct {
+		Checks []struct {
+			Name   string `json:"name"`
+			Sample []struct {
+				Value json.Number `json:"value"`
+			} `json:"sample"`
+		} `json:"checks"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&res))
+	got := map[string]string{}
+	for _, c := range res.Checks {
+		if len(c.Sample) == 1 {
+			got[c.Name] = c.Sample[0].Value.String()
+		}
+	}
+	// Hand-computed: the one value that is out, written exactly.
+	assert.Equal(t, map[string]string{
+		"columns.id.in_set":     "9007199254740993",
+		"columns.id.range":      "9007199254740993",
+		"columns.id.not_in_set": "9007199254740993",
+	}, got)
+}
+
+// Class 3, through the CLI: the drift example's KS p-values are exact
+// (ties-aware) for 61 against 61 rows, as R 4.2's ks.test(exact = TRUE)
+// gives them (pinned in drift/ksexact_test.go), and the result says so.
+func TestDriftKSExactPValues(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errs := cli(t, "check", "../../examples/drift/suite.yaml", "--json", jsonPath)
+	assert.Equal(t, 1, code, out+errs)
+	assert.Contains(t, out, "KS statistic 0.360656 (exact p-value 0.000373592)")
+	b, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	var res struct {
+		Checks []struct {
+			Name     string          `json:"name"`
+			Observed json.RawMessage `json:"observed"`
+		} `json:"checks"`
+	}
+	require.NoError(t, json.Unmarshal(b, &res))
+	want := map[string]float64{"drift.Temp.ks": 0.000373592292458369, "drift.Wind.ks": 0.132729603542902}
+	for _, c := range res.Checks {
+		if p, ok := want[c.Name]; ok {
+			var obs struct {
+				P      float64 `json:"p_value"`
+				Method string  `json:"p_value_method"`
+			}
+			require.NoError(t, json.Unmarshal(c.Observed, &obs), c.Name)
+			assert.Equal(t, "exact", obs.Method, c.Name)
+			assert.InEpsilon(t, p, obs.P, 1e-9, c.Name)
+			delete(want, c.Name)
+		}
+	}
+	assert.Empty(t, want, "every KS check is in the JSON")
+}
