@@ -636,3 +636,71 @@ func TestDriftKSExactPValues(t *testing.T) {
 	}
 	assert.Empty(t, want, "every KS check is in the JSON")
 }
+
+// Class 6, through the CLI: a level the fitted model never saw is named by
+// its data row, not by its position in the test split (the issue's
+// `row 0: level "c"` for a later data row). With a time split the test rows
+// are the latest; level "c" appears only in data row 38.
+func TestUnseenLevelNamesDataRow(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("t,x,c,y\n")
+	for i := range 40 {
+		c := []string{"a", "b"}[i%2]
+		if i == 38 {
+			c = "c"
+		}
+		fmt.Fprintf(&b, "%d,%d,%s,%d\n", i, i%7, c, 3*(i%7)+i%2)
+	}
+	writeFile(t, dir, "d.csv", b.String())
+	suite := writeFile(t, dir, "s.yaml", `
+data: {path: d.csv}
+model:
+  target: y
+  features: [x, c]
+  train: {algorithm: linear}
+  split: {method: time, by: t, test_fraction: 0.25}
+  metrics: {r2: {min: 0.5}}
+`)
+	code, out, errs := cli(t, "check", suite)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, `column "c": data row 38: level "c" was not seen in training`)
+	assert.NotRegexp(t, `row \d+ of \d+`, errs)
+}
+
+// Class 6, through the CLI: a behavioural test's model error names the data
+// row its input was made from. The command fails only on x = 17.75, which
+// only the perturbation of data row 17 (x = 17.25, + 0.5) produces.
+func TestChecklistErrorNamesDataRow(t *testing.T) {
+	needPython(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d.25,%d.5\n", i, 2*i)
+	}
+	writeFile(t, dir, "d.csv", b.String())
+	script := writeFile(t, dir, "bad1775.py", `import json, sys
+for line in sys.stdin:
+    x = json.loads(line)["x"]
+    print("nan" if x == 17.75 else 2 * x, flush=True)
+`)
+	suite := writeFile(t, dir, "s.yaml", fmt.Sprintf(`
+data: {path: d.csv}
+model:
+  target: y
+  features: [x]
+  command: [python3, %q]
+  split: {method: none}
+  metrics: {r2: {min: 0.9}}
+checklist:
+  - name: half a step
+    type: INV
+    n: 40
+    perturb: {column: x, add: 0.5}
+    tolerance: {abs: 5}
+`, script))
+	code, out, errs := cli(t, "check", suite)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, `data row 17: output line "nan" is not a finite number`)
+}
