@@ -704,3 +704,33 @@ checklist:
 	assert.Equal(t, 2, code, out+errs)
 	assert.Contains(t, errs, `data row 17: output line "nan" is not a finite number`)
 }
+
+// Class 4, the issue's reproduction: `--json /dev/stdout` writes through
+// the device link to the process's standard output (here a pipe), and
+// leaves /dev/stdout as it was, which a temporary file renamed over it
+// replaced when trustml ran as root.
+func TestJSONToDevStdout(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no /dev/stdout")
+	}
+	before, err := os.Lstat("/dev/stdout")
+	if err != nil {
+		t.Skip("no /dev/stdout")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "a\n1\n500\n")
+	suite := writeFile(t, dir, "s.yaml", "data: {path: d.csv}\nexpectations: {columns: {a: {range: {max: 100}}}}\n")
+	cmd, out, errb := startMain(t, dir, "check", suite, "--json", "/dev/stdout", "--quiet")
+	require.Error(t, cmd.Wait()) // exit 1: the check fails
+	assert.Equal(t, 1, cmd.ProcessState.ExitCode(), errb.String())
+	// The JSON, then the totals line (only `-` moves the human lines to
+	// standard error).
+	var res struct{ Passed *bool }
+	require.NoError(t, json.NewDecoder(out).Decode(&res), out.String())
+	require.NotNil(t, res.Passed)
+	assert.False(t, *res.Passed)
+	after, err := os.Lstat("/dev/stdout")
+	require.NoError(t, err)
+	assert.Equal(t, before.Mode(), after.Mode(), "/dev/stdout is what it was")
+	assert.True(t, os.SameFile(before, after))
+}
