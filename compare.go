@@ -169,7 +169,7 @@ func compareSlices(ctx context.Context, spec *slice.Spec, run *modelRun, chat []
 	measure := func(yhat []float64) (map[string]slice.Slice, []string, error) {
 		checks, err := slice.Run(ctx, &s, []arrow.RecordBatch{run.test}, run.y, yhat)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, model.AtDataRows(err, run.testRows)
 		}
 		out := map[string]slice.Slice{}
 		var order []string

@@ -299,7 +299,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 	if s.Slices != nil {
 		schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, err)
+			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, model.AtDataRows(err, run.testRows))
 		}
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed
@@ -585,7 +585,7 @@ func (s *Suite) loadReference(ctx context.Context, opts RunOptions) (*profile.Pr
 		return &yamlx.Error{File: s.Path, Problems: []yamlx.Problem{{Line: s.Data.RefLine, Col: s.Data.RefCol, Path: "data.reference", Msg: err.Error()}}}
 	}
 	if strings.EqualFold(filepath.Ext(path), ".json") {
-		src, err := os.ReadFile(path)
+		src, err := profile.ReadFile(path)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, nil, at(fmt.Errorf("%s: no such file", path))

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,6 +143,39 @@ func fuzzBinary(f *testing.F, format Format, write func(testing.TB, arrow.Table,
 	})
 }
 
-func FuzzParquet(f *testing.F)     { fuzzBinary(f, Parquet, writeParquet) }
-func FuzzArrowFile(f *testing.F)   { fuzzBinary(f, ArrowFile, writeIPCFile) }
-func FuzzArrowStream(f *testing.F) { fuzzBinary(f, ArrowStream, writeIPCStream) }
+// compressedIPCSeeds are the binary seed written as an IPC file or stream
+// with each codec, whose buffers state their uncompressed length.
+func compressedIPCSeeds(f *testing.F, stream bool) {
+	tbl := binarySeed(f)
+	defer tbl.Release()
+	for _, opt := range []ipc.Option{ipc.WithZstd(), ipc.WithLZ4()} {
+		var buf bytes.Buffer
+		o := []ipc.Option{ipc.WithSchema(tbl.Schema()), opt}
+		var w interface {
+			Write(arrow.RecordBatch) error
+			Close() error
+		}
+		if stream {
+			w = ipc.NewWriter(&buf, o...)
+		} else {
+			fw, err := ipc.NewFileWriter(&buf, o...)
+			require.NoError(f, err)
+			w = fw
+		}
+		writeBatches(f, tbl, 2, w.Write)
+		require.NoError(f, w.Close())
+		f.Add(buf.Bytes())
+	}
+}
+
+func FuzzParquet(f *testing.F) { fuzzBinary(f, Parquet, writeParquet) }
+
+func FuzzArrowFile(f *testing.F) {
+	compressedIPCSeeds(f, false)
+	fuzzBinary(f, ArrowFile, writeIPCFile)
+}
+
+func FuzzArrowStream(f *testing.F) {
+	compressedIPCSeeds(f, true)
+	fuzzBinary(f, ArrowStream, writeIPCStream)
+}

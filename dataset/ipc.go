@@ -214,7 +214,19 @@ func checkIPCFileBlock(f io.ReaderAt, blk ipcBlock, what string) error {
 	if _, err := f.ReadAt(b, blk.offset); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return checkIPCBlockMessage(b, blk, what)
+	msg, err := checkIPCBlockMessage(b, blk, what)
+	if err != nil {
+		return err
+	}
+	body := blk.offset + int64(blk.meta)
+	read := func(off, n int64) ([]byte, error) {
+		b := make([]byte, n)
+		if _, err := f.ReadAt(b, body+off); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		return b, nil
+	}
+	return checkIPCCompressed(msg, read, body, what)
 }
 
 // ipcMessageReader reads the messages of an IPC stream as arrow-go's
@@ -290,16 +302,23 @@ func (m *ipcMessageReader) Message() (*ipc.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s at byte %d: reading its metadata: %w", what, start, err)
 	}
-	bodyLen, err := checkIPCMessage(meta, metaAt, what)
+	msg, err := checkIPCMessage(meta, metaAt, what)
 	if err != nil {
 		return nil, err
 	}
+	bodyLen := msg.bodyLen
 	if m.limit > 0 && bodyLen > m.limit-m.pos {
 		return nil, &ipcMetaError{what: what, at: start, msg: fmt.Sprintf("body length %d exceeds the %d bytes left in the file", bodyLen, m.limit-m.pos)}
 	}
+	bodyAt := m.pos
 	body, err := m.body(bodyLen)
 	if err != nil {
 		return nil, fmt.Errorf("%s at byte %d: reading its %d-byte body: %w", what, start, bodyLen, err)
+	}
+	read := func(off, n int64) ([]byte, error) { return body.Bytes()[off : off+n], nil }
+	if err := checkIPCCompressed(msg, read, bodyAt, what); err != nil {
+		body.Release()
+		return nil, err
 	}
 	mb := memory.NewBufferBytes(meta)
 	m.msg = ipc.NewMessage(mb, body)

@@ -1,9 +1,14 @@
 package dataset
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 )
 
 // This file checks the flatbuffers of Arrow IPC metadata (a file's footer,
@@ -411,39 +416,51 @@ const (
 	fbMessageRecordBatch     = 3
 )
 
+// ipcMessage is what checkIPCMessage returns of a message: its body length
+// and, for a batch, the compression codec (-1 for none) and its buffers.
+type ipcMessage struct {
+	bodyLen int64
+	codec   int
+	buffers []ipcBuffer
+}
+
+// ipcBuffer is a buffer of a batch: where it lies in the message body.
+type ipcBuffer struct{ offset, length int64 }
+
 // checkIPCMessage checks the Message flatbuffer b (without its length
 // prefix), which starts at byte base of the input (-1 if unknown), and
-// returns its body length. A Schema, a RecordBatch and a DictionaryBatch
+// returns its body length and buffers. A Schema, a RecordBatch and a DictionaryBatch
 // are the messages a table is made of; tensors are refused. Every buffer
 // of a batch must lie within the body.
-func checkIPCMessage(b []byte, base int64, what string) (bodyLen int64, err error) {
+func checkIPCMessage(b []byte, base int64, what string) (msg *ipcMessage, err error) {
+	msg = &ipcMessage{codec: -1}
 	w := &fbWalker{b: b, base: base, what: what}
 	m, err := w.root("Message")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if _, err := m.scalar(0, 2, "version"); err != nil {
-		return 0, err
+		return nil, err
 	}
 	typ, err := m.u8(1, "header_type")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if bodyLen, err = m.i64(3, "bodyLength"); err != nil {
-		return 0, err
+	if msg.bodyLen, err = m.i64(3, "bodyLength"); err != nil {
+		return nil, err
 	}
-	if bodyLen < 0 {
-		return 0, w.fail(m.field(3), "negative body length %d", bodyLen)
+	if msg.bodyLen < 0 {
+		return nil, w.fail(m.field(3), "negative body length %d", msg.bodyLen)
 	}
 	if err := m.keyValues(4); err != nil {
-		return 0, err
+		return nil, err
 	}
 	h, ok, err := m.sub(2, "header", "MessageHeader")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if !ok {
-		return 0, w.fail(m.pos, "the message has no header")
+		return nil, w.fail(m.pos, "the message has no header")
 	}
 	switch typ {
 	case fbMessageSchema:
@@ -451,34 +468,39 @@ func checkIPCMessage(b []byte, base int64, what string) (bodyLen int64, err erro
 		err = h.schema()
 	case fbMessageRecordBatch:
 		h.name = "RecordBatch"
-		err = h.recordBatch(bodyLen)
+		err = h.recordBatch(msg)
 	case fbMessageDictionaryBatch:
 		h.name = "DictionaryBatch"
 		if _, err = h.scalar(0, 8, "id"); err != nil {
-			return 0, err
+			return nil, err
 		}
 		if _, err = h.scalar(2, 1, "isDelta"); err != nil {
-			return 0, err
+			return nil, err
 		}
 		rb, ok, err := h.sub(1, "data", "RecordBatch")
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if !ok {
-			return 0, w.fail(h.pos, "the dictionary batch has no data")
+			return nil, w.fail(h.pos, "the dictionary batch has no data")
 		}
-		err = rb.recordBatch(bodyLen)
+		err = rb.recordBatch(msg)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 	default:
-		return 0, w.fail(m.pos, "message type %d is not a schema, a record batch or a dictionary batch", typ)
+		return nil, w.fail(m.pos, "message type %d is not a schema, a record batch or a dictionary batch", typ)
 	}
-	return bodyLen, err
+	if err != nil {
+		return nil, err
+	}
+	return msg, nil
 }
 
-// recordBatch checks a RecordBatch table whose body has bodyLen bytes.
-func (t fbTable) recordBatch(bodyLen int64) error {
+// recordBatch checks a RecordBatch table of the message msg, and records
+// its buffers and codec there.
+func (t fbTable) recordBatch(msg *ipcMessage) error {
+	bodyLen := msg.bodyLen
 	rows, err := t.i64(0, "length")
 	if err != nil {
 		return err
@@ -508,13 +530,19 @@ func (t fbTable) recordBatch(bodyLen int64) error {
 		if off < 0 || length < 0 || off > bodyLen || length > bodyLen-off {
 			return t.w.fail(at, "buffer %d (offset %d, %d bytes) does not lie within the %d-byte body", i, off, length, bodyLen)
 		}
+		msg.buffers = append(msg.buffers, ipcBuffer{off, length})
 	}
 	if c, ok, err := t.sub(3, "compression", "BodyCompression"); err != nil {
 		return err
 	} else if ok {
-		if _, err := c.scalar(0, 1, "codec"); err != nil {
+		codec, err := c.u8(0, "codec")
+		if err != nil {
 			return err
 		}
+		if codec != ipcLZ4Frame && codec != ipcZstd {
+			return t.w.fail(c.pos, "unknown compression codec %d", codec)
+		}
+		msg.codec = int(codec)
 		if _, err := c.scalar(1, 1, "method"); err != nil {
 			return err
 		}
@@ -530,10 +558,10 @@ const ipcMaxMetadata = 64 << 20
 // checkIPCBlockMessage checks the metadata of a file block, as arrow-go
 // will read it: a continuation marker (or a legacy length alone), the
 // length of the flatbuffer, then the Message.
-func checkIPCBlockMessage(buf []byte, blk ipcBlock, what string) error {
+func checkIPCBlockMessage(buf []byte, blk ipcBlock, what string) (*ipcMessage, error) {
 	w := &fbWalker{b: buf, base: blk.offset, what: what}
 	if len(buf) < 8 {
-		return w.fail(0, "metadata of %d bytes is too short", len(buf))
+		return nil, w.fail(0, "metadata of %d bytes is too short", len(buf))
 	}
 	prefix := int64(4)
 	if binary.LittleEndian.Uint32(buf) == math.MaxUint32 {
@@ -541,14 +569,82 @@ func checkIPCBlockMessage(buf []byte, blk ipcBlock, what string) error {
 	}
 	n := int64(binary.LittleEndian.Uint32(buf[prefix-4:]))
 	if n != int64(len(buf))-prefix {
-		return w.fail(0, "the message length %d does not match the %d bytes the footer gives it", n, int64(len(buf))-prefix)
+		return nil, w.fail(0, "the message length %d does not match the %d bytes the footer gives it", n, int64(len(buf))-prefix)
 	}
-	bodyLen, err := checkIPCMessage(buf[prefix:], blk.offset+prefix, what)
+	msg, err := checkIPCMessage(buf[prefix:], blk.offset+prefix, what)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if bodyLen != blk.body {
-		return w.fail(0, "the message body length %d does not match the %d bytes the footer gives it", bodyLen, blk.body)
+	if msg.bodyLen != blk.body {
+		return nil, w.fail(0, "the message body length %d does not match the %d bytes the footer gives it", msg.bodyLen, blk.body)
+	}
+	return msg, nil
+}
+
+// The compression codecs of Message.fbs's BodyCompression.
+const (
+	ipcLZ4Frame = 0
+	ipcZstd     = 1
+)
+
+// ipcMaxRatio is the ratio of uncompressed to compressed size of a buffer
+// that is accepted on its word; beyond it, the claim is checked by
+// decompressing the buffer without keeping the result.
+const ipcMaxRatio = 64
+
+// checkIPCCompressed checks the uncompressed length that each compressed
+// buffer of msg states in its first 8 bytes, which arrow-go allocates
+// before decompressing: a length beyond ipcMaxRatio times the compressed
+// bytes must be what the buffer really decompresses to. read returns n
+// bytes of the body at off; base is the body's position in the input (-1
+// if unknown).
+func checkIPCCompressed(msg *ipcMessage, read func(off, n int64) ([]byte, error), base int64, what string) error {
+	if msg.codec < 0 {
+		return nil
+	}
+	fail := func(b ipcBuffer, format string, args ...any) error {
+		at := int64(-1)
+		if base >= 0 {
+			at = base + b.offset
+		}
+		return &ipcMetaError{what: what, at: at, msg: fmt.Sprintf(format, args...)}
+	}
+	for i, b := range msg.buffers {
+		if b.length == 0 {
+			continue
+		}
+		if b.length < 8 {
+			return fail(b, "compressed buffer %d has %d bytes, fewer than its 8-byte length", i, b.length)
+		}
+		head, err := read(b.offset, 8)
+		if err != nil {
+			return err
+		}
+		claim := int64(binary.LittleEndian.Uint64(head))
+		if claim == -1 || (claim >= 0 && claim <= ipcMaxRatio*b.length+1<<16) {
+			continue
+		}
+		if claim < 0 {
+			return fail(b, "compressed buffer %d states a negative length %d", i, claim)
+		}
+		data, err := read(b.offset+8, b.length-8)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if msg.codec == ipcZstd {
+			z, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1))
+			if err != nil {
+				return err
+			}
+			n, _ = io.CopyN(io.Discard, z, claim)
+			z.Close()
+		} else {
+			n, _ = io.CopyN(io.Discard, lz4.NewReader(bytes.NewReader(data)), claim)
+		}
+		if n < claim {
+			return fail(b, "compressed buffer %d states %d bytes uncompressed, but its %d bytes decompress to %d", i, claim, b.length-8, n)
+		}
 	}
 	return nil
 }

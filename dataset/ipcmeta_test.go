@@ -198,3 +198,83 @@ func TestIPCStreamPipeClaimsHugeBody(t *testing.T) {
 	m.Release()
 	mem.AssertSize(t, 0)
 }
+
+// writeCompressedIPC writes n rows of a constant int64 column and a string
+// column as an IPC file compressed with opt.
+func writeCompressedIPC(t *testing.T, n int, opt ipc.Option) string {
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "s", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	defer b.Release()
+	for i := range n {
+		b.Field(0).(*array.Int64Builder).Append(7)
+		b.Field(1).(*array.StringBuilder).Append(strings.Repeat("ab", i%5))
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "c.arrow")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	w, err := ipc.NewFileWriter(f, ipc.WithSchema(sc), opt)
+	require.NoError(t, err)
+	require.NoError(t, w.Write(rec))
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	return path
+}
+
+// TestIPCCompressedLengths reads compressed files whose constant column
+// decompresses to far more than ipcMaxRatio times its compressed bytes (the
+// claim is then verified by decompressing), and refuses the same files once
+// the uncompressed length of that buffer states 2⁴⁰ bytes, which arrow-go
+// would allocate before decompressing.
+func TestIPCCompressedLengths(t *testing.T) {
+	for name, opt := range map[string]ipc.Option{"zstd": ipc.WithZstd(), "lz4": ipc.WithLZ4()} {
+		t.Run(name, func(t *testing.T) {
+			path := writeCompressedIPC(t, 100_000, opt)
+			res := mustRead(t, path, Options{})
+			require.Len(t, res.rows, 100_000)
+
+			f, err := os.Open(path)
+			require.NoError(t, err)
+			st, err := f.Stat()
+			require.NoError(t, err)
+			footer, err := readIPCFooter(f, st.Size())
+			require.NoError(t, err)
+			blk := footer.batches[0]
+			meta := make([]byte, blk.meta)
+			_, err = f.ReadAt(meta, blk.offset)
+			require.NoError(t, err)
+			f.Close()
+			msg, err := checkIPCBlockMessage(meta, blk, "batch")
+			require.NoError(t, err)
+			require.Equal(t, map[string]int{"zstd": ipcZstd, "lz4": ipcLZ4Frame}[name], msg.codec)
+
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			// The data buffer of the constant column: the largest ratio.
+			var big ipcBuffer
+			best := 0.0
+			for _, buf := range msg.buffers {
+				if buf.length < 8 {
+					continue
+				}
+				at := blk.offset + int64(blk.meta) + buf.offset
+				claim := int64(binary.LittleEndian.Uint64(b[at:]))
+				if r := float64(claim) / float64(buf.length); r > best {
+					best, big = r, buf
+				}
+			}
+			require.Greater(t, best, float64(ipcMaxRatio), "the constant column is checked by decompressing it")
+			at := blk.offset + int64(blk.meta) + big.offset
+			binary.LittleEndian.PutUint64(b[at:], 1<<40)
+			require.NoError(t, os.WriteFile(path, b, 0o600))
+			_, err = read(t, path, Options{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "states 1099511627776 bytes uncompressed")
+			assert.Contains(t, err.Error(), "Arrow IPC batch 0 at byte ")
+		})
+	}
+}

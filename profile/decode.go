@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 )
 
@@ -45,6 +46,34 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// MaxFileSize is the largest saved profile ReadFile reads, in bytes
+// (64 MiB): a profile holds a few kilobytes per column, and a path such as
+// a link to /dev/zero must not be read until memory runs out.
+const MaxFileSize = 64 << 20
+
+// ReadFile returns the bytes of the saved profile at path, for Decode. It
+// reads at most MaxFileSize bytes, from a regular file or a pipe; a larger
+// file is an error that names the cap, found after reading one byte more
+// than the cap whatever the file claims.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not a profile", path)
+	}
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(src) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than the %d MiB a saved profile may be", path, MaxFileSize>>20)
+	}
+	return src, nil
+}
 
 // Decode reads a profile written by Encode from src; file names it in
 // errors. Unknown keys, values of the wrong type, a profile_version other

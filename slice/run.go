@@ -128,7 +128,10 @@ type group struct {
 //
 // Run returns an error, and no checks, when the spec is invalid, a column
 // is missing or cannot be cut as asked, the row counts disagree, there are
-// no rows, a target or prediction is NaN or infinite, or ctx is done.
+// no rows, a target or prediction is NaN or infinite, or ctx is done. The
+// error about a NaN or infinite value is a *model.RowError, returned
+// unwrapped, whose positions are indices of y: a caller who knows the data
+// row of each evaluated row names them with model.AtDataRows.
 func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []float64) ([]result.Check, error) {
 	if spec == nil {
 		return nil, errors.New("slice: Run: nil spec")
@@ -150,10 +153,10 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 	}
 	for i := range y {
 		if notFinite(y[i]) {
-			return nil, fmt.Errorf("slice: row %d: target is %v", i, y[i])
+			return nil, rowError(i, len(y), "target is %v", y[i])
 		}
 		if notFinite(yhat[i]) {
-			return nil, fmt.Errorf("slice: row %d: prediction is %v", i, yhat[i])
+			return nil, rowError(i, len(y), "prediction is %v", yhat[i])
 		}
 	}
 
@@ -265,6 +268,11 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 		checks = append(checks, c)
 	}
 	return checks, nil
+}
+
+// rowError is the error about the evaluated row at position i of n.
+func rowError(i, n int, format string, args ...any) *model.RowError {
+	return &model.RowError{Source: "slices", First: i, Last: i, N: n, Err: fmt.Errorf(format, args...)}
 }
 
 func notFinite(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }

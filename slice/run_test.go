@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/trustml/trustml/model"
 
 	"github.com/trustml/trustml/result"
 )
@@ -436,7 +437,7 @@ func TestRunErrors(t *testing.T) {
 		{"quantiles on text", Slicing{{Column: "Region", Quantiles: 2}}, y, `slice: column "Region": quantiles need a numeric column, but it holds text (cut it by value instead)`},
 		{"too few rows for quantiles", Slicing{{Column: "Temp", Quantiles: 3}}, y, `slice: column "Temp": quantiles: 3 needs at least 3 finite values, got 2`},
 		{"row count", Slicing{{Column: "Region"}}, y[:2], `slice: the data has 3 rows but there are 2 targets; pass the columns of exactly the evaluated rows`},
-		{"NaN target", Slicing{{Column: "Region"}}, []float64{1, math.NaN(), 3}, `slice: row 1: target is NaN`},
+		{"NaN target", Slicing{{Column: "Region"}}, []float64{1, math.NaN(), 3}, `model: slices: row 1 of 3: target is NaN`},
 		{"invalid spec", Slicing{{Column: "Temp", Bins: []float64{2, 1}}}, y, `slice: by[0]: column "Temp": bins: edges must increase strictly: 1 follows 2`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -458,6 +459,32 @@ func TestRunErrors(t *testing.T) {
 	spec.MinSize = 1
 	_, err = Run(ctx, spec, []arrow.RecordBatch{data}, y, y)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestRunRowErrorsNameDataRows: the error about a non-finite target or
+// prediction is a *model.RowError at its position among the evaluated rows,
+// which the caller turns into the data row with model.AtDataRows (issue
+// 19, class 6).
+func TestRunRowErrorsNameDataRows(t *testing.T) {
+	data := newBatch(t, strCol("Region", []string{"a", "b", "c"}))
+	spec := NewSpec()
+	spec.By = []Slicing{{{Column: "Region"}}}
+	for _, tc := range []struct {
+		name    string
+		y, yhat []float64
+		want    string
+	}{
+		{"target", []float64{1, 2, math.Inf(1)}, []float64{1, 2, 3}, "model: slices: data row 90: target is +Inf"},
+		{"prediction", []float64{1, 2, 3}, []float64{1, math.NaN(), 3}, "model: slices: data row 41: prediction is NaN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(context.Background(), spec, []arrow.RecordBatch{data}, tc.y, tc.yhat)
+			var re *model.RowError
+			require.ErrorAs(t, err, &re)
+			require.Same(t, re, err, "returned unwrapped, for AtDataRows")
+			assert.EqualError(t, model.AtDataRows(err, []int{7, 41, 90}), tc.want)
+		})
+	}
 }
 
 func TestValidate(t *testing.T) {

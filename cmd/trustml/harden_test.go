@@ -478,3 +478,259 @@ func TestExitCodeTable(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.NoFileExists(t, out)
 }
+
+// Class 6: a non-finite prediction in a suite with slices names the data
+// row it was made from, not its position in the test split. The command
+// predicts NaN for x = 17 only: with a random split, data row 17 sits at
+// another position among the held-out rows. The command adapter refuses
+// the line first; model.PredictAll and slice.Run refuse a non-finite value
+// from any other model as a *model.RowError too, and the run names data
+// rows in each with model.AtDataRows (slice's own case, which the CLI's
+// earlier checks make unreachable, is TestRunRowErrorsNameDataRows).
+func TestNonFinitePredictionNamesDataRow(t *testing.T) {
+	needPython(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,g,y\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d,%s,%d\n", i, []string{"a", "b"}[i%2], 2*i)
+	}
+	writeFile(t, dir, "d.csv", b.String())
+	script := writeFile(t, dir, "nan17.py", `import json, sys
+for line in sys.stdin:
+    x = json.loads(line)["x"]
+    print("nan" if x == 17 else 2 * x, flush=True)
+`)
+	suite := writeFile(t, dir, "s.yaml", fmt.Sprintf(`
+data: {path: d.csv}
+model:
+  target: y
+  features: [x]
+  command: [python3, %q]
+  split: {method: random, test_fraction: 0.5, seed: 3}
+  metrics: {r2: {min: 0.99}}
+slices:
+  by: [g]
+  min_size: 2
+`, script))
+	jsonPath := filepath.Join(dir, "r.json")
+	code, out, errs := cli(t, "check", suite, "--json", jsonPath)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, `data row 17: output line "nan" is not a finite number`)
+	assert.NotRegexp(t, `row \d+ of \d+`, errs)
+	assert.NoFileExists(t, jsonPath)
+}
+
+// Class 2, through the CLI: `validate` (and so `check`, before any data is
+// read) refuses a sweep of 10¹⁰ steps and a 4 KB MFT template whose vary
+// lists multiply to 10⁹ cases through YAML aliases, at once, with exit 2.
+func TestValidateRefusesUnboundedWork(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "x,y\n1,2\n2,4\n")
+	vals := make([]string, 32)
+	for i := range vals {
+		vals[i] = fmt.Sprint(i)
+	}
+	model := "data: {path: d.csv}\nmodel: {target: y, features: [x], train: {algorithm: linear}, split: {method: none}}\n"
+	for _, tc := range []struct{ name, checklist, want string }{
+		{"sweep", "checklist: [{name: s, type: DIR, sweep: {column: x, steps: 10000000000}, expect: increasing}]\n",
+			"checklist[0].sweep.steps: must be between 2 and 10000, got 10000000000"},
+		{"aliases", "checklist:\n  - name: bomb\n    type: MFT\n    expect: {min: 0}\n    templates:\n      - vary:\n" +
+			"          a: &v [" + strings.Join(vals, ", ") + "]\n          b: *v\n          c: *v\n          d: *v\n          e: *v\n          f: *v\n",
+			"checklist[0]: expands to more than 100000 cases"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			suite := writeFile(t, dir, tc.name+".yaml", model+tc.checklist)
+			for _, cmd := range []string{"validate", "check"} {
+				start := time.Now()
+				code, out, errs := cli(t, cmd, suite)
+				assert.Equal(t, 2, code, cmd+": "+out+errs)
+				assert.Contains(t, errs, tc.name+".yaml:", cmd)
+				assert.Contains(t, errs, tc.want, cmd)
+				assert.Less(t, time.Since(start), 10*time.Second, cmd)
+			}
+		})
+	}
+}
+
+// Class 3, through the CLI: integers beyond 2^53 meet sets and bounds
+// exactly (the ids of the issue), and the sum of an all-null column is
+// undefined, not 0.
+func TestSilentWrongAnswers(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "id,empty\n9007199254740993,\n9007199254740992,\n")
+	suite := writeFile(t, dir, "s.yaml", `
+data: {path: d.csv}
+expectations:
+  columns:
+    id:
+      in_set: [9007199254740992]
+      range: {max: 9007199254740992}
+      not_in_set: [9007199254740993]
+    empty:
+      sum: {min: -1, max: 1}
+`)
+	jsonPath := filepath.Join(dir, "r.json")
+	code, out, errs := cli(t, "check", suite, "--json", jsonPath)
+	assert.Equal(t, 1, code, out+errs)
+	for _, name := range []string{"columns.id.in_set", "columns.id.range", "columns.id.not_in_set"} {
+		assert.Contains(t, out, "FAIL  "+name+": 1 of 2", name)
+	}
+	assert.Contains(t, out, "FAIL  columns.empty.sum: sum undefined (no non-null values)")
+	b, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	var res struct {
+		Checks []struct {
+			Name   string `json:"name"`
+			Sample []struct {
+				Value json.Number `json:"value"`
+			} `json:"sample"`
+		} `json:"checks"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	require.NoError(t, dec.Decode(&res))
+	got := map[string]string{}
+	for _, c := range res.Checks {
+		if len(c.Sample) == 1 {
+			got[c.Name] = c.Sample[0].Value.String()
+		}
+	}
+	// Hand-computed: the one value that is out, written exactly.
+	assert.Equal(t, map[string]string{
+		"columns.id.in_set":     "9007199254740993",
+		"columns.id.range":      "9007199254740993",
+		"columns.id.not_in_set": "9007199254740993",
+	}, got)
+}
+
+// Class 3, through the CLI: the drift example's KS p-values are exact
+// (ties-aware) for 61 against 61 rows, as R 4.2's ks.test(exact = TRUE)
+// gives them (pinned in drift/ksexact_test.go), and the result says so.
+func TestDriftKSExactPValues(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, out, errs := cli(t, "check", "../../examples/drift/suite.yaml", "--json", jsonPath)
+	assert.Equal(t, 1, code, out+errs)
+	assert.Contains(t, out, "KS statistic 0.360656 (exact p-value 0.000373592)")
+	b, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	var res struct {
+		Checks []struct {
+			Name     string          `json:"name"`
+			Observed json.RawMessage `json:"observed"`
+		} `json:"checks"`
+	}
+	require.NoError(t, json.Unmarshal(b, &res))
+	want := map[string]float64{"drift.Temp.ks": 0.000373592292458369, "drift.Wind.ks": 0.132729603542902}
+	for _, c := range res.Checks {
+		if p, ok := want[c.Name]; ok {
+			var obs struct {
+				P      float64 `json:"p_value"`
+				Method string  `json:"p_value_method"`
+			}
+			require.NoError(t, json.Unmarshal(c.Observed, &obs), c.Name)
+			assert.Equal(t, "exact", obs.Method, c.Name)
+			assert.InEpsilon(t, p, obs.P, 1e-9, c.Name)
+			delete(want, c.Name)
+		}
+	}
+	assert.Empty(t, want, "every KS check is in the JSON")
+}
+
+// Class 6, through the CLI: a level the fitted model never saw is named by
+// its data row, not by its position in the test split (the issue's
+// `row 0: level "c"` for a later data row). With a time split the test rows
+// are the latest; level "c" appears only in data row 38.
+func TestUnseenLevelNamesDataRow(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("t,x,c,y\n")
+	for i := range 40 {
+		c := []string{"a", "b"}[i%2]
+		if i == 38 {
+			c = "c"
+		}
+		fmt.Fprintf(&b, "%d,%d,%s,%d\n", i, i%7, c, 3*(i%7)+i%2)
+	}
+	writeFile(t, dir, "d.csv", b.String())
+	suite := writeFile(t, dir, "s.yaml", `
+data: {path: d.csv}
+model:
+  target: y
+  features: [x, c]
+  train: {algorithm: linear}
+  split: {method: time, by: t, test_fraction: 0.25}
+  metrics: {r2: {min: 0.5}}
+`)
+	code, out, errs := cli(t, "check", suite)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, `column "c": data row 38: level "c" was not seen in training`)
+	assert.NotRegexp(t, `row \d+ of \d+`, errs)
+}
+
+// Class 6, through the CLI: a behavioural test's model error names the data
+// row its input was made from. The command fails only on x = 17.75, which
+// only the perturbation of data row 17 (x = 17.25, + 0.5) produces.
+func TestChecklistErrorNamesDataRow(t *testing.T) {
+	needPython(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d.25,%d.5\n", i, 2*i)
+	}
+	writeFile(t, dir, "d.csv", b.String())
+	script := writeFile(t, dir, "bad1775.py", `import json, sys
+for line in sys.stdin:
+    x = json.loads(line)["x"]
+    print("nan" if x == 17.75 else 2 * x, flush=True)
+`)
+	suite := writeFile(t, dir, "s.yaml", fmt.Sprintf(`
+data: {path: d.csv}
+model:
+  target: y
+  features: [x]
+  command: [python3, %q]
+  split: {method: none}
+  metrics: {r2: {min: 0.9}}
+checklist:
+  - name: half a step
+    type: INV
+    n: 40
+    perturb: {column: x, add: 0.5}
+    tolerance: {abs: 5}
+`, script))
+	code, out, errs := cli(t, "check", suite)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, `data row 17: output line "nan" is not a finite number`)
+}
+
+// Class 4, the issue's reproduction: `--json /dev/stdout` writes through
+// the device link to the process's standard output (here a pipe), and
+// leaves /dev/stdout as it was, which a temporary file renamed over it
+// replaced when trustml ran as root.
+func TestJSONToDevStdout(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no /dev/stdout")
+	}
+	before, err := os.Lstat("/dev/stdout")
+	if err != nil {
+		t.Skip("no /dev/stdout")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "d.csv", "a\n1\n500\n")
+	suite := writeFile(t, dir, "s.yaml", "data: {path: d.csv}\nexpectations: {columns: {a: {range: {max: 100}}}}\n")
+	cmd, out, errb := startMain(t, dir, "check", suite, "--json", "/dev/stdout", "--quiet")
+	require.Error(t, cmd.Wait()) // exit 1: the check fails
+	assert.Equal(t, 1, cmd.ProcessState.ExitCode(), errb.String())
+	// The JSON, then the totals line (only `-` moves the human lines to
+	// standard error).
+	var res struct{ Passed *bool }
+	require.NoError(t, json.NewDecoder(out).Decode(&res), out.String())
+	require.NotNil(t, res.Passed)
+	assert.False(t, *res.Passed)
+	after, err := os.Lstat("/dev/stdout")
+	require.NoError(t, err)
+	assert.Equal(t, before.Mode(), after.Mode(), "/dev/stdout is what it was")
+	assert.True(t, os.SameFile(before, after))
+}

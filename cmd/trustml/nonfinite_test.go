@@ -60,7 +60,9 @@ func poison(t *testing.T, path, sep string, header bool, specials []string) {
 // NaN and huge values (whose squares overflow a metric to +Inf) injected
 // into the data (so into samples, predictions and metrics), every example
 // suite still completes, writes its JSON, JUnit and HTML, and the JSON
-// decodes with encoding/json.
+// decodes with encoding/json. The test checks that the injected values
+// reach a failing sample, the data's profile, the predictions (huge: a
+// non-finite prediction is refused, exit 2, by design) and a model metric.
 func TestExamplesWithNonFiniteValues(t *testing.T) {
 	specials := []string{"inf", "-inf", "NaN", "1e300", "-1e300", "Infinity"}
 	root := t.TempDir()
@@ -75,6 +77,9 @@ func TestExamplesWithNonFiniteValues(t *testing.T) {
 	poison(t, filepath.Join(root, "drift", "reference.csv"), ",", true, specials[1:])
 	poison(t, filepath.Join(root, "regression", "regression_dataset.txt"), "\t", false, specials)
 	infs := 0
+	// Where non-finite values (and, for predictions, which are refused
+	// when not finite, huge ones) reached the JSON.
+	reached := map[string]bool{}
 	for _, suite := range []string{"airquality/suite.yaml", "airquality/failing.yaml", "drift/suite.yaml", "regression/suite.yaml", "suggest/airquality.suite.yaml"} {
 		t.Run(suite, func(t *testing.T) {
 			dir := t.TempDir()
@@ -87,9 +92,49 @@ func TestExamplesWithNonFiniteValues(t *testing.T) {
 			var res map[string]any
 			require.NoError(t, json.Unmarshal(b, &res))
 			infs += strings.Count(string(b), `"+Inf"`) + strings.Count(string(b), `"-Inf"`)
+			walkNonFinite(res, "", func(path, v string) {
+				switch {
+				case strings.HasPrefix(path, ".checks[].sample[]") && v != "huge":
+					reached["a sample"] = true
+				case strings.HasPrefix(path, ".model.evaluation.model.") && v != "huge":
+					reached["a model metric"] = true
+				case path == ".model.plot.points[][]" || strings.HasSuffix(path, ".examples[].prediction"):
+					reached["a prediction"] = true
+				case strings.HasPrefix(path, ".profile.columns[]") && v != "huge":
+					reached["the data's profile"] = true
+				}
+			})
 			assert.FileExists(t, filepath.Join(dir, "r.xml"))
 			assert.FileExists(t, filepath.Join(dir, "r.html"))
 		})
 	}
 	assert.Positive(t, infs, "some infinite values reached the JSON")
+	for _, where := range []string{"a sample", "a model metric", "a prediction", "the data's profile"} {
+		assert.True(t, reached[where], "the injected values reach %s", where)
+	}
+}
+
+// walkNonFinite calls f with the path (".checks[].sample[].value") and the
+// value of each non-finite number of a decoded result JSON ("+Inf", "-Inf",
+// "NaN", as trustml writes them) and with "huge" for each number beyond
+// ±1e200.
+func walkNonFinite(v any, path string, f func(path, v string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			walkNonFinite(e, path+"."+k, f)
+		}
+	case []any:
+		for _, e := range x {
+			walkNonFinite(e, path+"[]", f)
+		}
+	case string:
+		if x == "+Inf" || x == "-Inf" || x == "NaN" {
+			f(path, x)
+		}
+	case float64:
+		if x > 1e200 || x < -1e200 {
+			f(path, "huge")
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -100,4 +101,35 @@ func lastLine(s string) int {
 		}
 	}
 	return -1
+}
+
+// TestReferenceProfileSizeCap: a saved profile is read up to
+// profile.MaxFileSize bytes, so a reference that never ends fails at once
+// with exit 2, positioned at data.reference, and writes nothing (issue 19,
+// class 2). /dev/zero itself has no extension to read it by.
+func TestReferenceProfileSizeCap(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink("/dev/zero", filepath.Join(dir, "zero.json")))
+	for _, tc := range []struct{ ref, want string }{
+		{"zero.json", "zero.json: larger than the 64 MiB a saved profile may be"},
+		{"/dev/zero", "/dev/zero: no file extension to tell the format"},
+	} {
+		t.Run(tc.ref, func(t *testing.T) {
+			suite := writeFile(t, dir, "s.yaml", `
+data: {reference: `+tc.ref+`, path: `+absPath(t, "../../examples/drift/current.csv")+`}
+drift:
+  columns:
+    Temp: {ks: {max_statistic: 0.2}}
+`)
+			jsonPath := filepath.Join(dir, "r.json")
+			start := time.Now()
+			code, out, errs := cli(t, "check", suite, "--json", jsonPath)
+			assert.Equal(t, 2, code, out+errs)
+			assert.Contains(t, errs, "s.yaml:2:19: data.reference: ")
+			assert.Contains(t, errs, tc.want)
+			assert.Less(t, time.Since(start), time.Minute)
+			assert.NoFileExists(t, jsonPath)
+		})
+	}
+	assert.Equal(t, 64<<20, profile.MaxFileSize, "the README states this cap")
 }
