@@ -86,7 +86,7 @@ type ReportSpec struct {
 
 var (
 	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
-	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
+	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema", "fingerprint"}
 	reportKeys = []string{"json", "junit", "html"}
 )
 
@@ -399,6 +399,14 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 					d.Errorf(f.Value, f.Path, "%v", err)
 				}
 				o.Schema = m
+			}
+		case "fingerprint":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				a, err := dataset.ParseHashAlgorithm(v)
+				if err != nil || v == "" {
+					d.Errorf(f.Value, f.Path, "must be one of %s, got %q", strings.Join(dataset.HashAlgorithms(), ", "), v)
+				}
+				o.Fingerprint = a
 			}
 		case "delimiter":
 			if v, ok := d.String(f.Value, f.Path); ok {

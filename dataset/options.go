@@ -108,6 +108,10 @@ type Options struct {
 	// and Fingerprint.Pruned counts them.
 	Partitions func(PartitionValues) bool
 
+	// Fingerprint is the hash algorithm of the Fingerprint: DefaultHash
+	// (XXH3) when "", or SHA256. Another name makes Open fail.
+	Fingerprint HashAlgorithm
+
 	// sequential decodes CSV and TSV with encoding/csv on one goroutine,
 	// the reference the parallel decoder is tested against.
 	sequential bool
