@@ -181,6 +181,10 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 	return r, nil
 }
 
+// textPoolBytes bounds the freed buffers a text file's pool keeps: a few
+// batches' worth.
+const textPoolBytes = 256 << 20
+
 // openSource creates the decoder for r.format, turning a panic inside Arrow
 // on a malformed file into an error. The first bytes of the file are
 // checked against the formats' signatures (see sniffStream).
@@ -201,6 +205,9 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 	var in io.Reader
 	switch format {
 	case CSV, TSV:
+		if opts.defaultAllocator {
+			opts.Allocator = NewPoolAllocator(textPoolBytes)
+		}
 		if in, err = stream(format); err == nil {
 			r.src, err = newTextSource(in, path, format, opts)
 		}
