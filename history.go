@@ -109,7 +109,7 @@ func (s *Suite) record(ctx context.Context, res *Result, opts RunOptions) {
 		Suite:        info.Suite,
 		SuiteSHA256:  res.Run.SuiteSHA256,
 		DataPath:     res.Run.Data.Path,
-		DataSHA256:   res.Run.Data.SHA256,
+		DataHash:     res.Run.Data.Digest(),
 		DataRows:     res.Run.Data.Rows,
 		DataSchema:   res.Run.Data.Schema,
 		Seeds:        res.Run.Seeds,

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/result"
 )
 
@@ -57,7 +58,8 @@ drift:
 	assert.Equal(t, 1, res.ExitCode())
 	require.NotNil(t, res.Run.Reference)
 	assert.Equal(t, int64(6), res.Run.Reference.Rows)
-	assert.Len(t, res.Run.Reference.SHA256, 64)
+	assert.Len(t, res.Run.Reference.Hash, 32)
+	assert.Equal(t, dataset.XXH3, res.Run.Reference.Algorithm)
 	require.NotNil(t, res.Profile)
 	assert.Equal(t, []string{"x", "c"}, []string{res.Profile.Columns[0].Name, res.Profile.Columns[1].Name})
 

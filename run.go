@@ -3,8 +3,7 @@ package trustml
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -57,6 +56,12 @@ type RunOptions struct {
 	// bytes of the file or rows, of a total that is 0 when unknown (see
 	// dataset.Reader.Progress). It runs on its own goroutine.
 	Progress func(done, total int64, unit string)
+	// Fingerprint is the hash algorithm of the data's fingerprint
+	// (RunInfo.Data, and the reference's): "" keeps the suite's
+	// data.fingerprint, whose default is dataset.DefaultHash (XXH3-128);
+	// dataset.SHA256 on request. A Source built in Go takes its own
+	// (dataset.WithFingerprint).
+	Fingerprint dataset.HashAlgorithm
 	// Profile asks for the profile of the columns the expectations and the
 	// drift section name (Result.Profile), built in the same pass.
 	Profile bool
@@ -148,6 +153,9 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	dopts.Columns = s.columns()
 	if opts.BatchSize > 0 {
 		dopts.BatchSize = opts.BatchSize
+	}
+	if opts.Fingerprint != "" {
+		dopts.Fingerprint = opts.Fingerprint
 	}
 	var ref *profile.Profile
 	var refInfo *ReferenceInfo
@@ -570,11 +578,32 @@ type ReferenceInfo struct {
 	// Format is "profile" for a saved profile, else the data format read.
 	Format string `json:"format"`
 	Bytes  int64  `json:"bytes"`
-	SHA256 string `json:"sha256"`
-	Rows   int64  `json:"rows"`
+	// Algorithm and Hash are the reference's fingerprint (a saved
+	// profile's bytes are hashed with the run's algorithm too).
+	Algorithm dataset.HashAlgorithm `json:"algorithm"`
+	Hash      string                `json:"hash"`
+	Rows      int64                 `json:"rows"`
 	// Source is what a saved profile says it was made from (the data
 	// fingerprint `trustml profile` records), as written in it.
 	Source any `json:"source,omitempty"`
+}
+
+// UnmarshalJSON reads a reference, including one written before the
+// algorithm was recorded, whose hash was the "sha256" key.
+func (r *ReferenceInfo) UnmarshalJSON(b []byte) error {
+	type plain ReferenceInfo
+	var v struct {
+		plain
+		Legacy string `json:"sha256"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = ReferenceInfo(v.plain)
+	if r.Hash == "" && v.Legacy != "" {
+		r.Algorithm, r.Hash = dataset.SHA256, v.Legacy
+	}
+	return nil
 }
 
 // loadReference reads the reference's profile: a saved profile (.json), or
@@ -596,11 +625,15 @@ func (s *Suite) loadReference(ctx context.Context, opts RunOptions) (*profile.Pr
 		if err != nil {
 			return nil, nil, fmt.Errorf("reference profile: %w", err)
 		}
-		sum := sha256.Sum256(src)
-		return p, &ReferenceInfo{Path: path, Format: "profile", Bytes: int64(len(src)), SHA256: hex.EncodeToString(sum[:]), Rows: p.Rows, Source: p.Source}, nil
+		alg, sum, err := dataset.HashBytes(s.fingerprint(opts), src)
+		if err != nil {
+			return nil, nil, at(err)
+		}
+		return p, &ReferenceInfo{Path: path, Format: "profile", Bytes: int64(len(src)), Algorithm: alg, Hash: sum, Rows: p.Rows, Source: p.Source}, nil
 	}
 	dopts := s.Data.Options
 	dopts.Format = ""
+	dopts.Fingerprint = s.fingerprint(opts)
 	dopts.Columns = s.Drift.Names()
 	if opts.BatchSize > 0 {
 		dopts.BatchSize = opts.BatchSize
@@ -623,7 +656,13 @@ func (s *Suite) loadReference(ctx context.Context, opts RunOptions) (*profile.Pr
 	if err != nil {
 		return nil, nil, at(err)
 	}
-	return p, &ReferenceInfo{Path: path, Format: string(fp.Format), Bytes: fp.Bytes, SHA256: fp.SHA256, Rows: fp.Rows}, nil
+	return p, &ReferenceInfo{Path: path, Format: string(fp.Format), Bytes: fp.Bytes, Algorithm: fp.Algorithm, Hash: fp.Hash, Rows: fp.Rows}, nil
+}
+
+// fingerprint is the run's fingerprint algorithm: RunOptions.Fingerprint,
+// else the suite's data.fingerprint.
+func (s *Suite) fingerprint(opts RunOptions) dataset.HashAlgorithm {
+	return cmp.Or(opts.Fingerprint, s.Data.Options.Fingerprint)
 }
 
 // referenceError places a column the reference lacks at the drift

@@ -90,7 +90,7 @@ type ReportSpec struct {
 
 var (
 	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
-	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
+	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema", "fingerprint"}
 	reportKeys = []string{"json", "junit", "html", "failed_rows"}
 )
 
@@ -433,6 +433,14 @@ func (ds *DataSpec) decode(d *yamlx.Decoder, n *yaml.Node, path string, known []
 					d.Errorf(f.Value, f.Path, "%v", err)
 				}
 				o.Schema = m
+			}
+		case "fingerprint":
+			if v, ok := d.String(f.Value, f.Path); ok {
+				a, err := dataset.ParseHashAlgorithm(v)
+				if err != nil || v == "" {
+					d.Errorf(f.Value, f.Path, "must be one of %s, got %q", strings.Join(dataset.HashAlgorithms(), ", "), v)
+				}
+				o.Fingerprint = a
 			}
 		case "delimiter":
 			if v, ok := d.String(f.Value, f.Path); ok {

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zeebo/xxh3"
 )
 
 var testSchema = arrow.NewSchema([]arrow.Field{
@@ -108,6 +109,16 @@ func sha256File(t testing.TB, path string) (string, int64) {
 	return hex.EncodeToString(sum[:]), int64(len(b))
 }
 
+// xxh3File hashes the file with the one-shot XXH3-128 of the whole
+// content, not the streaming hasher the readers use.
+func xxh3File(t testing.TB, path string) (string, int64) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	sum := xxh3.Hash128(b).Bytes()
+	return hex.EncodeToString(sum[:]), int64(len(b))
+}
+
 // TestRoundTrip reads a table written by Arrow's own writers in each
 // binary format, and the same data as text, and checks values and
 // fingerprints.
@@ -137,19 +148,37 @@ func TestRoundTrip(t *testing.T) {
 			res := mustRead(t, tt.path, Options{})
 			assert.Equal(t, want, res.rows)
 			assert.Equal(t, tt.format, res.format)
-			sum, size := sha256File(t, tt.path)
+			sum, size := xxh3File(t, tt.path)
 			assert.Equal(t, Fingerprint{
-				Path: tt.path, Format: tt.format, Bytes: size, SHA256: sum, Rows: 3, Columns: 3,
+				Path: tt.path, Format: tt.format, Bytes: size, Algorithm: XXH3, Hash: sum, Rows: 3, Columns: 3,
 				Schema: "i:int64, x:float64, s:utf8",
 			}, res.fp)
+			// SHA-256 on request.
+			res = mustRead(t, tt.path, Options{Fingerprint: SHA256})
+			sum, _ = sha256File(t, tt.path)
+			assert.Equal(t, SHA256, res.fp.Algorithm)
+			assert.Equal(t, sum, res.fp.Hash)
 		})
 	}
 }
 
 func TestFingerprintJSON(t *testing.T) {
-	b, err := json.Marshal(Fingerprint{Path: "d.csv", Format: CSV, Bytes: 10, SHA256: "ab", Rows: 2, Columns: 1, Schema: "a:int64"})
+	fp := Fingerprint{Path: "d.csv", Format: CSV, Bytes: 10, Algorithm: XXH3, Hash: "ab", Rows: 2, Columns: 1, Schema: "a:int64"}
+	b, err := json.Marshal(fp)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"path":"d.csv","format":"csv","bytes":10,"sha256":"ab","rows":2,"columns":1,"schema":"a:int64"}`, string(b))
+	assert.JSONEq(t, `{"path":"d.csv","format":"csv","bytes":10,"algorithm":"xxh3-128","hash":"ab","rows":2,"columns":1,"schema":"a:int64"}`, string(b))
+	var back Fingerprint
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, fp, back)
+
+	// A result written before the algorithm was recorded: its "sha256"
+	// is a SHA-256, in the set's files too.
+	var old Fingerprint
+	require.NoError(t, json.Unmarshal([]byte(`{"path":"d","format":"","bytes":10,"sha256":"cd","rows":2,"columns":1,"schema":"a:int64","files":[{"path":"a.csv","bytes":10,"sha256":"ef","rows":2}]}`), &old))
+	assert.Equal(t, SHA256, old.Algorithm)
+	assert.Equal(t, "cd", old.Hash)
+	assert.Equal(t, "sha256:cd", old.Digest())
+	assert.Equal(t, []FileFingerprint{{Path: "a.csv", Bytes: 10, Hash: "ef", Rows: 2}}, old.Files)
 }
 
 // TestFingerprintProjected checks that the fingerprint covers the whole
@@ -160,8 +189,8 @@ func TestFingerprintProjected(t *testing.T) {
 	for _, path := range []string{writeParquet(t, tbl, 1), writeIPCFile(t, tbl, 1), writeFile(t, "d.csv", "i,x,s\n1,0.5,a\n2,,b\n,2.5,\n")} {
 		t.Run(filepath.Ext(path), func(t *testing.T) {
 			res := mustRead(t, path, Options{Columns: []string{"s"}})
-			sum, size := sha256File(t, path)
-			assert.Equal(t, sum, res.fp.SHA256)
+			sum, size := xxh3File(t, path)
+			assert.Equal(t, sum, res.fp.Hash)
 			assert.Equal(t, size, res.fp.Bytes)
 			assert.Equal(t, int64(3), res.fp.Rows)
 			assert.Equal(t, 3, res.fp.Columns)

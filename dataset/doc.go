@@ -121,9 +121,10 @@
 //
 // # Fingerprint
 //
-// Reader.Fingerprint returns the SHA-256 of the whole file's bytes, its
-// size, the number of rows read and the file schema as text, for recording
-// what a run read. Streaming formats hash the bytes as they are decoded;
+// Reader.Fingerprint returns a hash of the whole file's bytes (XXH3-128 by
+// default, SHA-256 when Options.Fingerprint says so; Fingerprint.Algorithm
+// names it), its size, the number of rows read and the file schema as text,
+// for recording what a run read. Streaming formats hash the bytes as they are decoded;
 // Parquet and Arrow IPC files are hashed concurrently by a goroutine.
 // For CSV and TSV the producer goroutine that cuts the file into chunks
 // hashes each block as it reads it.

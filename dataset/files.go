@@ -2,8 +2,6 @@ package dataset
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -149,6 +147,11 @@ type fileSet struct {
 // openFiles is the Driver of FileKind.
 func openFiles(ctx context.Context, location string, opts Options) (Source, error) {
 	opts = opts.withDefaults()
+	alg, err := ParseHashAlgorithm(string(opts.Fingerprint))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", location, err)
+	}
+	opts.Fingerprint = alg
 	if !hasMeta(location) {
 		st, err := os.Stat(location)
 		if err != nil || !st.IsDir() {
@@ -787,14 +790,14 @@ func (sc *setScan) read(t *fileTask) error {
 	t.fp = FileFingerprint{Path: f.rel}
 	if f.schema == nil {
 		// Empty when the schemas were read: hash what is there now.
-		sum, n, err := hashFile(f.path)
+		sum, n, err := hashFile(f.path, o.Fingerprint)
 		if err != nil {
 			return vanished(f.path, err)
 		}
 		if n != f.size {
 			return changed(f.path)
 		}
-		t.fp.Bytes, t.fp.SHA256 = n, sum
+		t.fp.Bytes, t.fp.Hash = n, sum
 		return nil
 	}
 	// The file's own columns among those projected; null or partition
@@ -884,11 +887,11 @@ func (sc *setScan) read(t *fileTask) error {
 			return err
 		}
 		// A binary file with a schema and no rows.
-		sum, n, herr := hashFile(f.path)
+		sum, n, herr := hashFile(f.path, o.Fingerprint)
 		if herr != nil {
 			return vanished(f.path, herr)
 		}
-		t.fp.Bytes, t.fp.SHA256 = n, sum
+		t.fp.Bytes, t.fp.Hash = n, sum
 		return nil
 	}
 	fp, err := r.Fingerprint()
@@ -898,7 +901,7 @@ func (sc *setScan) read(t *fileTask) error {
 	if fp.Bytes != f.size {
 		return changed(f.path)
 	}
-	t.fp.Bytes, t.fp.SHA256, t.fp.Rows = fp.Bytes, fp.SHA256, fp.Rows
+	t.fp.Bytes, t.fp.Hash, t.fp.Rows = fp.Bytes, fp.Hash, fp.Rows
 	return nil
 }
 
@@ -1001,18 +1004,18 @@ func changed(path string) error {
 	return fmt.Errorf("%s: the file changed during the run (its size differs from when the run started)", path)
 }
 
-func hashFile(path string) (string, int64, error) {
+func hashFile(path string, alg HashAlgorithm) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := newHash(alg)
 	n, err := io.Copy(h, f)
 	if err != nil {
 		return "", 0, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return hexSum(h), n, nil
 }
 
 // Schema returns the projected schema.
@@ -1132,18 +1135,19 @@ func (sc *setScan) Fingerprint() (Fingerprint, error) {
 	if !sc.done || sc.err != nil {
 		return Fingerprint{}, fmt.Errorf("%s: fingerprint: the data has not been read to the end", sc.set.location)
 	}
-	h := sha256.New()
+	h := newHash(sc.set.opts.Fingerprint)
 	fp := Fingerprint{
-		Path:    sc.set.location,
-		Rows:    sc.rows,
-		Columns: sc.set.schema.NumFields(),
-		Schema:  schemaString(sc.set.schema),
-		Files:   sc.fps,
-		Pruned:  sc.set.pruned,
-		Unified: sc.set.unified,
+		Algorithm: sc.set.opts.Fingerprint,
+		Path:      sc.set.location,
+		Rows:      sc.rows,
+		Columns:   sc.set.schema.NumFields(),
+		Schema:    schemaString(sc.set.schema),
+		Files:     sc.fps,
+		Pruned:    sc.set.pruned,
+		Unified:   sc.set.unified,
 	}
 	for i, f := range sc.fps {
-		fmt.Fprintf(h, "%s\x00%d\x00%s\n", f.Path, f.Bytes, f.SHA256)
+		fmt.Fprintf(h, "%s\x00%d\x00%s\n", f.Path, f.Bytes, f.Hash)
 		fp.Bytes += f.Bytes
 		if ff := sc.set.files[i].format; i == 0 {
 			fp.Format = ff
@@ -1151,6 +1155,6 @@ func (sc *setScan) Fingerprint() (Fingerprint, error) {
 			fp.Format = "" // mixed
 		}
 	}
-	fp.SHA256 = hex.EncodeToString(h.Sum(nil))
+	fp.Hash = hexSum(h)
 	return fp, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zeebo/xxh3"
 )
 
 // writeTree writes each file (path relative to dir: content) and returns dir.
@@ -112,7 +113,7 @@ func TestFileSetSchemaDrift(t *testing.T) {
 	}, got.fp.Unified)
 	assert.Equal(t, int64(5), got.fp.Rows)
 	require.Len(t, got.fp.Files, 3)
-	assert.Equal(t, FileFingerprint{Path: "2026-11-01.csv", Bytes: 15, SHA256: sha256Hex("id,v\n1,10\n2,20\n"), Rows: 2}, got.fp.Files[0])
+	assert.Equal(t, FileFingerprint{Path: "2026-11-01.csv", Bytes: 15, Hash: xxh3Hex("id,v\n1,10\n2,20\n"), Rows: 2}, got.fp.Files[0])
 	assert.Equal(t, CSV, got.fp.Format)
 
 	_, err = scanSource(t, dir, Options{Schema: SchemaStrict})
@@ -127,7 +128,7 @@ func TestFileSetSchemaDrift(t *testing.T) {
 	got2, err := scanSource(t, filepath.Join(dir, "2026-11-*.csv"), Options{})
 	require.NoError(t, err)
 	assert.Equal(t, got.rows, got2.rows)
-	assert.Equal(t, got.fp.SHA256, got2.fp.SHA256)
+	assert.Equal(t, got.fp.Hash, got2.fp.Hash)
 }
 
 func TestFileSetIncompatibleTypes(t *testing.T) {
@@ -279,7 +280,7 @@ func TestFileSetErrors(t *testing.T) {
 		got, err := scanSource(t, dir, Options{})
 		require.NoError(t, err)
 		assert.Equal(t, [][]string{{"1"}}, got.rows)
-		assert.Equal(t, FileFingerprint{Path: "a.csv", SHA256: sha256Hex("")}, got.fp.Files[0])
+		assert.Equal(t, FileFingerprint{Path: "a.csv", Hash: xxh3Hex("")}, got.fp.Files[0])
 	})
 	t.Run("symlink loop", func(t *testing.T) {
 		dir := writeTree(t, map[string]string{"sub/a.csv": "v\n1\n"})
@@ -341,8 +342,8 @@ func TestFileSetFingerprintChanges(t *testing.T) {
 	require.NoError(t, err)
 	again, err := scanSource(t, dir, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, base.fp.SHA256, again.fp.SHA256)
-	prev := base.fp.SHA256
+	assert.Equal(t, base.fp.Hash, again.fp.Hash)
+	prev := base.fp.Hash
 	for _, step := range []struct {
 		name   string
 		change func()
@@ -355,8 +356,8 @@ func TestFileSetFingerprintChanges(t *testing.T) {
 		step.change()
 		got, err := scanSource(t, dir, Options{})
 		require.NoError(t, err, step.name)
-		assert.NotEqual(t, prev, got.fp.SHA256, step.name)
-		prev = got.fp.SHA256
+		assert.NotEqual(t, prev, got.fp.Hash, step.name)
+		prev = got.fp.Hash
 	}
 }
 
@@ -455,6 +456,12 @@ func TestParseSchemaMode(t *testing.T) {
 	_, err := ParseSchemaMode("loose")
 	assert.Error(t, err)
 	assert.False(t, errors.Is(err, ErrEmpty))
+}
+
+// xxh3Hex is the XXH3-128 of s, one-shot.
+func xxh3Hex(s string) string {
+	sum := xxh3.HashString128(s).Bytes()
+	return hex.EncodeToString(sum[:])
 }
 
 func sha256Hex(s string) string {

@@ -30,12 +30,17 @@ type result struct {
 	fp         Fingerprint
 }
 
-// read opens path, reads it to the end with a checked allocator and
+// read opens path, reads it to the end with a checked allocator (over
+// opts.Allocator, if set) and
 // returns what it read, or the first error from Open, Next or Fingerprint.
 // It checks that all memory was released either way.
 func read(t testing.TB, path string, opts Options) (result, error) {
 	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	base := opts.Allocator // under the checked allocator; Go's when nil
+	if base == nil {
+		base = memory.NewGoAllocator()
+	}
+	mem := memory.NewCheckedAllocator(base)
 	defer mem.AssertSize(t, 0)
 	opts.Allocator = mem
 	r, err := Open(context.Background(), path, opts)

@@ -91,7 +91,9 @@ type Options struct {
 	// header and infer types; 0 means DefaultInferRows.
 	InferRows int
 
-	// Allocator allocates the batches; nil means memory.DefaultAllocator.
+	// Allocator allocates the batches; nil means memory.DefaultAllocator,
+	// except for CSV and TSV files, which Open then decodes into buffers
+	// of a PoolAllocator of its own, reused batch after batch.
 	Allocator memory.Allocator
 
 	// Schema says how a set of files whose schemas differ is read:
@@ -108,6 +110,10 @@ type Options struct {
 	// and Fingerprint.Pruned counts them.
 	Partitions func(PartitionValues) bool
 
+	// Fingerprint is the hash algorithm of the Fingerprint: DefaultHash
+	// (XXH3) when "", or SHA256. Another name makes Open fail.
+	Fingerprint HashAlgorithm
+
 	// sequential decodes CSV and TSV with encoding/csv on one goroutine,
 	// the reference the parallel decoder is tested against.
 	sequential bool
@@ -121,6 +127,8 @@ type Options struct {
 	// decoder reads it (decompressed), for a second pass; Open sets it for
 	// regular files.
 	reopen func() (io.Reader, io.Closer, error)
+	// defaultAllocator: Allocator was nil.
+	defaultAllocator bool
 	// fileSize is the size of a regular file, 0 for a pipe: no IPC message
 	// can be larger, whatever a corrupt length field says.
 	fileSize int64
@@ -141,6 +149,7 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Allocator == nil {
 		o.Allocator = memory.DefaultAllocator
+		o.defaultAllocator = true
 	}
 	return o
 }

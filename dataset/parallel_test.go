@@ -388,7 +388,7 @@ func BenchmarkCSVDecode(b *testing.B) {
 			b.Run(fmt.Sprintf("rows=%d/%s", rows, mode), func(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				for b.Loop() {
-					h := newHashingReader(bytes.NewReader(data))
+					h := newHashingReader(bytes.NewReader(data), DefaultHash)
 					src, err := newTextSource(h, "bench.csv", CSV, opts.withDefaults())
 					if err != nil {
 						b.Fatal(err)

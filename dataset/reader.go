@@ -2,8 +2,6 @@ package dataset
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -20,22 +18,27 @@ import (
 
 // Fingerprint identifies the data a Scan read, for reproducibility.
 //
-// For one file, SHA256 is the hash of the file's bytes. For a set of files
-// (a glob or a directory), Path is the location as given, Bytes the sum of
-// the files' sizes, Files lists each file read, and SHA256 is the hash of
-// the list (each file's path relative to the set's root, size and SHA-256),
+// Algorithm names the hash (Options.Fingerprint; XXH3 by default). For
+// one file, Hash is the hash of the file's bytes. For a set of files (a
+// glob or a directory), Path is the location as given, Bytes the sum of
+// the files' sizes, Files lists each file read, and Hash is the hash of
+// the list (each file's path relative to the set's root, size and hash),
 // so adding, removing, renaming or changing a file changes it. For Arrow
-// data built in Go, Kind is "table" and SHA256 covers the content (see
-// FromTable).
+// data built in Go, Kind is "table" and Hash covers the content (see
+// FromTable). Compare tells whether two fingerprints can be compared
+// (same algorithm) and are equal.
 type Fingerprint struct {
-	Kind    string `json:"kind,omitempty"` // "" for files, "table" for Arrow data from Go
-	Path    string `json:"path"`           // as given to Open or OpenSource
-	Format  Format `json:"format"`         // the format the data was decoded as; "" if mixed or not a file
-	Bytes   int64  `json:"bytes"`          // size of the file, or of all the files
-	SHA256  string `json:"sha256"`         // lower-case hex SHA-256 (see above)
-	Rows    int64  `json:"rows"`           // rows read
-	Columns int    `json:"columns"`        // columns in the table, projected or not
-	Schema  string `json:"schema"`         // the table schema as "name:type, name:type"
+	Kind   string `json:"kind,omitempty"` // "" for files, "table" for Arrow data from Go
+	Path   string `json:"path"`           // as given to Open or OpenSource
+	Format Format `json:"format"`         // the format the data was decoded as; "" if mixed or not a file
+	Bytes  int64  `json:"bytes"`          // size of the file, or of all the files
+	// Algorithm is the hash's algorithm; "" only in a fingerprint read
+	// from a result written before it was recorded (then SHA-256).
+	Algorithm HashAlgorithm `json:"algorithm"`
+	Hash      string        `json:"hash"`    // lower-case hex (see above)
+	Rows      int64         `json:"rows"`    // rows read
+	Columns   int           `json:"columns"` // columns in the table, projected or not
+	Schema    string        `json:"schema"`  // the table schema as "name:type, name:type"
 
 	// Files lists the files of a set, in the order read; nil for one file.
 	Files []FileFingerprint `json:"files,omitempty"`
@@ -50,10 +53,10 @@ type Fingerprint struct {
 
 // FileFingerprint identifies one file of a set.
 type FileFingerprint struct {
-	Path   string `json:"path"`   // relative to the set's root directory
-	Bytes  int64  `json:"bytes"`  // size
-	SHA256 string `json:"sha256"` // lower-case hex SHA-256 of the file's bytes
-	Rows   int64  `json:"rows"`   // rows read
+	Path  string `json:"path"`  // relative to the set's root directory
+	Bytes int64  `json:"bytes"` // size
+	Hash  string `json:"hash"`  // lower-case hex hash of the file's bytes, by the set's Algorithm
+	Rows  int64  `json:"rows"`  // rows read
 }
 
 // source decodes one format into projected batches.
@@ -85,6 +88,8 @@ type Reader struct {
 
 	size     int64        // of the file
 	rowsDone atomic.Int64 // rows, for Progress on another goroutine
+
+	alg HashAlgorithm // of the fingerprint
 
 	// Streaming formats hash the bytes as they are decoded.
 	stream *hashingReader
@@ -160,7 +165,12 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 		// small files of a set would mostly clear memory.
 		opts.chunkBytes = int(max(st.Size(), 64<<10))
 	}
-	r := &Reader{ctx: ctx, path: path, format: format, file: f, size: st.Size()}
+	alg, err := ParseHashAlgorithm(string(opts.Fingerprint))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r := &Reader{ctx: ctx, path: path, format: format, file: f, size: st.Size(), alg: alg}
 	r.refs.Store(1)
 	err = r.openSource(opts, st.Size(), regular)
 	if err != nil {
@@ -170,6 +180,10 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 	}
 	return r, nil
 }
+
+// textPoolBytes bounds the freed buffers a text file's pool keeps: a few
+// batches' worth.
+const textPoolBytes = 256 << 20
 
 // openSource creates the decoder for r.format, turning a panic inside Arrow
 // on a malformed file into an error. The first bytes of the file are
@@ -185,12 +199,15 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 		opts.fileSize = size
 	}
 	stream := func(format Format) (io.Reader, error) {
-		r.stream = newHashingReader(f)
+		r.stream = newHashingReader(f, r.alg)
 		return sniffStream(r.stream, path, format, !regular)
 	}
 	var in io.Reader
 	switch format {
 	case CSV, TSV:
+		if opts.defaultAllocator {
+			opts.Allocator = NewPoolAllocator(textPoolBytes)
+		}
 		if in, err = stream(format); err == nil {
 			r.src, err = newTextSource(in, path, format, opts)
 		}
@@ -383,13 +400,14 @@ func (r *Reader) Fingerprint() (Fingerprint, error) {
 	}
 	fs := r.src.fileSchema()
 	return Fingerprint{
-		Path:    r.path,
-		Format:  r.format,
-		Bytes:   r.hashed,
-		SHA256:  r.sum,
-		Rows:    r.rows,
-		Columns: fs.NumFields(),
-		Schema:  schemaString(fs),
+		Path:      r.path,
+		Format:    r.format,
+		Bytes:     r.hashed,
+		Algorithm: r.alg,
+		Hash:      r.sum,
+		Rows:      r.rows,
+		Columns:   fs.NumFields(),
+		Schema:    schemaString(fs),
 	}, nil
 }
 
@@ -410,7 +428,7 @@ func (r *Reader) hashConcurrently(size int64) {
 	r.hashDone = make(chan struct{})
 	go func() {
 		defer close(r.hashDone)
-		h := sha256.New()
+		h := newHash(r.alg)
 		sr := io.NewSectionReader(r.file, 0, math.MaxInt64)
 		buf := make([]byte, 1<<20)
 		var n int64
@@ -434,7 +452,7 @@ func (r *Reader) hashConcurrently(size int64) {
 			r.hashErr = errors.New("the file changed size while it was read")
 			return
 		}
-		r.sum, r.hashed = hex.EncodeToString(h.Sum(nil)), n
+		r.sum, r.hashed = hexSum(h), n
 	}()
 }
 
@@ -446,8 +464,8 @@ type hashingReader struct {
 	read atomic.Int64 // n, for Progress on another goroutine
 }
 
-func newHashingReader(r io.Reader) *hashingReader {
-	return &hashingReader{r: r, h: sha256.New()}
+func newHashingReader(r io.Reader, alg HashAlgorithm) *hashingReader {
+	return &hashingReader{r: r, h: newHash(alg)}
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {
@@ -470,7 +488,7 @@ func (h *hashingReader) finish() (string, int64, error) {
 	if _, err := io.Copy(io.Discard, h); err != nil {
 		return "", 0, err
 	}
-	return hex.EncodeToString(h.h.Sum(nil)), h.n, nil
+	return hexSum(h.h), h.n, nil
 }
 
 // projection returns the indices in fs of the columns named, or of every

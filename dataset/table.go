@@ -2,9 +2,7 @@ package dataset
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -21,30 +19,56 @@ import (
 // The caller keeps ownership of tbl: it must not be released before every
 // Scan of it is closed; each Scan retains it while open.
 //
-// The Fingerprint's Kind is "table", Path is "", Format is "", and SHA256
-// covers the content: the schema (names, types, nullability; not the
+// The Fingerprint's Kind is "table", Path is "", Format is "", Algorithm
+// is DefaultHash unless WithFingerprint says otherwise, and Hash covers the
+// content: the schema (names, types, nullability; not the
 // metadata) and every value of every column, projected or not, in row
 // order, with nulls marked. It does not depend on how the table is chunked
 // into batches, so equal tables fingerprint equally.
-func FromTable(tbl arrow.Table) Source { return &tableSource{tbl: tbl} }
+func FromTable(tbl arrow.Table, opts ...SourceOption) Source {
+	return &tableSource{tbl: tbl, alg: sourceHash(opts)}
+}
+
+// SourceOption adjusts a Source built in Go (FromTable, FromRecordReader).
+type SourceOption func(*HashAlgorithm)
+
+// WithFingerprint makes the Source's Fingerprint use alg instead of
+// DefaultHash. An unknown algorithm makes Scan fail.
+func WithFingerprint(alg HashAlgorithm) SourceOption {
+	return func(a *HashAlgorithm) { *a = alg }
+}
+
+func sourceHash(opts []SourceOption) HashAlgorithm {
+	var a HashAlgorithm
+	for _, o := range opts {
+		o(&a)
+	}
+	return a
+}
 
 // FromRecordReader returns a Source over the batches of rr, which it reads
 // once: a second Scan is an error. The caller keeps ownership of rr (the
 // Scan retains it while open and releases it when closed); rr's batches
 // may be any length. The Fingerprint is FromTable's, over the batches read.
-func FromRecordReader(rr array.RecordReader) Source { return &readerSource{rr: rr} }
+func FromRecordReader(rr array.RecordReader, opts ...SourceOption) Source {
+	return &readerSource{rr: rr, alg: sourceHash(opts)}
+}
 
-type tableSource struct{ tbl arrow.Table }
+type tableSource struct {
+	tbl arrow.Table
+	alg HashAlgorithm
+}
 
 func (s *tableSource) Scan(ctx context.Context, columns []string) (Scan, error) {
 	rr := array.NewTableReader(s.tbl, DefaultBatchSize)
-	sc, err := newMemScan(ctx, rr, columns, s.tbl.NumRows())
+	sc, err := newMemScan(ctx, rr, columns, s.tbl.NumRows(), s.alg)
 	rr.Release() // newMemScan retained it
 	return sc, err
 }
 
 type readerSource struct {
 	rr   array.RecordReader
+	alg  HashAlgorithm
 	used atomic.Bool
 }
 
@@ -52,7 +76,7 @@ func (s *readerSource) Scan(ctx context.Context, columns []string) (Scan, error)
 	if s.used.Swap(true) {
 		return nil, errors.New("dataset: a record reader source can be scanned only once")
 	}
-	return newMemScan(ctx, s.rr, columns, 0)
+	return newMemScan(ctx, s.rr, columns, 0, s.alg)
 }
 
 // memScan projects the batches of an in-memory reader and hashes them.
@@ -67,23 +91,28 @@ type memScan struct {
 	done    atomic.Int64
 	ended   bool
 	err     error
+	alg     HashAlgorithm
 	hashes  []hash.Hash // one per column of rr
 	scratch []byte
 	refs    atomic.Int64
 	closed  sync.Once
 }
 
-func newMemScan(ctx context.Context, rr array.RecordReader, columns []string, total int64) (*memScan, error) {
+func newMemScan(ctx context.Context, rr array.RecordReader, columns []string, total int64, alg HashAlgorithm) (*memScan, error) {
+	alg, err := ParseHashAlgorithm(string(alg))
+	if err != nil {
+		return nil, fmt.Errorf("table: %w", err)
+	}
 	idx, out, err := projection("table", rr.Schema(), columns)
 	if err != nil {
 		return nil, err
 	}
 	rr.Retain()
-	s := &memScan{ctx: ctx, rr: rr, idx: idx, schema: out, total: total}
+	s := &memScan{ctx: ctx, rr: rr, idx: idx, schema: out, total: total, alg: alg}
 	s.refs.Store(1)
 	s.hashes = make([]hash.Hash, rr.Schema().NumFields())
 	for i := range s.hashes {
-		s.hashes[i] = sha256.New()
+		s.hashes[i] = newHash(alg)
 	}
 	return s, nil
 }
@@ -228,16 +257,17 @@ func (s *memScan) Fingerprint() (Fingerprint, error) {
 		return Fingerprint{}, errors.New("table: fingerprint: the data has not been read to the end")
 	}
 	fs := s.rr.Schema()
-	h := sha256.New()
+	h := newHash(s.alg)
 	for i, f := range fs.Fields() {
-		fmt.Fprintf(h, "%q:%s:%t:%s\n", f.Name, f.Type, f.Nullable, hex.EncodeToString(s.hashes[i].Sum(nil)))
+		fmt.Fprintf(h, "%q:%s:%t:%s\n", f.Name, f.Type, f.Nullable, hexSum(s.hashes[i]))
 	}
 	fmt.Fprintf(h, "rows:%d\n", s.rows)
 	return Fingerprint{
-		Kind:    "table",
-		SHA256:  hex.EncodeToString(h.Sum(nil)),
-		Rows:    s.rows,
-		Columns: fs.NumFields(),
-		Schema:  schemaString(fs),
+		Kind:      "table",
+		Algorithm: s.alg,
+		Hash:      hexSum(h),
+		Rows:      s.rows,
+		Columns:   fs.NumFields(),
+		Schema:    schemaString(fs),
 	}, nil
 }

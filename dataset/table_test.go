@@ -78,18 +78,19 @@ func TestFromTable(t *testing.T) {
 	assert.Equal(t, int64(4), fp.Rows)
 	assert.Equal(t, 4, fp.Columns)
 	assert.Equal(t, "id:int64, x:float64, s:utf8, b:bool", fp.Schema)
-	assert.Len(t, fp.SHA256, 64)
+	assert.Len(t, fp.Hash, 32)
+	assert.Equal(t, XXH3, fp.Algorithm)
 
 	// Scanned again, projected otherwise: the same fingerprint, which
 	// covers every column.
 	_, fp2 := scanMem(t, src, "x")
-	assert.Equal(t, fp.SHA256, fp2.SHA256)
+	assert.Equal(t, fp.Hash, fp2.Hash)
 
 	// Chunked otherwise: the same content, the same fingerprint.
 	other := chunked(t, mem, tableRows, 1, 2, 1)
 	defer other.Release()
 	_, fp3 := scanMem(t, FromTable(other))
-	assert.Equal(t, fp.SHA256, fp3.SHA256)
+	assert.Equal(t, fp.Hash, fp3.Hash)
 
 	// One value changed, a null moved, an empty string made null: another
 	// fingerprint each.
@@ -97,7 +98,7 @@ func TestFromTable(t *testing.T) {
 		changed := chunked(t, mem, strings.Replace(tableRows, change[0], change[1], 1), 4)
 		_, fpc := scanMem(t, FromTable(changed))
 		changed.Release()
-		assert.NotEqual(t, fp.SHA256, fpc.SHA256, change[1])
+		assert.NotEqual(t, fp.Hash, fpc.Hash, change[1])
 	}
 
 	_, err := src.Scan(context.Background(), []string{"nope"})
@@ -117,7 +118,7 @@ func TestFromRecordReader(t *testing.T) {
 	rr.Release()
 	assert.Equal(t, [][]string{{"1"}, {"2"}, {"3"}, {"4"}}, rows)
 	_, want := scanMem(t, FromTable(tbl))
-	assert.Equal(t, want.SHA256, fp.SHA256, "a reader fingerprints as the table it reads")
+	assert.Equal(t, want.Hash, fp.Hash, "a reader fingerprints as the table it reads")
 
 	_, err := src.Scan(context.Background(), nil)
 	assert.EqualError(t, err, "dataset: a record reader source can be scanned only once")

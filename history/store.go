@@ -213,18 +213,21 @@ type Run struct {
 	ID int64 `json:"id"`
 	// Suite is the key runs of the same suite share: its name, else its
 	// file name.
-	Suite       string            `json:"suite"`
-	SuiteSHA256 string            `json:"suite_sha256"`
-	DataPath    string            `json:"data_path"`
-	DataSHA256  string            `json:"data_sha256"`
-	DataRows    int64             `json:"data_rows"`
-	DataSchema  string            `json:"data_schema"`
-	Seeds       map[string]uint64 `json:"seeds"`
-	Version     string            `json:"trustml_version"`
-	Start       time.Time         `json:"start"`
-	Passed      bool              `json:"passed"`
-	GitCommit   string            `json:"git_commit,omitempty"`
-	Tags        map[string]string `json:"tags,omitempty"`
+	Suite       string `json:"suite"`
+	SuiteSHA256 string `json:"suite_sha256"`
+	DataPath    string `json:"data_path"`
+	// DataHash is the data fingerprint's digest, "algorithm:hex"
+	// (dataset.Fingerprint.Digest), kept in the column data_sha256; a run
+	// recorded before the algorithm was recorded holds a bare SHA-256.
+	DataHash   string            `json:"data_hash"`
+	DataRows   int64             `json:"data_rows"`
+	DataSchema string            `json:"data_schema"`
+	Seeds      map[string]uint64 `json:"seeds"`
+	Version    string            `json:"trustml_version"`
+	Start      time.Time         `json:"start"`
+	Passed     bool              `json:"passed"`
+	GitCommit  string            `json:"git_commit,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
 	// Checks lists every check's name, section, kind, status and severity.
 	Checks []CheckRow `json:"checks,omitempty"`
 	// Observations are the numbers the run observed.
@@ -257,7 +260,7 @@ func (s *Store) Append(ctx context.Context, r *Run) error {
 	var id int64
 	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO runs (suite, suite_sha256, data_path, data_sha256, data_rows, data_schema, seeds, version, started, passed, result, git_commit)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		r.Suite, r.SuiteSHA256, r.DataPath, r.DataSHA256, r.DataRows, r.DataSchema, string(seeds), r.Version,
+		r.Suite, r.SuiteSHA256, r.DataPath, r.DataHash, r.DataRows, r.DataSchema, string(seeds), r.Version,
 		r.Start.UTC().Format(time.RFC3339Nano), boolInt(r.Passed), string(r.Result), r.GitCommit).Scan(&id)
 	if err != nil {
 		return s.fail("append", err)
@@ -434,7 +437,7 @@ func scanRun(sc scanner, extra ...any) (*Run, error) {
 	r := &Run{}
 	var seeds, start string
 	var passed int
-	dest := append([]any{&r.ID, &r.Suite, &r.SuiteSHA256, &r.DataPath, &r.DataSHA256, &r.DataRows, &r.DataSchema, &seeds, &r.Version, &start, &passed, &r.GitCommit}, extra...)
+	dest := append([]any{&r.ID, &r.Suite, &r.SuiteSHA256, &r.DataPath, &r.DataHash, &r.DataRows, &r.DataSchema, &seeds, &r.Version, &start, &passed, &r.GitCommit}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 
 func testRun(suite string, i int) *Run {
 	return &Run{
-		Suite: suite, SuiteSHA256: "abc", DataPath: "d.csv", DataSHA256: fmt.Sprintf("sha%d", i),
+		Suite: suite, SuiteSHA256: "abc", DataPath: "d.csv", DataHash: fmt.Sprintf("xxh3-128:%d", i),
 		DataRows: int64(100 + i), DataSchema: "a:int64, b:utf8", Seeds: map[string]uint64{"split": 42},
 		Version: "test", Start: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), Passed: i%2 == 0,
 		GitCommit: "deadbeef", Tags: map[string]string{"worker": fmt.Sprint(i), "env": "ci"},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/report"
 )
@@ -57,6 +58,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	historyTarget := fs.String("history", "", "record the run in the history store at `PATH` (SQLite) or postgres:// URL, overriding the suite's")
 	nowFlag := fs.String("now", "", "evaluate now(), today(), relative date bounds and freshness at `TIME` (RFC 3339, or a date YYYY-MM-DD meaning its UTC midnight) instead of the clock, for reproducible runs")
+	fingerprint := fs.String("fingerprint", "", "hash the data for its fingerprint with `ALGORITHM`: xxh3-128 (fast, the default) or sha256 (overrides the suite's data.fingerprint)")
 	tags := tagFlag{}
 	fs.Var(tags, "tag", "record `key=value` with the run in the history (repeatable)")
 	fs.Usage = usageFor(fs, "check SUITE.yaml [flags]", checkAbout)
@@ -71,6 +73,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *cpuprofile == stdoutPath {
 		fmt.Fprintf(stderr, "trustml check: --cpuprofile: give a file, not -\n")
 		return exitNoRun
+	}
+	var alg dataset.HashAlgorithm
+	if *fingerprint != "" {
+		var err error
+		if alg, err = dataset.ParseHashAlgorithm(*fingerprint); err != nil {
+			fmt.Fprintf(stderr, "trustml check: --fingerprint: %v\n", err)
+			return exitNoRun
+		}
 	}
 	var now func() time.Time
 	if *nowFlag != "" {
@@ -144,7 +154,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	res, err := suite.Run(ctx, trustml.RunOptions{
 		DataPath: *data, Profile: htmlPath != "", Progress: newProgress(stderr),
 		History: *historyTarget, Tags: tags, GitCommit: history.Commit(os.LookupEnv),
-		Now: now, FailedRows: failed,
+		Now: now, FailedRows: failed, Fingerprint: alg,
 	})
 	if ctx.Err() != nil {
 		// Interrupted: whatever came back is partial, and nothing is written.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
@@ -171,22 +173,30 @@ func loadRuns(ctx context.Context, target, oldID, newID string) (*trustml.Result
 
 // runDiff is what changed from OLD to NEW.
 type runDelta struct {
-	DataChanged  bool      `json:"data_changed"`
-	SuiteChanged bool      `json:"suite_changed"`
-	Data         [2]fprint `json:"data"`
-	Suite        [2]string `json:"suite_sha256"`
-	Flipped      []flip    `json:"flipped"`
-	Moved        []moved   `json:"moved"`
+	DataChanged bool `json:"data_changed"`
+	// DataComparable is false when the two fingerprints were made with
+	// different algorithms: whether the data changed is then unknown
+	// (DataChanged is false).
+	DataComparable bool      `json:"data_comparable"`
+	SuiteChanged   bool      `json:"suite_changed"`
+	Data           [2]fprint `json:"data"`
+	Suite          [2]string `json:"suite_sha256"`
+	Flipped        []flip    `json:"flipped"`
+	Moved          []moved   `json:"moved"`
 	// Worse lists why NEW is worse, by --fail-on and --max-worse.
 	Worse []string `json:"worse"`
 }
 
 type fprint struct {
-	Path   string `json:"path"`
-	SHA256 string `json:"sha256"`
-	Rows   int64  `json:"rows"`
-	Schema string `json:"schema"`
+	Path      string `json:"path"`
+	Algorithm string `json:"algorithm"`
+	Hash      string `json:"hash"`
+	Rows      int64  `json:"rows"`
+	Schema    string `json:"schema"`
 }
+
+// digest is the fingerprint's algorithm and the first 10 hex digits.
+func (f fprint) digest() string { return f.Algorithm + ":" + short(f.Hash) }
 
 type flip struct {
 	Name     string `json:"name"`
@@ -213,10 +223,12 @@ type moved struct {
 func compareRuns(old, cur *trustml.Result, failOnRegression bool, maxWorse map[string]float64) *runDelta {
 	d := &runDelta{Flipped: []flip{}, Moved: []moved{}, Worse: []string{}}
 	fp := func(r *trustml.Result) fprint {
-		return fprint{r.Run.Data.Path, r.Run.Data.SHA256, r.Run.Data.Rows, r.Run.Data.Schema}
+		f := r.Run.Data
+		return fprint{f.Path, cmp.Or(string(f.Algorithm), string(dataset.SHA256)), f.Hash, f.Rows, f.Schema}
 	}
 	d.Data = [2]fprint{fp(old), fp(cur)}
-	d.DataChanged = old.Run.Data.SHA256 != cur.Run.Data.SHA256
+	same, comparable := old.Run.Data.Compare(cur.Run.Data)
+	d.DataChanged, d.DataComparable = comparable && !same, comparable
 	d.Suite = [2]string{old.Run.SuiteSHA256, cur.Run.SuiteSHA256}
 	d.SuiteChanged = d.Suite[0] != d.Suite[1]
 
@@ -334,13 +346,18 @@ func intervalsOf(r *trustml.Result) map[string][2]float64 {
 
 func (d *runDelta) write(w io.Writer, oldName, newName string) {
 	fmt.Fprintf(w, "OLD %s\nNEW %s\n\n", oldName, newName)
-	if d.DataChanged {
-		fmt.Fprintf(w, "data:  changed  %s %s (%d rows) → %s %s (%d rows)\n", d.Data[0].Path, short(d.Data[0].SHA256), d.Data[0].Rows, d.Data[1].Path, short(d.Data[1].SHA256), d.Data[1].Rows)
+	switch {
+	case d.DataChanged || !d.DataComparable:
+		what := "changed"
+		if !d.DataComparable {
+			what = "not comparable (fingerprints by " + d.Data[0].Algorithm + " and " + d.Data[1].Algorithm + "; give both runs the same --fingerprint)"
+		}
+		fmt.Fprintf(w, "data:  %s  %s %s (%d rows) → %s %s (%d rows)\n", what, d.Data[0].Path, d.Data[0].digest(), d.Data[0].Rows, d.Data[1].Path, d.Data[1].digest(), d.Data[1].Rows)
 		if sd := history.DiffSchema(d.Data[0].Schema, d.Data[1].Schema); !sd.Empty() {
 			fmt.Fprintf(w, "       schema: %s\n", sd)
 		}
-	} else {
-		fmt.Fprintf(w, "data:  same  %s (%d rows)\n", short(d.Data[1].SHA256), d.Data[1].Rows)
+	default:
+		fmt.Fprintf(w, "data:  same  %s (%d rows)\n", d.Data[1].digest(), d.Data[1].Rows)
 	}
 	if d.SuiteChanged {
 		fmt.Fprintf(w, "suite: changed  %s → %s\n", short(d.Suite[0]), short(d.Suite[1]))

@@ -185,16 +185,27 @@ func (o *historyOutput) writeTable(w io.Writer) {
 		}
 		return
 	}
-	fmt.Fprintln(tw, "run\tstart\tverdict\tfailed\twarned\trows\tdata sha256\tsuite sha256\tcommit\ttags")
+	fmt.Fprintln(tw, "run\tstart\tverdict\tfailed\twarned\trows\tdata hash\tsuite sha256\tcommit\ttags")
 	for _, r := range o.Runs {
 		verdict := "PASSED"
 		if !r.Passed {
 			verdict = "FAILED"
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", r.ID, r.Start.UTC().Format(time.DateTime), verdict,
-			r.Failed+r.Errors, r.Warned, r.DataRows, short(r.DataSHA256), short(r.SuiteSHA256), cmpOr(short(r.GitCommit), "-"), tagText(r.Tags))
+			r.Failed+r.Errors, r.Warned, r.DataRows, shortDigest(r.DataHash), short(r.SuiteSHA256), cmpOr(short(r.GitCommit), "-"), tagText(r.Tags))
 	}
 	tw.Flush()
+}
+
+// shortDigest shortens a data digest ("algorithm:hex") to its algorithm
+// and 10 hex digits; a bare hex, recorded before the algorithm was, is a
+// SHA-256.
+func shortDigest(d string) string {
+	alg, sum, ok := strings.Cut(d, ":")
+	if !ok {
+		alg, sum = "sha256", d
+	}
+	return alg + ":" + short(sum)
 }
 
 func cmpOr(s, alt string) string {

@@ -76,8 +76,8 @@ func TestCheckRecordsHistory(t *testing.T) {
 	require.Equal(t, exitPass, code, stderr)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	require.Len(t, lines, 8, stdout)
-	assert.Regexp(t, `^run\s+start\s+verdict\s+failed\s+warned\s+rows\s+data sha256\s+suite sha256\s+commit\s+tags$`, lines[2])
-	assert.Regexp(t, `^1\s+\S+ \S+\s+PASSED\s+0\s+0\s+3\s+[0-9a-f]{10}\s+[0-9a-f]{10}\s+0123456789\s+day=1,env=test$`, lines[3])
+	assert.Regexp(t, `^run\s+start\s+verdict\s+failed\s+warned\s+rows\s+data hash\s+suite sha256\s+commit\s+tags$`, lines[2])
+	assert.Regexp(t, `^1\s+\S+ \S+\s+PASSED\s+0\s+0\s+3\s+xxh3-128:[0-9a-f]{10}\s+[0-9a-f]{10}\s+0123456789\s+day=1,env=test$`, lines[3])
 	assert.Regexp(t, `^5\s+\S+ \S+\s+FAILED\s+2\s+0\s+7\s+`, lines[7])
 
 	code, stdout, _ = cli(t, "history", suite, "--last", "2", "--check", "columns.age.mean")
