@@ -23,6 +23,7 @@ import (
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/slice"
+	"github.com/trustml/trustml/sqlsource"
 )
 
 // DefaultSeed seeds the behavioural tests and slices of a suite that sets
@@ -76,6 +77,11 @@ type DataSpec struct {
 	Reference string
 	// RefLine and RefCol locate `data.reference`.
 	RefLine, RefCol int
+
+	// SQL, when set instead of Path, is a table held by a SQL engine
+	// (`data: {sql: {engine, dsn, table | query, key, timeout}}`): the
+	// expectations are pushed down to it (see package sqlsource).
+	SQL *sqlsource.Spec
 }
 
 // ReportSpec names the output files a run writes, relative to the suite
@@ -86,7 +92,7 @@ type ReportSpec struct {
 
 var (
 	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
-	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
+	dataKeys   = []string{"path", "sql", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema"}
 	reportKeys = []string{"json", "junit", "html"}
 )
 
@@ -344,6 +350,8 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 				s.Data.Path, hasPath = v, true
 				s.Data.Line, s.Data.Col = f.Value.Line, f.Value.Column
 			}
+		case "sql":
+			s.Data.SQL = sqlsource.Decode(d, f.Value, f.Path)
 		case "reference":
 			if v, ok := d.String(f.Value, f.Path); ok {
 				if v == "" {
@@ -411,8 +419,12 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 			}
 		}
 	}
-	if !hasPath {
-		d.Errorf(n, yamlx.Join(path, "path"), "missing: the data file to check")
+	switch {
+	case hasPath && s.Data.SQL != nil:
+		d.Errorf(n, path, "names both path and sql; keep one")
+	case !hasPath && s.Data.SQL == nil && hasMapKey(n, "sql"):
+	case !hasPath && s.Data.SQL == nil:
+		d.Errorf(n, yamlx.Join(path, "path"), "missing: the data file to check (or sql: {engine, dsn, table})")
 	}
 }
 

@@ -52,7 +52,7 @@ type kindDef struct {
 	finish func(e *eval, c *Check, r *result.Check) bool
 	// define returns the check's definition as aggregates over mergeable
 	// state, the form a SQL engine computes.
-	define func(c *Check) Definition
+	define func(c *Check, q *SQLDialect) Definition
 }
 
 // accum is a set of the shared accumulators a column's checks read. Each
