@@ -219,8 +219,10 @@ func (pd *Pushdown) plan() {
 			add("max("+a+")", func(st *pushState, v any) { st.cols[ci].max = toFloat(v) })
 		}
 		if cp.moments {
-			// The sum says whether the values include infinities.
+			// The sum says whether the values include infinities; the
+			// mean is the centre of stddev's squared deviations.
 			add("sum("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.sum = x }))
+			add("avg("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.mean = x }))
 		}
 		if cp.lengths {
 			add("min("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].minLen = int(toInt(v)) })
@@ -233,7 +235,14 @@ func (pd *Pushdown) plan() {
 		for k := range col.Checks {
 			c := &col.Checks[k]
 			for _, a := range c.DefinitionIn(q).Aggregates {
-				if a.Func == AggQuantile || a.Func == AggHistogram || a.Name == "element_count" || a.Name == "missing_count" || a.Func == AggMin || a.Func == AggMax {
+				switch {
+				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
+					a.Name == "element_count", a.Name == "missing_count":
+					continue
+				case a.Func == AggStddevSamp:
+					// The second pass sums the squared deviations from
+					// the first's mean, as the local engine does.
+					cp.deviations = true
 					continue
 				}
 				add(pd.aggregate(cp, a), aggregateTargets[a.Name](pd, ci, c))
@@ -276,8 +285,12 @@ func (pd *Pushdown) Explain() string {
 	fmt.Fprintf(&b, "-- %s: every pushed check in one scan\n%s;\n", pd.dialect.Name, pd.SQL())
 	for _, cp := range pd.p.cols {
 		x := pd.dialect.col(cp.name)
+		if cp.deviations {
+			a := pd.arg(cp)
+			fmt.Fprintf(&b, "-- second pass: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", ident(cp.name), a, a, pd.table.From)
+		}
 		if cp.values {
-			fmt.Fprintf(&b, "-- exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, e.g. the median of n = 100:\nSELECT %s, %s FROM %s;\n",
+			fmt.Fprintf(&b, "-- second pass: exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, e.g. the median of n = 100:\nSELECT %s, %s FROM %s;\n",
 				ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
 		}
 		if cp.dupRows {
@@ -406,7 +419,7 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 			s.mean, s.stddev = s.sum, math.NaN()
 		}
 	}
-	if err := pd.orderStats(ctx, q, st); err != nil {
+	if err := pd.secondPass(ctx, q, st); err != nil {
 		return nil, 0, err
 	}
 	if err := pd.followUp(ctx, q, st); err != nil {
@@ -416,12 +429,21 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 	return pd.merge(pushed, local), st.rows, nil
 }
 
-// orderStats fetches the order statistics the medians and quantiles read,
-// in one more scan: for n values, the ranks around q·(n−1).
-func (pd *Pushdown) orderStats(ctx context.Context, q Querier, st *pushState) error {
+// secondPass fetches, in one more scan, what depends on the first
+// query's counts and means: the order statistics the medians and
+// quantiles read (for n values, the ranks around q·(n−1)), and the sum of
+// squared deviations from the mean that the standard deviation reads.
+func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) error {
 	var exprs []string
-	type slot struct{ ci, rank int }
+	type slot struct{ ci, rank int } // rank −1: the squared deviations
 	var slots []slot
+	for ci, cp := range pd.p.cols {
+		if s := st.stats[ci]; cp.deviations && st.cols[ci].count > 1 && !s.infinite && !math.IsNaN(s.mean) {
+			a, m := pd.arg(cp), pd.dialect.double(strconv.FormatFloat(s.mean, 'g', -1, 64))
+			exprs = append(exprs, "sum(("+a+" - "+m+") * ("+a+" - "+m+"))")
+			slots = append(slots, slot{ci, -1})
+		}
+	}
 	for ci, cp := range pd.p.cols {
 		if !cp.values {
 			continue
@@ -445,6 +467,10 @@ func (pd *Pushdown) orderStats(ctx context.Context, q Querier, st *pushState) er
 		return fmt.Errorf("%s returned %d rows for one row of order statistics", pd.dialect.Name, len(rows))
 	}
 	for i, s := range slots {
+		if s.rank < 0 {
+			st.stats[s.ci].stddev = math.Sqrt(toFloat(rows[0][i]) / float64(st.cols[s.ci].count-1))
+			continue
+		}
 		st.stats[s.ci].order[s.rank] = toFloat(rows[0][i])
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -62,6 +63,41 @@ var pgType = map[arrow.Type]string{
 	arrow.TIMESTAMP: "timestamp",
 }
 
+// pgTypeOf is pgType, with a zoned timestamp as timestamptz.
+func pgTypeOf(dt arrow.DataType) (string, bool) {
+	if ts, ok := dt.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+		return "timestamptz", true
+	}
+	t, ok := pgType[dt.ID()]
+	return t, ok
+}
+
+// PostgresType returns the PostgreSQL type LoadPostgres gives a column of
+// Arrow type dt; ok is false when it has none.
+func PostgresType(dt arrow.DataType) (string, bool) {
+	return pgTypeOf(dt)
+}
+
+// WithKey returns tbl with KeyColumn first: each row's 0-based position,
+// the table a SQL engine holds after LoadPostgres with key.
+func WithKey(tbl arrow.Table) arrow.Table {
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	for i := range tbl.NumRows() {
+		b.Append(i)
+	}
+	key := b.NewArray()
+	defer key.Release()
+	chunked := arrow.NewChunked(arrow.PrimitiveTypes.Int64, []arrow.Array{key})
+	defer chunked.Release()
+	fields := append([]arrow.Field{{Name: KeyColumn, Type: arrow.PrimitiveTypes.Int64}}, tbl.Schema().Fields()...)
+	cols := []arrow.Column{*arrow.NewColumn(fields[0], chunked)}
+	for i := 0; i < int(tbl.NumCols()); i++ {
+		cols = append(cols, *tbl.Column(i))
+	}
+	return array.NewTable(arrow.NewSchema(fields, nil), cols, tbl.NumRows())
+}
+
 // LoadPostgres creates table name in the database at url with the columns
 // of tbl, plus KeyColumn first when key is true, and copies the rows in.
 func LoadPostgres(t testing.TB, url, name string, tbl arrow.Table, key bool) {
@@ -78,7 +114,7 @@ func LoadPostgres(t testing.TB, url, name string, tbl arrow.Table, key bool) {
 		defs, names = append(defs, KeyColumn+" bigint NOT NULL"), append(names, KeyColumn)
 	}
 	for _, f := range tbl.Schema().Fields() {
-		typ, ok := pgType[f.Type.ID()]
+		typ, ok := pgTypeOf(f.Type)
 		if !ok {
 			t.Fatalf("sqltest: no PostgreSQL type for %s", f.Type)
 		}
