@@ -168,13 +168,10 @@ func (q *SQLDialect) orderStat(x string, r, n int64) string {
 	if q.OrderStat != nil {
 		return q.OrderStat(x, r, n)
 	}
-	// DuckDB's quantile_disc(x, f) returns the value at 0-based index
-	// floor((n-1)·f): f = r/(n-1) lands on r; a half-step up keeps
-	// rounding from falling below it.
-	f := 1.0
-	if r < n-1 {
-		f = (float64(r) + 0.5) / float64(n-1)
-	}
+	// DuckDB's quantile_disc(x, f), as PostgreSQL's percentile_disc,
+	// returns the value at 1-based position ⌈f·n⌉: f = (r+½)/n lands on
+	// 0-based rank r whatever the rounding of f.
+	f := (float64(r) + 0.5) / float64(max(n, 1))
 	return "quantile_disc(" + x + ", " + strconv.FormatFloat(f, 'g', 17, 64) + ")"
 }
 

@@ -36,14 +36,14 @@ var postgresDialect = &expect.SQLDialect{
 }
 
 func init() {
-	engines["postgres"] = &engine{dialect: postgresDialect, connect: connectPostgres}
+	Register("postgres", Engine{Dialect: postgresDialect, Connect: connectPostgres})
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 type pgSession struct{ conn *pgx.Conn }
 
-func connectPostgres(ctx context.Context, dsn string, timeout time.Duration) (session, error) {
+func connectPostgres(ctx context.Context, dsn string, timeout time.Duration) (Session, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func connectPostgres(ctx context.Context, dsn string, timeout time.Duration) (se
 	return &pgSession{conn: conn}, nil
 }
 
-func (s *pgSession) close() error { return s.conn.Close(context.Background()) }
+func (s *pgSession) Close() error { return s.conn.Close(context.Background()) }
 
 // pgTypes maps the PostgreSQL types trustml reads to Arrow types.
 var pgTypes = map[uint32]arrow.DataType{
@@ -83,36 +83,27 @@ var pgTypes = map[uint32]arrow.DataType{
 	pgtype.TimestamptzOID: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"},
 }
 
-func (s *pgSession) columns(ctx context.Context, from string) ([]column, error) {
+func (s *pgSession) Columns(ctx context.Context, from string) ([]Column, error) {
 	rows, err := s.conn.Query(ctx, "SELECT * FROM "+from+" LIMIT 0")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	fds := rows.FieldDescriptions()
-	out := make([]column, len(fds))
+	out := make([]Column, len(fds))
 	for i, fd := range fds {
-		out[i] = column{name: fd.Name, typ: pgTypes[fd.DataTypeOID]}
+		out[i] = Column{Name: fd.Name, Type: pgTypes[fd.DataTypeOID]}
 		if t, ok := s.conn.TypeMap().TypeForOID(fd.DataTypeOID); ok {
-			out[i].engineType = t.Name
+			out[i].EngineType = t.Name
 		} else {
-			out[i].engineType = "type oid " + strconv.FormatUint(uint64(fd.DataTypeOID), 10)
+			out[i].EngineType = "type oid " + strconv.FormatUint(uint64(fd.DataTypeOID), 10)
 		}
 	}
 	rows.Close()
 	return out, rows.Err()
 }
 
-func (s *pgSession) query(ctx context.Context, q string) ([][]any, error) {
-	var out [][]any
-	err := s.stream(ctx, q, func(r []any) error {
-		out = append(out, append([]any(nil), r...))
-		return nil
-	})
-	return out, err
-}
-
-func (s *pgSession) stream(ctx context.Context, q string, row func([]any) error) error {
+func (s *pgSession) Stream(ctx context.Context, q string, row func([]any) error) error {
 	rows, err := s.conn.Query(ctx, q)
 	if err != nil {
 		return err
@@ -124,7 +115,7 @@ func (s *pgSession) stream(ctx context.Context, q string, row func([]any) error)
 			return err
 		}
 		for i, v := range vals {
-			if vals[i], err = normalize(v); err != nil {
+			if vals[i], err = Normalize(v); err != nil {
 				return fmt.Errorf("column %s: %w", rows.FieldDescriptions()[i].Name, err)
 			}
 		}
@@ -136,9 +127,9 @@ func (s *pgSession) stream(ctx context.Context, q string, row func([]any) error)
 	return rows.Err()
 }
 
-// normalize turns a driver's value into nil, int64, float64, string, bool
-// or time.Time.
-func normalize(v any) (any, error) {
+// Normalize turns a driver's value into nil, int64, float64, string, bool
+// or time.Time, the values a Session returns.
+func Normalize(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, int64, float64, string, bool, time.Time:
 		return v, nil

@@ -38,10 +38,10 @@ import (
 // expect.Querier. Close it when done. It is not safe for concurrent use.
 type Source struct {
 	spec    *Spec
-	eng     *engine
-	sess    session
+	eng     *Engine
+	sess    Session
 	secrets []string
-	cols    []column
+	cols    []Column
 	schema  *arrow.Schema
 }
 
@@ -50,7 +50,7 @@ type Source struct {
 // table's columns. Every error is in the engine's words, prefixed with
 // the source's Location, and never contains the connection string.
 func Open(ctx context.Context, spec *Spec, lookup func(string) (string, bool)) (*Source, error) {
-	eng := engines[spec.Engine]
+	eng := engine(spec.Engine)
 	if eng == nil {
 		return nil, fmt.Errorf("unknown SQL engine %q; engines are %s", spec.Engine, strings.Join(Engines(), ", "))
 	}
@@ -61,28 +61,28 @@ func Open(ctx context.Context, spec *Spec, lookup func(string) (string, bool)) (
 	s := &Source{spec: spec, eng: eng, secrets: secretsOf(dsn)}
 	cctx, cancel := context.WithTimeout(ctx, spec.Timeout+grace)
 	defer cancel()
-	if s.sess, err = eng.connect(cctx, dsn, spec.Timeout); err != nil {
+	if s.sess, err = eng.Connect(cctx, dsn, spec.Timeout); err != nil {
 		return nil, s.wrap(err)
 	}
-	if s.cols, err = s.sess.columns(cctx, spec.From()); err != nil {
-		s.sess.close()
+	if s.cols, err = s.sess.Columns(cctx, spec.From()); err != nil {
+		s.sess.Close()
 		return nil, s.wrap(err)
 	}
 	fields := make([]arrow.Field, len(s.cols))
 	for i, c := range s.cols {
-		t := c.typ
-		md := arrow.NewMetadata([]string{"trustml.sql_type"}, []string{c.engineType})
+		t := c.Type
+		md := arrow.NewMetadata([]string{"trustml.sql_type"}, []string{c.EngineType})
 		if t == nil {
 			t = arrow.BinaryTypes.Binary
 		}
-		fields[i] = arrow.Field{Name: c.name, Type: t, Nullable: true, Metadata: md}
+		fields[i] = arrow.Field{Name: c.Name, Type: t, Nullable: true, Metadata: md}
 	}
 	s.schema = arrow.NewSchema(fields, nil)
 	return s, nil
 }
 
 // Close ends the session.
-func (s *Source) Close() error { return s.wrap(s.sess.close()) }
+func (s *Source) Close() error { return s.wrap(s.sess.Close()) }
 
 // Schema is the table's schema: each column's Arrow type, with the
 // engine's type name in the field metadata "trustml.sql_type". A column
@@ -93,7 +93,7 @@ func (s *Source) Schema() *arrow.Schema { return s.schema }
 func (s *Source) Location() string { return s.spec.Location() }
 
 // Dialect is the engine's SQL dialect.
-func (s *Source) Dialect() *expect.SQLDialect { return s.eng.dialect }
+func (s *Source) Dialect() *expect.SQLDialect { return s.eng.Dialect }
 
 // Table is the FROM item and key the pushdown reads.
 func (s *Source) Table() expect.Table { return expect.Table{From: s.spec.From(), Key: s.spec.Key} }
@@ -104,7 +104,7 @@ func (s *Source) Table() expect.Table { return expect.Table{From: s.spec.From(),
 func (s *Source) Check(columns []string) error {
 	names := make([]string, len(s.cols))
 	for i, c := range s.cols {
-		names[i] = c.name
+		names[i] = c.Name
 	}
 	if s.spec.Key != "" && !slices.Contains(names, s.spec.Key) {
 		return fmt.Errorf("%s: data.sql.key: column %q is not in the table; columns are %s", s.Location(), s.spec.Key, strings.Join(names, ", "))
@@ -116,9 +116,9 @@ func (s *Source) Check(columns []string) error {
 		switch {
 		case i < 0:
 			missing = append(missing, n)
-		case s.cols[i].typ == nil:
+		case s.cols[i].Type == nil:
 			errs = append(errs, fmt.Errorf("%s: column %q has %s type %s, which trustml does not read; cast it in a query: (for example CAST(%s AS text))",
-				s.Location(), n, s.spec.Engine, s.cols[i].engineType, expect.Ident(n)))
+				s.Location(), n, s.spec.Engine, s.cols[i].EngineType, expect.Ident(n)))
 		}
 	}
 	if len(missing) > 0 {
@@ -135,7 +135,7 @@ const grace = 10 * time.Second
 func (s *Source) Query(ctx context.Context, q string) ([][]any, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.spec.Timeout+grace)
 	defer cancel()
-	rows, err := s.sess.query(ctx, q)
+	rows, err := query(ctx, s.sess, q)
 	return rows, s.wrap(err)
 }
 
@@ -196,7 +196,7 @@ func secretsOf(dsn string) []string {
 func (s *Source) Scan(ctx context.Context, columns []string) (dataset.Scan, error) {
 	if len(columns) == 0 {
 		for _, c := range s.cols {
-			columns = append(columns, c.name)
+			columns = append(columns, c.Name)
 		}
 	}
 	if err := s.Check(columns); err != nil {
@@ -252,7 +252,7 @@ func (sc *scan) run(ctx context.Context, q string) {
 			return false
 		}
 	}
-	err := sc.src.sess.stream(ctx, q, func(vals []any) error {
+	err := sc.src.sess.Stream(ctx, q, func(vals []any) error {
 		for i, v := range vals {
 			if err := appendValue(b.Field(i), v); err != nil {
 				return fmt.Errorf("column %q: %w", sc.schema.Field(i).Name, err)
