@@ -96,9 +96,6 @@ type SQLDialect struct {
 	// them, never an interpolation). nil: quantile_disc(x, f) at the
 	// fraction DuckDB's discrete quantile maps to rank r.
 	OrderStat func(x string, r, n int64) string
-	// RowNumber spells the 0-based position of a row in the order of key,
-	// a window function; nil: row_number() OVER (ORDER BY key) - 1.
-	RowNumber func(key string) string
 
 	// floats are the float columns of the table the dialect is bound to
 	// (see bind): q.col reads their NaN as NULL.
@@ -173,13 +170,6 @@ func (q *SQLDialect) orderStat(x string, r, n int64) string {
 	// 0-based rank r whatever the rounding of f.
 	f := (float64(r) + 0.5) / float64(max(n, 1))
 	return "quantile_disc(" + x + ", " + strconv.FormatFloat(f, 'g', 17, 64) + ")"
-}
-
-func (q *SQLDialect) rowNumber(key string) string {
-	if q.RowNumber != nil {
-		return q.RowNumber(key)
-	}
-	return "row_number() OVER (ORDER BY " + key + ") - 1"
 }
 
 // ident quotes a column name as a SQL identifier.

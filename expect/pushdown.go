@@ -298,7 +298,7 @@ func (pd *Pushdown) Explain() string {
 		}
 		for _, rc := range cp.rowCheck {
 			if cond := pd.failCond(cp, rc); cond != "" {
-				fmt.Fprintf(&b, "-- failing values of %s, when there are any\n%s;\n", rc.check.Name(), pd.sampleSQL(cp, cond))
+				fmt.Fprintf(&b, "-- failing values of %s, when there are any, then their positions in key order (%s)\n%s;\n", rc.check.Name(), pd.positionSQL([]string{"key"}), pd.sampleSQL(cp, cond))
 			}
 		}
 		if cp.nullRows || cp.valueRows {
@@ -331,13 +331,6 @@ func (pd *Pushdown) dupSQL(x string) string {
 	return "SELECT sum(c) FROM (SELECT count(*) AS c FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1) AS d"
 }
 
-// The columns a sample query adds to the table's: the row's position and
-// the count of its value, for unique.
-const (
-	rowColumn = `"trustml_row"`
-	dupColumn = `"trustml_dup"`
-)
-
 // failCond is the predicate of rc's failing values over the sample
 // query's rows; "" when the check keeps no sample.
 func (pd *Pushdown) failCond(cp *colPlan, rc *rowCheck) string {
@@ -360,24 +353,47 @@ func (pd *Pushdown) missingCond(cp *colPlan) string {
 	return x + " IS NOT NULL"
 }
 
-// sampleSQL selects the first failing values by position in the key's
-// order: cond over the table's columns.
+// sampleSQL selects the key and value of the first failing values in the
+// key's order: cond over the table's columns. A second query turns the
+// keys into positions (positionSQL), so that no engine needs window
+// functions.
 func (pd *Pushdown) sampleSQL(cp *colPlan, cond string) string {
-	x := pd.dialect.col(cp.name)
-	inner := "SELECT " + pd.dialect.rowNumber(ident(pd.table.Key)) + " AS " + rowColumn + ", *"
-	if cp.dupRows {
-		inner += ", count(" + x + ") OVER (PARTITION BY " + x + ") AS " + dupColumn
-	}
-	q := "SELECT " + rowColumn + ", " + x + " FROM (" + inner + " FROM " + pd.table.From + ") AS t WHERE " + cond + " ORDER BY " + rowColumn
+	key := ident(pd.table.Key)
+	q := "SELECT " + key + ", " + pd.dialect.col(cp.name) + " FROM " + pd.table.From + " WHERE " + cond + " ORDER BY " + key
 	if n := pd.p.sample; n >= 0 {
 		q += " LIMIT " + strconv.Itoa(n)
 	}
 	return q
 }
 
-// uniqueCond is the failing values' predicate of a unique check.
+// positionSQL counts, for each key, the rows before it in the key's
+// order: its 0-based position. keys are SQL literals.
+func (pd *Pushdown) positionSQL(keys []string) string {
+	key := ident(pd.table.Key)
+	cols := make([]string, len(keys))
+	for i, k := range keys {
+		cols[i] = pd.dialect.countIf(key + " < " + k)
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + pd.table.From
+}
+
+// keyLiteral spells a key value an engine returned as a SQL literal; ok
+// is false for a type a key cannot have.
+func keyLiteral(v any) (string, bool) {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case string:
+		return literal(StringValue(x)), true
+	}
+	return "", false
+}
+
+// uniqueCond is the failing values' predicate of a unique check: the
+// values that occur more than once.
 func (pd *Pushdown) uniqueCond(cp *colPlan) string {
-	return pd.dialect.col(cp.name) + " IS NOT NULL AND " + dupColumn + " > 1"
+	x := pd.dialect.col(cp.name)
+	return x + " IS NOT NULL AND " + x + " IN (SELECT " + x + " FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1)"
 }
 
 // Run sends the queries through q and returns one result per check of the
@@ -494,12 +510,26 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 			return nil, nil
 		}
 		rows, err := q.Query(ctx, pd.sampleSQL(cp, cond))
+		if err != nil || len(rows) == 0 {
+			return nil, err
+		}
+		keys := make([]string, len(rows))
+		for i, r := range rows {
+			var ok bool
+			if keys[i], ok = keyLiteral(r[0]); !ok {
+				return nil, fmt.Errorf("%s: key %s: a key is an integer or string column, got %v", pd.dialect.Name, ident(pd.table.Key), r[0])
+			}
+		}
+		pos, err := q.Query(ctx, pd.positionSQL(keys))
 		if err != nil {
 			return nil, err
 		}
+		if len(pos) != 1 || len(pos[0]) != len(rows) {
+			return nil, fmt.Errorf("%s returned %d rows for one row of positions", pd.dialect.Name, len(pos))
+		}
 		out := make([]result.Failure, len(rows))
 		for i, r := range rows {
-			out[i] = result.Failure{Row: toInt(r[0]), Value: display(cp, r[1])}
+			out[i] = result.Failure{Row: toInt(pos[0][i]), Value: display(cp, r[1])}
 		}
 		return out, nil
 	}
