@@ -166,6 +166,23 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		}
 	}
 	src := opts.Source
+	expectations := s.Expectations
+	var sq *sqlRun
+	if src == nil && s.sqlSpec(opts) != nil {
+		var err error
+		if sq, err = s.openSQL(ctx, opts, start); err != nil {
+			return nil, s.dataError(err)
+		}
+		defer sq.src.Close()
+		src, expectations = sq.src, sq.local
+		// Stream only what is not pushed down: the columns of the checks
+		// computed locally, the model's, and the profiled ones.
+		cols := append(sq.local.Names(), s.modelColumns()...)
+		dopts.Columns = distinct(append(cols, s.profileColumns(opts.Profile)...))
+		if sq.local.ReadsEveryColumn() {
+			return nil, s.dataError(errors.New("duplicate_rows over every column reads the whole table: name its columns (duplicate_rows: {columns: [...]}) for a SQL source"))
+		}
+	}
 	if src == nil {
 		dopts.Workers = opts.Workers
 		var err error
@@ -173,7 +190,14 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 			return nil, s.dataError(err)
 		}
 	}
-	rdr, err := s.scan(ctx, src, dopts.Columns)
+	var rdr dataset.Scan
+	var err error
+	if sq != nil && len(dopts.Columns) == 0 {
+		// Every check is pushed down and nothing else reads the data.
+		rdr = sq.empty()
+	} else {
+		rdr, err = s.scan(ctx, src, dopts.Columns)
+	}
 	if err != nil {
 		return nil, s.dataError(err)
 	}
@@ -200,7 +224,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		in = prof
 	}
 	stopProgress := reportProgress(rdr, opts.Progress)
-	checks, err := s.Expectations.Evaluate(ctx, in, expect.Options{
+	checks, err := expectations.Evaluate(ctx, in, expect.Options{
 		Schema:     rdr.TableSchema(),
 		Workers:    opts.Workers,
 		SampleSize: opts.SampleSize,
@@ -222,6 +246,16 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	fp, err := rdr.Fingerprint()
 	if err != nil {
 		return nil, s.dataError(err)
+	}
+	if sq != nil {
+		// The scan is over; the session is free for the pushed queries.
+		rdr.Close()
+		var rows int64
+		if checks, rows, err = sq.pd.Run(ctx, sq.src, checks); err != nil {
+			return nil, err
+		}
+		fp = sq.src.Fingerprint(rows)
+		path = sq.src.Location()
 	}
 	if fp.Rows == 0 {
 		return nil, fmt.Errorf("%s: %w", path, dataset.ErrEmpty)

@@ -24,6 +24,7 @@ import (
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/slice"
+	"github.com/trustml/trustml/sqlsource"
 )
 
 // DefaultSeed seeds the behavioural tests and slices of a suite that sets
@@ -77,6 +78,11 @@ type DataSpec struct {
 	Reference string
 	// RefLine and RefCol locate `data.reference`.
 	RefLine, RefCol int
+
+	// SQL, when set instead of Path, is a table held by a SQL engine
+	// (`data: {sql: {engine, dsn, table | query, key, timeout}}`): the
+	// expectations are pushed down to it (see package sqlsource).
+	SQL *sqlsource.Spec
 }
 
 // ReportSpec names the output files a run writes, relative to the suite
@@ -90,7 +96,7 @@ type ReportSpec struct {
 
 var (
 	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
-	dataKeys   = []string{"path", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema", "fingerprint"}
+	dataKeys   = []string{"path", "sql", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema", "fingerprint"}
 	reportKeys = []string{"json", "junit", "html", "failed_rows"}
 )
 
@@ -356,7 +362,7 @@ func (s *Suite) decodeData(d *yamlx.Decoder, n *yaml.Node, path string) {
 // shape. It returns a *DataSpec, which Run's opener reads.
 func decodeOther(d *yamlx.Decoder, n *yaml.Node, path string) any {
 	ds := &DataSpec{}
-	ds.decode(d, n, path, slices.DeleteFunc(slices.Clone(dataKeys), func(k string) bool { return k == "reference" }))
+	ds.decode(d, n, path, slices.DeleteFunc(slices.Clone(dataKeys), func(k string) bool { return k == "reference" || k == "sql" }))
 	return ds
 }
 
@@ -378,6 +384,8 @@ func (ds *DataSpec) decode(d *yamlx.Decoder, n *yaml.Node, path string, known []
 				ds.Path, hasPath = v, true
 				ds.Line, ds.Col = f.Value.Line, f.Value.Column
 			}
+		case "sql":
+			ds.SQL = sqlsource.Decode(d, f.Value, f.Path)
 		case "reference":
 			if v, ok := d.String(f.Value, f.Path); ok {
 				if v == "" {
@@ -453,8 +461,12 @@ func (ds *DataSpec) decode(d *yamlx.Decoder, n *yaml.Node, path string, known []
 			}
 		}
 	}
-	if !hasPath {
-		d.Errorf(n, yamlx.Join(path, "path"), "missing: the data file to check")
+	switch {
+	case hasPath && ds.SQL != nil:
+		d.Errorf(n, path, "names both path and sql; keep one")
+	case !hasPath && ds.SQL == nil && hasMapKey(n, "sql"):
+	case !hasPath && ds.SQL == nil:
+		d.Errorf(n, yamlx.Join(path, "path"), "missing: the data file to check (or sql: {engine, dsn, table})")
 	}
 }
 

@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/trustml/trustml/expr"
@@ -62,21 +63,135 @@ const (
 )
 
 // Definition returns the check's definition as aggregates (see
-// Definition); the check must be valid.
-func (c *Check) Definition() Definition {
+// Definition) in GenericSQL; the check must be valid.
+func (c *Check) Definition() Definition { return c.DefinitionIn(GenericSQL) }
+
+// DefinitionIn returns the check's definition spelled in dialect q (nil:
+// GenericSQL); the check must be valid.
+func (c *Check) DefinitionIn(q *SQLDialect) Definition {
 	d := registry[c.Kind]
 	if d == nil {
 		return Definition{}
 	}
-	def := d.define(c)
+	if q == nil {
+		q = GenericSQL
+	}
+	def := d.define(c, q)
 	if c.Where != nil {
 		def.Where = c.Where.Tree
 	}
 	return def
 }
 
+// SQLDialect spells definitions and pushdown queries for one SQL engine.
+// A nil hook means GenericSQL's spelling; the engines' dialects are
+// declared with their connections (package sqlsource).
+type SQLDialect struct {
+	// Name names the engine in messages and results ("postgres").
+	Name string
+	// Regex spells "x matches pattern", a regular expression as the suite
+	// wrote it; nil: regexp_matches(x, 'pattern').
+	Regex func(x, pattern string) string
+	// Length spells the length of string x in characters; nil: length(x).
+	Length func(x string) string
+	// CountIf spells the number of rows for which cond holds; nil:
+	// count(*) FILTER (WHERE cond).
+	CountIf func(cond string) string
+	// Double spells x converted to a double precision float; nil:
+	// CAST(x AS DOUBLE).
+	Double func(x string) string
+	// Int spells boolean x as the integer 0 or 1; nil: CAST(x AS INTEGER).
+	Int func(x string) string
+	// NaNNull spells float column x with NaN read as NULL, for trustml
+	// counts NaN as missing; nil: CASE WHEN isnan(x) THEN NULL ELSE x END.
+	NaNNull func(x string) string
+	// OrderStat spells the aggregate whose value is the order statistic of
+	// 0-based rank r among the n non-null values of x (exactly one of
+	// them, never an interpolation). nil: quantile_disc(x, f) at the
+	// fraction DuckDB's discrete quantile maps to rank r.
+	OrderStat func(x string, r, n int64) string
+
+	// floats are the float columns of the table the dialect is bound to
+	// (see bind): q.col reads their NaN as NULL.
+	floats map[string]bool
+}
+
+// GenericSQL spells definitions as DuckDB reads them; it is what
+// Check.Definition returns.
+var GenericSQL = &SQLDialect{Name: "generic"}
+
+// bind returns a copy of q for a table whose float columns are floats.
+func (q *SQLDialect) bind(floats map[string]bool) *SQLDialect {
+	b := *q
+	b.floats = floats
+	return &b
+}
+
+// col spells column name as a value: its quoted identifier, with NaN read
+// as NULL in a float column.
+func (q *SQLDialect) col(name string) string {
+	x := ident(name)
+	if q.floats[name] {
+		if q.NaNNull != nil {
+			return q.NaNNull(x)
+		}
+		return "CASE WHEN isnan(" + x + ") THEN NULL ELSE " + x + " END"
+	}
+	return x
+}
+
+func (q *SQLDialect) regex(x, pattern string) string {
+	if q.Regex != nil {
+		return q.Regex(x, pattern)
+	}
+	return "regexp_matches(" + x + ", " + literal(StringValue(pattern)) + ")"
+}
+
+func (q *SQLDialect) length(x string) string {
+	if q.Length != nil {
+		return q.Length(x)
+	}
+	return "length(" + x + ")"
+}
+
+func (q *SQLDialect) countIf(cond string) string {
+	if q.CountIf != nil {
+		return q.CountIf(cond)
+	}
+	return "count(*) FILTER (WHERE " + cond + ")"
+}
+
+func (q *SQLDialect) double(x string) string {
+	if q.Double != nil {
+		return q.Double(x)
+	}
+	return "CAST(" + x + " AS DOUBLE)"
+}
+
+func (q *SQLDialect) boolInt(x string) string {
+	if q.Int != nil {
+		return q.Int(x)
+	}
+	return "CAST(" + x + " AS INTEGER)"
+}
+
+func (q *SQLDialect) orderStat(x string, r, n int64) string {
+	if q.OrderStat != nil {
+		return q.OrderStat(x, r, n)
+	}
+	// DuckDB's quantile_disc(x, f), as PostgreSQL's percentile_disc,
+	// returns the value at 1-based position ⌈f·n⌉: f = (r+½)/n lands on
+	// 0-based rank r whatever the rounding of f.
+	f := (float64(r) + 0.5) / float64(max(n, 1))
+	return "quantile_disc(" + x + ", " + strconv.FormatFloat(f, 'g', 17, 64) + ")"
+}
+
 // ident quotes a column name as a SQL identifier.
 func ident(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// Ident quotes a column name as a SQL identifier, as definitions and
+// pushdown queries do: "name", with inner quotes doubled.
+func Ident(name string) string { return ident(name) }
 
 // literal writes a suite value as a SQL literal.
 func literal(v Value) string {

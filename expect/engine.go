@@ -235,20 +235,23 @@ type plan struct {
 }
 
 type colPlan struct {
-	filter   int // the filter its checks share, -1 for none
-	name     string
-	hint     string // from the field's "trustml.hint" metadata
-	idx      int
-	dt       arrow.DataType
-	class    class
-	moments  bool // mean, stddev, sum
-	values   bool // median, quantiles
-	minmax   bool
-	freq     bool // distinct, imbalance, unique
-	dupRows  bool // unique
-	classes  bool // every distinct value with its count: imbalance, distinct_values, categorical partitions
-	lengths  bool // observed string lengths
-	rowCheck []*rowCheck
+	filter  int // the filter its checks share, -1 for none
+	name    string
+	hint    string // from the field's "trustml.hint" metadata
+	idx     int
+	dt      arrow.DataType
+	class   class
+	moments bool // mean, stddev, sum
+	values  bool // median, quantiles
+	// deviations: a pushdown sums the squared deviations from the mean in
+	// a second pass over the table, for stddev.
+	deviations bool
+	minmax     bool
+	freq       bool // distinct, imbalance, unique
+	dupRows    bool // unique
+	classes    bool // every distinct value with its count: imbalance, distinct_values, categorical partitions
+	lengths    bool // observed string lengths
+	rowCheck   []*rowCheck
 	// nullRows and valueRows keep the rows of missing and of non-missing
 	// values, for the missing check's sample.
 	nullRows, valueRows bool

@@ -59,7 +59,7 @@ type kindDef struct {
 	finish func(e *eval, c *Check, r *result.Check) bool
 	// define returns the check's definition as aggregates over mergeable
 	// state, the form a SQL engine computes.
-	define func(c *Check) Definition
+	define func(c *Check, q *SQLDialect) Definition
 
 	// key is the table kind's key in a suite file when it is not the
 	// kind's name (unique for unique_key); the kind's name is accepted too.

@@ -74,8 +74,8 @@ func init() {
 
 // histogramDefinition defines a check over the column's classes: the
 // count of each distinct non-null value.
-func histogramDefinition(c *Check) Definition {
-	x := ident(c.Column)
+func histogramDefinition(c *Check, q *SQLDialect) Definition {
+	x := q.col(c.Column)
 	return Definition{Aggregates: []Aggregate{
 		{Name: "element_count", Func: AggCount, Arg: x},
 		{Name: "classes", Func: AggHistogram, Arg: x},
@@ -85,11 +85,11 @@ func histogramDefinition(c *Check) Definition {
 // partitionDefinition defines a distribution check: the value counts of a
 // categorical partition, or the count of values below the first edge, in
 // each bin, and above the last edge.
-func partitionDefinition(c *Check) Definition {
-	x := ident(c.Column)
+func partitionDefinition(c *Check, q *SQLDialect) Definition {
+	x := q.col(c.Column)
 	p := c.Partition
 	if p.Categorical() {
-		return histogramDefinition(c)
+		return histogramDefinition(c, q)
 	}
 	def := Definition{Aggregates: []Aggregate{{Name: "element_count", Func: AggCount, Arg: x}}}
 	f := result.FormatFloat

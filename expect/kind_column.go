@@ -38,8 +38,8 @@ func init() {
 			return nil
 		},
 		finish: typeCheck,
-		define: func(c *Check) Definition {
-			return Definition{Schema: true, Aggregates: []Aggregate{{Name: "element_count", Func: AggCount, Arg: ident(c.Column)}}}
+		define: func(c *Check, q *SQLDialect) Definition {
+			return Definition{Schema: true, Aggregates: []Aggregate{{Name: "element_count", Func: AggCount, Arg: q.col(c.Column)}}}
 		},
 	})
 	register(kindDef{
@@ -56,8 +56,8 @@ func init() {
 			return nil
 		},
 		finish: missing,
-		define: func(c *Check) Definition {
-			x := ident(c.Column)
+		define: func(c *Check, q *SQLDialect) Definition {
+			x := q.col(c.Column)
 			return Definition{Aggregates: []Aggregate{
 				{Name: "element_count", Func: AggCount},
 				{Name: "missing_count", Func: AggCount, Filter: x + " IS NULL"},

@@ -52,7 +52,7 @@ func init() {
 			r.Expected = withMostly(c, map[string]any{"unique": c.Columns})
 			return ok
 		},
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			cols := identList(c.Columns)
 			return Definition{
 				Rule: "count(*) OVER (PARTITION BY " + cols + ") = 1",
@@ -105,7 +105,7 @@ func init() {
 			}
 			return c.Interval.Contains(float64(n))
 		},
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			return Definition{Aggregates: []Aggregate{
 				{Name: "element_count", Func: AggCount},
 				{Name: "distinct", Func: AggCountDistinct, Arg: "(" + identList(c.Columns) + ")"},
@@ -123,7 +123,7 @@ func init() {
 			r.Expected = withMostly(c, map[string]any{"unique_within_record": c.Columns})
 			return ok
 		},
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			var pairs []string
 			for i, a := range c.Columns {
 				for _, b := range c.Columns[i+1:] {
@@ -164,7 +164,7 @@ func init() {
 			r.Details = map[string]any{"referenced_keys": len(e.rp.refs)}
 			return ok
 		},
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			to := c.To
 			if len(to) == 0 {
 				to = c.Columns
@@ -221,7 +221,7 @@ func init() {
 			r.Message = fmt.Sprintf("%s, expected %s", r.ObservedText, iv)
 			return iv.Contains(ratio)
 		},
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			return Definition{Aggregates: []Aggregate{{Name: "row_count", Func: AggCount}}}
 		},
 	})

@@ -64,7 +64,7 @@ func init() {
 			return nil
 		},
 		finish: finishZScore,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			x := ident(c.Column)
 			z := "((" + x + " - avg(" + x + ") OVER ()) / stddev_samp(" + x + ") OVER ())"
 			return rowWiseDefinition(c, sqlWithin(z, c.Interval))
@@ -81,7 +81,7 @@ func init() {
 		},
 		bind:   bindMonotonic,
 		finish: finishMonotonic,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			x := ident(c.Column)
 			order := "rowid"
 			if c.OrderBy != "" {

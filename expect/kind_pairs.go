@@ -62,7 +62,7 @@ func init() {
 		validate: validatePair,
 		bind:     bindPair,
 		finish:   finishPair,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			return pairDefinition(c, ident(c.Column)+" "+sqlOp(c.Op)+" "+ident(c.With))
 		},
 	})
@@ -72,7 +72,7 @@ func init() {
 		validate: validatePair,
 		bind:     bindPair,
 		finish:   finishPair,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			var parts []string
 			for _, p := range c.Pairs {
 				parts = append(parts, "("+literal(p[0])+", "+literal(p[1])+")")
@@ -86,7 +86,7 @@ func init() {
 		validate: validatePair,
 		bind:     bindPair,
 		finish:   finishPair,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			terms := []string{ident(c.Column)}
 			for _, w := range c.WithColumns {
 				terms = append(terms, ident(w))
@@ -100,7 +100,7 @@ func init() {
 		validate: validatePair,
 		bind:     bindPair,
 		finish:   finishCramersV,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			return Definition{Aggregates: []Aggregate{
 				{Name: "contingency", Func: AggHistogram, Arg: "row(" + ident(c.Column) + ", " + ident(c.With) + ")",
 					Filter: ident(c.Column) + " IS NOT NULL AND " + ident(c.With) + " IS NOT NULL"},

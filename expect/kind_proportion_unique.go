@@ -29,8 +29,8 @@ func init() {
 			v := float64(e.cs.freq.distinct()) / float64(e.cs.count) // NaN (0/0) without values
 			return statistic(c, r, v, e.cs.count, false)
 		},
-		define: func(c *Check) Definition {
-			x := ident(c.Column)
+		define: func(c *Check, q *SQLDialect) Definition {
+			x := q.col(c.Column)
 			return Definition{Aggregates: []Aggregate{
 				{Name: "element_count", Func: AggCount, Arg: x},
 				{Name: "distinct", Func: AggCountDistinct, Arg: x},

@@ -45,7 +45,9 @@ func init() {
 			}
 			return ok
 		},
-		define: func(c *Check) Definition { return rowWiseDefinition(c, sqlWithin(ident(c.Column), c.Interval)) },
+		define: func(c *Check, q *SQLDialect) Definition {
+			return rowWiseDefinition(c, sqlWithin(q.col(c.Column), c.Interval))
+		},
 	})
 	timeBounded(Range)
 	for _, k := range []Kind{InSet, NotInSet} {
@@ -60,10 +62,10 @@ func init() {
 			},
 			bind:   bindSet,
 			finish: setCheck,
-			define: func(c *Check) Definition {
-				rule := ident(c.Column) + " IN (" + literals(c.Set) + ")"
+			define: func(c *Check, q *SQLDialect) Definition {
+				rule := q.col(c.Column) + " IN (" + literals(c.Set) + ")"
 				if c.Kind == NotInSet {
-					rule = ident(c.Column) + " NOT IN (" + literals(c.Set) + ")"
+					rule = q.col(c.Column) + " NOT IN (" + literals(c.Set) + ")"
 				}
 				return rowWiseDefinition(c, rule)
 			},
@@ -95,11 +97,11 @@ func init() {
 			r.Expected = withMostly(c, map[string]any{"pattern": c.Pattern.String()})
 			return ok
 		},
-		define: func(c *Check) Definition {
+		define: func(c *Check, q *SQLDialect) Definition {
 			if c.Pattern == nil {
-				return definePatterns(c)
+				return definePatterns(c, q)
 			}
-			return rowWiseDefinition(c, "regexp_matches("+ident(c.Column)+", "+literal(StringValue(c.Pattern.String()))+")")
+			return rowWiseDefinition(c, q.regex(q.col(c.Column), c.Pattern.String()))
 		},
 	})
 	register(kindDef{
@@ -127,8 +129,8 @@ func init() {
 			}
 			return ok
 		},
-		define: func(c *Check) Definition {
-			return rowWiseDefinition(c, sqlWithin("length("+ident(c.Column)+")", c.Interval))
+		define: func(c *Check, q *SQLDialect) Definition {
+			return rowWiseDefinition(c, sqlWithin(q.length(q.col(c.Column)), c.Interval))
 		},
 	})
 	register(kindDef{
@@ -143,8 +145,8 @@ func init() {
 		// The unexpected values are the occurrences of the values whose
 		// count in the histogram is above 1; the rule is a window
 		// predicate, for the failing sample.
-		define: func(c *Check) Definition {
-			x := ident(c.Column)
+		define: func(c *Check, q *SQLDialect) Definition {
+			x := q.col(c.Column)
 			return Definition{Rule: "count(*) OVER (PARTITION BY " + x + ") = 1", Aggregates: []Aggregate{
 				{Name: "element_count", Func: AggCount, Arg: x},
 				{Name: "counts", Func: AggHistogram, Arg: x},

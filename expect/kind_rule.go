@@ -36,7 +36,7 @@ func init() {
 			return nil
 		},
 		finish: ruleFinish,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			rule := expr.String(c.Expect.Tree)
 			def := Definition{Rule: rule, Condition: c.Expect.Tree, Aggregates: []Aggregate{
 				{Name: "element_count", Func: AggCount, Filter: "(" + rule + ") IS NOT NULL"},

@@ -26,7 +26,7 @@ func statKind(k Kind, needs accum, quantiles []float64, example string, f AggFun
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			return statistic(c, r, value(e), e.cs.count, e.st.infinite)
 		},
-		define: func(c *Check) Definition { return statDefinition(c, f, ident(c.Column)) },
+		define: func(c *Check, q *SQLDialect) Definition { return statDefinition(c, f, q.col(c.Column)) },
 	}
 	if quantiles != nil {
 		def.quantiles = func(*Check) []float64 { return quantiles }
@@ -48,7 +48,7 @@ func init() {
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			return statistic(c, r, e.st.stddev, e.cs.count, e.st.infinite)
 		},
-		define: func(c *Check) Definition { return statDefinition(c, AggStddevSamp, ident(c.Column)) },
+		define: func(c *Check, q *SQLDialect) Definition { return statDefinition(c, AggStddevSamp, q.col(c.Column)) },
 	})
 	// The sum of no values is undefined, as every statistic of no values
 	// (SQL's sum is NULL too), not 0.
@@ -91,11 +91,11 @@ func init() {
 			return qs
 		},
 		finish: func(e *eval, c *Check, r *result.Check) bool { return quantiles(c, r, e.st) },
-		define: func(c *Check) Definition {
-			x := ident(c.Column)
+		define: func(c *Check, q *SQLDialect) Definition {
+			x := q.col(c.Column)
 			def := Definition{Aggregates: []Aggregate{{Name: "element_count", Func: AggCount, Arg: x}}}
-			for _, q := range c.Quantiles {
-				def.Aggregates = append(def.Aggregates, Aggregate{Name: "q" + result.FormatFloat(q.Q), Func: AggQuantile, Arg: x, Q: q.Q})
+			for _, qb := range c.Quantiles {
+				def.Aggregates = append(def.Aggregates, Aggregate{Name: "q" + result.FormatFloat(qb.Q), Func: AggQuantile, Arg: x, Q: qb.Q})
 			}
 			return def
 		},
@@ -110,8 +110,8 @@ func init() {
 			r.Message = fmt.Sprintf("%d distinct values, expected %s", d, c.Interval)
 			return c.Interval.Contains(float64(d))
 		},
-		define: func(c *Check) Definition {
-			return Definition{Aggregates: []Aggregate{{Name: "distinct", Func: AggCountDistinct, Arg: ident(c.Column)}}}
+		define: func(c *Check, q *SQLDialect) Definition {
+			return Definition{Aggregates: []Aggregate{{Name: "distinct", Func: AggCountDistinct, Arg: q.col(c.Column)}}}
 		},
 	})
 }

@@ -80,7 +80,7 @@ func init() {
 		validate: func(c *Check) error { _, err := c.datePred(); return err },
 		bind:     bindPred,
 		finish:   finishPred,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			if c.Strftime != "" {
 				return rowWiseDefinition(c, "try_strptime("+ident(c.Column)+", "+literal(StringValue(c.Strftime))+") IS NOT NULL")
 			}
@@ -93,7 +93,7 @@ func init() {
 		validate: func(c *Check) error { _, err := c.jsonPred(); return err },
 		bind:     bindPred,
 		finish:   finishPred,
-		define: func(c *Check) Definition {
+		define: func(c *Check, _ *SQLDialect) Definition {
 			return rowWiseDefinition(c, "json_valid("+ident(c.Column)+")")
 		},
 	})
@@ -270,7 +270,7 @@ func (c *Check) patternText() string {
 }
 
 // definePatterns defines a pattern kind by its rule.
-func definePatterns(c *Check) Definition {
+func definePatterns(c *Check, _ *SQLDialect) Definition {
 	var parts []string
 	x := ident(c.Column)
 	if c.Kind == Like || c.Kind == NotLike {

@@ -19,7 +19,7 @@ func init() {
 		kind: RowCount, table: true, example: "{min: 1000}",
 		decode: decodeCountBounds,
 		finish: func(e *eval, c *Check, r *result.Check) bool { return shape(c, r, e.rows, "rows") },
-		define: func(c *Check) Definition {
+		define: func(c *Check, q *SQLDialect) Definition {
 			return Definition{Aggregates: []Aggregate{{Name: "row_count", Func: AggCount}}}
 		},
 	})
@@ -29,19 +29,19 @@ func init() {
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			return shape(c, r, int64(len(e.names)), "columns")
 		},
-		define: func(*Check) Definition { return Definition{Schema: true} },
+		define: func(*Check, *SQLDialect) Definition { return Definition{Schema: true} },
 	})
 	register(kindDef{
 		kind: RequiredColumns, table: true, example: "[id, age]",
 		decode: func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) { c.Columns = decodeNames(d, n, path) },
 		finish: required,
-		define: func(*Check) Definition { return Definition{Schema: true} },
+		define: func(*Check, *SQLDialect) Definition { return Definition{Schema: true} },
 	})
 	register(kindDef{
 		kind: ExactColumns, table: true, example: "[id, age, income]",
 		decode: func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) { c.Columns = decodeNames(d, n, path) },
 		finish: exact,
-		define: func(*Check) Definition { return Definition{Schema: true} },
+		define: func(*Check, *SQLDialect) Definition { return Definition{Schema: true} },
 	})
 }
 

@@ -464,7 +464,7 @@ func init() {
 			return err
 		},
 		finish: finishFreshness,
-		define: func(c *Check) Definition { return statDefinition(c, AggMax, ident(c.Column)) },
+		define: func(c *Check, _ *SQLDialect) Definition { return statDefinition(c, AggMax, ident(c.Column)) },
 	})
 }
 

@@ -49,7 +49,8 @@ evaluated). 2 wins over 3, and 3 over 1.`
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	data := fs.String("data", "", "check the data at `PATH` instead of the suite's data.path: a file, a quoted glob ('drops/*.csv') or a directory")
+	data := fs.String("data", "", "check the data at `PATH` instead of the suite's data.path: a file, a quoted glob ('drops/*.csv') or a directory; or ENGINE:TABLE ('postgres:public.orders') for another table of the suite's data.sql connection")
+	explain := fs.Bool("explain", false, "print the SQL the run would send to the suite's SQL source (data.sql), and run nothing")
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE` (- for stdout)")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE` (- for stdout)")
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")
@@ -95,6 +96,15 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitNoRun
+	}
+	if *explain {
+		text, err := suite.ExplainSQL(ctx, trustml.RunOptions{DataPath: *data, Now: now})
+		if err != nil {
+			fmt.Fprintf(stderr, "trustml check: %v\n", err)
+			return exitNoRun
+		}
+		fmt.Fprint(stdout, text)
+		return 0
 	}
 	htmlPath := pick(*htmlOut, suite.Report.HTML)
 	outs := []output{

@@ -1,0 +1,727 @@
+package expect
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/trustml/trustml/result"
+)
+
+// Querier runs SQL on the engine that holds a table.
+type Querier interface {
+	// Query runs q and returns its rows. Each value is nil, int64,
+	// float64, string, bool or time.Time. An error carries the engine's
+	// own message.
+	Query(ctx context.Context, q string) ([][]any, error)
+}
+
+// Table names the table a pushdown reads and how its rows are ordered.
+type Table struct {
+	// From is the FROM item: a quoted table name, or a parenthesised
+	// query with an alias.
+	From string
+	// Key is a column whose order is the rows' order: failing values are
+	// sampled in it, and their row numbers are 0-based positions in it.
+	// "" means the table has no order, and no failing values are sampled.
+	Key string
+}
+
+// Pushdown is a suite compiled to SQL for one table of one engine: every
+// check the dialect can express becomes an aggregate of one SELECT (one
+// scan of the table), followed where needed by exact order statistics for
+// medians and quantiles, the duplicate count of unique checks, and
+// bounded queries for failing values. The other checks form Local, which
+// the caller evaluates over a scan of Local's columns and hands to Run.
+type Pushdown struct {
+	dialect *SQLDialect
+	table   Table
+	schema  *arrow.Schema
+	opts    Options
+	p       *plan  // the pushed checks bound to the schema
+	local   *Suite // nil when every check is pushed
+	pushed  []bool // per check in result order: table checks, then column checks
+	why     map[*Check]string
+
+	aggs  []string // the first query's columns
+	sinks [][]sink // per aggregate, where its value goes
+}
+
+// sink stores one aggregate's value into the state of the pushed checks.
+type sink func(st *pushState, v any)
+
+// pushState is what the queries return, in the form the kinds' finish
+// functions read.
+type pushState struct {
+	rows  int64
+	cols  []*colState
+	stats []*colStats
+}
+
+// CompilePushdown compiles the suite for table t of an engine speaking
+// dialect d; schema is the table's. As in Evaluate, a column the suite
+// names and the table lacks, or a check that cannot read a column's type,
+// is an error. Options.Workers is unused; SampleSize bounds the failing
+// values fetched per check; Now is unused by the checks pushed.
+func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, opts Options) (*Pushdown, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	floats := map[string]bool{}
+	for _, f := range schema.Fields() {
+		if classOf(f.Type) == classFloat {
+			floats[f.Name] = true
+		}
+	}
+	pd := &Pushdown{dialect: d.bind(floats), table: t, schema: schema, opts: opts, why: map[*Check]string{}}
+	pushed, local := &Suite{}, &Suite{}
+	// A suite-wide filter applies to every check: they are all computed
+	// locally, as are the rules (their expressions are not compiled to
+	// SQL yet).
+	everyLocal := s.Where != nil
+	if everyLocal {
+		local.Where = s.Where
+	}
+	local.Rules, local.Key = s.Rules, s.Key
+	for i := range s.Table {
+		c := &s.Table[i]
+		ok := !everyLocal && pd.expressible(c, nil)
+		pd.pushed = append(pd.pushed, ok)
+		if ok {
+			pushed.Table = append(pushed.Table, *c)
+		} else {
+			local.Table = append(local.Table, *c)
+		}
+	}
+	for _, col := range s.Columns {
+		pc, lc := col, col
+		pc.Checks, lc.Checks = nil, nil
+		pc.Where = nil
+		for i := range col.Checks {
+			c := &col.Checks[i]
+			ok := !everyLocal && pd.expressible(c, col.Where)
+			pd.pushed = append(pd.pushed, ok)
+			if ok {
+				pc.Checks = append(pc.Checks, *c)
+			} else {
+				lc.Checks = append(lc.Checks, *c)
+			}
+		}
+		if len(pc.Checks) > 0 {
+			pushed.Columns = append(pushed.Columns, pc)
+		}
+		if len(lc.Checks) > 0 {
+			local.Columns = append(local.Columns, lc)
+		}
+	}
+	if local.Len() > 0 {
+		pd.local = local
+		// Bind the local checks now, so that a missing column or a type
+		// a check cannot read is reported before any query is sent.
+		if _, err := compile(local, schema, opts); err != nil {
+			return nil, err
+		}
+	}
+	p, err := compile(pushed, schema, opts)
+	if err != nil {
+		return nil, err
+	}
+	pd.p = p
+	pd.plan()
+	return pd, nil
+}
+
+// pushedKinds are the kinds whose definitions the pushdown has been
+// checked against the local engine on every SQL engine (see
+// sql_conformance_test.go); a check of another kind is computed locally
+// from streamed columns, whatever its definition says.
+var pushedKinds = map[Kind]bool{
+	ChiSquare: true, ColumnCount: true, Distinct: true, DistinctValues: true, ExactColumns: true,
+	Imbalance: true, KLDivergence: true, Length: true, Missing: true, ProportionUnique: true,
+	Quantiles: true, Range: true, Regex: true, RequiredColumns: true, RowCount: true, Stddev: true,
+	Type: true, Unique: true, InSet: true, NotInSet: true, Min: true, Max: true, Mean: true,
+	Median: true, Sum: true,
+}
+
+// aggregateTargets are the aggregates of definitions that a pushdown
+// computes, by name, and where each value goes; a check whose definition
+// has another (a histogram of classes, a partition's bins) is computed
+// locally. "median" and the quantiles' "q…" are order statistics, fetched
+// exactly once the count of values is known.
+var aggregateTargets = map[string]func(pd *Pushdown, ci int, c *Check) sink{
+	"row_count":     func(*Pushdown, int, *Check) sink { return nil }, // count(*) is always the first column
+	"missing_count": func(*Pushdown, int, *Check) sink { return nil }, // rows − values
+	"element_count": func(*Pushdown, int, *Check) sink { return nil }, // count(x) of every column
+	"unexpected_count": func(pd *Pushdown, ci int, c *Check) sink {
+		k := slices.IndexFunc(pd.p.cols[ci].rowCheck, func(rc *rowCheck) bool { return rc.check == c })
+		return func(st *pushState, v any) { st.cols[ci].row[k].unexpected = toInt(v) }
+	},
+	string(Mean): func(_ *Pushdown, ci int, _ *Check) sink {
+		return statSink(ci, func(s *colStats, x float64) { s.mean = x })
+	},
+	string(Stddev): func(_ *Pushdown, ci int, _ *Check) sink {
+		return statSink(ci, func(s *colStats, x float64) { s.stddev = x })
+	},
+	string(Sum): func(_ *Pushdown, ci int, _ *Check) sink {
+		return statSink(ci, func(s *colStats, x float64) { s.sum = x })
+	},
+	string(Min):    func(*Pushdown, int, *Check) sink { return nil }, // the column's min and max
+	string(Max):    func(*Pushdown, int, *Check) sink { return nil },
+	string(Median): func(*Pushdown, int, *Check) sink { return nil }, // order statistics
+	"distinct": func(_ *Pushdown, ci int, _ *Check) sink {
+		return func(st *pushState, v any) { st.cols[ci].freq.(*sqlFreq).n = int(toInt(v)) }
+	},
+	"counts": func(*Pushdown, int, *Check) sink { return nil }, // unique: the duplicate query
+}
+
+// expressible reports whether every aggregate of c's definition is one a
+// pushdown computes; when not, why says which.
+func (pd *Pushdown) expressible(c *Check, colWhere *Expression) bool {
+	// Pattern lists and date-time bounds came after the conformance test.
+	if !pushedKinds[c.Kind] || (c.Kind == Regex && c.Pattern == nil) || c.TimeMin != nil || c.TimeMax != nil {
+		pd.why[c] = fmt.Sprintf("%s is not pushed down to SQL yet", c.Kind)
+		return false
+	}
+	if c.Where != nil || colWhere != nil {
+		pd.why[c] = "its where: filter is evaluated by trustml, not pushed down to SQL yet"
+		return false
+	}
+	for _, a := range c.DefinitionIn(pd.dialect).Aggregates {
+		if _, ok := aggregateTargets[a.Name]; !ok && a.Func != AggQuantile {
+			pd.why[c] = fmt.Sprintf("%s's %s aggregate (%s) is not pushed to %s", c.Kind, a.Name, a.Func, pd.dialect.Name)
+			return false
+		}
+	}
+	return true
+}
+
+func statSink(ci int, set func(s *colStats, x float64)) sink {
+	return func(st *pushState, v any) { set(st.stats[ci], toFloat(v)) }
+}
+
+// Local returns the checks the engine cannot compute, as a suite to
+// evaluate over a scan of its columns (Suite.Names); nil when every check
+// is pushed.
+func (pd *Pushdown) Local() *Suite { return pd.local }
+
+// arg spells column cp as a statistic's argument: a double, booleans as 0
+// and 1.
+func (pd *Pushdown) arg(cp *colPlan) string {
+	x := pd.dialect.col(cp.name)
+	if cp.class == classBool {
+		x = pd.dialect.boolInt(x)
+	}
+	return pd.dialect.double(x)
+}
+
+// plan lays out the first query: count(*), then per column the count of
+// its values and the aggregates its checks read, each computed once.
+func (pd *Pushdown) plan() {
+	q := pd.dialect
+	index := map[string]int{}
+	add := func(expr string, s sink) {
+		i, ok := index[expr]
+		if !ok {
+			i = len(pd.aggs)
+			index[expr] = i
+			pd.aggs = append(pd.aggs, expr)
+			pd.sinks = append(pd.sinks, nil)
+		}
+		if s != nil {
+			pd.sinks[i] = append(pd.sinks[i], s)
+		}
+	}
+	add("count(*)", func(st *pushState, v any) { st.rows = toInt(v) })
+	byName := map[string]int{}
+	for ci, cp := range pd.p.cols {
+		byName[cp.name] = ci
+		x := q.col(cp.name)
+		add("count("+x+")", func(st *pushState, v any) { st.cols[ci].count = toInt(v) })
+		if cp.minmax {
+			a := pd.arg(cp)
+			add("min("+a+")", func(st *pushState, v any) { st.cols[ci].min = toFloat(v) })
+			add("max("+a+")", func(st *pushState, v any) { st.cols[ci].max = toFloat(v) })
+		}
+		if cp.moments {
+			// The sum says whether the values include infinities; the
+			// mean is the centre of stddev's squared deviations.
+			add("sum("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.sum = x }))
+			add("avg("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.mean = x }))
+		}
+		if cp.lengths {
+			add("min("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].minLen = int(toInt(v)) })
+			add("max("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].maxLen = int(toInt(v)) })
+		}
+	}
+	for _, col := range pd.p.suite.Columns {
+		ci := byName[col.Name]
+		cp := pd.p.cols[ci]
+		for k := range col.Checks {
+			c := &col.Checks[k]
+			for _, a := range c.DefinitionIn(q).Aggregates {
+				switch {
+				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
+					a.Name == "element_count", a.Name == "missing_count":
+					continue
+				case a.Func == AggStddevSamp:
+					// The second pass sums the squared deviations from
+					// the first's mean, as the local engine does.
+					cp.deviations = true
+					continue
+				}
+				add(pd.aggregate(cp, a), aggregateTargets[a.Name](pd, ci, c))
+			}
+		}
+	}
+}
+
+// aggregate spells one aggregate of a definition in the dialect.
+func (pd *Pushdown) aggregate(cp *colPlan, a Aggregate) string {
+	q := pd.dialect
+	switch a.Func {
+	case AggCount:
+		cond := a.Filter
+		if a.Arg != "" {
+			cond = a.Arg + " IS NOT NULL AND " + cond
+		}
+		if a.Filter == "" {
+			return "count(" + a.Arg + ")"
+		}
+		return q.countIf(cond)
+	case AggCountDistinct:
+		return "count(DISTINCT " + a.Arg + ")"
+	}
+	// sum, avg, stddev_samp over the column as a double.
+	return string(a.Func) + "(" + pd.arg(cp) + ")"
+}
+
+// SQL returns the first query: every aggregate of the pushed checks, in
+// one scan of the table.
+func (pd *Pushdown) SQL() string {
+	return "SELECT " + strings.Join(pd.aggs, ", ") + " FROM " + pd.table.From
+}
+
+// Explain returns the SQL the pushdown sends, each statement preceded by
+// a comment line saying what it computes; statements that depend on the
+// first query's counts are shown for the counts they need.
+func (pd *Pushdown) Explain() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- %s: every pushed check in one scan\n%s;\n", pd.dialect.Name, pd.SQL())
+	for _, cp := range pd.p.cols {
+		x := pd.dialect.col(cp.name)
+		if cp.deviations {
+			a := pd.arg(cp)
+			fmt.Fprintf(&b, "-- second pass: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", ident(cp.name), a, a, pd.table.From)
+		}
+		if cp.values {
+			fmt.Fprintf(&b, "-- second pass: exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, e.g. the median of n = 100:\nSELECT %s, %s FROM %s;\n",
+				ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
+		}
+		if cp.dupRows {
+			fmt.Fprintf(&b, "-- the values of %s that repeat, counted\n%s;\n", ident(cp.name), pd.dupSQL(x))
+		}
+		for _, rc := range cp.rowCheck {
+			if cond := pd.failCond(cp, rc); cond != "" {
+				fmt.Fprintf(&b, "-- failing values of %s, when there are any, then their positions in key order (%s)\n%s;\n", rc.check.Name(), pd.positionSQL([]string{"key"}), pd.sampleSQL(cp, cond))
+			}
+		}
+		if cp.nullRows || cp.valueRows {
+			fmt.Fprintf(&b, "-- rows of %s for the missing check, when there are any\n%s;\n", ident(cp.name), pd.sampleSQL(cp, pd.missingCond(cp)))
+		}
+	}
+	if pd.local != nil {
+		fmt.Fprintf(&b, "-- computed by trustml from streamed columns (%s):\n", strings.Join(pd.local.Names(), ", "))
+		for _, c := range pd.localChecks() {
+			fmt.Fprintf(&b, "--   %s: %s\n", c.Name(), pd.why[c])
+		}
+	}
+	return b.String()
+}
+
+func (pd *Pushdown) localChecks() []*Check {
+	var out []*Check
+	for i := range pd.local.Table {
+		out = append(out, &pd.local.Table[i])
+	}
+	for ci := range pd.local.Columns {
+		for k := range pd.local.Columns[ci].Checks {
+			out = append(out, &pd.local.Columns[ci].Checks[k])
+		}
+	}
+	return out
+}
+
+func (pd *Pushdown) dupSQL(x string) string {
+	return "SELECT sum(c) FROM (SELECT count(*) AS c FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1) AS d"
+}
+
+// failCond is the predicate of rc's failing values over the sample
+// query's rows; "" when the check keeps no sample.
+func (pd *Pushdown) failCond(cp *colPlan, rc *rowCheck) string {
+	x := pd.dialect.col(cp.name)
+	switch {
+	case rc.failAll:
+		return x + " IS NOT NULL"
+	case rc.check.Kind == Type:
+		return ""
+	}
+	def := rc.check.DefinitionIn(pd.dialect)
+	return x + " IS NOT NULL AND NOT (" + def.Rule + ")"
+}
+
+func (pd *Pushdown) missingCond(cp *colPlan) string {
+	x := pd.dialect.col(cp.name)
+	if cp.nullRows {
+		return x + " IS NULL"
+	}
+	return x + " IS NOT NULL"
+}
+
+// sampleSQL selects the key and value of the first failing values in the
+// key's order: cond over the table's columns. A second query turns the
+// keys into positions (positionSQL), so that no engine needs window
+// functions.
+func (pd *Pushdown) sampleSQL(cp *colPlan, cond string) string {
+	key := ident(pd.table.Key)
+	q := "SELECT " + key + ", " + pd.dialect.col(cp.name) + " FROM " + pd.table.From + " WHERE " + cond + " ORDER BY " + key
+	if n := pd.p.sample; n >= 0 {
+		q += " LIMIT " + strconv.Itoa(n)
+	}
+	return q
+}
+
+// positionSQL counts, for each key, the rows before it in the key's
+// order: its 0-based position. keys are SQL literals.
+func (pd *Pushdown) positionSQL(keys []string) string {
+	key := ident(pd.table.Key)
+	cols := make([]string, len(keys))
+	for i, k := range keys {
+		cols[i] = pd.dialect.countIf(key + " < " + k)
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + pd.table.From
+}
+
+// keyLiteral spells a key value an engine returned as a SQL literal; ok
+// is false for a type a key cannot have.
+func keyLiteral(v any) (string, bool) {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case string:
+		return literal(StringValue(x)), true
+	}
+	return "", false
+}
+
+// uniqueCond is the failing values' predicate of a unique check: the
+// values that occur more than once.
+func (pd *Pushdown) uniqueCond(cp *colPlan) string {
+	x := pd.dialect.col(cp.name)
+	return x + " IS NOT NULL AND " + x + " IN (SELECT " + x + " FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1)"
+}
+
+// Run sends the queries through q and returns one result per check of the
+// suite, in Evaluate's order; local holds Evaluate's results for Local()
+// (nil when Local is nil), and the table's row count. A check computed
+// locally says so in its Details. An error from the engine is returned as
+// it is.
+func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([]result.Check, int64, error) {
+	st := &pushState{cols: make([]*colState, len(pd.p.cols)), stats: make([]*colStats, len(pd.p.cols))}
+	for i, cp := range pd.p.cols {
+		cs := &colState{min: math.NaN(), max: math.NaN(), row: make([]rowState, len(cp.rowCheck))}
+		if cp.freq {
+			cs.freq = &sqlFreq{}
+		}
+		st.cols[i] = cs
+		st.stats[i] = &colStats{mean: math.NaN(), stddev: math.NaN(), sum: math.NaN()}
+	}
+	rows, err := q.Query(ctx, pd.SQL())
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(rows) != 1 || len(rows[0]) != len(pd.aggs) {
+		return nil, 0, fmt.Errorf("%s returned %d rows for one aggregate row", pd.dialect.Name, len(rows))
+	}
+	for i, v := range rows[0] {
+		for _, s := range pd.sinks[i] {
+			s(st, v)
+		}
+	}
+	for i, cs := range st.cols {
+		cs.rows = st.rows
+		cs.nulls = st.rows - cs.count
+		s := st.stats[i]
+		s.n = cs.count
+		// ±Inf among the values: the sum and mean are infinite (NaN for
+		// both signs) and the standard deviation undefined, as locally.
+		if math.IsInf(s.sum, 0) || (math.IsNaN(s.sum) && cs.count > 0 && pd.p.cols[i].moments) {
+			s.infinite = true
+			s.mean, s.stddev = s.sum, math.NaN()
+		}
+	}
+	if err := pd.secondPass(ctx, q, st); err != nil {
+		return nil, 0, err
+	}
+	if err := pd.followUp(ctx, q, st); err != nil {
+		return nil, 0, err
+	}
+	pushed := pd.finish(st)
+	return pd.merge(pushed, local), st.rows, nil
+}
+
+// secondPass fetches, in one more scan, what depends on the first
+// query's counts and means: the order statistics the medians and
+// quantiles read (for n values, the ranks around q·(n−1)), and the sum of
+// squared deviations from the mean that the standard deviation reads.
+func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) error {
+	var exprs []string
+	type slot struct{ ci, rank int } // rank −1: the squared deviations
+	var slots []slot
+	for ci, cp := range pd.p.cols {
+		if s := st.stats[ci]; cp.deviations && st.cols[ci].count > 1 && !s.infinite && !math.IsNaN(s.mean) {
+			a, m := pd.arg(cp), pd.dialect.double(strconv.FormatFloat(s.mean, 'g', -1, 64))
+			exprs = append(exprs, "sum(("+a+" - "+m+") * ("+a+" - "+m+"))")
+			slots = append(slots, slot{ci, -1})
+		}
+	}
+	for ci, cp := range pd.p.cols {
+		if !cp.values {
+			continue
+		}
+		n := st.cols[ci].count
+		st.stats[ci].nvalues = int(n)
+		st.stats[ci].order = map[int]float64{}
+		for _, r := range cp.ranks(int(n)) {
+			exprs = append(exprs, pd.dialect.orderStat(pd.arg(cp), int64(r), n))
+			slots = append(slots, slot{ci, r})
+		}
+	}
+	if len(exprs) == 0 {
+		return nil
+	}
+	rows, err := q.Query(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM "+pd.table.From)
+	if err != nil {
+		return err
+	}
+	if len(rows) != 1 || len(rows[0]) != len(exprs) {
+		return fmt.Errorf("%s returned %d rows for one row of order statistics", pd.dialect.Name, len(rows))
+	}
+	for i, s := range slots {
+		if s.rank < 0 {
+			st.stats[s.ci].stddev = math.Sqrt(toFloat(rows[0][i]) / float64(st.cols[s.ci].count-1))
+			continue
+		}
+		st.stats[s.ci].order[s.rank] = toFloat(rows[0][i])
+	}
+	return nil
+}
+
+// followUp counts the repeated values of unique checks and fetches the
+// failing values of the checks that have some, when the table has a key.
+func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) error {
+	one := func(sql string) (any, error) {
+		rows, err := q.Query(ctx, sql)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) != 1 || len(rows[0]) != 1 {
+			return nil, fmt.Errorf("%s returned %d rows for one value", pd.dialect.Name, len(rows))
+		}
+		return rows[0][0], nil
+	}
+	sample := func(cp *colPlan, cond string) ([]result.Failure, error) {
+		if pd.table.Key == "" || pd.p.sample == 0 {
+			return nil, nil
+		}
+		rows, err := q.Query(ctx, pd.sampleSQL(cp, cond))
+		if err != nil || len(rows) == 0 {
+			return nil, err
+		}
+		keys := make([]string, len(rows))
+		for i, r := range rows {
+			var ok bool
+			if keys[i], ok = keyLiteral(r[0]); !ok {
+				return nil, fmt.Errorf("%s: key %s: a key is an integer or string column, got %v", pd.dialect.Name, ident(pd.table.Key), r[0])
+			}
+		}
+		pos, err := q.Query(ctx, pd.positionSQL(keys))
+		if err != nil {
+			return nil, err
+		}
+		if len(pos) != 1 || len(pos[0]) != len(rows) {
+			return nil, fmt.Errorf("%s returned %d rows for one row of positions", pd.dialect.Name, len(pos))
+		}
+		out := make([]result.Failure, len(rows))
+		for i, r := range rows {
+			out[i] = result.Failure{Row: toInt(pos[0][i]), Value: display(cp, r[1])}
+		}
+		return out, nil
+	}
+	for ci, cp := range pd.p.cols {
+		cs := st.cols[ci]
+		x := pd.dialect.col(cp.name)
+		if cp.dupRows {
+			v, err := one(pd.dupSQL(x))
+			if err != nil {
+				return err
+			}
+			f := cs.freq.(*sqlFreq)
+			f.unexpected = toInt(v)
+			if f.unexpected > 0 {
+				if f.sample, err = sample(cp, pd.uniqueCond(cp)); err != nil {
+					return err
+				}
+			}
+		}
+		for k, rc := range cp.rowCheck {
+			rs := &cs.row[k]
+			cond := pd.failCond(cp, rc)
+			if rc.failAll {
+				rs.unexpected = cs.count
+			}
+			if cond == "" || rs.unexpected == 0 {
+				continue
+			}
+			var err error
+			if rs.sample, err = sample(cp, cond); err != nil {
+				return err
+			}
+		}
+		if (cp.nullRows && cs.nulls > 0) || (cp.valueRows && cs.count > 0) {
+			s, err := sample(cp, pd.missingCond(cp))
+			if err != nil {
+				return err
+			}
+			if cp.nullRows {
+				cs.nullSample = s
+			} else {
+				cs.valueSample = s
+			}
+		}
+	}
+	return nil
+}
+
+// finish concludes every pushed check from the queries' values, by its
+// kind's finish, as Evaluate does from its accumulators.
+func (pd *Pushdown) finish(st *pushState) []result.Check {
+	p := pd.p
+	out := make([]result.Check, 0, p.suite.Len())
+	names := make([]string, p.schema.NumFields())
+	for i, f := range p.schema.Fields() {
+		names[i] = f.Name
+	}
+	for i := range p.suite.Table {
+		out = append(out, conclude(&eval{p: p, rows: st.rows, names: names}, &p.suite.Table[i]))
+	}
+	byName := map[string]int{}
+	for i, cp := range p.cols {
+		byName[cp.name] = i
+	}
+	for _, col := range p.suite.Columns {
+		i := byName[col.Name]
+		e := &eval{p: p, rows: st.rows, names: names, cp: p.cols[i], cs: st.cols[i], st: st.stats[i]}
+		for k := range col.Checks {
+			out = append(out, conclude(e, &col.Checks[k]))
+		}
+	}
+	return out
+}
+
+// merge interleaves the pushed and the local results in suite order; a
+// local result says it was computed locally, and why.
+func (pd *Pushdown) merge(pushed, local []result.Check) []result.Check {
+	var lc []*Check
+	if pd.local != nil {
+		lc = pd.localChecks()
+	}
+	out := make([]result.Check, 0, len(pd.pushed))
+	pi, li := 0, 0
+	for _, ok := range pd.pushed {
+		if ok {
+			out = append(out, pushed[pi])
+			pi++
+			continue
+		}
+		r := local[li]
+		r.Details = map[string]any{"evaluated": "locally, from columns streamed from " + pd.dialect.Name, "reason": pd.why[lc[li]]}
+		out = append(out, r)
+		li++
+	}
+	// The rules come last, as in Evaluate.
+	for ; li < len(local); li++ {
+		r := local[li]
+		r.Details = map[string]any{"evaluated": "locally, from columns streamed from " + pd.dialect.Name, "reason": "rules are evaluated by trustml, not pushed down to SQL yet"}
+		out = append(out, r)
+	}
+	return out
+}
+
+// sqlFreq is what a pushdown knows of a column's frequency table: the
+// number of distinct values, and for unique the count of values that
+// repeat and the first of them. The kinds reading classes are computed
+// locally (their definitions' histograms are not pushed), so classes and
+// match are never asked of it.
+type sqlFreq struct {
+	n          int
+	unexpected int64
+	sample     []result.Failure
+}
+
+func (f *sqlFreq) mergeFrom(freqTable, int) {}
+func (f *sqlFreq) finish(int)               {}
+func (f *sqlFreq) distinct() int            { return f.n }
+func (f *sqlFreq) classes() []classCount    { return nil }
+func (f *sqlFreq) duplicates(int) (int64, []result.Failure) {
+	return f.unexpected, f.sample
+}
+func (f *sqlFreq) match([]Value) ([]int64, []classCount) { return nil, nil }
+
+// toInt reads a count; NULL (the sum of no rows) is 0.
+func toInt(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	}
+	return 0
+}
+
+// toFloat reads a statistic; NULL (of no values) is NaN, undefined.
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return math.NaN()
+}
+
+// display turns a value an engine returned into what results show for
+// column cp, as the local engine shows it: integers as int64 (uint64 for
+// an unsigned 64-bit column), temporal values formatted as dates and
+// timestamps.
+func display(cp *colPlan, v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		switch cp.dt.(type) {
+		case *arrow.Date32Type, *arrow.Date64Type:
+			return x.Format("2006-01-02")
+		}
+		return x.UTC().Format("2006-01-02T15:04:05.999999999Z07:00")
+	case int64:
+		if cp.class == classFloat {
+			return float64(x)
+		}
+		return cp.display(x)
+	}
+	return v
+}

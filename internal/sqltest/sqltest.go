@@ -1,0 +1,227 @@
+// Package sqltest loads Arrow tables into the SQL engines the tests start
+// (see internal/pgtest), for the tests of SQL sources.
+package sqltest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5"
+)
+
+// KeyColumn is the column Load adds: each row's 0-based position in the
+// table loaded, the key a suite declares so that failing values are
+// reported at the rows the local engine reports.
+const KeyColumn = "trustml_key"
+
+// CreateDatabase creates a fresh database on the server at admin (a
+// postgres:// URL) and returns its URL.
+func CreateDatabase(t testing.TB, admin, name string) string {
+	t.Helper()
+	Exec(t, admin, "CREATE DATABASE "+name)
+	u := strings.Replace(admin, "/postgres?", "/"+name+"?", 1)
+	if u == admin {
+		t.Fatalf("sqltest: cannot derive a database URL from %s", admin)
+	}
+	return u
+}
+
+// Exec runs statements on the server at url.
+func Exec(t testing.TB, url string, stmts ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	defer conn.Close(ctx)
+	for _, s := range stmts {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("sqltest: %s: %v", s, err)
+		}
+	}
+}
+
+// pgType spells an Arrow type as the PostgreSQL type that reads back as it.
+var pgType = map[arrow.Type]string{
+	arrow.INT16:     "smallint",
+	arrow.INT32:     "integer",
+	arrow.INT64:     "bigint",
+	arrow.FLOAT32:   "real",
+	arrow.FLOAT64:   "double precision",
+	arrow.STRING:    "text",
+	arrow.BOOL:      "boolean",
+	arrow.DATE32:    "date",
+	arrow.TIMESTAMP: "timestamp",
+}
+
+// pgTypeOf is pgType, with a zoned timestamp as timestamptz.
+func pgTypeOf(dt arrow.DataType) (string, bool) {
+	if ts, ok := dt.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+		return "timestamptz", true
+	}
+	t, ok := pgType[dt.ID()]
+	return t, ok
+}
+
+// PostgresType returns the PostgreSQL type LoadPostgres gives a column of
+// Arrow type dt; ok is false when it has none.
+func PostgresType(dt arrow.DataType) (string, bool) {
+	return pgTypeOf(dt)
+}
+
+// WithKey returns tbl with KeyColumn first: each row's 0-based position,
+// the table a SQL engine holds after LoadPostgres with key.
+func WithKey(tbl arrow.Table) arrow.Table {
+	b := array.NewInt64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	for i := range tbl.NumRows() {
+		b.Append(i)
+	}
+	key := b.NewArray()
+	defer key.Release()
+	chunked := arrow.NewChunked(arrow.PrimitiveTypes.Int64, []arrow.Array{key})
+	defer chunked.Release()
+	fields := append([]arrow.Field{{Name: KeyColumn, Type: arrow.PrimitiveTypes.Int64}}, tbl.Schema().Fields()...)
+	cols := []arrow.Column{*arrow.NewColumn(fields[0], chunked)}
+	for i := 0; i < int(tbl.NumCols()); i++ {
+		cols = append(cols, *tbl.Column(i))
+	}
+	return array.NewTable(arrow.NewSchema(fields, nil), cols, tbl.NumRows())
+}
+
+// LoadPostgres creates table name in the database at url with the columns
+// of tbl, plus KeyColumn first when key is true, and copies the rows in.
+func LoadPostgres(t testing.TB, url, name string, tbl arrow.Table, key bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	defer conn.Close(ctx)
+	var defs, names []string
+	if key {
+		defs, names = append(defs, KeyColumn+" bigint NOT NULL"), append(names, KeyColumn)
+	}
+	for _, f := range tbl.Schema().Fields() {
+		typ, ok := pgTypeOf(f.Type)
+		if !ok {
+			t.Fatalf("sqltest: no PostgreSQL type for %s", f.Type)
+		}
+		defs = append(defs, pgx.Identifier{f.Name}.Sanitize()+" "+typ)
+		names = append(names, f.Name)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+pgx.Identifier{name}.Sanitize()+" ("+strings.Join(defs, ", ")+")"); err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	rows := Rows(tbl)
+	if key {
+		for i := range rows {
+			rows[i] = append([]any{int64(i)}, rows[i]...)
+		}
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{name}, names, pgx.CopyFromRows(rows)); err != nil {
+		t.Fatalf("sqltest: copy into %s: %v", name, err)
+	}
+}
+
+// Rows returns the rows of tbl as Go values (nil for null).
+func Rows(tbl arrow.Table) [][]any {
+	n := int(tbl.NumRows())
+	out := make([][]any, n)
+	for i := range out {
+		out[i] = make([]any, tbl.NumCols())
+	}
+	for c := 0; c < int(tbl.NumCols()); c++ {
+		row := 0
+		for _, chunk := range tbl.Column(c).Data().Chunks() {
+			for i := 0; i < chunk.Len(); i++ {
+				out[row][c] = value(chunk, i)
+				row++
+			}
+		}
+	}
+	return out
+}
+
+func value(a arrow.Array, i int) any {
+	if a.IsNull(i) {
+		return nil
+	}
+	switch x := a.(type) {
+	case *array.Int16:
+		return x.Value(i)
+	case *array.Int32:
+		return x.Value(i)
+	case *array.Int64:
+		return x.Value(i)
+	case *array.Float32:
+		return x.Value(i)
+	case *array.Float64:
+		return x.Value(i)
+	case *array.String:
+		return x.Value(i)
+	case *array.Boolean:
+		return x.Value(i)
+	case *array.Date32:
+		return x.Value(i).ToTime()
+	case *array.Timestamp:
+		return x.Value(i).ToTime(x.DataType().(*arrow.TimestampType).Unit)
+	}
+	panic(fmt.Sprintf("sqltest: no value for %s", a.DataType()))
+}
+
+// AddPasswordUser creates a login role with a password on the server at
+// admin (a pgtest server, which trusts every local connection) and makes
+// the server ask every role but the superuser for its password, so that
+// tests can present bad credentials. It returns the URL of the database
+// db for the role.
+func AddPasswordUser(t testing.TB, admin, db, role, password string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	defer conn.Close(ctx)
+	var hba string
+	if err := conn.QueryRow(ctx, "SHOW hba_file").Scan(&hba); err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	lines := []string{
+		"local all trustml trust",
+		"host all trustml 127.0.0.1/32 trust",
+		"host all all 127.0.0.1/32 scram-sha-256",
+	}
+	stmts := []string{
+		"SET password_encryption = 'scram-sha-256'",
+		"CREATE ROLE " + pgx.Identifier{role}.Sanitize() + " LOGIN PASSWORD '" + strings.ReplaceAll(password, "'", "''") + "'",
+		"GRANT ALL ON DATABASE " + pgx.Identifier{db}.Sanitize() + " TO " + pgx.Identifier{role}.Sanitize(),
+		// The server writes its own configuration: the test runs as
+		// another user than the server's.
+		"COPY (SELECT unnest(ARRAY['" + strings.Join(lines, "','") + "'])) TO '" + strings.ReplaceAll(hba, "'", "''") + "'",
+		"SELECT pg_reload_conf()",
+	}
+	for _, s := range stmts {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("sqltest: %s: %v", s, err)
+		}
+	}
+	u, err := url.Parse(strings.Replace(admin, "/postgres?", "/"+db+"?", 1))
+	if err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	u.User = url.UserPassword(role, password)
+	return u.String()
+}

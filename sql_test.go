@@ -1,0 +1,238 @@
+package trustml_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/internal/pgtest"
+	"github.com/trustml/trustml/internal/sqltest"
+	"github.com/trustml/trustml/result"
+	"github.com/trustml/trustml/sqlsource"
+)
+
+// readTable reads the suite's data file as one Arrow table, with
+// sqltest.KeyColumn first: the row's position.
+func readTable(t testing.TB, s *trustml.Suite) arrow.Table {
+	t.Helper()
+	ctx := context.Background()
+	src, err := dataset.OpenSource(ctx, dataset.FileKind, s.Data.Path, s.Data.Options)
+	require.NoError(t, err)
+	sc, err := src.Scan(ctx, nil)
+	require.NoError(t, err)
+	defer sc.Close()
+	var recs []arrow.RecordBatch
+	var row int64
+	for sc.Next() {
+		b := sc.RecordBatch()
+		kb := array.NewInt64Builder(memory.DefaultAllocator)
+		for i := range b.NumRows() {
+			kb.Append(row + i)
+		}
+		row += b.NumRows()
+		key := kb.NewArray()
+		fields := append([]arrow.Field{{Name: sqltest.KeyColumn, Type: arrow.PrimitiveTypes.Int64}}, b.Schema().Fields()...)
+		cols := append([]arrow.Array{key}, b.Columns()...)
+		recs = append(recs, array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, b.NumRows()))
+		key.Release()
+	}
+	require.NoError(t, sc.Err())
+	require.NotEmpty(t, recs)
+	tbl := array.NewTableFromRecords(recs[0].Schema(), recs)
+	for _, r := range recs {
+		r.Release()
+	}
+	return tbl
+}
+
+// withoutKey is tbl less its first column, the key.
+func withoutKey(tbl arrow.Table) arrow.Table {
+	cols := make([]arrow.Column, 0, tbl.NumCols()-1)
+	for i := 1; i < int(tbl.NumCols()); i++ {
+		cols = append(cols, *tbl.Column(i))
+	}
+	return array.NewTable(arrow.NewSchema(tbl.Schema().Fields()[1:], nil), cols, tbl.NumRows())
+}
+
+// env resolves ${PG_DSN} to dsn, and nothing else.
+func env(dsn string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if name == "PG_DSN" {
+			return dsn, true
+		}
+		return "", false
+	}
+}
+
+// sameResults requires every check of b to equal a's: the verdict, the
+// counts, the sampled rows and values, and numbers exactly but for
+// floating-point statistics, within 1e-9 relative. It returns the largest
+// relative difference seen.
+func sameResults(t *testing.T, a, b []result.Check) float64 {
+	t.Helper()
+	require.Len(t, b, len(a))
+	worst := 0.0
+	for i := range a {
+		x, y := a[i], b[i]
+		name := x.Name
+		assert.Equal(t, x.Name, y.Name)
+		assert.Equal(t, x.Status, y.Status, name)
+		assert.Equal(t, x.ElementCount, y.ElementCount, name)
+		assert.Equal(t, x.NullCount, y.NullCount, name)
+		assert.Equal(t, x.UnexpectedCount, y.UnexpectedCount, name)
+		assert.Equal(t, jsonOf(t, x.Sample), jsonOf(t, y.Sample), name)
+		worst = math.Max(worst, sameNumbers(t, name, decoded(t, x.Observed), decoded(t, y.Observed)))
+		if x.Section == result.Expectations {
+			assert.Equal(t, x.Message, y.Message, name)
+		}
+	}
+	return worst
+}
+
+func jsonOf(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func decoded(t *testing.T, v any) any {
+	var out any
+	require.NoError(t, json.Unmarshal([]byte(jsonOf(t, v)), &out))
+	return out
+}
+
+// sameNumbers compares two decoded JSON values, numbers within 1e-9
+// relative; it returns the largest relative difference.
+func sameNumbers(t *testing.T, name string, a, b any) float64 {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		if !assert.True(t, ok, "%s: %v vs %v", name, a, b) {
+			return 0
+		}
+		if x == y {
+			return 0
+		}
+		rel := math.Abs(x-y) / math.Max(math.Abs(x), math.Abs(y))
+		assert.LessOrEqual(t, rel, 1e-9, "%s: %v vs %v", name, x, y)
+		return rel
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !assert.True(t, ok, "%s: %v vs %v", name, a, b) {
+			return 0
+		}
+		assert.Len(t, y, len(x), name)
+		w := 0.0
+		for k := range x {
+			w = math.Max(w, sameNumbers(t, name+"."+k, x[k], y[k]))
+		}
+		return w
+	case []any:
+		y, ok := b.([]any)
+		if !assert.True(t, ok, "%s: %v vs %v", name, a, b) || !assert.Len(t, y, len(x), name) {
+			return 0
+		}
+		w := 0.0
+		for i := range x {
+			w = math.Max(w, sameNumbers(t, name, x[i], y[i]))
+		}
+		return w
+	}
+	assert.Equal(t, a, b, name)
+	return 0
+}
+
+// TestSQLAirqualityPostgres runs the airquality suite, model and all, on
+// the local engine and on PostgreSQL holding the same rows: every result
+// is the same.
+func TestSQLAirqualityPostgres(t *testing.T) {
+	admin := pgtest.Start(t)
+	url := sqltest.CreateDatabase(t, admin, "airquality")
+	s, err := trustml.Load(filepath.Join("examples", "airquality", "suite.yaml"))
+	require.NoError(t, err)
+	tbl := readTable(t, s)
+	defer tbl.Release()
+	sqltest.LoadPostgres(t, url, "airquality", withoutKey(tbl), true)
+	ctx := context.Background()
+
+	local, err := s.Run(ctx, trustml.RunOptions{Source: dataset.FromTable(tbl)})
+	require.NoError(t, err)
+	s.Data.Path = ""
+	s.Data.SQL = &sqlsource.Spec{Engine: "postgres", DSN: "${PG_DSN}", Table: "airquality", Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+	pg, err := s.Run(ctx, trustml.RunOptions{LookupEnv: env(url)})
+	require.NoError(t, err)
+	worst := sameResults(t, local.Checks, pg.Checks)
+	t.Logf("airquality on postgres: %d checks, verdicts equal, largest relative difference %.3g", len(pg.Checks), worst)
+	assert.Equal(t, "postgres", pg.Run.Data.Kind)
+	assert.Equal(t, "postgres:airquality", pg.Run.Data.Path)
+	assert.Equal(t, int64(153), pg.Run.Data.Rows)
+	// imbalance reads the column's classes: computed locally, and it says so.
+	for _, c := range pg.Checks {
+		if c.Kind == "imbalance" {
+			assert.Contains(t, c.Details.(map[string]any)["evaluated"], "locally")
+		} else if c.Section == result.Expectations {
+			assert.Nil(t, c.Details, c.Name)
+		}
+	}
+}
+
+// TestSQLSectionErrors: a broken data.sql section is reported whole, each
+// problem at its position, and a connection string written in the suite
+// is refused without being repeated.
+func TestSQLSectionErrors(t *testing.T) {
+	_, err := trustml.Parse("suite.yaml", []byte(`data:
+  sql:
+    engine: postgress
+    dsn: postgres://u:hunter2@db.example/shop
+    table: "public.orders; drop"
+    timeout: soon
+    kee: id
+expectations:
+  table: {row_count: {min: 1}}
+`))
+	require.Error(t, err)
+	assert.Equal(t, `suite.yaml:3:13: data.sql.engine: unknown engine "postgress" (did you mean "postgres"?); engines are postgres
+suite.yaml:4:10: data.sql.dsn: must be ${NAME}, the environment variable holding the connection string: credentials never go in a suite file
+suite.yaml:5:12: data.sql.table: "public.orders; drop" is not a table name (name or schema.name); use query: for anything else
+suite.yaml:6:14: data.sql.timeout: must be a positive duration such as 30s or 10m, got "soon"
+suite.yaml:7:5: data.sql.kee: unknown key "kee" (did you mean "key"?)`, err.Error())
+	assert.NotContains(t, err.Error(), "hunter2")
+
+	_, err = trustml.Parse("suite.yaml", []byte(`data:
+  path: orders.csv
+  sql: {engine: postgres, dsn: "${PG_DSN}", table: orders, query: SELECT 1}
+expectations:
+  table: {row_count: {min: 1}}
+`))
+	require.Error(t, err)
+	assert.Equal(t, `suite.yaml:2:3: data: names both path and sql; keep one
+suite.yaml:3:8: data.sql: names both table and query; keep one`, err.Error())
+
+	s, err := trustml.Parse("suite.yaml", []byte(`data:
+  sql: {engine: postgres, dsn: "${PG_DSN}", table: public.orders}
+expectations:
+  table: {row_count: {min: 1}}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, sqlsource.DefaultTimeout, s.Data.SQL.Timeout)
+	// An unset variable is an error naming it; the run writes nothing.
+	_, err = s.Run(context.Background(), trustml.RunOptions{LookupEnv: env("")})
+	require.Error(t, err)
+	assert.Equal(t, "data.sql.dsn: environment variable PG_DSN is not set", err.Error())
+	// --data ENGINE:TABLE needs the suite's connection, of that engine.
+	f, err := trustml.Parse("suite.yaml", []byte("data: {path: x.csv}\nexpectations:\n  table: {row_count: {min: 1}}\n"))
+	require.NoError(t, err)
+	_, err = f.Run(context.Background(), trustml.RunOptions{DataPath: "postgres:public.orders"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--data postgres:public.orders: the suite has no data.sql section to take the connection from")
+}
