@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -364,4 +365,57 @@ func (p predictionsClasses) Classify(ctx context.Context, batch arrow.RecordBatc
 		o.Proba[i] = row
 	}
 	return o, nil
+}
+
+// classOutputOf reads predictions decoded from JSON (numbers as
+// json.Number): each a label (a string, an integer or a boolean) or a list
+// of probabilities (numbers), all of one form. On error it returns the
+// offending position.
+func classOutputOf(vals []any) (ClassOutput, int, error) {
+	var o ClassOutput
+	if len(vals) == 0 {
+		return ClassOutput{Labels: []string{}}, 0, nil
+	}
+	_, lists := vals[0].([]any)
+	if lists {
+		o.Proba = make([][]float64, len(vals))
+	} else {
+		o.Labels = make([]string, len(vals))
+	}
+	for i, v := range vals {
+		if l, ok := v.([]any); ok != lists {
+			return ClassOutput{}, i, fmt.Errorf("prediction %s: every prediction must be a label or every one a list of probabilities", short(v))
+		} else if ok {
+			row := make([]float64, len(l))
+			for j, x := range l {
+				num, isNum := x.(json.Number)
+				f, err := strconv.ParseFloat(string(num), 64)
+				if !isNum || err != nil {
+					return ClassOutput{}, i, fmt.Errorf("probability %d is %s, not a number", j, short(x))
+				}
+				row[j] = f
+			}
+			o.Proba[i] = row
+			continue
+		}
+		switch v := v.(type) {
+		case string:
+			o.Labels[i] = v
+		case bool:
+			o.Labels[i] = strconv.FormatBool(v)
+		case json.Number:
+			if _, err := strconv.ParseInt(string(v), 10, 64); err != nil {
+				return ClassOutput{}, i, fmt.Errorf("label %s is not an integer", v)
+			}
+			o.Labels[i] = string(v)
+		default:
+			return ClassOutput{}, i, fmt.Errorf("prediction %s is neither a label nor a list of probabilities", short(v))
+		}
+	}
+	return o, 0, nil
+}
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	return truncate(string(b), 80)
 }
