@@ -72,7 +72,7 @@ func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBa
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mr.Logistic, run.closer = opened.Logistic, opened.Closer
+	mr.Logistic, mr.Tuning, run.closer = opened.Logistic, opened.Tuning, opened.Closer
 	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
 	}

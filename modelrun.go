@@ -39,7 +39,10 @@ type ModelResult struct {
 	// Logistic is a fitted classifier, Classification the measures of a
 	// classifier (with its confusion matrix, ROC curves and reliability
 	// diagram).
-	Logistic       *model.Logistic        `json:"logistic,omitempty"`
+	Logistic *model.Logistic `json:"logistic,omitempty"`
+	// Tuning records the cross-validation that chose a fitted model's
+	// penalty: every candidate's mean and sd score.
+	Tuning         *model.Tuning          `json:"tuning,omitempty"`
 	Classification *model.ClassEvaluation `json:"classification,omitempty"`
 	// Plot holds what the report draws of a regressor: a bounded sample of
 	// the evaluated rows and a histogram of all their residuals.
@@ -194,7 +197,7 @@ func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordB
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mr.Fit, run.reg, run.closer = opened.Fit, opened.Regressor, opened.Closer
+	mr.Fit, mr.Tuning, run.reg, run.closer = opened.Fit, opened.Tuning, opened.Regressor, opened.Closer
 	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
 	}

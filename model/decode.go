@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,7 +24,9 @@ var (
 	predKeys      = []string{"label", "proba"}
 	thresholdKeys = []string{"value", "precision", "recall"}
 	compareKeys   = []string{"name", "max_worse", "n_boot", "seed"}
-	trainKeys     = []string{"algorithm", "alpha", "standardize"}
+	trainKeys     = []string{"algorithm", "alpha", "standardize", "tune"}
+	tuneKeys      = []string{"alpha", "cv"}
+	cvKeys        = []string{"method", "by", "folds"}
 	splitKeys     = []string{"method", "test_fraction", "seed", "by"}
 	commandKeys   = []string{"argv", "timeout"}
 	endpointKeys  = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
@@ -80,6 +83,9 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 		case "compare_to":
 			m.CompareTo = decodeCompare(d, f.Value, f.Path, env.Dir, sev)
 		}
+	}
+	if t := m.Source.Train; t != nil && t.Tune != nil {
+		t.Tune.Seed = m.Split.Seed // folds are dealt with the split's seed
 	}
 	var fs yamlx.Findings
 	m.validate(path, &fs)
@@ -213,9 +219,52 @@ func decodeTrain(d *yamlx.Decoder, n *yaml.Node, path string) *FitOptions {
 			}
 		case "standardize":
 			o.Standardize, _ = d.Bool(f.Value, f.Path)
+		case "tune":
+			o.Tune = decodeTune(d, f.Value, f.Path)
 		}
 	}
 	return o
+}
+
+// decodeTune reads {alpha: [...], cv: {method: kfold|time, by: COLUMN, folds: K}}.
+func decodeTune(d *yamlx.Decoder, n *yaml.Node, path string) *Tune {
+	t := &Tune{Method: CVKFold}
+	fields, ok := d.Mapping(n, path, tuneKeys)
+	if !ok {
+		return t
+	}
+	for _, f := range fields {
+		switch f.Key {
+		case "alpha":
+			items, ok := d.Sequence(f.Value, f.Path)
+			if !ok {
+				continue
+			}
+			for i, it := range items {
+				if v, ok := d.Float(it, fmt.Sprintf("%s[%d]", f.Path, i)); ok {
+					t.Alphas = append(t.Alphas, v)
+				}
+			}
+		case "cv":
+			cf, ok := d.Mapping(f.Value, f.Path, cvKeys)
+			if !ok {
+				continue
+			}
+			for _, g := range cf {
+				switch g.Key {
+				case "method":
+					t.Method, _ = d.String(g.Value, g.Path)
+				case "by":
+					t.By, _ = d.Text(g.Value, g.Path)
+				case "folds":
+					if v, ok := d.Int(g.Value, g.Path); ok {
+						t.Folds = int(v)
+					}
+				}
+			}
+		}
+	}
+	return t
 }
 
 func decodeSplit(d *yamlx.Decoder, n *yaml.Node, path string) Split {

@@ -58,6 +58,10 @@ type FitOptions struct {
 	// binary model.
 	Classes  []string `json:"-"`
 	Positive string   `json:"-"`
+	// Tune, when set, has a source's Open choose Alpha by
+	// cross-validation over the training rows ([TuneAlpha]) before
+	// fitting; Fit and FitLogistic ignore it.
+	Tune *Tune `json:"-"`
 	// Rows, when not nil, restricts fitting to these zero-based row
 	// numbers, counted across the batches in order (for example the Train
 	// rows of a [Partition]). Order does not matter and a repeated row

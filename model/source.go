@@ -83,6 +83,8 @@ type Opened struct {
 	// FromTrain classifier, else nil.
 	Fit      *Linear
 	Logistic *Logistic
+	// Tuning records how a tuned FromTrain source chose its penalty.
+	Tuning *Tuning
 	// Closer, when not nil, must be closed when the model is no longer
 	// needed (a subprocess).
 	Closer io.Closer
@@ -124,21 +126,29 @@ var adapters = []adapter{
 		open: func(ctx context.Context, s Source, data []arrow.RecordBatch, o OpenOptions) (Opened, error) {
 			opts := *s.Train
 			opts.Target, opts.Features, opts.Rows = o.Target, o.Features, o.TrainRows
+			tu, err := tuneAlpha(ctx, data, &opts)
+			if err != nil {
+				return Opened{}, err
+			}
 			lin, err := Fit(ctx, data, opts)
 			if err != nil {
 				return Opened{}, err
 			}
-			return Opened{Regressor: lin, Fit: lin}, nil
+			return Opened{Regressor: lin, Fit: lin, Tuning: tu}, nil
 		},
 		classify: func(ctx context.Context, s Source, data []arrow.RecordBatch, o OpenOptions) (Opened, error) {
 			opts := *s.Train
 			opts.Target, opts.Features, opts.Rows = o.Target, o.Features, o.TrainRows
 			opts.Classes, opts.Positive = o.Classes, o.Classes[o.Positive]
+			tu, err := tuneAlpha(ctx, data, &opts)
+			if err != nil {
+				return Opened{}, err
+			}
 			lg, err := FitLogistic(ctx, data, opts)
 			if err != nil {
 				return Opened{}, err
 			}
-			return Opened{Classifier: lg, Logistic: lg}, nil
+			return Opened{Classifier: lg, Logistic: lg, Tuning: tu}, nil
 		},
 	},
 	{

@@ -85,6 +85,9 @@ func (s *Spec) Columns() []string {
 	if s.Split.By != "" {
 		cols = append(cols, s.Split.By)
 	}
+	if t := s.Source.Train; t != nil && t.Tune != nil && t.Tune.By != "" {
+		cols = append(cols, t.Tune.By)
+	}
 	if s.CompareTo != nil {
 		cols = append(cols, s.CompareTo.Source.Columns()...)
 	}
@@ -253,8 +256,21 @@ func validateTrain(o FitOptions, path string, fs *yamlx.Findings) {
 		if o.Alpha != 0 {
 			fs.AddAt(path, yamlx.Join(path, "alpha"), "applies to ridge only; set algorithm: ridge or remove alpha")
 		}
+		if o.Tune != nil {
+			fs.AddAt(path, yamlx.Join(path, "tune"), "tunes the penalty of ridge or logistic; set algorithm: ridge")
+		}
 	case AlgorithmRidge, AlgorithmLogistic:
 		switch {
+		case o.Tune != nil:
+			if o.Alpha != 0 {
+				fs.AddAt(path, yamlx.Join(path, "alpha"), "tune chooses alpha among its candidates: remove alpha")
+			}
+			if err := o.Tune.Validate(); err != nil {
+				for _, e := range strings.Split(err.Error(), "\n") {
+					key, msg, _ := strings.Cut(e, ": ")
+					fs.AddAt(path, yamlx.Join(yamlx.Join(path, "tune"), key), "%s", msg)
+				}
+			}
 		case o.Alpha == 0:
 			fs.AddAt(path, yamlx.Join(path, "alpha"), "missing: %s needs a penalty alpha > 0", o.Algorithm)
 		case !(o.Alpha > 0):
