@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/trustml/trustml/history"
-	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
 
@@ -158,9 +157,9 @@ func modelObservations(m *ModelResult, checks []result.Check) []history.Observat
 		have[c.Name] = true
 	}
 	var out []history.Observation
-	for _, name := range model.MetricNames() {
-		v, err := m.Evaluation.Model.Get(name)
-		if err != nil || !v.Defined || have["model."+name] {
+	for _, name := range m.metricNames() {
+		v, _, _ := m.metric(name)
+		if !v.Defined || have["model."+name] {
 			continue
 		}
 		out = append(out, history.Observation{Key: history.Key{Name: "model." + name, Field: "value"}, Value: v.V})

@@ -30,12 +30,23 @@ type ModelResult struct {
 	Split       model.Split     `json:"split"`
 	Partition   model.Partition `json:"partition"`
 	// EvaluatedOn says in words which rows the metrics measure.
-	EvaluatedOn string           `json:"evaluated_on"`
-	Fit         *model.Linear    `json:"fit,omitempty"`
-	Evaluation  model.Evaluation `json:"evaluation"`
-	// Plot holds what the report draws: a bounded sample of the evaluated
-	// rows and a histogram of all their residuals.
-	Plot ModelPlot `json:"plot"`
+	EvaluatedOn string        `json:"evaluated_on"`
+	Fit         *model.Linear `json:"fit,omitempty"`
+	// Task is "classification" for a classifier, empty for a regressor.
+	Task string `json:"task,omitempty"`
+	// Evaluation measures a regressor (absent for a classifier).
+	Evaluation model.Evaluation `json:"evaluation,omitzero"`
+	// Logistic is a fitted classifier, Classification the measures of a
+	// classifier (with its confusion matrix, ROC curves and reliability
+	// diagram).
+	Logistic *model.Logistic `json:"logistic,omitempty"`
+	// Tuning records the cross-validation that chose a fitted model's
+	// penalty: every candidate's mean and sd score.
+	Tuning         *model.Tuning          `json:"tuning,omitempty"`
+	Classification *model.ClassEvaluation `json:"classification,omitempty"`
+	// Plot holds what the report draws of a regressor: a bounded sample of
+	// the evaluated rows and a histogram of all their residuals.
+	Plot ModelPlot `json:"plot,omitzero"`
 	// Comparison is the model against compare_to's champion, when set.
 	Comparison *Comparison `json:"comparison,omitempty"`
 }
@@ -146,6 +157,10 @@ func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordB
 	}
 	defer all.Release()
 	mr := &ModelResult{Source: spec.Source.String(), Target: spec.Target, Features: spec.Features, Rows: int(all.NumRows()), Split: spec.Split}
+	if spec.IsClassification() {
+		mr.Task = model.TaskClassification
+		return runClassifierSpec(ctx, spec, all, mr)
+	}
 
 	need := append([]string{spec.Target}, spec.Features...)
 	need = append(need, spec.Source.Columns()...)
@@ -182,7 +197,7 @@ func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordB
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mr.Fit, run.reg, run.closer = opened.Fit, opened.Regressor, opened.Closer
+	mr.Fit, mr.Tuning, run.reg, run.closer = opened.Fit, opened.Tuning, opened.Regressor, opened.Closer
 	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
 	}
@@ -226,13 +241,32 @@ func evaluatedOn(spec *model.Spec, p model.Partition) string {
 	return fmt.Sprintf("%d held-out rows (random split, seed %d; %d training rows)", p.TestRows, spec.Split.Seed, p.TrainRows)
 }
 
+// metric returns a metric of the model and of its baseline, for either task.
+func (mr *ModelResult) metric(name string) (v, b model.Value, n int) {
+	if c := mr.Classification; c != nil {
+		v, _ = c.Model.Get(name)
+		b, _ = c.Baseline.Get(name)
+		return v, b, c.Model.N
+	}
+	v, _ = mr.Evaluation.Model.Get(name)
+	b, _ = mr.Evaluation.Baseline.Get(name)
+	return v, b, mr.Evaluation.Model.N
+}
+
+// metricNames lists the metrics of the model's task.
+func (mr *ModelResult) metricNames() []string {
+	if mr.Classification != nil {
+		return model.ClassMetricNames()
+	}
+	return model.MetricNames()
+}
+
 func metricCheck(ms model.Objective, mr *ModelResult) result.Check {
 	c := result.Check{Section: result.Model, Name: "model." + ms.Metric, Kind: "metric", Severity: cmp.Or(ms.Severity, result.SeverityError)}
-	v, _ := mr.Evaluation.Model.Get(ms.Metric)
-	b, _ := mr.Evaluation.Baseline.Get(ms.Metric)
+	v, b, n := mr.metric(ms.Metric)
 	c.Expected = ms.Bounds.Fields()
 	c.ExpectedText = ms.Bounds.String()
-	details := map[string]any{"model": v, "baseline": b, "evaluated_on": mr.EvaluatedOn, "n": mr.Evaluation.Model.N}
+	details := map[string]any{"model": v, "baseline": b, "evaluated_on": mr.EvaluatedOn, "n": n}
 	c.Details = details
 	where := "on " + mr.EvaluatedOn
 	if i := strings.IndexAny(where, ":("); i > 0 {
@@ -253,7 +287,11 @@ func metricCheck(ms model.Objective, mr *ModelResult) result.Check {
 	c.ObservedText = fmt.Sprintf("%s %s", ms.Metric, result.Human(v.V))
 	c.Message = fmt.Sprintf("%s %s %s, expected %s", ms.Metric, result.Human(v.V), where, c.ExpectedText)
 	if b.Defined {
-		c.Message += fmt.Sprintf(" (mean baseline %s)", result.Human(b.V))
+		base := "mean"
+		if mr.Classification != nil {
+			base = "prior"
+		}
+		c.Message += fmt.Sprintf(" (%s baseline %s)", base, result.Human(b.V))
 	}
 	return c
 }

@@ -319,6 +319,9 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 	if mr.Partition.Method == model.SplitRandom {
 		seeds["split"] = s.Model.Split.Seed
 	}
+	if mr.Tuning != nil && mr.Tuning.Method == model.CVKFold {
+		seeds["tune"] = mr.Tuning.Seed
+	}
 	if s.Model.CompareTo != nil {
 		cmp, cchecks, err := compare(ctx, s.Model, run, s.Slices, s.Seed)
 		if err != nil {

@@ -247,6 +247,15 @@ func Parse(name string, src []byte) (*Suite, error) {
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests call the model on new rows; a predictions column cannot predict them (use train, endpoint or command)")
 		}
 	}
+	if s.Model != nil && s.Model.IsClassification() {
+		// Behavioural tests and slices measure a regressor's predictions.
+		if s.checklistLine > 0 {
+			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests run on regressors; a classifier (task: classification) cannot have them yet")
+		}
+		if s.Slices != nil {
+			d.Errorf(&yaml.Node{Line: s.slicesLine, Column: s.slicesCol}, "slices", "slices measure regressors; a classifier (task: classification) cannot have them yet")
+		}
+	}
 	if s.Len() == 0 && s.Model == nil && len(d.Problems()) == 0 {
 		d.Errorf(root, "expectations", "the suite has no checks: add expectations (see the README for every kind)")
 	}

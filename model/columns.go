@@ -74,8 +74,8 @@ func Float64s(batches []arrow.RecordBatch, name string) ([]float64, error) {
 
 // CompleteRows returns the zero-based row numbers, counted across batches
 // in order, of the rows in which none of the named columns is null, NaN or
-// ±Inf. Numeric and string-like columns are supported; strings are complete
-// unless null; a column of the null type has no complete row. These are the rows [Fit] uses; pass them to [Split.Rows] so
+// ±Inf. Numeric, string-like and boolean columns are supported; strings and
+// booleans are complete unless null; a column of the null type has no complete row. These are the rows [Fit] uses; pass them to [Split.Rows] so
 // that train and test rows are both usable. The batches are only read.
 func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) {
 	var rows []int
@@ -105,7 +105,8 @@ func CompleteRows(batches []arrow.RecordBatch, columns []string) ([]int, error) 
 				}
 				continue
 			}
-			if _, isStr := arrowx.StringAt(col); !isStr {
+			_, isStr := arrowx.StringAt(col)
+			if !isStr && col.DataType().ID() != arrow.BOOL {
 				return nil, fmt.Errorf("model: batch %d: column %q: unsupported type %s", b, name, col.DataType())
 			}
 			for i := range n {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,8 @@ const DefaultCommandTimeout = 30 * time.Second
 // longer line is read and dropped (the line is then not a number).
 const maxLine = 1 << 16
 
-// Command is a [Regressor] served by a subprocess that stays running
+// Command is a [Regressor] (or, with [Command.Classify], a [Classifier])
+// served by a subprocess that stays running
 // across batches. For each Predict it writes one JSON object per row to the
 // subprocess's standard input (JSON Lines: the Features columns, every
 // column when Features is nil, nulls, NaN and ±Inf as null), then reads one
@@ -185,19 +187,61 @@ func (c countingWriter) Write(b []byte) (int, error) {
 // Predict implements [Regressor]; see [Command]. The batch is only read,
 // and not retained after Predict returns.
 func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float64, error) {
-	if err := ctx.Err(); err != nil {
+	out := make([]float64, batch.NumRows())
+	err := c.each(ctx, batch, func(i int, line string) error {
+		v, err := strconv.ParseFloat(strings.TrimSpace(line), 64)
+		if err != nil || !finite(v) {
+			return fmt.Errorf("output line %q is not a finite number", truncate(line, 200))
+		}
+		out[i] = v
+		return nil
+	})
+	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// Classify implements [Classifier] with the protocol of [Command]: each
+// output line holds a JSON value, a label (a string, an integer or a
+// boolean) or a list of probabilities, one per class in the order of the
+// model section's classes; every line must have the same form.
+func (c *Command) Classify(ctx context.Context, batch arrow.RecordBatch) (ClassOutput, error) {
+	vals := make([]any, batch.NumRows())
+	err := c.each(ctx, batch, func(i int, line string) error {
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.UseNumber()
+		if err := dec.Decode(&vals[i]); err != nil || dec.More() {
+			return fmt.Errorf("output line %q is not one JSON value (a label or a list of probabilities)", truncate(line, 200))
+		}
+		return nil
+	})
+	if err != nil {
+		return ClassOutput{}, err
+	}
+	o, i, err := classOutputOf(vals)
+	if err != nil {
+		return ClassOutput{}, rowErrorf(c.String(), i, len(vals), "%w", err)
+	}
+	return o, nil
+}
+
+// each sends the batch as Predict documents and calls conv with each
+// row's output line; an error from conv fails the row.
+func (c *Command) each(ctx context.Context, batch arrow.RecordBatch, conv func(i int, line string) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	enc, err := newRowEncoder(batch, c.Features)
 	if err != nil {
-		return nil, fmt.Errorf("model: %s: %w", c, err)
+		return fmt.Errorf("model: %s: %w", c, err)
 	}
 	n := int(batch.NumRows())
 	var input []byte
 	var firstRow string
 	for i := range n {
 		if input, err = enc.appendRow(input, i); err != nil {
-			return nil, rowErrorf(c.String(), i, n, "%w", err)
+			return rowErrorf(c.String(), i, n, "%w", err)
 		}
 		if i == 0 {
 			firstRow = string(input)
@@ -205,17 +249,17 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 		input = append(input, '\n')
 	}
 	if n == 0 {
-		return []float64{}, nil
+		return nil
 	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return nil, fmt.Errorf("model: %s: closed", c)
+		return fmt.Errorf("model: %s: closed", c)
 	}
 	if c.proc == nil {
 		if c.proc, err = c.start(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	p := c.proc
@@ -223,7 +267,7 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 	if extra := p.drainPending(); extra > 0 {
 		c.proc = nil
 		p.stop()
-		return nil, fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
+		return fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
 	}
 	stopWatch := context.AfterFunc(ctx, func() { _ = p.cmd.Process.Kill() })
 	defer stopWatch()
@@ -235,7 +279,7 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 		_, err := countingWriter{p.stdin, &p.sentBytes}.Write(input)
 		written <- err
 	}()
-	out, rerr := c.read(p, n, sentBefore, int64(len(input)))
+	rerr := c.read(p, n, sentBefore, int64(len(input)), conv)
 	if rerr != nil {
 		// The process state is unknown: end it, so that the next Predict
 		// starts afresh, and quote its last words.
@@ -243,23 +287,23 @@ func (c *Command) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 		<-written
 		c.proc = nil
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		rerr.Err = fmt.Errorf("%w%s", rerr.Err, p.stderr.quote())
-		return nil, rerr
+		return rerr
 	}
 	if err := <-written; err != nil {
 		p.stop()
 		c.proc = nil
-		return nil, fmt.Errorf("model: %s: writing rows: %w%s", c, err, p.stderr.quote())
+		return fmt.Errorf("model: %s: writing rows: %w%s", c, err, p.stderr.quote())
 	}
 	p.sentRows += int64(n)
 	if extra := p.drainPending(); extra > 0 {
 		c.proc = nil
 		p.stop()
-		return nil, fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
+		return fmt.Errorf("model: %s: %w%s", c, p.extraLines(extra), p.stderr.quote())
 	}
-	return out, nil
+	return nil
 }
 
 // drainPending reads the lines already waiting, which answer no row sent,
@@ -289,18 +333,17 @@ func (p *process) extraLines(extra int) error {
 
 // read reads n predictions from the subprocess, each within the timeout.
 // sentBefore is the byte count sent before this batch, size the batch's.
-func (c *Command) read(p *process, n int, sentBefore, size int64) ([]float64, *RowError) {
-	out := make([]float64, n)
+func (c *Command) read(p *process, n int, sentBefore, size int64, conv func(i int, line string) error) *RowError {
 	timeout := c.timeout()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	for i := range out {
+	for i := range n {
 		var line string
 		var ok bool
 		select {
 		case line, ok = <-p.lines:
 		case <-timer.C:
-			return nil, rowErrorf(c.String(), i, n, "no prediction within %s (the timeout): %s", timeout, p.progress(i, n, sentBefore, size))
+			return rowErrorf(c.String(), i, n, "no prediction within %s (the timeout): %s", timeout, p.progress(i, n, sentBefore, size))
 		}
 		if !ok {
 			// Collect the exit status, which also completes the stderr copy.
@@ -311,19 +354,17 @@ func (c *Command) read(p *process, n int, sentBefore, size int64) ([]float64, *R
 				status = "it exited (" + p.cmd.ProcessState.String() + ")"
 			case <-time.After(closeGrace):
 			}
-			return nil, rowErrorf(c.String(), i, n, "no prediction: %s", status)
+			return rowErrorf(c.String(), i, n, "no prediction: %s", status)
 		}
 		p.readLines++
 		p.lastLine = line
-		v, perr := strconv.ParseFloat(strings.TrimSpace(line), 64)
-		if perr != nil || !finite(v) {
-			return nil, rowErrorf(c.String(), i, n, "output line %q is not a finite number", truncate(line, 200))
+		if err := conv(i, line); err != nil {
+			return rowErrorf(c.String(), i, n, "%w", err)
 		}
-		out[i] = v
 		// Since Go 1.23, Reset discards a pending expiry: no drain needed.
 		timer.Reset(timeout)
 	}
-	return out, nil
+	return nil
 }
 
 // progress says what was sent and what came back, for a timeout.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,12 +20,16 @@ import (
 func init() { section.Register("model", decodeSection) }
 
 var (
-	baseKeys     = []string{"target", "features", "split", "metrics", "compare_to", "severity"}
-	compareKeys  = []string{"name", "max_worse", "n_boot", "seed"}
-	trainKeys    = []string{"algorithm", "alpha", "standardize"}
-	splitKeys    = []string{"method", "test_fraction", "seed", "by"}
-	commandKeys  = []string{"argv", "timeout"}
-	endpointKeys = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
+	baseKeys      = []string{"task", "target", "features", "positive", "threshold", "ece_bins", "split", "metrics", "compare_to", "severity"}
+	predKeys      = []string{"label", "proba"}
+	thresholdKeys = []string{"value", "precision", "recall"}
+	compareKeys   = []string{"name", "max_worse", "n_boot", "seed"}
+	trainKeys     = []string{"algorithm", "alpha", "standardize", "tune"}
+	tuneKeys      = []string{"alpha", "cv"}
+	cvKeys        = []string{"method", "by", "folds"}
+	splitKeys     = []string{"method", "test_fraction", "seed", "by"}
+	commandKeys   = []string{"argv", "timeout"}
+	endpointKeys  = []string{"url", "method", "headers", "batch_size", "concurrency", "timeout", "retries", "backoff", "response_path"}
 )
 
 func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section.Env) any {
@@ -35,10 +40,13 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 	}
 	sev := result.SeverityError
 	for _, f := range fields {
-		if f.Key == "severity" {
+		switch f.Key {
+		case "severity":
 			if s, ok := d.Severity(f.Value, f.Path); ok {
 				sev = result.Severity(s)
 			}
+		case "task":
+			m.Task, _ = d.String(f.Value, f.Path)
 		}
 	}
 	sources := decodeSources(d, n, fields, path, env.Dir, "model sources")
@@ -49,6 +57,20 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 		switch f.Key {
 		case "target":
 			m.Target, _ = d.Text(f.Value, f.Path)
+		case "positive":
+			m.Positive, _ = d.Text(f.Value, f.Path)
+			if r := yamlx.Resolve(f.Value); r != nil && r.Tag == "!!bool" {
+				m.Positive = strings.ToLower(m.Positive) // True is the label "true"
+			}
+		case "threshold":
+			m.Threshold = decodeThreshold(d, f.Value, f.Path)
+		case "ece_bins":
+			if v, ok := d.Int(f.Value, f.Path); ok {
+				if v == 0 { // in Go, 0 selects the default
+					d.Errorf(f.Value, f.Path, "must be between 1 and %d, got 0", MaxECEBins)
+				}
+				m.ECEBins = int(v)
+			}
 		case "features":
 			m.Features, _ = d.Texts(f.Value, f.Path)
 			if len(m.Features) == 0 && yamlx.Resolve(f.Value).Kind == yaml.SequenceNode {
@@ -57,10 +79,13 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 		case "split":
 			m.Split = decodeSplit(d, f.Value, f.Path)
 		case "metrics":
-			m.Objectives = decodeObjectives(d, f.Value, f.Path, sev)
+			m.Objectives = decodeObjectives(d, f.Value, f.Path, sev, m.Task)
 		case "compare_to":
 			m.CompareTo = decodeCompare(d, f.Value, f.Path, env.Dir, sev)
 		}
+	}
+	if t := m.Source.Train; t != nil && t.Tune != nil {
+		t.Tune.Seed = m.Split.Seed // folds are dealt with the split's seed
 	}
 	var fs yamlx.Findings
 	m.validate(path, &fs)
@@ -149,7 +174,7 @@ func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.
 				continue
 			}
 			for _, g := range mf {
-				if !knownMetric(d, g) {
+				if !knownMetric(d, g, TaskRegression) {
 					continue
 				}
 				if v, ok := d.Float(g.Value, g.Path); ok {
@@ -194,9 +219,52 @@ func decodeTrain(d *yamlx.Decoder, n *yaml.Node, path string) *FitOptions {
 			}
 		case "standardize":
 			o.Standardize, _ = d.Bool(f.Value, f.Path)
+		case "tune":
+			o.Tune = decodeTune(d, f.Value, f.Path)
 		}
 	}
 	return o
+}
+
+// decodeTune reads {alpha: [...], cv: {method: kfold|time, by: COLUMN, folds: K}}.
+func decodeTune(d *yamlx.Decoder, n *yaml.Node, path string) *Tune {
+	t := &Tune{Method: CVKFold}
+	fields, ok := d.Mapping(n, path, tuneKeys)
+	if !ok {
+		return t
+	}
+	for _, f := range fields {
+		switch f.Key {
+		case "alpha":
+			items, ok := d.Sequence(f.Value, f.Path)
+			if !ok {
+				continue
+			}
+			for i, it := range items {
+				if v, ok := d.Float(it, fmt.Sprintf("%s[%d]", f.Path, i)); ok {
+					t.Alphas = append(t.Alphas, v)
+				}
+			}
+		case "cv":
+			cf, ok := d.Mapping(f.Value, f.Path, cvKeys)
+			if !ok {
+				continue
+			}
+			for _, g := range cf {
+				switch g.Key {
+				case "method":
+					t.Method, _ = d.String(g.Value, g.Path)
+				case "by":
+					t.By, _ = d.Text(g.Value, g.Path)
+				case "folds":
+					if v, ok := d.Int(g.Value, g.Path); ok {
+						t.Folds = int(v)
+					}
+				}
+			}
+		}
+	}
+	return t
 }
 
 func decodeSplit(d *yamlx.Decoder, n *yaml.Node, path string) Split {
@@ -291,7 +359,7 @@ func decodeEndpoint(d *yamlx.Decoder, n *yaml.Node, path string) *Endpoint {
 	return e
 }
 
-func decodeObjectives(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Severity) []Objective {
+func decodeObjectives(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Severity, task string) []Objective {
 	fields, ok := d.Mapping(n, path, nil)
 	if !ok {
 		return nil
@@ -299,7 +367,7 @@ func decodeObjectives(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Se
 	keys := append(slices.Clone(yamlx.IntervalKeys), "severity")
 	var out []Objective
 	for _, f := range fields {
-		if !knownMetric(d, f) {
+		if !knownMetric(d, f, task) {
 			continue
 		}
 		o := Objective{Metric: f.Key, Severity: sev}
@@ -326,12 +394,87 @@ func decodeObjectives(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Se
 	return out
 }
 
-// knownMetric reports whether the key of f names a metric, reporting it
-// at the key with a hint when it does not.
-func knownMetric(d *yamlx.Decoder, f yamlx.Field) bool {
-	if p := metricProblem(f.Key); p != "" {
+// knownMetric reports whether the key of f names a metric of the task,
+// reporting it at the key with a hint when it does not.
+func knownMetric(d *yamlx.Decoder, f yamlx.Field, task string) bool {
+	if task != TaskClassification && task != TaskRegression {
+		task = TaskRegression // an unknown task is reported at task:
+	}
+	if p := metricProblem(f.Key, task); p != "" {
 		d.Errorf(f.KeyN, f.Path, "%s", p)
 		return false
 	}
 	return true
+}
+
+// decodePredictions reads a predictions source: a column name, or a
+// classifier's {label: COLUMN, proba: {CLASS: COLUMN, ...} | COLUMN}.
+func decodePredictions(d *yamlx.Decoder, n *yaml.Node, path, _ string) Source {
+	src := Source{Kind: FromPredictions}
+	if r := yamlx.Resolve(n); r == nil || r.Kind != yaml.MappingNode {
+		src.Column, _ = d.Text(n, path)
+		return src
+	}
+	fields, ok := d.Mapping(n, path, predKeys)
+	if !ok {
+		return src
+	}
+	for _, f := range fields {
+		switch f.Key {
+		case "label":
+			src.Column, _ = d.Text(f.Value, f.Path)
+		case "proba":
+			if r := yamlx.Resolve(f.Value); r == nil || r.Kind != yaml.MappingNode {
+				src.PositiveProba, _ = d.Text(f.Value, f.Path)
+				continue
+			}
+			pf, ok := d.Mapping(f.Value, f.Path, nil)
+			if !ok {
+				continue
+			}
+			for _, g := range pf {
+				if col, ok := d.Text(g.Value, g.Path); ok {
+					src.Proba = append(src.Proba, ClassColumn{Class: g.Key, Column: col})
+				}
+			}
+			if len(pf) == 0 {
+				d.Errorf(f.Value, f.Path, "must name one column per class, e.g. {yes: p_yes, no: p_no}")
+			}
+		}
+	}
+	return src
+}
+
+// decodeThreshold reads `threshold: 0.5` or `threshold: {precision: 0.9}`
+// (or recall).
+func decodeThreshold(d *yamlx.Decoder, n *yaml.Node, path string) Threshold {
+	var t Threshold
+	if r := yamlx.Resolve(n); r == nil || r.Kind != yaml.MappingNode {
+		if v, ok := d.Float(n, path); ok {
+			t.Value = &v
+		}
+		return t
+	}
+	fields, ok := d.Mapping(n, path, thresholdKeys)
+	if !ok {
+		return t
+	}
+	for _, f := range fields {
+		v, ok := d.Float(f.Value, f.Path)
+		if !ok {
+			continue
+		}
+		switch f.Key {
+		case "value":
+			t.Value = &v
+		case "precision":
+			t.Precision = &v
+		case "recall":
+			t.Recall = &v
+		}
+	}
+	if len(fields) == 0 {
+		d.Errorf(n, path, "needs a value, or the precision or recall to reach on the training rows")
+	}
+	return t
 }

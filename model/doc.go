@@ -1,4 +1,5 @@
-// Package model trains, wraps and measures regressors for trustml.
+// Package model trains, wraps and measures regressors and classifiers for
+// trustml.
 //
 // A [Regressor] is anything that turns an Arrow record batch into one
 // prediction per row. The package provides four of them:
@@ -15,6 +16,16 @@
 // to the baseline that predicts the training mean. Undefined metrics (R² of
 // a constant target, MAPE with only zero targets, no rows) are reported as
 // undefined with a reason, never as a NaN that a threshold might let through.
+//
+// A [Classifier] turns a batch into class labels, per-class probabilities
+// or both ([ClassOutput]); [ClassifyAll] checks them (a label that is not a
+// class, probabilities outside [0, 1], of the wrong count or not summing to
+// 1 name the rows). [Logistic], fitted by [FitLogistic] (L2-penalised,
+// binary or multinomial), and the predictions, endpoint and command
+// adapters are classifiers too. [EvaluateClasses] measures one
+// ([ClassMetrics]) next to the baseline of the training prior and majority
+// class, with its ROC curves and reliability diagram; [ChooseThreshold]
+// picks a binary decision threshold on the training rows.
 //
 // A suite's `model` section decodes here, for the model and its
 // compare_to alike, into a [Spec] whose [Source] names one adapter kind

@@ -33,7 +33,8 @@ const (
 // maxResponse bounds the bytes read from one response.
 const maxResponse = 64 << 20
 
-// Endpoint is a [Regressor] served over HTTP. The zero value of every
+// Endpoint is a [Regressor] (or, with [Endpoint.Classify], a [Classifier])
+// served over HTTP. The zero value of every
 // field but URL selects a default.
 //
 // Predict cuts the batch into chunks of BatchSize rows and sends each as
@@ -209,20 +210,67 @@ func (e Endpoint) config() (endpointConfig, error) {
 // Predict implements [Regressor]; see [Endpoint] for the protocol. The
 // batch is only read, and not retained after Predict returns.
 func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float64, error) {
+	out := make([]float64, batch.NumRows())
+	if err := e.each(ctx, batch, numberInto(out)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// numberInto returns a conversion for [Endpoint.each] that stores each
+// prediction, a JSON number within float64's range, into out.
+func numberInto(out []float64) func(i int, v any) error {
+	return func(i int, v any) error {
+		num, ok := v.(json.Number)
+		if !ok {
+			b, _ := json.Marshal(v)
+			return fmt.Errorf("is %s, not a number", b)
+		}
+		f, err := strconv.ParseFloat(string(num), 64)
+		if err != nil {
+			return fmt.Errorf("is %s, out of range", num)
+		}
+		out[i] = f
+		return nil
+	}
+}
+
+// Classify implements [Classifier] with the protocol of [Endpoint]: each
+// prediction is a label (a JSON string, integer or boolean) or a list of
+// probabilities, one per class in the order of the model section's
+// classes; every row of a response must have the same form.
+func (e Endpoint) Classify(ctx context.Context, batch arrow.RecordBatch) (ClassOutput, error) {
+	vals := make([]any, batch.NumRows())
+	if err := e.each(ctx, batch, func(i int, v any) error {
+		vals[i] = v
+		return nil
+	}); err != nil {
+		return ClassOutput{}, err
+	}
+	o, i, err := classOutputOf(vals)
+	if err != nil {
+		return ClassOutput{}, rowErrorf(e.String(), i, len(vals), "%w", err)
+	}
+	return o, nil
+}
+
+// each sends the batch as Predict documents and calls conv with each
+// row's prediction, a value decoded from JSON with json.Number for numbers;
+// an error from conv fails the row's chunk.
+func (e Endpoint) each(ctx context.Context, batch arrow.RecordBatch, conv func(i int, v any) error) error {
 	c, err := e.config()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	headers, err := e.expandHeaders()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	enc, err := newRowEncoder(batch, e.Features)
 	if err != nil {
-		return nil, fmt.Errorf("model: endpoint: %w", err)
+		return fmt.Errorf("model: endpoint: %w", err)
 	}
 	n := int(batch.NumRows())
-	out := make([]float64, n)
 	// A failed chunk stops the chunks after it, not those before: the error
 	// reported is the first failing chunk's in row order, whatever the
 	// scheduling, and every chunk before it got its full retries.
@@ -273,28 +321,25 @@ func (e Endpoint) Predict(ctx context.Context, batch arrow.RecordBatch) ([]float
 				}
 			}
 			body = append(body, "]}"...)
-			p, err := e.call(ctxs[k], c, headers, body, first, last)
-			if err != nil {
+			if err := e.call(ctxs[k], c, headers, body, first, last, conv); err != nil {
 				errs[k] = err
 				fail(k)
-				return nil
 			}
-			copy(out[first:], p)
 			return nil
 		})
 	}
 	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if k := firstFailed.Load(); k < int64(chunks) {
-		return nil, errs[k]
+		return errs[k]
 	}
-	return out, nil
+	return nil
 }
 
 // call sends one chunk, retrying as documented, and parses its predictions.
-func (e Endpoint) call(ctx context.Context, c endpointConfig, headers http.Header, body []byte, first, last int) ([]float64, error) {
+func (e Endpoint) call(ctx context.Context, c endpointConfig, headers http.Header, body []byte, first, last int, conv func(i int, v any) error) error {
 	fail := &EndpointError{Method: c.method, URL: redactURL(e.URL), FirstRow: first, LastRow: last}
 	var (
 		status int
@@ -306,7 +351,7 @@ func (e Endpoint) call(ctx context.Context, c endpointConfig, headers http.Heade
 		status, resp, err = e.do(ctx, c, headers, body)
 		if ctx.Err() != nil {
 			fail.Status, fail.Err = 0, ctx.Err()
-			return nil, fail
+			return fail
 		}
 		retryable := err != nil || status >= 500 || status == http.StatusTooManyRequests
 		if !retryable || attempt == c.retries {
@@ -316,7 +361,7 @@ func (e Endpoint) call(ctx context.Context, c endpointConfig, headers http.Heade
 		case <-time.After(c.backoff << attempt):
 		case <-ctx.Done():
 			fail.Err = ctx.Err()
-			return nil, fail
+			return fail
 		}
 	}
 	fail.Status, fail.BodyLen = status, len(resp)
@@ -324,16 +369,15 @@ func (e Endpoint) call(ctx context.Context, c endpointConfig, headers http.Heade
 	switch {
 	case err != nil:
 		fail.Err = err
-		return nil, fail
+		return fail
 	case status < 200 || status > 299:
-		return nil, fail
+		return fail
 	}
-	p, err := e.parse(resp, last-first+1)
-	if err != nil {
+	if err := e.parse(resp, last-first+1, first, conv); err != nil {
 		fail.Err = err
-		return nil, fail
+		return fail
 	}
-	return p, nil
+	return nil
 }
 
 // do makes one attempt. err reports a failure to get a response.
@@ -370,16 +414,17 @@ func (e Endpoint) do(ctx context.Context, c endpointConfig, headers http.Header,
 	return resp.StatusCode, data, nil
 }
 
-// parse extracts want predictions from a response body.
-func (e Endpoint) parse(body []byte, want int) ([]float64, error) {
+// parse extracts want predictions from a response body, calling conv
+// with each and its row (first + its index).
+func (e Endpoint) parse(body []byte, want, first int, conv func(i int, v any) error) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
+		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("invalid JSON: data after the top-level value")
+		return errors.New("invalid JSON: data after the top-level value")
 	}
 	paths := []string{"predictions", "data.predictions"}
 	if e.ResponsePath != "" {
@@ -394,29 +439,21 @@ func (e Endpoint) parse(body []byte, want int) ([]float64, error) {
 		}
 	}
 	if found == nil {
-		return nil, fmt.Errorf("no %s in the response", quoteAll(paths, " or "))
+		return fmt.Errorf("no %s in the response", quoteAll(paths, " or "))
 	}
 	list, ok := found.([]any)
 	if !ok {
-		return nil, fmt.Errorf("%q is not an array", path)
+		return fmt.Errorf("%q is not an array", path)
 	}
 	if len(list) != want {
-		return nil, fmt.Errorf("got %d predictions for %d rows", len(list), want)
+		return fmt.Errorf("got %d predictions for %d rows", len(list), want)
 	}
-	out := make([]float64, want)
 	for i, v := range list {
-		num, ok := v.(json.Number)
-		if !ok {
-			b, _ := json.Marshal(v)
-			return nil, fmt.Errorf("prediction %d is %s, not a number", i, b)
+		if err := conv(first+i, v); err != nil {
+			return fmt.Errorf("prediction %d %w", i, err)
 		}
-		f, err := strconv.ParseFloat(string(num), 64)
-		if err != nil {
-			return nil, fmt.Errorf("prediction %d is %s, out of range", i, num)
-		}
-		out[i] = f
 	}
-	return out, nil
+	return nil
 }
 
 func lookupPath(doc any, path string) (any, bool) {

@@ -53,6 +53,15 @@ type FitOptions struct {
 	// its training mean and divides it by its population standard
 	// deviation before fitting.
 	Standardize bool `json:"standardize,omitempty"`
+	// Classes and Positive are [FitLogistic]'s: the classes in probability
+	// order (nil: the training labels, sorted) and the positive class of a
+	// binary model.
+	Classes  []string `json:"-"`
+	Positive string   `json:"-"`
+	// Tune, when set, has a source's Open choose Alpha by
+	// cross-validation over the training rows ([TuneAlpha]) before
+	// fitting; Fit and FitLogistic ignore it.
+	Tune *Tune `json:"-"`
 	// Rows, when not nil, restricts fitting to these zero-based row
 	// numbers, counted across the batches in order (for example the Train
 	// rows of a [Partition]). Order does not matter and a repeated row
@@ -150,7 +159,10 @@ func Fit(ctx context.Context, batches []arrow.RecordBatch, opts FitOptions) (*Li
 	if err != nil {
 		return nil, err
 	}
-	d, err := readDesign(ctx, batches, opts)
+	if algo == AlgorithmLogistic {
+		return nil, fmt.Errorf("model: fit: %q is a classifier: use FitLogistic", algo)
+	}
+	d, err := readDesign(ctx, batches, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -217,9 +229,9 @@ func (o FitOptions) validate() (string, error) {
 		if o.Alpha != 0 {
 			errs = append(errs, fmt.Errorf("alpha %v is only used by %q", o.Alpha, AlgorithmRidge))
 		}
-	case AlgorithmRidge:
+	case AlgorithmRidge, AlgorithmLogistic:
 		if !(o.Alpha > 0) || math.IsInf(o.Alpha, 0) {
-			errs = append(errs, fmt.Errorf("ridge needs a finite alpha > 0, got %v", o.Alpha))
+			errs = append(errs, fmt.Errorf("%s needs a finite alpha > 0, got %v", algo, o.Alpha))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("unknown algorithm %q (want %q or %q)", o.Algorithm, AlgorithmLinear, AlgorithmRidge))
@@ -247,6 +259,7 @@ func (c designColumn) label() string {
 type design struct {
 	cols     []designColumn
 	y        []float64
+	labels   []string // the class of each row, when the target is a label
 	encoding []Encoding
 	// single holds categorical columns with a single level: they add no
 	// model column.
@@ -254,7 +267,10 @@ type design struct {
 	dropped int
 }
 
-func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOptions) (*design, error) {
+// readDesign reads the model matrix of opts over batches; with labels, the
+// target is a class label (design.labels) rather than a number (design.y,
+// then left at 0 for every row).
+func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOptions, labels bool) (*design, error) {
 	total := 0
 	for _, b := range batches {
 		total += int(b.NumRows())
@@ -274,6 +290,7 @@ func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOption
 	nums := make([][]float64, nf)
 	strs := make([][]string, nf)
 	var y []float64
+	var ys []string
 	dropped, offset := 0, 0
 	for b, batch := range batches {
 		if err := ctx.Err(); err != nil {
@@ -285,7 +302,13 @@ func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOption
 			return nil, fmt.Errorf("model: fit: batch %d: target: %w", b, err)
 		}
 		tAt, ok := arrowx.NumericAt(tcol)
-		if !ok {
+		var lAt func(int) (string, bool)
+		if labels {
+			if lAt, ok = labelAt(tcol); !ok {
+				return nil, fmt.Errorf("model: fit: target %q: type %s cannot hold class labels (want a string, boolean or integer column)", opts.Target, tcol.DataType())
+			}
+			tAt = func(i int) (float64, bool) { _, valid := lAt(i); return 0, valid }
+		} else if !ok {
 			return nil, fmt.Errorf("model: fit: target %q: type %s is not numeric", opts.Target, tcol.DataType())
 		}
 		numAt := make([]func(int) (float64, bool), nf)
@@ -332,6 +355,10 @@ func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOption
 				}
 			}
 			y = append(y, t)
+			if labels {
+				l, _ := lAt(i)
+				ys = append(ys, l)
+			}
 			for f := range nf {
 				if numAt[f] != nil {
 					v, _ := numAt[f](i)
@@ -347,7 +374,7 @@ func readDesign(ctx context.Context, batches []arrow.RecordBatch, opts FitOption
 	if len(batches) == 0 {
 		return nil, errors.New("model: fit: no batches")
 	}
-	d := &design{y: y, dropped: dropped}
+	d := &design{y: y, labels: ys, dropped: dropped}
 	for f, name := range opts.Features {
 		if kinds[f] == kindNumeric {
 			d.cols = append(d.cols, designColumn{name: name, values: nums[f]})

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -34,8 +35,15 @@ type Source struct {
 	// Train configures FromTrain; Target and Features are filled in by
 	// Open from its options.
 	Train *FitOptions
-	// Column names the predictions column of FromPredictions.
+	// Column names the predictions column of FromPredictions: the
+	// predicted number of a regressor, the predicted label of a classifier
+	// (empty when a classifier gives probabilities only).
 	Column string
+	// Proba names a classifier's probability columns, one per class
+	// (FromPredictions); PositiveProba instead names a binary classifier's
+	// one column, the positive class's probability.
+	Proba         []ClassColumn
+	PositiveProba string
 	// Endpoint is FromEndpoint's server; Features are filled in by Open.
 	Endpoint *Endpoint
 	// Command is FromCommand's argv: a program and its arguments.
@@ -44,20 +52,39 @@ type Source struct {
 	CommandTimeout time.Duration
 }
 
-// OpenOptions is what Open needs to turn a Source into a Regressor.
+// ClassColumn is the column holding one class's probability.
+type ClassColumn struct {
+	Class, Column string
+}
+
+// OpenOptions is what Open needs to turn a Source into a Regressor, or a
+// Classifier for TaskClassification.
 type OpenOptions struct {
+	// Task is the model section's (empty: TaskRegression).
+	Task string
 	// Target and Features are the model section's columns.
 	Target   string
 	Features []string
+	// Classes and Positive are a classifier's classes, in probability
+	// order, and the index of a binary classifier's positive class.
+	Classes  []string
+	Positive int
 	// TrainRows are the rows of the data a fitted model trains on.
 	TrainRows []int
 }
 
 // Opened is a Source turned into a model.
 type Opened struct {
-	Regressor Regressor
-	// Fit is the fitted model of a FromTrain source, else nil.
-	Fit *Linear
+	// Regressor is set for a regression task, Classifier for a
+	// classification task.
+	Regressor  Regressor
+	Classifier Classifier
+	// Fit is the fitted model of a FromTrain regressor, Logistic of a
+	// FromTrain classifier, else nil.
+	Fit      *Linear
+	Logistic *Logistic
+	// Tuning records how a tuned FromTrain source chose its penalty.
+	Tuning *Tuning
 	// Closer, when not nil, must be closed when the model is no longer
 	// needed (a subprocess).
 	Closer io.Closer
@@ -78,6 +105,8 @@ type adapter struct {
 	// columns lists the data columns the source reads beyond the features.
 	columns func(s Source) []string
 	open    func(ctx context.Context, s Source, data []arrow.RecordBatch, o OpenOptions) (Opened, error)
+	// classify is open for a classification task.
+	classify func(ctx context.Context, s Source, data []arrow.RecordBatch, o OpenOptions) (Opened, error)
 }
 
 var adapters = []adapter{
@@ -97,29 +126,95 @@ var adapters = []adapter{
 		open: func(ctx context.Context, s Source, data []arrow.RecordBatch, o OpenOptions) (Opened, error) {
 			opts := *s.Train
 			opts.Target, opts.Features, opts.Rows = o.Target, o.Features, o.TrainRows
+			tu, err := tuneAlpha(ctx, data, &opts)
+			if err != nil {
+				return Opened{}, err
+			}
 			lin, err := Fit(ctx, data, opts)
 			if err != nil {
 				return Opened{}, err
 			}
-			return Opened{Regressor: lin, Fit: lin}, nil
+			return Opened{Regressor: lin, Fit: lin, Tuning: tu}, nil
+		},
+		classify: func(ctx context.Context, s Source, data []arrow.RecordBatch, o OpenOptions) (Opened, error) {
+			opts := *s.Train
+			opts.Target, opts.Features, opts.Rows = o.Target, o.Features, o.TrainRows
+			opts.Classes, opts.Positive = o.Classes, o.Classes[o.Positive]
+			tu, err := tuneAlpha(ctx, data, &opts)
+			if err != nil {
+				return Opened{}, err
+			}
+			lg, err := FitLogistic(ctx, data, opts)
+			if err != nil {
+				return Opened{}, err
+			}
+			return Opened{Classifier: lg, Logistic: lg, Tuning: tu}, nil
 		},
 	},
 	{
 		kind:     FromPredictions,
 		champion: true,
-		decode: func(d *yamlx.Decoder, n *yaml.Node, path, _ string) Source {
-			col, _ := d.Text(n, path)
-			return Source{Kind: FromPredictions, Column: col}
+		decode:   decodePredictions,
+		describe: func(s Source) string {
+			if len(s.Proba) == 0 && s.PositiveProba == "" {
+				return fmt.Sprintf("predictions column %q", s.Column)
+			}
+			return s.predictionsClasses(nil, 0).(fmt.Stringer).String()
 		},
-		describe: func(s Source) string { return fmt.Sprintf("predictions column %q", s.Column) },
 		validate: func(s Source, path string, fs *yamlx.Findings) {
-			if s.Column == "" {
+			if s.Column == "" && len(s.Proba) == 0 && s.PositiveProba == "" {
 				fs.Add(path, "must name the predictions column")
 			}
+			if len(s.Proba) > 0 && s.PositiveProba != "" {
+				fs.Add(yamlx.Join(path, "proba"), "give one column per class or the positive class's column, not both")
+			}
 		},
-		columns: func(s Source) []string { return []string{s.Column} },
+		columns: func(s Source) []string {
+			var cols []string
+			if s.Column != "" {
+				cols = append(cols, s.Column)
+			}
+			for _, c := range s.Proba {
+				cols = append(cols, c.Column)
+			}
+			if s.PositiveProba != "" {
+				cols = append(cols, s.PositiveProba)
+			}
+			return cols
+		},
 		open: func(_ context.Context, s Source, _ []arrow.RecordBatch, _ OpenOptions) (Opened, error) {
 			return Opened{Regressor: PredictionsColumn(s.Column)}, nil
+		},
+		classify: func(_ context.Context, s Source, _ []arrow.RecordBatch, o OpenOptions) (Opened, error) {
+			if s.PositiveProba != "" && len(o.Classes) != 2 {
+				return Opened{}, fmt.Errorf("model: predictions: one probability column %q fits a binary classifier; the target has %d classes (%s): give one column per class",
+					s.PositiveProba, len(o.Classes), quoteAll(o.Classes, ", "))
+			}
+			if len(s.Proba) > 0 {
+				var named, missing, extra []string
+				for _, c := range s.Proba {
+					named = append(named, c.Class)
+					if !slices.Contains(o.Classes, c.Class) {
+						extra = append(extra, c.Class)
+					}
+				}
+				for _, c := range o.Classes {
+					if !slices.Contains(named, c) {
+						missing = append(missing, c)
+					}
+				}
+				if len(missing)+len(extra) > 0 {
+					msg := fmt.Sprintf("model: predictions: proba names %d classes for the %d of the target (%s)", len(named), len(o.Classes), quoteAll(o.Classes, ", "))
+					if len(missing) > 0 {
+						msg += "; missing " + quoteAll(missing, ", ")
+					}
+					if len(extra) > 0 {
+						msg += "; not a class of the target: " + quoteAll(extra, ", ")
+					}
+					return Opened{}, errors.New(msg)
+				}
+			}
+			return Opened{Classifier: s.predictionsClasses(o.Classes, o.Positive)}, nil
 		},
 	},
 	{
@@ -141,6 +236,11 @@ var adapters = []adapter{
 			e.Features = o.Features
 			return Opened{Regressor: e}, nil
 		},
+		classify: func(_ context.Context, s Source, _ []arrow.RecordBatch, o OpenOptions) (Opened, error) {
+			e := *s.Endpoint
+			e.Features = o.Features
+			return Opened{Classifier: e}, nil
+		},
 	},
 	{
 		kind:     FromCommand,
@@ -161,6 +261,10 @@ var adapters = []adapter{
 		open: func(_ context.Context, s Source, _ []arrow.RecordBatch, o OpenOptions) (Opened, error) {
 			c := &Command{Argv: s.Command, Features: o.Features, Timeout: s.CommandTimeout}
 			return Opened{Regressor: c, Closer: c}, nil
+		},
+		classify: func(_ context.Context, s Source, _ []arrow.RecordBatch, o OpenOptions) (Opened, error) {
+			c := &Command{Argv: s.Command, Features: o.Features, Timeout: s.CommandTimeout}
+			return Opened{Classifier: c, Closer: c}, nil
 		},
 	},
 }
@@ -256,5 +360,30 @@ func (s Source) Open(ctx context.Context, data []arrow.RecordBatch, o OpenOption
 	if err := s.Validate(); err != nil {
 		return Opened{}, fmt.Errorf("model: %w", err)
 	}
+	if o.Task == TaskClassification {
+		if len(o.Classes) < 2 || o.Positive < 0 || o.Positive >= len(o.Classes) {
+			return Opened{}, fmt.Errorf("model: a classifier needs at least two classes and a positive one among them, got %q and %d", o.Classes, o.Positive)
+		}
+		return a.classify(ctx, s, data, o)
+	}
 	return a.open(ctx, s, data, o)
+}
+
+// predictionsClasses is the Classifier of a FromPredictions source, its
+// probability columns in the order of classes.
+func (s Source) predictionsClasses(classes []string, positive int) Classifier {
+	var proba []string
+	if s.PositiveProba != "" {
+		proba = []string{s.PositiveProba}
+	} else if classes == nil {
+		for _, c := range s.Proba {
+			proba = append(proba, c.Column)
+		}
+	} else {
+		for _, c := range classes {
+			i := slices.IndexFunc(s.Proba, func(p ClassColumn) bool { return p.Class == c })
+			proba = append(proba, s.Proba[i].Column)
+		}
+	}
+	return PredictionsClasses(s.Column, proba, classes, positive)
 }

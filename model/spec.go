@@ -14,8 +14,20 @@ import (
 // objectives it must meet. Build one in Go or let a suite file declare it;
 // either way [Spec.Validate] is the one check of its rules.
 type Spec struct {
+	// Task is TaskRegression (the default when empty) or
+	// TaskClassification.
+	Task     string
 	Target   string
 	Features []string
+	// Positive is a binary classifier's positive class; empty means the
+	// second class in class order (as scikit-learn's pos_label for 0/1).
+	Positive string
+	// Threshold is a binary classifier's decision threshold; the zero
+	// value keeps the labels a model gives, else uses DefaultThreshold.
+	Threshold Threshold
+	// ECEBins is the number of bins of the expected calibration error,
+	// between 1 and MaxECEBins; 0 means DefaultECEBins.
+	ECEBins int
 	// Source is where predictions come from.
 	Source Source
 	// Split chooses the rows a fitted model trains on and every model is
@@ -73,6 +85,9 @@ func (s *Spec) Columns() []string {
 	if s.Split.By != "" {
 		cols = append(cols, s.Split.By)
 	}
+	if t := s.Source.Train; t != nil && t.Tune != nil && t.Tune.By != "" {
+		cols = append(cols, t.Tune.By)
+	}
 	if s.CompareTo != nil {
 		cols = append(cols, s.CompareTo.Source.Columns()...)
 	}
@@ -88,7 +103,14 @@ func (s *Spec) Validate() error {
 	return fs.Err()
 }
 
+// IsClassification reports whether the spec declares a classifier.
+func (s *Spec) IsClassification() bool { return s.Task == TaskClassification }
+
+// MaxECEBins bounds Spec.ECEBins.
+const MaxECEBins = 1000
+
 func (s *Spec) validate(path string, fs *yamlx.Findings) {
+	s.validateTask(path, fs)
 	if s.Target == "" {
 		fs.AddAt(path, yamlx.Join(path, "target"), "missing: the column the model predicts")
 	}
@@ -106,7 +128,7 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	validateSplit(s.Split, yamlx.Join(path, "split"), fs)
 	for _, o := range s.Objectives {
 		p := yamlx.Join(yamlx.Join(path, "metrics"), o.Metric)
-		if msg := metricProblem(o.Metric); msg != "" {
+		if msg := metricProblem(o.Metric, s.Task); msg != "" {
 			fs.Add(p, "%s", msg)
 			continue
 		}
@@ -127,10 +149,13 @@ func (c *Compare) validate(path string, fs *yamlx.Findings) {
 		fs.AddAt(path, path, "needs the champion's source: %s", joinOr(kindNames(true)))
 	} else {
 		c.Source.validate(path, true, fs)
+		if len(c.Source.Proba) > 0 || c.Source.PositiveProba != "" {
+			fs.Add(yamlx.Join(path, "predictions"), "a champion is a regressor: give its predictions column alone")
+		}
 	}
 	for _, w := range c.MaxWorse {
 		p := yamlx.Join(yamlx.Join(path, "max_worse"), w.Metric)
-		if msg := metricProblem(w.Metric); msg != "" {
+		if msg := metricProblem(w.Metric, TaskRegression); msg != "" {
 			fs.Add(p, "%s", msg)
 			continue
 		}
@@ -155,11 +180,68 @@ func severityProblem(s result.Severity, path string, fs *yamlx.Findings) {
 	}
 }
 
-// metricProblem says why name is not a metric, with a hint, or "".
-func metricProblem(name string) string {
+// validateTask checks what depends on the task: the source's form, the
+// keys of the other task, compare_to.
+func (s *Spec) validateTask(path string, fs *yamlx.Findings) {
+	classify := s.Task == TaskClassification
+	switch s.Task {
+	case "", TaskRegression, TaskClassification:
+	default:
+		fs.Add(yamlx.Join(path, "task"), "unknown task %q; tasks are regression and classification", s.Task)
+		return
+	}
+	src := s.Source
+	if src.Kind == FromTrain && src.Train != nil {
+		logistic := src.Train.Algorithm == AlgorithmLogistic
+		switch {
+		case classify && !logistic:
+			fs.Add(yamlx.Join(path, "train.algorithm"), "a classifier is fitted with algorithm: logistic, got %q", src.Train.Algorithm)
+		case !classify && logistic:
+			fs.Add(yamlx.Join(path, "train.algorithm"), "logistic fits a classifier: add task: classification to the model section")
+		}
+	}
+	if src.Kind == FromPredictions && !classify && (len(src.Proba) > 0 || src.PositiveProba != "") {
+		fs.Add(yamlx.Join(path, "predictions"), "probability columns apply to classification: add task: classification, or give the predictions column alone")
+	}
+	if classify {
+		if src.Kind == FromPredictions && src.Column == "" && len(src.Proba) == 0 && src.PositiveProba == "" {
+			fs.Add(yamlx.Join(path, "predictions"), "needs a label column, probability columns, or both: {label: COLUMN, proba: {CLASS: COLUMN, ...}}")
+		}
+		s.Threshold.validate(yamlx.Join(path, "threshold"), fs)
+		if s.ECEBins < 0 || s.ECEBins > MaxECEBins {
+			fs.Add(yamlx.Join(path, "ece_bins"), "must be between 1 and %d, got %d", MaxECEBins, s.ECEBins)
+		}
+		if s.CompareTo != nil {
+			fs.Add(yamlx.Join(path, "compare_to"), "compares regressors; a classifier cannot have a champion yet")
+		}
+		return
+	}
+	for _, k := range []struct {
+		key string
+		set bool
+	}{{"positive", s.Positive != ""}, {"threshold", !s.Threshold.IsZero()}, {"ece_bins", s.ECEBins != 0}} {
+		if k.set {
+			fs.Add(yamlx.Join(path, k.key), "applies to classification: add task: classification to the model section")
+		}
+	}
+}
+
+// metricProblem says why name is not a metric of the task, with a hint,
+// or "".
+func metricProblem(name, task string) string {
 	names := MetricNames()
+	other := ClassMetricNames()
+	if task == TaskClassification {
+		names, other = other, names
+	}
 	if slices.Contains(names, name) {
 		return ""
+	}
+	if slices.Contains(other, name) {
+		if task == TaskClassification {
+			return fmt.Sprintf("%s is a regression metric; classification metrics are %s", name, strings.Join(names, ", "))
+		}
+		return fmt.Sprintf("%s is a classification metric: add task: classification to the model section", name)
 	}
 	msg := fmt.Sprintf("unknown metric %q", name)
 	if h := yamlx.Suggest(name, names); h != "" {
@@ -174,15 +256,28 @@ func validateTrain(o FitOptions, path string, fs *yamlx.Findings) {
 		if o.Alpha != 0 {
 			fs.AddAt(path, yamlx.Join(path, "alpha"), "applies to ridge only; set algorithm: ridge or remove alpha")
 		}
-	case AlgorithmRidge:
+		if o.Tune != nil {
+			fs.AddAt(path, yamlx.Join(path, "tune"), "tunes the penalty of ridge or logistic; set algorithm: ridge")
+		}
+	case AlgorithmRidge, AlgorithmLogistic:
 		switch {
+		case o.Tune != nil:
+			if o.Alpha != 0 {
+				fs.AddAt(path, yamlx.Join(path, "alpha"), "tune chooses alpha among its candidates: remove alpha")
+			}
+			if err := o.Tune.Validate(); err != nil {
+				for _, e := range strings.Split(err.Error(), "\n") {
+					key, msg, _ := strings.Cut(e, ": ")
+					fs.AddAt(path, yamlx.Join(yamlx.Join(path, "tune"), key), "%s", msg)
+				}
+			}
 		case o.Alpha == 0:
-			fs.AddAt(path, yamlx.Join(path, "alpha"), "missing: ridge needs a penalty alpha > 0")
+			fs.AddAt(path, yamlx.Join(path, "alpha"), "missing: %s needs a penalty alpha > 0", o.Algorithm)
 		case !(o.Alpha > 0):
 			fs.Add(yamlx.Join(path, "alpha"), "must be > 0, got %s", result.FormatFloat(o.Alpha))
 		}
 	default:
-		fs.Add(yamlx.Join(path, "algorithm"), "unknown algorithm %q; algorithms are linear (ordinary least squares) and ridge", o.Algorithm)
+		fs.Add(yamlx.Join(path, "algorithm"), "unknown algorithm %q; algorithms are linear (ordinary least squares), ridge and logistic (a classifier)", o.Algorithm)
 	}
 }
 

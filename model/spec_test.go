@@ -61,7 +61,7 @@ func TestSpecValidate(t *testing.T) {
 		},
 		CompareTo: &Compare{Source: Source{Kind: "grpc"}, NBoot: 5},
 	}
-	assert.EqualError(t, bad.Validate(), `model.train.algorithm: unknown algorithm "lasso"; algorithms are linear (ordinary least squares) and ridge
+	assert.EqualError(t, bad.Validate(), `model.train.algorithm: unknown algorithm "lasso"; algorithms are linear (ordinary least squares), ridge and logistic (a classifier)
 model.features: lists the target "y" among the features
 model.split.test_fraction: missing: a random split needs the fraction of rows held out, e.g. 0.2
 model.split.by: applies to time splits; set method: time or remove by

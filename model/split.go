@@ -110,16 +110,29 @@ func (s Split) Batches(batches []arrow.RecordBatch) (Partition, error) {
 	if s.By == "" {
 		return Partition{}, fmt.Errorf("model: split: a time split needs a time column (by)")
 	}
+	ints, fl, err := readTimes(batches, s.By, "split")
+	if err != nil {
+		return Partition{}, err
+	}
+	if fl != nil {
+		return s.Rows(n, fl)
+	}
+	return splitRows(s, n, ints)
+}
+
+// readTimes reads the time column by across batches: its integer values
+// (dates, times, timestamps in their stored units, int64) or else, for
+// other numeric types, its values as float64. Nulls are an error; what
+// names the caller in errors.
+func readTimes(batches []arrow.RecordBatch, by, what string) (ints []int64, fl []float64, err error) {
 	floats := false
-	var ints []int64
-	var fl []float64
 	for b, batch := range batches {
-		col, err := arrowx.Column(batch, s.By)
+		col, err := arrowx.Column(batch, by)
 		if err != nil {
-			return Partition{}, fmt.Errorf("model: split: batch %d: %w", b, err)
+			return nil, nil, fmt.Errorf("model: %s: batch %d: %w", what, b, err)
 		}
 		if col.NullN() > 0 {
-			return Partition{}, fmt.Errorf("model: split: time column %q has %d nulls in batch %d", s.By, col.NullN(), b)
+			return nil, nil, fmt.Errorf("model: %s: time column %q has %d nulls in batch %d", what, by, col.NullN(), b)
 		}
 		switch c := col.(type) {
 		case *array.Date32:
@@ -147,7 +160,7 @@ func (s Split) Batches(batches []arrow.RecordBatch) (Partition, error) {
 		default:
 			at, ok := arrowx.NumericAt(col)
 			if !ok {
-				return Partition{}, fmt.Errorf("model: split: time column %q: unsupported type %s", s.By, col.DataType())
+				return nil, nil, fmt.Errorf("model: %s: time column %q: unsupported type %s", what, by, col.DataType())
 			}
 			floats = true
 			for i := range col.Len() {
@@ -158,11 +171,17 @@ func (s Split) Batches(batches []arrow.RecordBatch) (Partition, error) {
 	}
 	if floats {
 		if len(ints) > 0 {
-			return Partition{}, fmt.Errorf("model: split: time column %q changes type between batches", s.By)
+			return nil, nil, fmt.Errorf("model: %s: time column %q changes type between batches", what, by)
 		}
-		return s.Rows(n, fl)
+		if fl == nil {
+			fl = []float64{}
+		}
+		return nil, fl, nil
 	}
-	return splitRows(s, n, ints)
+	if ints == nil {
+		ints = []int64{}
+	}
+	return ints, nil, nil
 }
 
 func splitRows[T cmp.Ordered](s Split, n int, times []T) (Partition, error) {

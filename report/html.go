@@ -115,10 +115,12 @@ type columnView struct {
 
 type modelView struct {
 	*trustml.ModelResult
-	Metrics []metricView
-	Charts  []template.HTML
-	Sampled string
-	Compare *compareView
+	// Baseline names the baseline's column.
+	Baseline string
+	Metrics  []metricView
+	Charts   []template.HTML
+	Sampled  string
+	Compare  *compareView
 }
 
 type compareView struct {
@@ -397,9 +399,24 @@ func checkChart(c result.Check) template.HTML {
 }
 
 func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelView {
-	mv := &modelView{ModelResult: m}
+	mv := &modelView{ModelResult: m, Baseline: "mean baseline"}
 	if m.Comparison != nil {
 		mv.Compare = newCompareView(m.Comparison, checks)
+	}
+	if c := m.Classification; c != nil {
+		// A classifier's metrics; its charts are drawn from the result's
+		// confusion, roc and reliability by a later report.
+		mv.Baseline = "prior baseline"
+		for _, name := range model.ClassMetricNames() {
+			mval, _ := c.Model.Get(name)
+			bval, _ := c.Baseline.Get(name)
+			row := metricView{Name: name, Model: valueText(mval), Baseline: valueText(bval)}
+			if c, ok := checks[name]; ok {
+				row.Threshold, row.Status, row.Anchor = c.Expected, c.Status, c.Anchor
+			}
+			mv.Metrics = append(mv.Metrics, row)
+		}
+		return mv
 	}
 	for _, name := range model.MetricNames() {
 		mval, _ := m.Evaluation.Model.Get(name)

@@ -230,6 +230,35 @@ func TestExamples(t *testing.T) {
 	code, out, _ = cli(t, "check", "../../examples/orders/failing.yaml")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "FAILED: 9 checks: 6 passed, 3 failed, 0 warned, 0 errors")
+	// A fitted logistic classifier, its threshold chosen on the training rows.
+	dir := t.TempDir()
+	res := filepath.Join(dir, "r.json")
+	code, out, errs = cli(t, "check", "../../examples/classification/suite.yaml", "--json", res, "--html", filepath.Join(dir, "r.html"))
+	assert.Equal(t, 0, code, out+errs)
+	assert.Contains(t, out, "PASSED: 14 checks: 14 passed")
+	b, err := os.ReadFile(res)
+	require.NoError(t, err)
+	var r struct {
+		Model struct {
+			Task           string
+			Classification struct {
+				LabelsFrom string `json:"labels_from"`
+				Threshold  struct{ Rule string }
+				Model      struct{ Confusion [][]int }
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(b, &r))
+	assert.Equal(t, "classification", r.Model.Task)
+	assert.Equal(t, "threshold", r.Model.Classification.LabelsFrom)
+	assert.Equal(t, "recall ≥ 0.98 on the training rows", r.Model.Classification.Threshold.Rule)
+	n := 0
+	for _, row := range r.Model.Classification.Model.Confusion {
+		for _, v := range row {
+			n += v
+		}
+	}
+	assert.Equal(t, 114, n, "the confusion matrix counts the 114 test rows")
 }
 
 func TestCheckNowFixesTheRunsInstant(t *testing.T) {

@@ -66,13 +66,14 @@ func poison(t *testing.T, path, sep string, header bool, specials []string) {
 func TestExamplesWithNonFiniteValues(t *testing.T) {
 	specials := []string{"inf", "-inf", "NaN", "1e300", "-1e300", "Infinity"}
 	root := t.TempDir()
-	for _, ex := range []string{"airquality", "drift", "regression", "suggest"} {
+	for _, ex := range []string{"airquality", "classification", "drift", "regression", "suggest"} {
 		copyTree(t, filepath.Join("../../examples", ex), filepath.Join(root, ex))
 	}
 	// A fitted model whose feature is 1e300 predicts ±Inf, which stops the
 	// run (a model failure, exit 2): airquality's fitted model gets ±Inf
 	// and NaN only, which drop their rows from the model.
 	poison(t, filepath.Join(root, "airquality", "airquality.csv"), ",", true, []string{"inf", "-inf", "NaN", "Infinity"})
+	poison(t, filepath.Join(root, "classification", "breast_cancer.csv"), ",", true, []string{"inf", "-inf", "NaN", "Infinity"})
 	poison(t, filepath.Join(root, "drift", "current.csv"), ",", true, specials)
 	poison(t, filepath.Join(root, "drift", "reference.csv"), ",", true, specials[1:])
 	poison(t, filepath.Join(root, "regression", "regression_dataset.txt"), "\t", false, specials)
@@ -80,7 +81,7 @@ func TestExamplesWithNonFiniteValues(t *testing.T) {
 	// Where non-finite values (and, for predictions, which are refused
 	// when not finite, huge ones) reached the JSON.
 	reached := map[string]bool{}
-	for _, suite := range []string{"airquality/suite.yaml", "airquality/failing.yaml", "drift/suite.yaml", "regression/suite.yaml", "suggest/airquality.suite.yaml"} {
+	for _, suite := range []string{"airquality/suite.yaml", "airquality/failing.yaml", "classification/suite.yaml", "drift/suite.yaml", "regression/suite.yaml", "suggest/airquality.suite.yaml"} {
 		t.Run(suite, func(t *testing.T) {
 			dir := t.TempDir()
 			jsonPath := filepath.Join(dir, "r.json")
