@@ -92,7 +92,7 @@ type Group struct {
 	// Rows, Positives and Negatives count the group's rows and its actual
 	// positives and negatives; Selected counts the rows the model selected.
 	Rows, Positives, Negatives, Selected int
-	SelectionRate, TPR, FPR            Estimate
+	SelectionRate, TPR, FPR              Estimate
 }
 
 // Pair compares two groups: each field is group A's rate minus group B's.
