@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -14,7 +15,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/trustml/trustml/internal/accum"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
 )
 
@@ -34,6 +37,14 @@ type Options struct {
 	// rules and filters, relative date bounds (now - 2d) and freshness are
 	// evaluated against it. The zero value means the time Evaluate starts.
 	Now time.Time
+	// Profile, when set, is filled in the same pass: its columns' counts,
+	// extremes, moments, lengths and distributions come from the
+	// accumulators the checks read, each computed once per batch (a
+	// column the suite does not check is read for the profile alone). It
+	// must have been made for rr's schema; Evaluate adds the rows it read
+	// to it with Profiler.Absorb once the pass is complete, and leaves it
+	// untouched when it returns an error.
+	Profile *profile.Profiler
 }
 
 // DefaultSampleSize is the number of failing values a check keeps.
@@ -121,7 +132,29 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return p.finish(rows, merge(p, states)), nil
+	st := merge(p, states)
+	if opts.Profile != nil {
+		cols := make([]*accum.Column, len(p.profiled))
+		for i, cp := range p.profiled {
+			cols[i] = st.cols[cp].Column
+		}
+		// The checks below read the merged accumulators; the profile gets
+		// copies of what they sort or trim.
+		opts.Profile.Absorb(rows, cloneColumns(cols))
+	}
+	return p.finish(rows, st), nil
+}
+
+// cloneColumns returns copies of cols that share nothing the caller may
+// change afterwards (the moments' order, the distribution's maps).
+func cloneColumns(cols []*accum.Column) []*accum.Column {
+	out := make([]*accum.Column, len(cols))
+	for i, c := range cols {
+		cp := *c
+		cp.Batches = slices.Clone(c.Batches)
+		out[i] = &cp
+	}
+	return out
 }
 
 // sliceRows is the most rows a worker evaluates at once.
@@ -174,22 +207,30 @@ type plan struct {
 	schema *arrow.Schema // table schema, for table checks
 	cols   []*colPlan
 	sample int
+	// profile is Options.Profile; profiled holds, per column of the
+	// profile, the index of its colPlan.
+	profile  *profile.Profiler
+	profiled []int
 }
 
 type colPlan struct {
-	name     string
-	hint     string // from the field's "trustml.hint" metadata
-	idx      int
-	dt       arrow.DataType
-	class    class
-	moments  bool // mean, stddev, sum
-	values   bool // median, quantiles
-	minmax   bool
-	freq     bool // distinct, imbalance, unique
-	dupRows  bool // unique
-	classes  bool // every distinct value with its count: imbalance, distinct_values, categorical partitions
-	lengths  bool // observed string lengths
-	rowCheck []*rowCheck
+	name    string
+	hint    string // from the field's "trustml.hint" metadata
+	idx     int
+	dt      arrow.DataType
+	class   class
+	moments bool // mean, stddev, sum
+	values  bool // median, quantiles
+	minmax  bool
+	freq    bool // distinct, imbalance, unique
+	dupRows bool // unique
+	classes bool // every distinct value with its count: imbalance, distinct_values, categorical partitions
+	lengths bool // observed string lengths
+	// profiled is the column's index in Options.Profile, -1 when not
+	// profiled; numbers and strs turn on the profile's distribution.
+	profiled      int
+	numbers, strs bool
+	rowCheck      []*rowCheck
 	// nullRows and valueRows keep the rows of missing and of non-missing
 	// values, for the missing check's sample.
 	nullRows, valueRows bool
@@ -224,26 +265,55 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 	}
 	byName := map[string]*colPlan{}
 	var errs []error
+	column := func(name string) *colPlan {
+		if cp := byName[name]; cp != nil {
+			return cp
+		}
+		idx := rs.FieldIndices(name)
+		if len(idx) == 0 {
+			errs = append(errs, MissingColumnError(name, rs))
+			return nil
+		}
+		dt := rs.Field(idx[0]).Type
+		cp := &colPlan{name: name, idx: idx[0], dt: dt, class: classOf(dt), profiled: -1}
+		// The reader's note on how the type was inferred, if any.
+		cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
+		byName[name] = cp
+		p.cols = append(p.cols, cp)
+		return cp
+	}
 	for ci := range s.Columns {
 		col := &s.Columns[ci]
-		cp := byName[col.Name]
+		cp := column(col.Name)
 		if cp == nil {
-			idx := rs.FieldIndices(col.Name)
-			if len(idx) == 0 {
-				errs = append(errs, MissingColumnError(col.Name, rs))
-				continue
-			}
-			dt := rs.Field(idx[0]).Type
-			cp = &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt)}
-			// The reader's note on how the type was inferred, if any.
-			cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
-			byName[col.Name] = cp
-			p.cols = append(p.cols, cp)
+			continue
 		}
 		for i := range col.Checks {
 			c := &col.Checks[i]
 			if err := cp.bind(c); err != nil {
 				errs = append(errs, fmt.Errorf("expect: %s: %w", c.Name(), err))
+			}
+		}
+	}
+	if opts.Profile != nil {
+		p.profile = opts.Profile
+		for i, name := range opts.Profile.Columns() {
+			cp := column(name)
+			if cp == nil {
+				continue
+			}
+			cp.profiled = i
+			p.profiled = append(p.profiled, slices.Index(p.cols, cp))
+			// What the profile reads of a column of its kind.
+			switch opts.Profile.Kind(i) {
+			case profile.Numeric:
+				cp.need(accMoments | accMinMax)
+				cp.numbers = true
+			case profile.String:
+				cp.need(accLengths)
+				cp.strs = true
+			case profile.Boolean:
+				cp.strs = true
 			}
 		}
 	}

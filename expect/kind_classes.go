@@ -401,7 +401,7 @@ func imbalance(c *Check, cs *colState, r *result.Check) bool {
 		}
 		return fmt.Sprint(classes[i].value) < fmt.Sprint(classes[j].value)
 	})
-	n := cs.count
+	n := cs.Count
 	exp := map[string]any{}
 	var want []string
 	if c.MinFraction != nil {
