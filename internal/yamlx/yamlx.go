@@ -176,6 +176,16 @@ func (fs *Findings) Add(path, format string, args ...any) {
 	*fs = append(*fs, Finding{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// AddKey records a problem about path, located at its key rather than its
+// value (two keys that exclude each other, say).
+func (fs *Findings) AddKey(path, format string, args ...any) {
+	*fs = append(*fs, Finding{Path: path, At: path + keySuffix, Msg: fmt.Sprintf(format, args...)})
+}
+
+// keySuffix marks the key path under which a mapping key's own node is
+// remembered.
+const keySuffix = "#key"
+
 // AddAt records a problem about path, located at the key path at (for
 // example a missing key, located at its parent mapping).
 func (fs *Findings) AddAt(at, path, format string, args ...any) {
@@ -202,8 +212,9 @@ func (fs Findings) Err() error {
 // problem at its path (the value could not be read, and the decoder's
 // message says why) or, for a finding located at its own path, below it.
 func (d *Decoder) Report(fs Findings) {
+	before := d.problems
 	for _, f := range fs {
-		if d.covered(f.Path, f.At == "") {
+		if covered(before, f.Path, f.At == "") {
 			continue
 		}
 		at := f.At
@@ -214,8 +225,9 @@ func (d *Decoder) Report(fs Findings) {
 	}
 }
 
-func (d *Decoder) covered(path string, below bool) bool {
-	for _, p := range d.problems {
+// covered reports whether one of problems is at path (or below it).
+func covered(problems []Problem, path string, below bool) bool {
+	for _, p := range problems {
 		if p.Path == path || below && (strings.HasPrefix(p.Path, path+".") || strings.HasPrefix(p.Path, path+"[")) {
 			return true
 		}
@@ -329,6 +341,7 @@ func (d *Decoder) Mapping(n *yaml.Node, path string, known []string) (fields []F
 			continue
 		}
 		d.remember(kp, Resolve(v))
+		d.remember(kp+keySuffix, k)
 		fields = append(fields, Field{Key: key, Path: kp, KeyN: k, Value: Resolve(v)})
 	}
 	return fields, true
