@@ -469,11 +469,7 @@ func (t *Test) validate(path string, fs *yamlx.Findings) {
 		}
 		fs.Add(k("type"), "%s", msg)
 	}
-	switch t.Severity {
-	case "", result.SeverityError, result.SeverityWarn:
-	default:
-		fs.Add(k("severity"), "must be error or warn, got %q", t.Severity)
-	}
+	fs.Severity(k("severity"), t.Severity)
 	if !(t.MaxFailureRate >= 0 && t.MaxFailureRate <= 1) {
 		fs.Add(k("max_failure_rate"), "must be a fraction between 0 and 1, got %s", result.FormatFloat(t.MaxFailureRate))
 	}

@@ -138,7 +138,7 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	if !ok {
 		return s
 	}
-	sev := severityOf(d, fields, "")
+	sev := d.SeverityIn(fields, "")
 	hasColumns := false
 	for _, f := range fields {
 		if f.Key != "columns" {
@@ -170,7 +170,7 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev 
 	if !ok {
 		return c
 	}
-	sev = severityOf(d, fields, sev)
+	sev = d.SeverityIn(fields, sev)
 	for _, f := range fields {
 		if f.Key == "severity" {
 			continue
@@ -204,7 +204,7 @@ func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	t.Severity = severityOf(d, fields, t.Severity)
+	t.Severity = d.SeverityIn(fields, t.Severity)
 	for _, f := range fields {
 		var v float64
 		var ok bool
@@ -305,11 +305,7 @@ func (t Test) validate(path string, fs *yamlx.Findings) {
 			fs.Add(kp, "must be a whole number of categories, got %s", result.FormatFloat(*v))
 		}
 	}
-	switch t.Severity {
-	case "", result.SeverityError, result.SeverityWarn:
-	default:
-		fs.Add(yamlx.Join(path, "severity"), "must be error or warn, got %q", t.Severity)
-	}
+	fs.Severity(yamlx.Join(path, "severity"), t.Severity)
 }
 
 func joinOr(keys []string) string {
@@ -330,15 +326,3 @@ func joinOr(keys []string) string {
 	return out
 }
 
-func severityOf(d *yamlx.Decoder, fields []yamlx.Field, def result.Severity) result.Severity {
-	for _, f := range fields {
-		if f.Key != "severity" {
-			continue
-		}
-		if s, ok := d.Severity(f.Value, f.Path); ok {
-			return result.Severity(s)
-		}
-		return def
-	}
-	return def
-}

@@ -33,14 +33,7 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 	if !ok {
 		return m
 	}
-	sev := result.SeverityError
-	for _, f := range fields {
-		if f.Key == "severity" {
-			if s, ok := d.Severity(f.Value, f.Path); ok {
-				sev = result.Severity(s)
-			}
-		}
-	}
+	sev := d.SeverityIn(fields, result.SeverityError)
 	sources := decodeSources(d, n, fields, path, env.Dir, "model sources")
 	if len(sources) > 0 {
 		m.Source = sources[0]
@@ -307,13 +300,7 @@ func decodeObjectives(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Se
 		if !ok {
 			continue
 		}
-		for _, g := range bf {
-			if g.Key == "severity" {
-				if s, ok := d.Severity(g.Value, g.Path); ok {
-					o.Severity = result.Severity(s)
-				}
-			}
-		}
+		o.Severity = d.SeverityIn(bf, o.Severity)
 		var sub yamlx.Decoder
 		o.Bounds = sub.Interval(f.Value, f.Path, bf, false)
 		for _, p := range sub.Problems() {

@@ -439,7 +439,7 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 			fs.Add(rp, "a bound on |%s| must be ≥ 0, got %s", r.Metric, result.FormatFloat(r.Limit))
 		}
 	}
-	severityProblem(fs, at("severity"), s.Severity)
+	fs.Severity(at("severity"), s.Severity)
 	q := s.Search
 	if q == nil {
 		return
@@ -478,17 +478,9 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 			fs.Add(yamlx.Join(sp, "metric"), "%s", p)
 		}
 	}
-	severityProblem(fs, yamlx.Join(sp, "severity"), q.Severity)
+	fs.Severity(yamlx.Join(sp, "severity"), q.Severity)
 }
 
-// severityProblem reports a severity other than "", error and warn.
-func severityProblem(fs *yamlx.Findings, path string, s result.Severity) {
-	switch s {
-	case "", result.SeverityError, result.SeverityWarn:
-	default:
-		fs.Add(path, "must be error or warn, got %q", s)
-	}
-}
 
 // reported returns the metrics reported per slice: s.Metrics (or the
 // defaults) followed by any rule metric not among them.

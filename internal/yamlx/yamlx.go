@@ -20,6 +20,7 @@ import (
 
 	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/names"
+	"github.com/trustml/trustml/result"
 )
 
 // Problem is one mistake in a YAML document.
@@ -556,6 +557,30 @@ func (d *Decoder) Word(n *yaml.Node, path string, words ...string) (string, bool
 // Severity reads a check's severity: "error" or "warn".
 func (d *Decoder) Severity(n *yaml.Node, path string) (string, bool) {
 	return d.Word(n, path, "error", "warn")
+}
+
+// SeverityIn returns the severity the key "severity" among fields gives
+// (reading it with Severity), or def when there is none or it is not one.
+func (d *Decoder) SeverityIn(fields []Field, def result.Severity) result.Severity {
+	for _, f := range fields {
+		if f.Key == "severity" {
+			if s, ok := d.Severity(f.Value, f.Path); ok {
+				return result.Severity(s)
+			}
+		}
+	}
+	return def
+}
+
+// Severity records a problem at path when s is not a severity a suite can
+// give: "" (the default), error or warn. Every section's Validate states
+// the rule through it.
+func (fs *Findings) Severity(path string, s result.Severity) {
+	switch s {
+	case "", result.SeverityError, result.SeverityWarn:
+	default:
+		fs.Add(path, "must be error or warn, got %q", s)
+	}
 }
 
 // IntervalKeys are the keys [Decoder.Interval] reads.
