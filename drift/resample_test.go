@@ -156,7 +156,6 @@ func normalBridgeIntegral() float64 {
 	return s
 }
 
-
 // driftSpec is the suite's drift section with the null bounds above.
 func driftSpec() *drift.Spec {
 	return &drift.Spec{Columns: []drift.Column{

@@ -325,4 +325,3 @@ func joinOr(keys []string) string {
 	}
 	return out
 }
-

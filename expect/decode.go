@@ -44,7 +44,6 @@ func Decode(d *yamlx.Decoder, n *yaml.Node, path string) *Suite {
 	return s
 }
 
-
 // decodeTable reads the table section: the table kinds by their keys, and
 // the columns group (required, exact, ordered).
 func decodeTable(d *yamlx.Decoder, n *yaml.Node, path string) []Check {

@@ -147,7 +147,6 @@ func (c *Compare) validate(path string, fs *yamlx.Findings) {
 	}
 }
 
-
 // metricProblem says why name is not a metric, with a hint, or "".
 func metricProblem(name string) string {
 	names := MetricNames()

@@ -481,7 +481,6 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	fs.Severity(yamlx.Join(sp, "severity"), q.Severity)
 }
 
-
 // reported returns the metrics reported per slice: s.Metrics (or the
 // defaults) followed by any rule metric not among them.
 func (s *Spec) reported() []string {
