@@ -106,11 +106,7 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 		case "n":
 			if v, ok := d.Count(f.Value, f.Path); ok {
 				t.N = int(v)
-				// In Go 0 takes the default; in a suite leaving n out
-				// does, so a written 0 is the value.
-				if v == 0 {
-					d.Errorf(f.Value, f.Path, "%s", nProblem(v))
-				}
+				d.WrittenZero(f.Value, f.Path, v == 0, nProblem(v))
 			}
 		case "rows":
 			items, ok := d.Sequence(f.Value, f.Path)
@@ -400,11 +396,7 @@ func decodeSweep(d *yamlx.Decoder, n *yaml.Node, path string) *Sweep {
 		case "steps":
 			if v, ok := d.Count(f.Value, f.Path); ok {
 				s.Steps = int(v)
-				// In Go 0 takes the default; in a suite leaving steps
-				// out does, so a written 0 is the value.
-				if v == 0 {
-					d.Errorf(f.Value, f.Path, "%s", stepsProblem(v))
-				}
+				d.WrittenZero(f.Value, f.Path, v == 0, stepsProblem(v))
 			}
 		}
 	}

@@ -159,7 +159,7 @@ func decodeDim(d *yamlx.Decoder, n *yaml.Node, path string) (Dim, bool) {
 			}
 		case "quantiles":
 			v, ok := d.Int(f.Value, f.Path)
-			good = good && ok && !explicitZero(d, f, v, quantilesProblem(v))
+			good = good && ok && !d.WrittenZero(f.Value, f.Path, v == 0, quantilesProblem(v))
 			dim.Quantiles = int(v)
 		}
 	}
@@ -168,18 +168,6 @@ func decodeDim(d *yamlx.Decoder, n *yaml.Node, path string) (Dim, bool) {
 		good = false
 	}
 	return dim, good
-}
-
-// explicitZero reports a zero written for a key whose zero value, in a
-// spec built in Go, takes the default: in a suite, leaving the key out
-// does that, so a written zero is the value and problem says what is wrong
-// with it.
-func explicitZero(d *yamlx.Decoder, f yamlx.Field, v int64, problem string) bool {
-	if v == 0 && problem != "" {
-		d.Errorf(f.Value, f.Path, "%s", problem)
-		return true
-	}
-	return false
 }
 
 func decodeMetrics(d *yamlx.Decoder, n *yaml.Node, path string) []string {
@@ -259,23 +247,21 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 		case "pairs":
 			s.Pairs, _ = d.Bool(f.Value, f.Path)
 		case "quantiles":
-			if v, ok := d.Int(f.Value, f.Path); ok && !explicitZero(d, f, v, quantilesProblem(v)) {
+			if v, ok := d.Int(f.Value, f.Path); ok && !d.WrittenZero(f.Value, f.Path, v == 0, quantilesProblem(v)) {
 				s.Quantiles = int(v)
 			}
 		case "min_support":
-			if v, ok := d.Int(f.Value, f.Path); ok && !explicitZero(d, f, v, minSupportProblem(v)) {
+			if v, ok := d.Int(f.Value, f.Path); ok && !d.WrittenZero(f.Value, f.Path, v == 0, minSupportProblem(v)) {
 				s.MinSupport = int(v)
 			}
 		case "fdr":
 			if v, ok := d.Float(f.Value, f.Path); ok {
-				if v == 0 {
-					d.Errorf(f.Value, f.Path, "%s", fdrProblem(v))
-				} else {
+				if !d.WrittenZero(f.Value, f.Path, v == 0, fdrProblem(v)) {
 					s.FDR = v
 				}
 			}
 		case "top_k":
-			if v, ok := d.Int(f.Value, f.Path); ok && !explicitZero(d, f, v, topKProblem(v)) {
+			if v, ok := d.Int(f.Value, f.Path); ok && !d.WrittenZero(f.Value, f.Path, v == 0, topKProblem(v)) {
 				s.TopK = int(v)
 			}
 		case "metric":

@@ -258,26 +258,11 @@ func binsProblem(b []float64) string {
 	return ""
 }
 
-func quantilesProblem(k int64) string {
-	if k < 2 || k > MaxQuantiles {
-		return fmt.Sprintf("must be between 2 and %d, got %d", MaxQuantiles, k)
-	}
-	return ""
-}
+func quantilesProblem(k int64) string { return yamlx.Between(k, 2, MaxQuantiles) }
 
-func nBootProblem(n int64) string {
-	if n < 0 || n > MaxNBoot {
-		return fmt.Sprintf("must be between 0 and %d, got %d", MaxNBoot, n)
-	}
-	return ""
-}
+func nBootProblem(n int64) string { return yamlx.Between(n, 0, MaxNBoot) }
 
-func topKProblem(k int64) string {
-	if k < 1 || k > MaxTopK {
-		return fmt.Sprintf("must be between 1 and %d, got %d", MaxTopK, k)
-	}
-	return ""
-}
+func topKProblem(k int64) string { return yamlx.Between(k, 1, MaxTopK) }
 
 func minSupportProblem(n int64) string {
 	if n < 2 {

@@ -559,6 +559,27 @@ func (d *Decoder) Severity(n *yaml.Node, path string) (string, bool) {
 	return d.Word(n, path, "error", "warn")
 }
 
+// WrittenZero reports, at n, a zero written for a key whose zero value in
+// a spec built in Go takes the default: in a suite leaving the key out
+// does that, so a written zero is the value, and problem (Validate's rule
+// applied to it) says what is wrong with it. It reports whether it did.
+func (d *Decoder) WrittenZero(n *yaml.Node, path string, zero bool, problem string) bool {
+	if zero && problem != "" {
+		d.Errorf(n, path, "%s", problem)
+		return true
+	}
+	return false
+}
+
+// Between says what is wrong with an integer setting v outside [lo, hi],
+// or "" when it is within: "must be between lo and hi, got v".
+func Between(v, lo, hi int64) string {
+	if v < lo || v > hi {
+		return fmt.Sprintf("must be between %d and %d, got %d", lo, hi, v)
+	}
+	return ""
+}
+
 // SeverityIn returns the severity the key "severity" among fields gives
 // (reading it with Severity), or def when there is none or it is not one.
 func (d *Decoder) SeverityIn(fields []Field, def result.Severity) result.Severity {
