@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -211,17 +210,13 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		defer keep.release()
 		in = keep
 	}
-	// The drift section and the report need the data's profile; build it
-	// as the same pass goes by.
-	var prof *profiling
+	// The drift section and the report need the data's profile; the
+	// expectations' pass fills it from the accumulators its checks read.
+	var prof *profile.Profiler
 	if cols := s.profileColumns(opts.Profile); len(cols) > 0 {
-		p, err := profile.New(rdr.Schema(), cols, profile.Options{})
-		if err != nil {
+		if prof, err = profile.New(rdr.Schema(), cols, profile.Options{}); err != nil {
 			return nil, err
 		}
-		prof = newProfiling(in, p)
-		defer prof.stop()
-		in = prof
 	}
 	stopProgress := reportProgress(rdr, opts.Progress)
 	checks, err := expectations.Evaluate(ctx, in, expect.Options{
@@ -231,6 +226,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		Now:        start,
 		Open:       s.openOther(opts),
 		FailedRows: opts.FailedRows,
+		Profile:    prof,
 	})
 	stopProgress()
 	if err != nil {
@@ -241,7 +237,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 	}
 	var current *profile.Profile
 	if prof != nil {
-		current = prof.finish()
+		current = prof.Finish()
 	}
 	fp, err := rdr.Fingerprint()
 	if err != nil {
@@ -741,52 +737,6 @@ func (s *Suite) profileColumns(all bool) []string {
 		cols = append(cols, s.Expectations.Names()...)
 	}
 	return distinct(cols)
-}
-
-// profiling is a RecordReader that hands every batch passing through it
-// to a Profiler running on its own goroutine, so that profiling overlaps
-// the expectations' evaluation; at most a few batches wait for it.
-type profiling struct {
-	array.RecordReader
-	p       *profile.Profiler
-	batches chan arrow.RecordBatch
-	done    chan struct{}
-	once    sync.Once
-}
-
-func newProfiling(rr array.RecordReader, p *profile.Profiler) *profiling {
-	pr := &profiling{RecordReader: rr, p: p, batches: make(chan arrow.RecordBatch, 2), done: make(chan struct{})}
-	go func() {
-		defer close(pr.done)
-		for b := range pr.batches {
-			pr.p.Update(b)
-			b.Release()
-		}
-	}()
-	return pr
-}
-
-func (pr *profiling) Next() bool {
-	if !pr.RecordReader.Next() {
-		return false
-	}
-	b := pr.RecordReader.RecordBatch()
-	b.Retain()
-	pr.batches <- b
-	return true
-}
-
-// stop ends the profiling goroutine and waits for it; it may be called
-// more than once.
-func (pr *profiling) stop() {
-	pr.once.Do(func() { close(pr.batches) })
-	<-pr.done
-}
-
-// finish waits for every batch to be profiled and returns the profile.
-func (pr *profiling) finish() *profile.Profile {
-	pr.stop()
-	return pr.p.Finish()
 }
 
 // locate names the file of each failing row of a set of files, and the

@@ -79,7 +79,7 @@ func TestValidateCaps(t *testing.T) {
 		{"n", checklist.Test{Name: "s", Type: checklist.INV, N: 1 << 40, Perturb: []checklist.Perturbation{checklist.Add("x", 1)}},
 			"n: must be between 1 and 100000, got 1099511627776"},
 		{"sweep rows", checklist.Test{Name: "s", Type: checklist.DIR, N: 1000, Sweep: &checklist.Sweep{Column: "x", Steps: 10000},
-			Change: checklist.Change{Direction: checklist.Increase}}, "n × sweep.steps = 1000 × 10000 = 10000000 rows to predict, more than the cap of 1000000; lower n or steps"},
+			Change: checklist.Change{Direction: checklist.Increase}}, "sweep: n × sweep.steps = 1000 × 10000 = 10000000 rows to predict, more than the cap of 1000000; lower n or steps"},
 		{"template product", checklist.Test{Name: "s", Type: checklist.MFT, Expect: &checklist.Bounds{Interval: bound.Interval{Min: &lo}},
 			Templates: []checklist.Template{{Vary: vary}}}, "expands to more than 100000 cases (listed cases plus the product of each template's vary lists); split the test or shorten the lists"},
 	} {

@@ -3,10 +3,11 @@ package checklist
 import (
 	"cmp"
 	"fmt"
-	"github.com/trustml/trustml/bound"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/trustml/trustml/bound"
+	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
 )
 
@@ -421,18 +422,12 @@ func templateCases(tm Template) int {
 
 // nProblem says what is wrong with a test's n, or "".
 func nProblem(n int64) string {
-	if n < 1 || n > MaxN {
-		return fmt.Sprintf("must be between 1 and %d, got %d", MaxN, n)
-	}
-	return ""
+	return yamlx.Between(n, 1, MaxN)
 }
 
 // stepsProblem says what is wrong with a sweep's steps, or "".
 func stepsProblem(steps int64) string {
-	if steps < 2 || steps > MaxSteps {
-		return fmt.Sprintf("must be between 2 and %d, got %d", MaxSteps, steps)
-	}
-	return ""
+	return yamlx.Between(steps, 2, MaxSteps)
 }
 
 // sweepRowsProblem says whether a sweep over n base rows (DefaultN when

@@ -623,7 +623,7 @@ func TestErrors(t *testing.T) {
 		{"fields of another type", &local{f: linear},
 			checklist.Test{Name: "t", Type: checklist.INV, Perturb: []checklist.Perturbation{checklist.Add("x", 1)},
 				Change: checklist.Change{Direction: checklist.Increase}}, checklist.Options{},
-			`checklist: test "t": change and sweep: only for DIR tests, not INV`},
+			`checklist: test "t": expect: INV tests take tolerance: {abs: ..., rel: ...}, not expect`},
 		{"feature not in the data", &local{f: linear}, dir(checklist.Add("x", 1)), checklist.Options{Features: []string{"x", "w"}, Target: "y"},
 			`checklist: data batch 0: column "w" not found (columns: x, z, g, y)`},
 	} {

@@ -68,29 +68,17 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 	for _, f := range fields {
 		has[f.Key] = f
 	}
-	if f, ok := has["name"]; !ok {
-		d.Errorf(n, path, "needs name: a short sentence saying the behaviour tested")
-	} else if t.Name, ok = d.Text(f.Value, f.Path); ok && strings.TrimSpace(t.Name) == "" {
-		d.Errorf(f.Value, f.Path, "must not be empty")
+	if f, ok := has["name"]; ok {
+		t.Name, _ = d.Text(f.Value, f.Path)
 	}
-	typed := false
-	if f, ok := has["type"]; !ok {
-		d.Errorf(n, path, "needs type: MFT, INV or DIR")
-	} else if s, ok := d.String(f.Value, f.Path); ok {
-		switch Type(s) {
-		case MFT, INV, DIR:
-			t.Type, typed = Type(s), true
-		default:
-			msg := fmt.Sprintf("must be MFT, INV or DIR, got %q", s)
-			if h := yamlx.Suggest(s, []string{"MFT", "INV", "DIR"}); h != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", h)
-			}
-			d.Errorf(f.Value, f.Path, "%s", msg)
-		}
+	if f, ok := has["type"]; ok {
+		s, _ := d.String(f.Value, f.Path)
+		t.Type = Type(s)
 	}
+	typed := t.Type == MFT || t.Type == INV || t.Type == DIR
 	_, sweep := has["sweep"]
-	var needExpect []yamlx.Field // MFT cases and templates without their own expect
 	for _, f := range fields {
+		// A key of another type is a key problem: it is not read.
 		if types, specific := appliesTo[f.Key]; specific && typed && !contains(types, t.Type) {
 			switch {
 			case f.Key == "expect" && t.Type == INV:
@@ -117,14 +105,8 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 			}
 		case "n":
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if p := nProblem(v); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-				} else {
-					t.N = int(v)
-				}
-			}
-			if _, rows := has["rows"]; rows {
-				d.Errorf(f.KeyN, f.Path, "n and rows are exclusive: rows lists the base rows")
+				t.N = int(v)
+				d.WrittenZero(f.Value, f.Path, v == 0, nProblem(v))
 			}
 		case "rows":
 			items, ok := d.Sequence(f.Value, f.Path)
@@ -136,9 +118,6 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 			}
 		case "perturb":
 			t.Perturb = decodePerturb(d, f.Value, f.Path)
-			if sweep && t.Type == DIR {
-				d.Errorf(f.KeyN, f.Path, "perturb and sweep are exclusive: write two tests")
-			}
 		case "sweep":
 			t.Sweep = decodeSweep(d, f.Value, f.Path)
 		case "tolerance":
@@ -156,11 +135,7 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 				d.Errorf(f.Value, f.Path, "must list at least one case")
 			}
 			for i, it := range items {
-				ip := fmt.Sprintf("%s[%d]", f.Path, i)
-				c, ok := decodeCase(d, it, ip)
-				if ok && c.Expect == nil {
-					needExpect = append(needExpect, yamlx.Field{Path: ip, Value: it})
-				}
+				c, _ := decodeCase(d, it, fmt.Sprintf("%s[%d]", f.Path, i))
 				t.Cases = append(t.Cases, c)
 			}
 		case "templates":
@@ -169,56 +144,16 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 				d.Errorf(f.Value, f.Path, "must list at least one template")
 			}
 			for i, it := range items {
-				ip := fmt.Sprintf("%s[%d]", f.Path, i)
-				tm, ok := decodeTemplate(d, it, ip)
-				if ok && tm.Expect == nil {
-					needExpect = append(needExpect, yamlx.Field{Path: ip, Value: it})
-				}
+				tm, _ := decodeTemplate(d, it, fmt.Sprintf("%s[%d]", f.Path, i))
 				t.Templates = append(t.Templates, tm)
 			}
 		}
 	}
-	if !typed {
-		return t, true
-	}
-	_, hasExpect := has["expect"]
-	_, hasPerturb := has["perturb"]
-	switch t.Type {
-	case MFT:
-		_, cases := has["cases"]
-		_, templates := has["templates"]
-		if !cases && !templates {
-			d.Errorf(n, path, "an MFT test needs cases: [{input: {...}, expect: {...}}] or templates: [{vary: {...}}]")
-		}
-		if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
-			d.Errorf(n, path, "%s", p)
-		}
-		if !hasExpect {
-			for _, it := range needExpect {
-				d.Errorf(it.Value, it.Path, "needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test")
-			}
-		}
-	case INV:
-		if !hasPerturb {
-			d.Errorf(n, path, "an INV test needs perturb: {column: ..., <operation>: ...}")
-		}
-	case DIR:
-		if !hasPerturb && !sweep {
-			d.Errorf(n, path, "a DIR test needs perturb: {column: ..., <operation>: ...} or sweep: {column: ...}")
-		}
-		if t.Sweep != nil {
-			if p := sweepRowsProblem(t.N, t.Sweep.Steps); p != "" {
-				d.Errorf(has["sweep"].KeyN, has["sweep"].Path, "%s", p)
-			}
-		}
-		if !hasExpect {
-			if sweep {
-				d.Errorf(n, path, "a DIR test needs expect: increasing or decreasing")
-			} else {
-				d.Errorf(n, path, "a DIR test needs expect: increase, decrease or {min_change: ..., max_change: ...}")
-			}
-		}
-	}
+	// Every rule about values is Validate's; the decoder positions its
+	// findings.
+	var fs yamlx.Findings
+	t.validate(path, &fs)
+	d.Report(fs)
 	return t, true
 }
 
@@ -281,9 +216,6 @@ func decodeCase(d *yamlx.Decoder, n *yaml.Node, path string) (Case, bool) {
 			c.Expect = decodeBounds(d, f.Value, f.Path)
 		}
 	}
-	if c.Input == nil && !hasKey(fields, "input") {
-		d.Errorf(n, path, "needs input: {column: value, ...}")
-	}
 	return c, true
 }
 
@@ -302,7 +234,6 @@ func decodeTemplate(d *yamlx.Decoder, n *yaml.Node, path string) (Template, bool
 		return Template{}, false
 	}
 	var tm Template
-	var fixedN *yaml.Node
 	for _, f := range fields {
 		switch f.Key {
 		case "vary":
@@ -315,9 +246,6 @@ func decodeTemplate(d *yamlx.Decoder, n *yaml.Node, path string) (Template, bool
 				if !ok {
 					continue
 				}
-				if len(items) == 0 {
-					d.Errorf(c.Value, c.Path, "must list at least one value")
-				}
 				v := Values{Column: c.Key}
 				for i, it := range items {
 					if x, ok := decodeScalar(d, it, fmt.Sprintf("%s[%d]", c.Path, i)); ok {
@@ -327,17 +255,9 @@ func decodeTemplate(d *yamlx.Decoder, n *yaml.Node, path string) (Template, bool
 				tm.Vary = append(tm.Vary, v)
 			}
 		case "fixed":
-			tm.Fixed, fixedN = decodeInput(d, f.Value, f.Path), f.Value
+			tm.Fixed = decodeInput(d, f.Value, f.Path)
 		case "expect":
 			tm.Expect = decodeBounds(d, f.Value, f.Path)
-		}
-	}
-	if !hasKey(fields, "vary") {
-		d.Errorf(n, path, "needs vary: {column: [value, ...], ...}")
-	}
-	for _, v := range tm.Vary {
-		if _, both := tm.Fixed[v.Column]; both {
-			d.Errorf(fixedN, yamlx.Join(path, "fixed"), "column %q is also in vary", v.Column)
 		}
 	}
 	return tm, true
@@ -357,21 +277,8 @@ func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
 				b.Value = &v
 			}
 		case "tolerance":
-			if v, ok := d.Float(f.Value, f.Path); ok {
-				if v < 0 {
-					d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
-				}
-				b.Tolerance = v
-			}
+			b.Tolerance, _ = d.Float(f.Value, f.Path)
 		}
-	}
-	switch {
-	case hasKey(fields, "value") && (hasKey(fields, "min") || hasKey(fields, "max")):
-		d.Errorf(n, path, "value and min/max are exclusive: expect {value, tolerance} or {min, max}")
-	case hasKey(fields, "tolerance") && !hasKey(fields, "value"):
-		d.Errorf(n, path, "tolerance applies to value: expect {value: ..., tolerance: ...}")
-	case !hasKey(fields, "value") && !hasKey(fields, "min") && !hasKey(fields, "max"):
-		d.Errorf(n, path, "needs min, max or value")
 	}
 	return b
 }
@@ -395,9 +302,19 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 		return ""
 	}
 	var c Change
+	// A word that is not a direction is kept as written: the decoder has
+	// reported it, and Validate sees a change that is there.
+	direction := func(n *yaml.Node, path string) Direction {
+		if s, ok := d.Word(n, path, words...); ok {
+			return toDirection(s)
+		}
+		if x := yamlx.Resolve(n); x != nil && x.Kind == yaml.ScalarNode && x.Value != "" {
+			return Direction(x.Value)
+		}
+		return "?"
+	}
 	if x := yamlx.Resolve(n); x != nil && x.Kind == yaml.ScalarNode {
-		s, _ := d.Word(n, path, words...)
-		c.Direction = toDirection(s)
+		c.Direction = direction(n, path)
 		return c
 	}
 	fields, ok := d.Mapping(n, path, keys)
@@ -407,15 +324,9 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 	for _, f := range fields {
 		switch f.Key {
 		case "direction":
-			s, _ := d.Word(f.Value, f.Path, words...)
-			c.Direction = toDirection(s)
+			c.Direction = direction(f.Value, f.Path)
 		case "slack":
-			if v, ok := d.Float(f.Value, f.Path); ok {
-				if v < 0 {
-					d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
-				}
-				c.Slack = v
-			}
+			c.Slack, _ = d.Float(f.Value, f.Path)
 		case "min_change", "max_change":
 			if v, ok := d.Float(f.Value, f.Path); ok {
 				if f.Key == "min_change" {
@@ -426,19 +337,8 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 			}
 		}
 	}
-	dir := hasKey(fields, "direction")
-	bounds := hasKey(fields, "min_change") || hasKey(fields, "max_change")
-	switch {
-	case dir && bounds:
-		d.Errorf(n, path, "direction and min_change/max_change are exclusive; min_change: 0 also means an increase")
-	case hasKey(fields, "slack") && !dir:
-		d.Errorf(n, path, "slack applies to a direction: {direction: %s, slack: ...}", words[0])
-	case !dir && !bounds && sweep:
-		d.Errorf(n, path, "needs direction: increasing or decreasing")
-	case !dir && !bounds:
+	if len(fields) == 0 && !sweep {
 		d.Errorf(n, path, "needs direction, min_change or max_change")
-	case c.Min != nil && c.Max != nil && *c.Min > *c.Max:
-		d.Errorf(n, path, "min_change %s is greater than max_change %s", result.FormatFloat(*c.Min), result.FormatFloat(*c.Max))
 	}
 	return c
 }
@@ -455,9 +355,6 @@ func decodeTolerance(d *yamlx.Decoder, n *yaml.Node, path string) Tolerance {
 			v, ok := d.Float(f.Value, f.Path)
 			if !ok {
 				continue
-			}
-			if v < 0 {
-				d.Errorf(f.Value, f.Path, "must be ≥ 0, got %s", result.FormatFloat(v))
 			}
 			if f.Key == "abs" {
 				t.Abs = v
@@ -498,19 +395,10 @@ func decodeSweep(d *yamlx.Decoder, n *yaml.Node, path string) *Sweep {
 			}
 		case "steps":
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if p := stepsProblem(v); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-				} else {
-					s.Steps = int(v)
-				}
+				s.Steps = int(v)
+				d.WrittenZero(f.Value, f.Path, v == 0, stepsProblem(v))
 			}
 		}
-	}
-	if !hasKey(fields, "column") {
-		d.Errorf(n, path, "needs column: the column to sweep")
-	}
-	if s.From != nil && s.To != nil && !(*s.From < *s.To) {
-		d.Errorf(n, path, "from %s must be less than to %s", result.FormatFloat(*s.From), result.FormatFloat(*s.To))
 	}
 	return s
 }

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
@@ -437,135 +438,216 @@ func rangeText(lo, hi *float64) string {
 }
 
 // Validate reports every field that does not fit the test's type, and
-// impossible values (a fraction above 1, min above max), joined. Run
-// validates each test; Decode yields tests that pass it.
+// impossible values (a fraction above 1, min above max), joined, a line per
+// problem naming its key. Run validates each test; the suite decoder
+// reports the same problems, found by the same rules, with their
+// positions in the suite file.
 func (t *Test) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if t.Name == "" {
-		bad("a test needs a name")
+	var fs yamlx.Findings
+	t.validate("", &fs)
+	return fs.Err()
+}
+
+// validate records every problem of t in fs, at key paths below path (""
+// for a test built in Go). It states each rule about a test's values once,
+// for suites decoded and built in code alike. A problem of a whole test,
+// case or template is located at it (AddAt), so that a problem found
+// below it does not hide it.
+func (t *Test) validate(path string, fs *yamlx.Findings) {
+	k := func(key string) string { return yamlx.Join(path, key) }
+	if strings.TrimSpace(t.Name) == "" {
+		fs.AddAt(path, path, "needs name: a short sentence saying the behaviour tested")
 	}
-	switch t.Severity {
-	case "", result.SeverityError, result.SeverityWarn:
+	switch t.Type {
+	case MFT, INV, DIR:
+	case "":
+		fs.AddAt(path, path, "needs type: MFT, INV or DIR")
 	default:
-		bad("severity %q is neither error nor warn", t.Severity)
+		msg := fmt.Sprintf("must be MFT, INV or DIR, got %q", t.Type)
+		if h := yamlx.Suggest(string(t.Type), []string{"MFT", "INV", "DIR"}); h != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", h)
+		}
+		fs.Add(k("type"), "%s", msg)
 	}
+	fs.Severity(k("severity"), t.Severity)
 	if !(t.MaxFailureRate >= 0 && t.MaxFailureRate <= 1) {
-		bad("max failure rate %v is not a fraction between 0 and 1", t.MaxFailureRate)
+		fs.Add(k("max_failure_rate"), "must be a fraction between 0 and 1, got %s", result.FormatFloat(t.MaxFailureRate))
 	}
 	if t.N != 0 {
 		if p := nProblem(int64(t.N)); p != "" {
-			bad("n: %s", p)
+			fs.Add(k("n"), "%s", p)
 		}
 	}
 	if t.N != 0 && len(t.Rows) > 0 {
-		bad("n and rows are exclusive: rows are the base rows")
+		fs.AddKey(k("n"), "n and rows are exclusive: rows lists the base rows")
 	}
-	only := func(set bool, what string, types ...Type) {
-		if set && !slices.Contains(types, t.Type) {
-			names := make([]string, len(types))
-			for i, ty := range types {
-				names[i] = string(ty)
-			}
-			bad("%s: only for %s tests, not %s", what, strings.Join(names, " and "), t.Type)
+	only := func(set bool, key string, types ...Type) {
+		if !set || slices.Contains(types, t.Type) || (t.Type != MFT && t.Type != INV && t.Type != DIR) {
+			return
+		}
+		switch {
+		case key == "expect" && t.Type == INV:
+			fs.AddKey(k(key), "INV tests take tolerance: {abs: ..., rel: ...}, not expect")
+		case len(types) == 1:
+			fs.AddKey(k(key), "applies to %s tests only, not %s", types[0], t.Type)
+		default:
+			fs.AddKey(k(key), "applies to %s and %s tests, not %s", types[0], types[1], t.Type)
 		}
 	}
-	only(len(t.Cases) > 0 || len(t.Templates) > 0 || t.Expect != nil, "cases, templates and expect", MFT)
-	only(len(t.Perturb) > 0 || len(t.Rows) > 0 || t.N != 0, "perturb, rows and n", INV, DIR)
+	only(len(t.Cases) > 0, "cases", MFT)
+	only(len(t.Templates) > 0, "templates", MFT)
+	only(t.Expect != nil, "expect", MFT)
+	only(t.Change != Change{}, "expect", DIR)
+	only(len(t.Perturb) > 0, "perturb", INV, DIR)
+	only(len(t.Rows) > 0, "rows", INV, DIR)
+	only(t.N != 0, "n", INV, DIR)
 	only(t.Tolerance != Tolerance{}, "tolerance", INV)
-	only(t.Change != Change{} || t.Sweep != nil, "change and sweep", DIR)
+	only(t.Sweep != nil, "sweep", DIR)
 	switch t.Type {
 	case MFT:
-		if len(t.Cases)+len(t.Templates) == 0 {
-			bad("an MFT test needs cases or templates")
-		}
-		if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
-			bad("%s", p)
-		}
-		for i, c := range t.Cases {
-			if err := cmpOr(c.Expect, t.Expect).validate(); err != nil {
-				bad("cases[%d]: %v", i, err)
-			}
-		}
-		for i, tm := range t.Templates {
-			if err := cmpOr(tm.Expect, t.Expect).validate(); err != nil {
-				bad("templates[%d]: %v", i, err)
-			}
-			if len(tm.Vary) == 0 {
-				bad("templates[%d]: vary no column", i)
-			}
-			for _, v := range tm.Vary {
-				if len(v.Values) == 0 {
-					bad("templates[%d]: column %q has no values", i, v.Column)
-				}
-			}
-		}
+		t.validateMFT(path, fs)
 	case INV:
 		if len(t.Perturb) == 0 {
-			bad("an INV test needs a perturbation")
+			fs.AddAt(path, path, "an INV test needs perturb: {column: ..., <operation>: ...}")
 		}
 		tol := t.Tolerance
-		if !(tol.Abs >= 0) || !(tol.Rel >= 0) || math.IsInf(tol.Abs, 0) || math.IsInf(tol.Rel, 0) {
-			bad("tolerance abs and rel must be finite and ≥ 0")
+		for _, f := range []struct {
+			key string
+			v   float64
+		}{{"abs", tol.Abs}, {"rel", tol.Rel}} {
+			switch {
+			case !(f.v >= 0):
+				fs.Add(yamlx.Join(k("tolerance"), f.key), "must be ≥ 0, got %s", result.FormatFloat(f.v))
+			case math.IsInf(f.v, 0):
+				fs.Add(yamlx.Join(k("tolerance"), f.key), "must be finite, got %s", result.FormatFloat(f.v))
+			}
 		}
 		if tol.Scale != "" && tol.Scale != ScaleTarget && tol.Scale != ScalePrediction {
-			bad("tolerance scale %q is neither target nor prediction", tol.Scale)
+			fs.Add(yamlx.Join(k("tolerance"), "scale"), "must be target or prediction, got %q", tol.Scale)
 		}
 	case DIR:
-		if (len(t.Perturb) == 0) == (t.Sweep == nil) {
-			bad("a DIR test needs either a perturbation or a sweep")
-		}
-		ch := t.Change
-		switch {
-		case ch.Direction != "" && (ch.Min != nil || ch.Max != nil):
-			bad("a change takes a direction or min and max, not both")
-		case ch.Direction == "" && ch.Min == nil && ch.Max == nil:
-			bad("a DIR test needs a direction or min and max change")
-		case ch.Direction != "" && ch.Direction != Increase && ch.Direction != Decrease:
-			bad("direction %q is neither increase nor decrease", ch.Direction)
-		case ch.StrictMin || ch.StrictMax:
-			bad("strict change bounds are not supported: a change on the bound passes")
-		case ch.Interval.Validate() != nil:
-			bad("change: %v", ch.Interval.Validate())
-		case t.Sweep != nil && ch.Direction == "":
-			bad("a sweep needs a direction")
-		}
-		if !(ch.Slack >= 0) {
-			bad("slack %v < 0", ch.Slack)
-		}
-		if ch.Slack != 0 && ch.Direction == "" {
-			bad("slack applies to a direction")
-		}
-		if t.Sweep != nil && t.Sweep.Steps != 0 {
-			if p := stepsProblem(int64(t.Sweep.Steps)); p != "" {
-				bad("sweep.steps: %s", p)
-			}
-		}
-		if t.Sweep != nil && t.N <= MaxN && t.Sweep.Steps <= MaxSteps {
-			if p := sweepRowsProblem(t.N, t.Sweep.Steps); p != "" {
-				bad("%s", p)
-			}
-		}
-	default:
-		bad("type %q is not MFT, INV or DIR", t.Type)
+		t.validateDIR(path, fs)
 	}
-	return errors.Join(errs...)
 }
 
-func (b *Bounds) validate() error {
-	switch {
-	case b == nil:
-		return errors.New("no expectation")
-	case b.Value != nil && !b.Interval.IsZero():
-		return errors.New("an expectation takes a value or min and max, not both")
-	case b.Value == nil && b.Interval.IsZero():
-		return errors.New("an expectation needs a value, min or max")
-	case b.StrictMin || b.StrictMax:
-		return errors.New("strict bounds are not supported: a prediction on the bound passes")
-	case b.Interval.Validate() != nil:
-		return b.Interval.Validate()
-	case !(b.Tolerance >= 0):
-		return fmt.Errorf("tolerance %v < 0", b.Tolerance)
+func (t *Test) validateMFT(path string, fs *yamlx.Findings) {
+	k := func(key string) string { return yamlx.Join(path, key) }
+	if len(t.Cases)+len(t.Templates) == 0 {
+		fs.AddAt(path, path, "an MFT test needs cases: [{input: {...}, expect: {...}}] or templates: [{vary: {...}}]")
 	}
-	return nil
+	if p := casesProblem(mftCases(len(t.Cases), t.Templates)); p != "" {
+		fs.AddAt(path, path, "%s", p)
+	}
+	if t.Expect != nil {
+		t.Expect.validate(k("expect"), fs)
+	}
+	needExpect := func(at string, b *Bounds) {
+		switch {
+		case b != nil:
+			b.validate(yamlx.Join(at, "expect"), fs)
+		case t.Expect == nil:
+			fs.AddAt(at, at, "needs expect: {min: ..., max: ...} or {value: ..., tolerance: ...}, here or for the whole test")
+		}
+	}
+	for i, c := range t.Cases {
+		at := fmt.Sprintf("%s[%d]", k("cases"), i)
+		needExpect(at, c.Expect)
+		if c.Input == nil {
+			fs.AddAt(at, at, "needs input: {column: value, ...}")
+		}
+	}
+	for i, tm := range t.Templates {
+		at := fmt.Sprintf("%s[%d]", k("templates"), i)
+		needExpect(at, tm.Expect)
+		if len(tm.Vary) == 0 {
+			fs.AddAt(at, at, "needs vary: {column: [value, ...], ...}")
+		}
+		for _, v := range tm.Vary {
+			if len(v.Values) == 0 {
+				fs.Add(yamlx.Join(yamlx.Join(at, "vary"), v.Column), "must list at least one value")
+			}
+			if _, both := tm.Fixed[v.Column]; both {
+				fs.Add(yamlx.Join(at, "fixed"), "column %q is also in vary", v.Column)
+			}
+		}
+	}
+}
+
+func (t *Test) validateDIR(path string, fs *yamlx.Findings) {
+	k := func(key string) string { return yamlx.Join(path, key) }
+	sweep := t.Sweep != nil
+	switch {
+	case len(t.Perturb) == 0 && !sweep:
+		fs.AddAt(path, path, "a DIR test needs perturb: {column: ..., <operation>: ...} or sweep: {column: ...}")
+	case len(t.Perturb) > 0 && sweep:
+		fs.AddKey(k("perturb"), "perturb and sweep are exclusive: write two tests")
+	}
+	ch, at := t.Change, k("expect")
+	increase := "increase"
+	if sweep {
+		increase = "increasing"
+	}
+	bounds := ch.Min != nil || ch.Max != nil
+	switch {
+	case ch == Change{} && sweep:
+		fs.AddAt(path, path, "a DIR test needs expect: increasing or decreasing")
+	case ch == Change{}:
+		fs.AddAt(path, path, "a DIR test needs expect: increase, decrease or {min_change: ..., max_change: ...}")
+	case ch.Direction != "" && bounds:
+		fs.Add(at, "direction and min_change/max_change are exclusive; min_change: 0 also means an increase")
+	case ch.Slack != 0 && ch.Direction == "":
+		fs.Add(at, "slack applies to a direction: {direction: %s, slack: ...}", increase)
+	case ch.Direction == "" && sweep:
+		fs.Add(at, "needs direction: increasing or decreasing")
+	case ch.Direction != "" && ch.Direction != Increase && ch.Direction != Decrease:
+		fs.Add(at, "direction %q is neither increase nor decrease", ch.Direction)
+	case ch.StrictMin || ch.StrictMax:
+		fs.Add(at, "strict change bounds are not supported: a change on the bound passes")
+	case ch.Min != nil && ch.Max != nil && *ch.Min > *ch.Max:
+		fs.Add(at, "min_change %s is greater than max_change %s", result.FormatFloat(*ch.Min), result.FormatFloat(*ch.Max))
+	case ch.Interval.Validate() != nil:
+		fs.Add(at, "%v", ch.Interval.Validate())
+	}
+	if !(ch.Slack >= 0) {
+		fs.Add(yamlx.Join(at, "slack"), "must be ≥ 0, got %s", result.FormatFloat(ch.Slack))
+	}
+	if !sweep {
+		return
+	}
+	sw, sp := t.Sweep, k("sweep")
+	if sw.Column == "" {
+		fs.AddAt(sp, sp, "needs column: the column to sweep")
+	}
+	if sw.From != nil && sw.To != nil && !(*sw.From < *sw.To) {
+		fs.Add(sp, "from %s must be less than to %s", result.FormatFloat(*sw.From), result.FormatFloat(*sw.To))
+	}
+	if sw.Steps != 0 {
+		if p := stepsProblem(int64(sw.Steps)); p != "" {
+			fs.Add(yamlx.Join(sp, "steps"), "%s", p)
+		}
+	}
+	if t.N <= MaxN && sw.Steps <= MaxSteps {
+		if p := sweepRowsProblem(t.N, sw.Steps); p != "" {
+			fs.AddKey(sp, "%s", p)
+		}
+	}
+}
+
+// validate records the problems of an MFT expectation at path.
+func (b *Bounds) validate(path string, fs *yamlx.Findings) {
+	switch {
+	case b.Value != nil && !b.Interval.IsZero():
+		fs.Add(path, "value and min/max are exclusive: expect {value, tolerance} or {min, max}")
+	case b.Tolerance != 0 && b.Value == nil:
+		fs.Add(path, "tolerance applies to value: expect {value: ..., tolerance: ...}")
+	case b.Value == nil && b.Interval.IsZero():
+		fs.Add(path, "needs min, max or value")
+	case b.StrictMin || b.StrictMax:
+		fs.Add(path, "strict bounds are not supported: a prediction on the bound passes")
+	case b.Interval.Validate() != nil:
+		fs.Add(path, "%v", b.Interval.Validate())
+	}
+	if !(b.Tolerance >= 0) {
+		fs.Add(yamlx.Join(path, "tolerance"), "must be ≥ 0, got %s", result.FormatFloat(b.Tolerance))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
@@ -179,14 +180,14 @@ func numericCheck(ck result.Check, t Test, rc *profile.Column, rd, cd Dist, exac
 		if !exact {
 			obs["max_error"] = bucketBound(rd, cd)
 		}
-		passed = (t.MaxStatistic == nil || d <= *t.MaxStatistic) && (t.MinPValue == nil || p >= *t.MinPValue)
+		passed = within(t.Statistic, d) && within(t.PValue, p)
 		ck.ObservedText = fmt.Sprintf("D %s, p-value %s", result.Human(d), result.Human(p))
 		ck.Message = fmt.Sprintf("KS statistic %s (%s p-value %s) between reference (n=%d) and current (n=%d)%s, expected %s",
 			result.Human(d), method, result.Human(p), int64(nr), int64(nc), approx, ck.ExpectedText)
 	case WassersteinTest:
 		w := Wasserstein(rd, cd)
 		obs["distance"] = result.Number(w)
-		passed = t.Max == nil || w <= *t.Max
+		passed = within(t.Statistic, w)
 		ck.ObservedText = "W1 " + result.Human(w)
 		ck.Message = fmt.Sprintf("Wasserstein-1 distance %s (reference mean %s, current mean %s)%s, expected %s",
 			result.Human(w), result.Human(mean(rd)), result.Human(mean(cd)), approx, ck.ExpectedText)
@@ -207,7 +208,7 @@ func numericCheck(ck result.Check, t Test, rc *profile.Column, rd, cd Dist, exac
 			bins[i] = map[string]any{"lo": result.Number(lo), "hi": result.Number(hi), "reference": rf[i], "current": cf[i]}
 		}
 		obs["bins"] = bins
-		passed = t.Max == nil || psi <= *t.Max
+		passed = within(t.Statistic, psi)
 		ck.ObservedText = "PSI " + result.Human(psi)
 		ck.Message = fmt.Sprintf("PSI %s over %d bins from the reference's deciles%s%s, expected %s",
 			result.Human(psi), len(rf), worstBin(rf, cf, edges), approx, ck.ExpectedText)
@@ -305,7 +306,7 @@ func categoricalCheck(ck result.Check, t Test, rcat, ccat []profile.ValueCount) 
 	case ChiSquareTest:
 		x2, df, p := ChiSquare(rn, cn)
 		obs["statistic"], obs["df"], obs["p_value"] = result.Number(x2), df, result.Number(p)
-		passed = (t.MaxStatistic == nil || x2 <= *t.MaxStatistic) && (t.MinPValue == nil || p >= *t.MinPValue)
+		passed = within(t.Statistic, x2) && within(t.PValue, p)
 		ck.ObservedText = fmt.Sprintf("χ² %s, df %d, p-value %s", result.Human(x2), df, result.Human(p))
 		ck.Message = fmt.Sprintf("chi-square %s with %d degrees of freedom (p-value %s) over %d categories%s, expected %s",
 			result.Human(x2), df, result.Human(p), len(cats), biggestShift(cats, rn, cn, nr, nc), ck.ExpectedText)
@@ -316,7 +317,7 @@ func categoricalCheck(ck result.Check, t Test, rcat, ccat []profile.ValueCount) 
 		}
 		psi := PSI(rf, cf)
 		obs["psi"] = result.Number(psi)
-		passed = t.Max == nil || psi <= *t.Max
+		passed = within(t.Statistic, psi)
 		ck.ObservedText = "PSI " + result.Human(psi)
 		ck.Message = fmt.Sprintf("PSI %s over %d categories%s, expected %s", result.Human(psi), len(cats), biggestShift(cats, rn, cn, nr, nc), ck.ExpectedText)
 	case NewCategories:
@@ -330,7 +331,7 @@ func categoricalCheck(ck result.Check, t Test, rcat, ccat []profile.ValueCount) 
 		}
 		obs["count"], obs["rows"] = len(fresh), rows
 		obs["categories"] = append([]string{}, fresh...)
-		passed = t.Max == nil || float64(len(fresh)) <= *t.Max
+		passed = within(t.Statistic, float64(len(fresh)))
 		ck.ObservedText = fmt.Sprintf("%d new", len(fresh))
 		if len(fresh) == 0 {
 			ck.Message = fmt.Sprintf("no value of the current data is new to the reference, expected %s", ck.ExpectedText)
@@ -380,22 +381,22 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// within reports whether v passes b: an interval without ends passes
+// everything, NaN included (the test then only reports its statistic).
+func within(b bound.Interval, v float64) bool { return b.IsZero() || b.Contains(v) }
+
 // bounds returns a test's thresholds, machine-readable and as text.
 func bounds(t Test) (map[string]any, string) {
 	m := map[string]any{}
 	var parts []string
 	stat := map[Kind]string{KSTest: "D", ChiSquareTest: "χ²", PSITest: "PSI", WassersteinTest: "W1", NewCategories: "new values"}[t.Kind]
-	if t.MaxStatistic != nil {
-		m["max_statistic"] = *t.MaxStatistic
-		parts = append(parts, stat+" ≤ "+result.FormatFloat(*t.MaxStatistic))
+	if v := t.Statistic.Max; v != nil {
+		m[statisticKey(t.Kind)] = *v
+		parts = append(parts, stat+" ≤ "+result.FormatFloat(*v))
 	}
-	if t.MinPValue != nil {
-		m["min_p_value"] = *t.MinPValue
-		parts = append(parts, "p-value ≥ "+result.FormatFloat(*t.MinPValue))
-	}
-	if t.Max != nil {
-		m["max"] = *t.Max
-		parts = append(parts, stat+" ≤ "+result.FormatFloat(*t.Max))
+	if v := t.PValue.Min; v != nil {
+		m["min_p_value"] = *v
+		parts = append(parts, "p-value ≥ "+result.FormatFloat(*v))
 	}
 	return m, strings.Join(parts, " and ")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
@@ -155,20 +156,18 @@ func normalBridgeIntegral() float64 {
 	return s
 }
 
-func ptr(v float64) *float64 { return &v }
-
 // driftSpec is the suite's drift section with the null bounds above.
 func driftSpec() *drift.Spec {
 	return &drift.Spec{Columns: []drift.Column{
 		{Name: "x", Tests: []drift.Test{
-			{Kind: drift.KSTest, MinPValue: ptr(alpha)},
-			{Kind: drift.PSITest, Max: ptr(psiMaxX)},
-			{Kind: drift.WassersteinTest, Max: ptr(wMax)},
+			{Kind: drift.KSTest, PValue: bound.AtLeast(alpha)},
+			{Kind: drift.PSITest, Statistic: bound.AtMost(psiMaxX)},
+			{Kind: drift.WassersteinTest, Statistic: bound.AtMost(wMax)},
 		}},
 		{Name: "cat", Tests: []drift.Test{
-			{Kind: drift.ChiSquareTest, MinPValue: ptr(alpha)},
-			{Kind: drift.PSITest, Max: ptr(psiMaxCat)},
-			{Kind: drift.NewCategories, Max: ptr(0)},
+			{Kind: drift.ChiSquareTest, PValue: bound.AtLeast(alpha)},
+			{Kind: drift.PSITest, Statistic: bound.AtMost(psiMaxCat)},
+			{Kind: drift.NewCategories, Statistic: bound.AtMost(0)},
 		}},
 	}}
 }
@@ -266,8 +265,8 @@ func TestDriftResampleCalibrated(t *testing.T) {
 	const trials = 20
 	exactOpts := profile.Options{MaxDistinct: 2 * nRows}
 	spec := &drift.Spec{Columns: []drift.Column{
-		{Name: "x", Tests: []drift.Test{{Kind: drift.KSTest, MinPValue: ptr(alpha)}}},
-		{Name: "cat", Tests: []drift.Test{{Kind: drift.ChiSquareTest, MinPValue: ptr(alpha)}}},
+		{Name: "x", Tests: []drift.Test{{Kind: drift.KSTest, PValue: bound.AtLeast(alpha)}}},
+		{Name: "cat", Tests: []drift.Test{{Kind: drift.ChiSquareTest, PValue: bound.AtLeast(alpha)}}},
 	}}
 	flagged := map[string]int{}
 	var exactP, sketchP []float64

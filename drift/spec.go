@@ -6,6 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/result"
@@ -40,21 +41,30 @@ type Column struct {
 	Line, Col int
 }
 
-// Test is one drift test and its thresholds; the zero value of a bound
-// means no bound. Which bounds apply depends on Kind:
+// Test is one drift test and its thresholds, in the shared
+// [bound.Interval]; an interval that sets no end bounds nothing (the test
+// only reports its statistic). A test bounds its statistic from above and
+// its p-value from below:
 //
-//	ks:             MaxStatistic (D), MinPValue
-//	psi:            Max
-//	wasserstein:    Max
-//	chi_square:     MinPValue, MaxStatistic (χ²)
-//	new_categories: Max (a count)
+//	ks:             Statistic.Max (D; max_statistic), PValue.Min (min_p_value)
+//	psi:            Statistic.Max (max)
+//	wasserstein:    Statistic.Max (max)
+//	chi_square:     PValue.Min (min_p_value), Statistic.Max (χ²; max_statistic)
+//	new_categories: Statistic.Max (a count; max)
 type Test struct {
-	Kind         Kind
-	MaxStatistic *float64
-	MinPValue    *float64
-	Max          *float64
-	Severity     result.Severity // "" means SeverityError
-	Line, Col    int             // the test's key in the suite
+	Kind      Kind
+	Statistic bound.Interval
+	PValue    bound.Interval
+	Severity  result.Severity // "" means SeverityError
+	Line, Col int             // the test's key in the suite
+}
+
+// statisticKey is the suite key of the bound on a test's statistic.
+func statisticKey(k Kind) string {
+	if k == KSTest || k == ChiSquareTest {
+		return "max_statistic"
+	}
+	return "max"
 }
 
 var (
@@ -128,7 +138,7 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	if !ok {
 		return s
 	}
-	sev := severityOf(d, fields, "")
+	sev := d.SeverityIn(fields, "")
 	hasColumns := false
 	for _, f := range fields {
 		if f.Key != "columns" {
@@ -160,7 +170,7 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev 
 	if !ok {
 		return c
 	}
-	sev = severityOf(d, fields, sev)
+	sev = d.SeverityIn(fields, sev)
 	for _, f := range fields {
 		if f.Key == "severity" {
 			continue
@@ -186,8 +196,7 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev 
 func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 	if t.Kind == NewCategories && yamlx.Resolve(n) != nil && yamlx.Resolve(n).Kind == yaml.ScalarNode {
 		if v, ok := d.Count(n, path); ok {
-			f := float64(v)
-			t.Max = &f
+			t.Statistic = bound.AtMost(float64(v))
 		}
 		return
 	}
@@ -195,7 +204,7 @@ func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	t.Severity = severityOf(d, fields, t.Severity)
+	t.Severity = d.SeverityIn(fields, t.Severity)
 	for _, f := range fields {
 		var v float64
 		var ok bool
@@ -213,12 +222,10 @@ func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 			continue
 		}
 		switch f.Key {
-		case "max_statistic":
-			t.MaxStatistic = &v
+		case "max_statistic", "max":
+			t.Statistic.Max = &v
 		case "min_p_value":
-			t.MinPValue = &v
-		case "max":
-			t.Max = &v
+			t.PValue.Min = &v
 		}
 	}
 	// A suite's test states its bound (a test built in Go without one
@@ -269,9 +276,18 @@ func (t Test) validate(path string, fs *yamlx.Findings) {
 		fs.Add(path, "unknown drift test %q; tests are ks, psi, wasserstein, chi_square, new_categories", t.Kind)
 		return
 	}
-	set := map[string]*float64{"max_statistic": t.MaxStatistic, "min_p_value": t.MinPValue, "max": t.Max}
-	for _, k := range []string{"max_statistic", "min_p_value", "max"} {
-		v := set[k]
+	sk := statisticKey(t.Kind)
+	if t.Statistic.Min != nil || t.Statistic.StrictMin || t.Statistic.StrictMax {
+		fs.Add(yamlx.Join(path, sk), "bounds the statistic from above only: set Statistic.Max alone")
+	}
+	if t.PValue.Max != nil || t.PValue.StrictMin || t.PValue.StrictMax {
+		fs.Add(yamlx.Join(path, "min_p_value"), "bounds the p-value from below only: set PValue.Min alone")
+	}
+	for _, b := range []struct {
+		k string
+		v *float64
+	}{{sk, t.Statistic.Max}, {"min_p_value", t.PValue.Min}} {
+		k, v := b.k, b.v
 		if v == nil {
 			continue
 		}
@@ -289,11 +305,7 @@ func (t Test) validate(path string, fs *yamlx.Findings) {
 			fs.Add(kp, "must be a whole number of categories, got %s", result.FormatFloat(*v))
 		}
 	}
-	switch t.Severity {
-	case "", result.SeverityError, result.SeverityWarn:
-	default:
-		fs.Add(yamlx.Join(path, "severity"), "must be error or warn, got %q", t.Severity)
-	}
+	fs.Severity(yamlx.Join(path, "severity"), t.Severity)
 }
 
 func joinOr(keys []string) string {
@@ -312,17 +324,4 @@ func joinOr(keys []string) string {
 		out += k
 	}
 	return out
-}
-
-func severityOf(d *yamlx.Decoder, fields []yamlx.Field, def result.Severity) result.Severity {
-	for _, f := range fields {
-		if f.Key != "severity" {
-			continue
-		}
-		if s, ok := d.Severity(f.Value, f.Path); ok {
-			return result.Severity(s)
-		}
-		return def
-	}
-	return def
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/yamlx"
 )
 
@@ -37,8 +38,8 @@ func TestChiSquareAlias(t *testing.T) {
 func TestValidate(t *testing.T) {
 	neg, big, half := -1.0, 1.5, 2.5
 	s := &Spec{Columns: []Column{
-		{Name: "Temp", Tests: []Test{{Kind: KSTest, MaxStatistic: &big}, {Kind: PSITest}, {Kind: "kss", Max: &neg}}},
-		{Name: "Month", Tests: []Test{{Kind: NewCategories, Max: &half}, {Kind: WassersteinTest, Max: &neg, Severity: "fatal"}}},
+		{Name: "Temp", Tests: []Test{{Kind: KSTest, Statistic: bound.Interval{Max: &big}}, {Kind: PSITest}, {Kind: "kss", Statistic: bound.Interval{Max: &neg}}}},
+		{Name: "Month", Tests: []Test{{Kind: NewCategories, Statistic: bound.Interval{Max: &half}}, {Kind: WassersteinTest, Statistic: bound.Interval{Max: &neg}, Severity: "fatal"}}},
 		{Name: "Wind"},
 	}}
 	assert.EqualError(t, s.Validate(), `drift.columns.Temp.ks.max_statistic: must be a fraction between 0 and 1, got 1.5
@@ -48,6 +49,11 @@ drift.columns.Month.wasserstein.max: must be ≥ 0, got -1
 drift.columns.Month.wasserstein.severity: must be error or warn, got "fatal"
 drift.columns.Wind: names no test: add one of ks, psi, wasserstein, chi_square, new_categories`)
 	assert.EqualError(t, (&Spec{}).Validate(), "drift.columns: names no column: add COLUMN: {ks: {...}, ...}")
+	// The shared interval type: a statistic is bounded from above, a
+	// p-value from below.
+	one := &Spec{Columns: []Column{{Name: "x", Tests: []Test{{Kind: KSTest, Statistic: bound.AtLeast(0.1), PValue: bound.AtMost(0.5)}}}}}
+	assert.EqualError(t, one.Validate(), `drift.columns.x.ks.max_statistic: bounds the statistic from above only: set Statistic.Max alone
+drift.columns.x.ks.min_p_value: bounds the p-value from below only: set PValue.Min alone`)
 
 	_, err := decodeSrc(t, "columns: {Temp: {ks: {max_statistic: 1.5}, psi: {severity: warn}, wasserstein: {max: -1}}}")
 	assert.EqualError(t, err, `s.yaml:1:38: drift.columns.Temp.ks.max_statistic: must be a fraction between 0 and 1, got 1.5

@@ -10,7 +10,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/internal/yamlx"
-	"github.com/trustml/trustml/result"
 )
 
 // Decode reads the `expectations` section of a suite from n, recording
@@ -90,18 +89,6 @@ func decodeSuite(d *yamlx.Decoder, n *yaml.Node, path string) *Suite {
 	return s
 }
 
-// severityOf returns the severity key among fields, or def.
-func severityOf(d *yamlx.Decoder, fields []yamlx.Field, def result.Severity) result.Severity {
-	for _, f := range fields {
-		if f.Key == "severity" {
-			if s, ok := d.Severity(f.Value, f.Path); ok {
-				return result.Severity(s)
-			}
-		}
-	}
-	return def
-}
-
 // decodeTable reads the table section: the table kinds by their keys, and
 // the columns group (required, exact, ordered).
 func decodeTable(d *yamlx.Decoder, n *yaml.Node, path string) []Check {
@@ -118,7 +105,7 @@ func decodeTable(d *yamlx.Decoder, n *yaml.Node, path string) []Check {
 	if !ok {
 		return nil
 	}
-	sev := severityOf(d, fields, "")
+	sev := d.SeverityIn(fields, "")
 	var out []Check
 	for _, f := range fields {
 		switch f.Key {
@@ -169,7 +156,7 @@ func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string) Colu
 	if !ok {
 		return col
 	}
-	sev := severityOf(d, fields, "")
+	sev := d.SeverityIn(fields, "")
 	declared := len(yamlx.Resolve(n).Content) / 2
 	for _, f := range fields {
 		if f.Key == "severity" {
@@ -301,7 +288,7 @@ func requireBound(d *yamlx.Decoder, n *yaml.Node, path string, keys ...string) {
 // min and max to non-negative integers. Integer literals keep their exact
 // value for integer columns.
 func decodeBounds(d *yamlx.Decoder, c *Check, n *yaml.Node, path string, fields []yamlx.Field, counts bool) {
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	c.Interval = d.Interval(n, path, fields, counts)
 	for _, g := range fields {
 		switch g.Key {

@@ -162,7 +162,7 @@ func distinctValues(c *Check, cs *colState, r *result.Check) bool {
 		want = []string{"exactly " + setText(c.Set)}
 	}
 	r.Observed, r.Expected = obs, exp
-	r.ElementCount = result.Ptr(cs.count)
+	r.ElementCount = result.Ptr(cs.Count)
 	r.ObservedText = fmt.Sprintf("%d distinct values", len(all))
 	r.ExpectedText = "distinct values " + strings.Join(want, ", ")
 	if ok {
@@ -304,7 +304,7 @@ func numbers(v []float64) []any {
 }
 
 func klDivergence(c *Check, cp *colPlan, cs *colState, r *result.Check) bool {
-	n := cs.count
+	n := cs.Count
 	var d float64
 	var obsDetail, expDetail map[string]any
 	if c.Partition.Categorical() {
@@ -349,7 +349,7 @@ func klDivergence(c *Check, cp *colPlan, cs *colState, r *result.Check) bool {
 // observed 0 times adds nothing to the statistic nor to the degrees of
 // freedom; one observed but expected 0 times makes the statistic +Inf.
 func chiSquare(c *Check, cs *colState, r *result.Check) bool {
-	n := float64(cs.count)
+	n := float64(cs.Count)
 	labels, counts, weights := categorical(c, cs)
 	stat, cats := 0.0, 0
 	expected := make([]float64, len(weights))
@@ -368,8 +368,8 @@ func chiSquare(c *Check, cs *colState, r *result.Check) bool {
 	}
 	r.Expected = map[string]any{"alpha": *c.Alpha}
 	r.ExpectedText = "p-value > " + result.FormatFloat(*c.Alpha)
-	r.ElementCount = result.Ptr(cs.count)
-	if cs.count == 0 {
+	r.ElementCount = result.Ptr(cs.Count)
+	if cs.Count == 0 {
 		r.ObservedText = "undefined"
 		r.Message = "chi-square test undefined (no non-null values)"
 		return false

@@ -104,7 +104,10 @@
 // compute instead of the local pass. The engine, the decoder, trusttest
 // and the documentation test read the table (Kinds, Kind.RowWise,
 // Kind.Example); nothing switches on kinds. Each accumulator is computed
-// once per column and pass, however many checks read it.
+// once per column and pass, however many checks read it. The counts,
+// extremes, moments and lengths are internal/accum's, shared with package
+// profile: with Options.Profile the same pass fills a profile from them,
+// adding only the profile's distribution (exact counts and a sketch).
 //
 // # Integers
 //

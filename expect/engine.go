@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +18,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/trustml/trustml/internal/accum"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
 )
 
@@ -45,6 +48,14 @@ type Options struct {
 	// Open reads the other datasets that references and row_count_ratio
 	// compare with, before the pass; nil makes those checks an error.
 	Open OpenFunc
+	// Profile, when set, is filled in the same pass: its columns' counts,
+	// extremes, moments, lengths and distributions come from the
+	// accumulators the checks read, each computed once per batch (a
+	// column the suite does not check is read for the profile alone). It
+	// must have been made for rr's schema; Evaluate adds the rows it read
+	// to it with Profiler.Absorb once the pass is complete, and leaves it
+	// untouched when it returns an error.
+	Profile *profile.Profiler
 }
 
 // DefaultSampleSize is the number of failing values a check keeps.
@@ -159,7 +170,29 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return p.finish(rows, merge(p, states)), nil
+	st := merge(p, states)
+	if opts.Profile != nil {
+		cols := make([]*accum.Column, len(p.profiled))
+		for i, cp := range p.profiled {
+			cols[i] = st.cols[cp].Column
+		}
+		// The checks below read the merged accumulators; the profile gets
+		// copies of what they sort or trim.
+		opts.Profile.Absorb(rows, cloneColumns(cols))
+	}
+	return p.finish(rows, st), nil
+}
+
+// cloneColumns returns copies of cols that share nothing the caller may
+// change afterwards (the moments' order, the distribution's maps).
+func cloneColumns(cols []*accum.Column) []*accum.Column {
+	out := make([]*accum.Column, len(cols))
+	for i, c := range cols {
+		cp := *c
+		cp.Batches = slices.Clone(c.Batches)
+		out[i] = &cp
+	}
+	return out
 }
 
 // sliceRows is the most rows a worker evaluates at once.
@@ -232,6 +265,11 @@ type plan struct {
 	colOf       map[*Check]int // column check → its colPlan
 	rules       []*rulePlan
 	out         *failedPlan // the failed-rows output, nil without one
+
+	// profile is Options.Profile; profiled holds, per column of the
+	// profile, the index of its colPlan.
+	profile  *profile.Profiler
+	profiled []int
 }
 
 type colPlan struct {
@@ -251,7 +289,11 @@ type colPlan struct {
 	dupRows    bool // unique
 	classes    bool // every distinct value with its count: imbalance, distinct_values, categorical partitions
 	lengths    bool // observed string lengths
-	rowCheck   []*rowCheck
+	// profiled is the column's index in Options.Profile, -1 when not
+	// profiled; numbers and strs turn on the profile's distribution.
+	profiled      int
+	numbers, strs bool
+	rowCheck      []*rowCheck
 	// nullRows and valueRows keep the rows of missing and of non-missing
 	// values, for the missing check's sample.
 	nullRows, valueRows bool
@@ -326,18 +368,42 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 			key := col.Name + "\x00" + strconv.Itoa(f)
 			k, ok := byKey[key]
 			if !ok {
-				idx := rs.FieldIndices(col.Name)
-				dt := rs.Field(idx[0]).Type
-				cp := &colPlan{name: col.Name, idx: idx[0], dt: dt, class: classOf(dt), filter: f, schema: rs, sample: p.sample, now: p.now}
-				// The reader's note on how the type was inferred, if any.
-				cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
-				k = len(p.cols)
+				k = p.addColumn(rs, col.Name, f)
 				byKey[key] = k
-				p.cols = append(p.cols, cp)
 			}
 			p.colOf[c] = k
 			if err := p.cols[k].bind(c); err != nil {
 				errs = append(errs, fmt.Errorf("expect: %s: %w", c.Name(), err))
+			}
+		}
+	}
+	if opts.Profile != nil {
+		p.profile = opts.Profile
+		for i, name := range opts.Profile.Columns() {
+			if len(rs.FieldIndices(name)) == 0 {
+				errs = append(errs, MissingColumnError(name, rs))
+				continue
+			}
+			// The profile reads the column's unfiltered accumulators.
+			key := name + "\x00" + strconv.Itoa(-1)
+			k, ok := byKey[key]
+			if !ok {
+				k = p.addColumn(rs, name, -1)
+				byKey[key] = k
+			}
+			cp := p.cols[k]
+			cp.profiled = i
+			p.profiled = append(p.profiled, k)
+			// What the profile reads of a column of its kind.
+			switch opts.Profile.Kind(i) {
+			case profile.Numeric:
+				cp.need(accMoments | accMinMax)
+				cp.numbers = true
+			case profile.String:
+				cp.need(accLengths)
+				cp.strs = true
+			case profile.Boolean:
+				cp.strs = true
 			}
 		}
 	}
@@ -350,6 +416,18 @@ func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// addColumn adds the plan of column name (which rs holds) under filter f
+// (-1: none) and returns its index in p.cols.
+func (p *plan) addColumn(rs *arrow.Schema, name string, f int) int {
+	idx := rs.FieldIndices(name)
+	dt := rs.Field(idx[0]).Type
+	cp := &colPlan{name: name, idx: idx[0], dt: dt, class: classOf(dt), filter: f, schema: rs, sample: p.sample, now: p.now, profiled: -1}
+	// The reader's note on how the type was inferred, if any.
+	cp.hint, _ = rs.Field(idx[0]).Metadata.GetValue("trustml.hint")
+	p.cols = append(p.cols, cp)
+	return len(p.cols) - 1
 }
 
 // MissingColumnError describes a column the suite names that the data

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/trustml/trustml/bound"
@@ -64,7 +63,7 @@ func (p *plan) finish(rows int64, st *state) []result.Check {
 func conclude(e *eval, c *Check) result.Check {
 	r := newResult(c)
 	if e.cs != nil {
-		r.NullCount = result.Ptr(e.cs.nulls)
+		r.NullCount = result.Ptr(e.cs.Nulls)
 	}
 	ok := registry[c.Kind].finish(e, c, &r)
 	if r.Status == "" {
@@ -86,66 +85,15 @@ type colStats struct {
 }
 
 func summarize(cp *colPlan, cs *colState) *colStats {
-	s := &colStats{n: cs.count, mean: math.NaN(), stddev: math.NaN()}
-	if cp.moments && len(cs.moments) > 0 {
-		ms := cs.moments
-		sort.Slice(ms, func(i, j int) bool { return ms[i].batch < ms[j].batch })
-		var sum, comp, m2, mean float64
-		var n, pinf, ninf int64
-		for _, m := range ms {
-			pinf += m.pinf
-			ninf += m.ninf
-			fin := m.n - m.pinf - m.ninf
-			if fin == 0 {
-				continue
-			}
-			for _, v := range []float64{m.sum, m.comp} {
-				t := sum + v
-				if math.Abs(sum) >= math.Abs(v) {
-					comp += (sum - t) + v
-				} else {
-					comp += (v - t) + sum
-				}
-				sum = t
-			}
-			// Chan et al.'s pairwise update of the sum of squared deviations.
-			bm := (m.sum + m.comp) / float64(fin)
-			if n == 0 {
-				mean, m2 = bm, m.m2
-			} else {
-				nt := n + fin
-				d := bm - mean
-				m2 += m.m2 + d*d*float64(n)*float64(fin)/float64(nt)
-				mean += d * float64(fin) / float64(nt)
-			}
-			n += fin
-		}
-		s.sum = sum + comp
-		if n > 0 {
-			s.mean = s.sum / float64(n)
-		}
-		if n > 1 {
-			s.stddev = math.Sqrt(m2 / float64(n-1))
-		}
-		// Infinities: the sum and mean are infinite (NaN when both signs
-		// occur) and the standard deviation is undefined.
-		if pinf > 0 || ninf > 0 {
-			s.infinite = true
-			switch {
-			case pinf > 0 && ninf > 0:
-				s.sum = math.NaN()
-			case pinf > 0:
-				s.sum = math.Inf(1)
-			default:
-				s.sum = math.Inf(-1)
-			}
-			s.mean, s.stddev = s.sum, math.NaN()
-		}
+	s := &colStats{n: cs.Count, mean: math.NaN(), stddev: math.NaN()}
+	if cp.moments {
+		m := cs.Summarize()
+		s.sum, s.mean, s.stddev, s.infinite = m.Sum, m.Mean, m.Stddev, m.Infinite
 	}
 	if cp.values {
 		s.nvalues = cs.values.n
 		if ranks := cp.ranks(s.nvalues); len(ranks) > 0 {
-			vals := orderStats(cs.values.c, cs.min, cs.max, ranks)
+			vals := orderStats(cs.values.c, cs.Min, cs.Max, ranks)
 			s.order = make(map[int]float64, len(ranks))
 			for i, r := range ranks {
 				s.order[r] = vals[i]

@@ -45,7 +45,7 @@ type kindDef struct {
 	// reads are the column classes the kind can evaluate; needs are the
 	// shared accumulators it reads when it can.
 	reads classes
-	needs accum
+	needs accSet
 	// quantiles are the fractions whose order statistics the kind reads
 	// (with needs accValues).
 	quantiles func(c *Check) []float64
@@ -76,19 +76,19 @@ type kindDef struct {
 	prepare func(ctx context.Context, rp *rowsPlan, open OpenFunc) error
 }
 
-// accum is a set of the shared accumulators a column's checks read. Each
+// accSet is a set of the shared accumulators a column's checks read. Each
 // is computed once per column and pass, whatever the number of checks
 // reading it.
-type accum uint16
+type accSet uint16
 
 const (
-	accMoments accum = 1 << iota // count, compensated sum and squared deviations of the values
-	accMinMax                    // smallest and largest value
-	accValues                    // the values, for exact order statistics
-	accFreq                      // the frequency table: each distinct value with its count and first row
-	accDupRows                   // with accFreq: the later rows of repeated values
-	accClasses                   // with accFreq: every class, for distributions
-	accLengths                   // the shortest and longest string, in characters
+	accMoments accSet = 1 << iota // count, compensated sum and squared deviations of the values
+	accMinMax                     // smallest and largest value
+	accValues                     // the values, for exact order statistics
+	accFreq                       // the frequency table: each distinct value with its count and first row
+	accDupRows                    // with accFreq: the later rows of repeated values
+	accClasses                    // with accFreq: every class, for distributions
+	accLengths                    // the shortest and longest string, in characters
 )
 
 // classes is a set of column classes a kind can read.
@@ -249,7 +249,7 @@ func (cp *colPlan) bind(c *Check) error {
 }
 
 // need turns on the accumulators of a.
-func (cp *colPlan) need(a accum) {
+func (cp *colPlan) need(a accSet) {
 	cp.moments = cp.moments || a&accMoments != 0
 	cp.minmax = cp.minmax || a&accMinMax != 0
 	cp.values = cp.values || a&accValues != 0

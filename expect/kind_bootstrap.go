@@ -50,7 +50,7 @@ func decodeBootstrapKS(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	for _, g := range fields {
 		switch g.Key {
 		case "partition":

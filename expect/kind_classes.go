@@ -131,7 +131,7 @@ func decodeImbalance(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	for _, g := range fields {
 		switch g.Key {
 		case "min_fraction":
@@ -158,7 +158,7 @@ func decodeDistinctValues(d *yamlx.Decoder, c *Check, n *yaml.Node, path string)
 	if !ok {
 		return
 	}
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	var equals *yamlx.Field
 	sets := 0
 	for i, g := range fields {
@@ -195,7 +195,7 @@ func decodeDistribution(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	hasPart, hasBound := false, false
 	for _, g := range fields {
 		switch g.Key {
@@ -401,7 +401,7 @@ func imbalance(c *Check, cs *colState, r *result.Check) bool {
 		}
 		return fmt.Sprint(classes[i].value) < fmt.Sprint(classes[j].value)
 	})
-	n := cs.count
+	n := cs.Count
 	exp := map[string]any{}
 	var want []string
 	if c.MinFraction != nil {

@@ -86,11 +86,11 @@ func typeCheck(e *eval, c *Check, r *result.Check) bool {
 	r.ObservedText, r.ExpectedText = cp.dt.String(), strings.Join(c.Types, " or ")
 	r.Message = fmt.Sprintf("type %s, expected %s", cp.dt, r.ExpectedText)
 	// Every value of a column of the wrong type is unexpected.
-	r.ElementCount = result.Ptr(cs.count)
+	r.ElementCount = result.Ptr(cs.Count)
 	r.UnexpectedCount = result.Ptr(int64(0))
 	r.Sample = []result.Failure{}
 	if rs := e.rowState(c); rs != nil {
-		r.UnexpectedCount = result.Ptr(cs.count)
+		r.UnexpectedCount = result.Ptr(cs.Count)
 		if rs.sample != nil {
 			r.Sample = rs.sample
 		}
@@ -132,10 +132,10 @@ func decodeMissing(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 func missing(e *eval, c *Check, r *result.Check) bool {
 	cs := e.cs
 	frac := 0.0
-	if cs.rows > 0 {
-		frac = float64(cs.nulls) / float64(cs.rows)
+	if cs.Rows > 0 {
+		frac = float64(cs.Nulls) / float64(cs.Rows)
 	}
-	ok := c.Interval.Contains(float64(cs.nulls))
+	ok := c.Interval.Contains(float64(cs.Nulls))
 	if c.MinFraction != nil && frac < *c.MinFraction {
 		ok = false
 	}
@@ -156,17 +156,17 @@ func missing(e *eval, c *Check, r *result.Check) bool {
 		}
 		parts = append(parts, "fraction "+interval(c.MinFraction, c.MaxFraction))
 	}
-	r.Observed = map[string]any{"count": cs.nulls, "fraction": frac}
+	r.Observed = map[string]any{"count": cs.Nulls, "fraction": frac}
 	r.Expected = exp
 	// The unexpected values are the missing ones, unless the check only
 	// asks for missing values (a lower bound): then they are the others.
-	r.UnexpectedCount = result.Ptr(cs.nulls)
+	r.UnexpectedCount = result.Ptr(cs.Nulls)
 	r.UnexpectedFraction = result.Ptr(frac)
 	r.Sample = cs.nullSample
 	if c.Max == nil && c.MaxFraction == nil {
-		r.UnexpectedCount = result.Ptr(cs.rows - cs.nulls)
+		r.UnexpectedCount = result.Ptr(cs.Rows - cs.Nulls)
 		r.UnexpectedFraction = result.Ptr(1 - frac)
-		if cs.rows == 0 {
+		if cs.Rows == 0 {
 			r.UnexpectedFraction = result.Ptr(0.0)
 		}
 		r.Sample = cs.valueSample
@@ -174,8 +174,8 @@ func missing(e *eval, c *Check, r *result.Check) bool {
 	if r.Sample == nil {
 		r.Sample = []result.Failure{}
 	}
-	r.ElementCount = result.Ptr(cs.rows)
-	r.ObservedText = fmt.Sprintf("%d of %d missing (%s)", cs.nulls, cs.rows, percent(frac))
+	r.ElementCount = result.Ptr(cs.Rows)
+	r.ObservedText = fmt.Sprintf("%d of %d missing (%s)", cs.Nulls, cs.Rows, percent(frac))
 	r.ExpectedText = "missing " + strings.Join(parts, ", ")
 	r.Message = r.ObservedText + ", expected " + strings.Join(parts, ", ")
 	return ok

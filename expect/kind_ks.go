@@ -147,7 +147,7 @@ func decodeKS(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	var dist *distribution
 	var params *yamlx.Field
 	hasDist, hasAlpha := false, false

@@ -103,7 +103,7 @@ func decodeMostCommon(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 	if !ok {
 		return
 	}
-	c.Severity = severityOf(d, fields, c.Severity)
+	c.Severity = d.SeverityIn(fields, c.Severity)
 	for _, g := range fields {
 		switch g.Key {
 		case "in_set":
@@ -393,7 +393,7 @@ func finishMonotonic(e *eval, c *Check, r *result.Check) bool {
 	a := e.customState(c).(*monoAcc)
 	unexpected, evaluated, sample := a.violations(e.p.sample)
 	if a.by < 0 {
-		evaluated = e.cs.count
+		evaluated = e.cs.Count
 	}
 	order := c.Direction
 	if c.Strict {

@@ -26,8 +26,8 @@ func init() {
 			return nil
 		},
 		finish: func(e *eval, c *Check, r *result.Check) bool {
-			v := float64(e.cs.freq.distinct()) / float64(e.cs.count) // NaN (0/0) without values
-			return statistic(c, r, v, e.cs.count, false)
+			v := float64(e.cs.freq.distinct()) / float64(e.cs.Count) // NaN (0/0) without values
+			return statistic(c, r, v, e.cs.Count, false)
 		},
 		define: func(c *Check, q *SQLDialect) Definition {
 			x := q.col(c.Column)

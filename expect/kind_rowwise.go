@@ -39,9 +39,9 @@ func init() {
 		},
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			rs := e.rowState(c)
-			ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample, "outside "+c.Interval.String(), "in "+c.Interval.String())
-			if e.cs.count > 0 {
-				r.Observed = map[string]any{"unexpected_count": rs.unexpected, "min": result.Number(e.cs.min), "max": result.Number(e.cs.max)}
+			ok := rowWise(c, r, e.cs.Count, rs.unexpected, rs.sample, "outside "+c.Interval.String(), "in "+c.Interval.String())
+			if e.cs.Count > 0 {
+				r.Observed = map[string]any{"unexpected_count": rs.unexpected, "min": result.Number(e.cs.Min), "max": result.Number(e.cs.Max)}
 			}
 			return ok
 		},
@@ -92,7 +92,7 @@ func init() {
 				return finishPred(e, c, r)
 			}
 			rs := e.rowState(c)
-			ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample,
+			ok := rowWise(c, r, e.cs.Count, rs.unexpected, rs.sample,
 				fmt.Sprintf("not matching /%s/", c.Pattern), fmt.Sprintf("matching /%s/", c.Pattern))
 			r.Expected = withMostly(c, map[string]any{"pattern": c.Pattern.String()})
 			return ok
@@ -122,10 +122,10 @@ func init() {
 		},
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			rs := e.rowState(c)
-			ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample,
+			ok := rowWise(c, r, e.cs.Count, rs.unexpected, rs.sample,
 				"with length outside "+c.Interval.String(), "with length in "+c.Interval.String())
-			if e.cs.count > 0 {
-				r.Observed = map[string]any{"unexpected_count": rs.unexpected, "min_length": e.cs.minLen, "max_length": e.cs.maxLen}
+			if e.cs.Count > 0 {
+				r.Observed = map[string]any{"unexpected_count": rs.unexpected, "min_length": e.cs.MinLen, "max_length": e.cs.MaxLen}
 			}
 			return ok
 		},
@@ -138,7 +138,7 @@ func init() {
 		decode: decodeUnique,
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			unexpected, sample := e.cs.freq.duplicates(e.p.sample)
-			ok := rowWise(c, r, e.cs.count, unexpected, sample, "repeated", "unique")
+			ok := rowWise(c, r, e.cs.Count, unexpected, sample, "repeated", "unique")
 			r.Expected = withMostly(c, map[string]any{"unique": true})
 			return ok
 		},
@@ -241,7 +241,7 @@ func setCheck(e *eval, c *Check, r *result.Check) bool {
 	if c.Kind == NotInSet {
 		in, out = out, in
 	}
-	ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample, out, in)
+	ok := rowWise(c, r, e.cs.Count, rs.unexpected, rs.sample, out, in)
 	r.Expected = withMostly(c, map[string]any{"values": valuesJSON(c.Set)})
 	return ok
 }

@@ -19,12 +19,12 @@ import (
 // statKind declares a statistic bounded by {min, max, strict_min,
 // strict_max}: value reads it from the column's accumulators (NaN when
 // undefined).
-func statKind(k Kind, needs accum, quantiles []float64, example string, f AggFunc, value func(e *eval) float64) {
+func statKind(k Kind, needs accSet, quantiles []float64, example string, f AggFunc, value func(e *eval) float64) {
 	def := kindDef{
 		kind: k, example: example, reads: statClasses, needs: needs,
 		decode: decodeBoundsOnly,
 		finish: func(e *eval, c *Check, r *result.Check) bool {
-			return statistic(c, r, value(e), e.cs.count, e.st.infinite)
+			return statistic(c, r, value(e), e.cs.Count, e.st.infinite)
 		},
 		define: func(c *Check, q *SQLDialect) Definition { return statDefinition(c, f, q.col(c.Column)) },
 	}
@@ -46,14 +46,14 @@ func init() {
 			return nil
 		},
 		finish: func(e *eval, c *Check, r *result.Check) bool {
-			return statistic(c, r, e.st.stddev, e.cs.count, e.st.infinite)
+			return statistic(c, r, e.st.stddev, e.cs.Count, e.st.infinite)
 		},
 		define: func(c *Check, q *SQLDialect) Definition { return statDefinition(c, AggStddevSamp, q.col(c.Column)) },
 	})
 	// The sum of no values is undefined, as every statistic of no values
 	// (SQL's sum is NULL too), not 0.
 	statKind(Sum, accMoments, nil, "{max: 1e9}", AggSum, func(e *eval) float64 {
-		if e.cs.count == 0 {
+		if e.cs.Count == 0 {
 			return math.NaN()
 		}
 		return e.st.sum
@@ -120,12 +120,12 @@ func init() {
 // values.
 func extreme(e *eval, largest bool) float64 {
 	switch {
-	case e.cs.count == 0:
+	case e.cs.Count == 0:
 		return math.NaN()
 	case largest:
-		return e.cs.max
+		return e.cs.Max
 	}
-	return e.cs.min
+	return e.cs.Min
 }
 
 // interpolations are the values of Check.Interpolation.

@@ -366,7 +366,7 @@ func finishPred(e *eval, c *Check, r *result.Check) bool {
 	if c.Kind == NotRegex || c.Kind == NotLike {
 		bad = strings.TrimPrefix(good, "not ")
 	}
-	ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample, bad, good)
+	ok := rowWise(c, r, e.cs.Count, rs.unexpected, rs.sample, bad, good)
 	r.Expected = withMostly(c, expected)
 	return ok
 }

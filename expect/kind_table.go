@@ -54,7 +54,7 @@ func decodeColumnsGroup(d *yamlx.Decoder, f yamlx.Field, sev result.Severity) []
 	if !ok {
 		return nil
 	}
-	csev := severityOf(d, cf, sev)
+	csev := d.SeverityIn(cf, sev)
 	var out []Check
 	var ordered bool
 	exactAt := -1

@@ -294,7 +294,7 @@ func withTimeBounds(keys []string, next func(d *yamlx.Decoder, c *Check, n *yaml
 		if !ok {
 			return
 		}
-		c.Severity = severityOf(d, fields, c.Severity)
+		c.Severity = d.SeverityIn(fields, c.Severity)
 		strict := map[string]*yamlx.Field{}
 		for i, g := range fields {
 			switch g.Key {
@@ -406,12 +406,12 @@ func bindTimeRange(cp *colPlan, c *Check) error {
 func finishTimeRange(e *eval, c *Check, r *result.Check) bool {
 	rs := e.rowState(c)
 	iv := c.timeIntervalText()
-	ok := rowWise(c, r, e.cs.count, rs.unexpected, rs.sample, "outside "+iv, "in "+iv)
+	ok := rowWise(c, r, e.cs.Count, rs.unexpected, rs.sample, "outside "+iv, "in "+iv)
 	r.Expected = c.timeBoundsJSON()
 	tc, _, _ := timeColumnOf(e.cp.dt)
-	if e.cs.count > 0 {
+	if e.cs.Count > 0 {
 		r.Observed = map[string]any{"unexpected_count": rs.unexpected,
-			"min": tc.showTime(tc.instant(int64(e.cs.min))), "max": tc.showTime(tc.instant(int64(e.cs.max)))}
+			"min": tc.showTime(tc.instant(int64(e.cs.Min))), "max": tc.showTime(tc.instant(int64(e.cs.Max)))}
 	}
 	r.Details = map[string]any{"now": e.cp.now.Format(time.RFC3339Nano)}
 	return ok
@@ -423,16 +423,16 @@ func finishTimeExtreme(e *eval, c *Check, r *result.Check) bool {
 	iv := c.timeIntervalText()
 	r.Expected = c.timeBoundsJSON()
 	r.ExpectedText = iv
-	r.ElementCount = result.Ptr(e.cs.count)
+	r.ElementCount = result.Ptr(e.cs.Count)
 	r.Details = map[string]any{"now": e.cp.now.Format(time.RFC3339Nano)}
-	if e.cs.count == 0 {
+	if e.cs.Count == 0 {
 		r.ObservedText = "undefined"
 		r.Message = fmt.Sprintf("%s undefined (no non-null values), expected %s", c.Kind, iv)
 		return false
 	}
-	v := e.cs.min
+	v := e.cs.Min
 	if c.Kind == Max {
-		v = e.cs.max
+		v = e.cs.Max
 	}
 	lo, hi, tc, _ := e.cp.timeBounds(c)
 	x := int64(v)
@@ -477,7 +477,7 @@ func decodeFreshness(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 		if !ok {
 			return
 		}
-		c.Severity = severityOf(d, fields, c.Severity)
+		c.Severity = d.SeverityIn(fields, c.Severity)
 		age = nil
 		for _, g := range fields {
 			if g.Key == "max_age" {
@@ -511,12 +511,12 @@ func finishFreshness(e *eval, c *Check, r *result.Check) bool {
 	r.ExpectedText = "newest value at most " + c.MaxAge.String() + " old"
 	r.Details = map[string]any{"now": now.Format(time.RFC3339Nano)}
 	tc, ok, _ := timeColumnOf(e.cp.dt)
-	if e.cs.count == 0 || !ok {
+	if e.cs.Count == 0 || !ok {
 		r.ObservedText = "no values"
 		r.Message = "no non-null values: the column has no newest value"
 		return false
 	}
-	newest := tc.instant(int64(e.cs.max))
+	newest := tc.instant(int64(e.cs.Max))
 	if tc.loc == time.UTC && !tc.date {
 		// A naive timestamp's wall clock, read as UTC.
 		newest = newest.UTC()

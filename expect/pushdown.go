@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/trustml/trustml/internal/accum"
 	"github.com/trustml/trustml/result"
 )
 
@@ -242,11 +243,11 @@ func (pd *Pushdown) plan() {
 	for ci, cp := range pd.p.cols {
 		byName[cp.name] = ci
 		x := q.col(cp.name)
-		add("count("+x+")", func(st *pushState, v any) { st.cols[ci].count = toInt(v) })
+		add("count("+x+")", func(st *pushState, v any) { st.cols[ci].Count = toInt(v) })
 		if cp.minmax {
 			a := pd.arg(cp)
-			add("min("+a+")", func(st *pushState, v any) { st.cols[ci].min = toFloat(v) })
-			add("max("+a+")", func(st *pushState, v any) { st.cols[ci].max = toFloat(v) })
+			add("min("+a+")", func(st *pushState, v any) { st.cols[ci].Min = toFloat(v) })
+			add("max("+a+")", func(st *pushState, v any) { st.cols[ci].Max = toFloat(v) })
 		}
 		if cp.moments {
 			// The sum says whether the values include infinities; the
@@ -255,8 +256,8 @@ func (pd *Pushdown) plan() {
 			add("avg("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.mean = x }))
 		}
 		if cp.lengths {
-			add("min("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].minLen = int(toInt(v)) })
-			add("max("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].maxLen = int(toInt(v)) })
+			add("min("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].MinLen = int(toInt(v)) })
+			add("max("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].MaxLen = int(toInt(v)) })
 		}
 	}
 	for _, col := range pd.p.suite.Columns {
@@ -434,7 +435,8 @@ func (pd *Pushdown) uniqueCond(cp *colPlan) string {
 func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([]result.Check, int64, error) {
 	st := &pushState{cols: make([]*colState, len(pd.p.cols)), stats: make([]*colStats, len(pd.p.cols))}
 	for i, cp := range pd.p.cols {
-		cs := &colState{min: math.NaN(), max: math.NaN(), row: make([]rowState, len(cp.rowCheck))}
+		cs := &colState{Column: accum.NewColumn(cp.name), row: make([]rowState, len(cp.rowCheck))}
+		cs.Min, cs.Max = math.NaN(), math.NaN()
 		if cp.freq {
 			cs.freq = &sqlFreq{}
 		}
@@ -454,13 +456,13 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 		}
 	}
 	for i, cs := range st.cols {
-		cs.rows = st.rows
-		cs.nulls = st.rows - cs.count
+		cs.Rows = st.rows
+		cs.Nulls = st.rows - cs.Count
 		s := st.stats[i]
-		s.n = cs.count
+		s.n = cs.Count
 		// ±Inf among the values: the sum and mean are infinite (NaN for
 		// both signs) and the standard deviation undefined, as locally.
-		if math.IsInf(s.sum, 0) || (math.IsNaN(s.sum) && cs.count > 0 && pd.p.cols[i].moments) {
+		if math.IsInf(s.sum, 0) || (math.IsNaN(s.sum) && cs.Count > 0 && pd.p.cols[i].moments) {
 			s.infinite = true
 			s.mean, s.stddev = s.sum, math.NaN()
 		}
@@ -484,7 +486,7 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 	type slot struct{ ci, rank int } // rank −1: the squared deviations
 	var slots []slot
 	for ci, cp := range pd.p.cols {
-		if s := st.stats[ci]; cp.deviations && st.cols[ci].count > 1 && !s.infinite && !math.IsNaN(s.mean) {
+		if s := st.stats[ci]; cp.deviations && st.cols[ci].Count > 1 && !s.infinite && !math.IsNaN(s.mean) {
 			a, m := pd.arg(cp), pd.dialect.double(strconv.FormatFloat(s.mean, 'g', -1, 64))
 			exprs = append(exprs, "sum(("+a+" - "+m+") * ("+a+" - "+m+"))")
 			slots = append(slots, slot{ci, -1})
@@ -494,7 +496,7 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 		if !cp.values {
 			continue
 		}
-		n := st.cols[ci].count
+		n := st.cols[ci].Count
 		st.stats[ci].nvalues = int(n)
 		st.stats[ci].order = map[int]float64{}
 		for _, r := range cp.ranks(int(n)) {
@@ -514,7 +516,7 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 	}
 	for i, s := range slots {
 		if s.rank < 0 {
-			st.stats[s.ci].stddev = math.Sqrt(toFloat(rows[0][i]) / float64(st.cols[s.ci].count-1))
+			st.stats[s.ci].stddev = math.Sqrt(toFloat(rows[0][i]) / float64(st.cols[s.ci].Count-1))
 			continue
 		}
 		st.stats[s.ci].order[s.rank] = toFloat(rows[0][i])
@@ -583,7 +585,7 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 			rs := &cs.row[k]
 			cond := pd.failCond(cp, rc)
 			if rc.failAll {
-				rs.unexpected = cs.count
+				rs.unexpected = cs.Count
 			}
 			if cond == "" || rs.unexpected == 0 {
 				continue
@@ -593,7 +595,7 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 				return err
 			}
 		}
-		if (cp.nullRows && cs.nulls > 0) || (cp.valueRows && cs.count > 0) {
+		if (cp.nullRows && cs.Nulls > 0) || (cp.valueRows && cs.Count > 0) {
 			s, err := sample(cp, pd.missingCond(cp))
 			if err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
+	"github.com/trustml/trustml/internal/accum"
 	"github.com/trustml/trustml/result"
 )
 
@@ -43,16 +44,15 @@ type state struct {
 	fails *batchFails
 }
 
+// colState is one worker's state of a column: the shared accumulators
+// (counts, where nulls include NaN in float columns; extremes; moments;
+// lengths; the profile's distribution when the column is profiled) and
+// what only checks read.
 type colState struct {
-	rows, nulls int64 // nulls include NaN in float columns
-	count       int64 // non-null values
-	min, max    float64
-	minLen      int
-	maxLen      int
-	moments     []moments       // one per batch, merged in batch order
-	values      chunks[float64] // median and quantiles (-0 kept as +0)
-	freq        freqTable
-	row         []rowState // parallel to colPlan.rowCheck
+	*accum.Column
+	values chunks[float64] // median and quantiles (-0 kept as +0)
+	freq   freqTable
+	row    []rowState // parallel to colPlan.rowCheck
 	// bins holds, per colPlan.binned check, the count of values below the
 	// first edge, in each bin, and above the last edge.
 	bins [][]int64
@@ -84,21 +84,13 @@ func (rs *rowState) failed(i int) {
 // are the ones with the smallest row numbers.
 func (rs *rowState) keep(limit int) bool { return limit < 0 || len(rs.sample) < limit }
 
-// moments of one batch's non-null values: a compensated sum and the sum of
-// squared deviations from the batch mean (two passes over the batch).
-type moments struct {
-	batch      int
-	n          int64
-	sum, comp  float64 // over finite values
-	m2         float64 // over finite values
-	pinf, ninf int64   // counts of +Inf and -Inf, which compensation cannot carry
-}
-
 func newState(p *plan) *state {
 	s := &state{cols: make([]*colState, len(p.cols))}
 	for i, cp := range p.cols {
-		cs := &colState{min: math.Inf(1), max: math.Inf(-1), minLen: math.MaxInt, maxLen: -1,
-			row: make([]rowState, len(cp.rowCheck))}
+		cs := &colState{Column: accum.NewColumn(cp.name), row: make([]rowState, len(cp.rowCheck))}
+		if cp.profiled >= 0 {
+			cs.Column = p.profile.Accumulators(cp.profiled)
+		}
 		if cp.freq {
 			cs.freq = newFreq(cp, p.sample)
 		}
@@ -167,8 +159,8 @@ func (s *state) update(p *plan, j job) error {
 			m.Release()
 		}
 		dropped := int64(arr.Len() - s.selN[cp.filter])
-		s.cols[i].rows -= dropped
-		s.cols[i].nulls -= dropped
+		s.cols[i].Rows -= dropped
+		s.cols[i].Nulls -= dropped
 		if len(s.cols[i].custom) > 0 {
 			// Checks with accumulators of their own read other columns of
 			// the row too: every column of the rows the filter drops is
@@ -213,7 +205,6 @@ func (s *state) flush() {
 }
 
 func (s *state) updateColumn(p *plan, cp *colPlan, cs *colState, arr arrow.Array, j job) {
-	cs.rows += int64(arr.Len())
 	switch a := arr.(type) {
 	case *array.Int8:
 		updateInts(s, p, cp, cs, a, a.Int8Values(), j)
@@ -264,8 +255,7 @@ func (s *state) updateColumn(p *plan, cp *colPlan, cs *colState, arr arrow.Array
 	case *array.Boolean:
 		updateBools(s, p, cp, cs, a, j)
 	default:
-		cs.nulls += int64(arr.NullN())
-		cs.count += int64(arr.Len() - arr.NullN())
+		cs.AddCounts(arr.Len(), arr.NullN())
 		has := presenceOf(arr).hasFunc()
 		if arr.DataType().ID() == arrow.NULL {
 			has = func(int) bool { return false }
@@ -339,59 +329,9 @@ type number interface {
 	integer | ~float32 | ~float64
 }
 
-// gather returns, in one pass, the values of the rows that have one as
-// float64, without NaN, the number of NaN it skipped, and the smallest and
-// largest values (+Inf and -Inf when there are none). The values are in
-// *scratch, reused from batch to batch, or, for float64 values without
-// missing rows nor NaN, vals itself.
+// gather is accum.Gather over a presence.
 func gather[T number](scratch *[]float64, vals []T, pr presence) (xs []float64, nan int, lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	if f, ok := any(vals).([]float64); ok && pr.bm == nil {
-		for _, v := range f {
-			if v != v {
-				nan++
-			}
-			lo, hi = lower(lo, v), higher(hi, v)
-		}
-		if nan == 0 {
-			return f, 0, lo, hi
-		}
-		lo, hi, nan = math.Inf(1), math.Inf(-1), 0
-	}
-	dst := (*scratch)[:0]
-	for i, v := range vals {
-		if pr.bm != nil && !bitutil.BitIsSet(pr.bm, pr.off+i) {
-			continue
-		}
-		x := float64(v)
-		if x != x {
-			nan++
-			continue
-		}
-		lo, hi = lower(lo, x), higher(hi, x)
-		dst = append(dst, x)
-	}
-	*scratch = dst
-	return dst, nan, lo, hi
-}
-
-// lower and higher fold v into a running minimum and maximum. A branch
-// that is rarely taken beats the builtin min and max of floats, which
-// order NaN and signed zeros (a pass 5 to 8 times as fast); the builtins
-// apply only to values that tie with or beat the extreme, so that -0 and
-// +0 come out the same in any order. NaN changes nothing.
-func lower(lo, v float64) float64 {
-	if v <= lo {
-		return min(lo, v)
-	}
-	return lo
-}
-
-func higher(hi, v float64) float64 {
-	if v >= hi {
-		return max(hi, v)
-	}
-	return hi
+	return accum.Gather(scratch, vals, pr.bm, pr.off)
 }
 
 // appendIntKeys appends the frequency keys of the rows that have a value.
@@ -422,12 +362,11 @@ func appendFloatKeys(dst []uint64, xs []float64) []uint64 {
 func updateInts[T integer](s *state, p *plan, cp *colPlan, cs *colState, a arrow.Array, vals []T, j job) {
 	pr := presenceOf(a)
 	nn := len(vals) - a.NullN()
-	cs.nulls += int64(a.NullN())
-	cs.count += int64(nn)
-	if cp.moments || cp.minmax || cp.values || len(cp.binned) > 0 {
+	cs.AddCounts(len(vals), a.NullN())
+	if cp.moments || cp.minmax || cp.values || len(cp.binned) > 0 || cp.numbers {
 		var xs []float64
 		var lo, hi float64
-		if cp.moments || cp.values || len(cp.binned) > 0 || pr.bm != nil {
+		if cp.moments || cp.values || len(cp.binned) > 0 || cp.numbers || pr.bm != nil {
 			xs, _, lo, hi = gather(&s.floats, vals, pr)
 		} else {
 			// Without nulls the extremes need no float conversion.
@@ -464,7 +403,7 @@ func updateFloats[T float32 | float64](s *state, p *plan, cp *colPlan, cs *colSt
 	var xs []float64
 	nan := 0
 	lo, hi := math.Inf(1), math.Inf(-1)
-	stats := cp.moments || cp.minmax || cp.values || len(cp.binned) > 0
+	stats := cp.moments || cp.minmax || cp.values || len(cp.binned) > 0 || cp.numbers
 	if stats || cp.freq {
 		xs, nan, lo, hi = gather(&s.floats, vals, pr)
 	} else {
@@ -485,9 +424,7 @@ func updateFloats[T float32 | float64](s *state, p *plan, cp *colPlan, cs *colSt
 		}
 		pr = presence{bm: s.present, n: len(vals)}
 	}
-	missing := a.NullN() + nan
-	cs.nulls += int64(missing)
-	cs.count += int64(len(vals) - missing)
+	cs.AddCounts(len(vals), a.NullN()+nan)
 	if stats {
 		cs.stats(cp, xs, j.index, lo, hi)
 	}
@@ -527,10 +464,16 @@ func intMinMax[T integer](vals []T) (lo, hi float64) {
 
 // stats folds a batch's smallest and largest values lo and hi into the
 // column's, and accumulates the batch's moments, the values kept for
-// quantiles and the partition bins over its non-missing values xs (nil
-// when no check needs them).
+// quantiles, the partition bins and the profile's distribution over its
+// non-missing values xs (nil when no check needs them).
 func (cs *colState) stats(cp *colPlan, xs []float64, batch int, lo, hi float64) {
-	cs.min, cs.max = min(cs.min, lo), max(cs.max, hi)
+	cs.AddExtremes(lo, hi)
+	if cp.moments {
+		cs.AddMoments(xs, batch, lo, hi)
+	}
+	if cp.numbers {
+		cs.AddNumbers(xs)
+	}
 	if len(xs) == 0 {
 		return
 	}
@@ -541,97 +484,12 @@ func (cs *colState) stats(cp *colPlan, xs []float64, batch int, lo, hi float64) 
 		}
 		cs.values.commit(len(dst))
 	}
-	if cp.moments {
-		if !math.IsInf(lo, 0) && !math.IsInf(hi, 0) {
-			cs.moments = append(cs.moments, finiteMoments(xs, batch))
-		} else {
-			cs.moments = append(cs.moments, infiniteMoments(xs, batch))
-		}
-	}
 	for b, c := range cp.binned {
 		edges, counts := c.Partition.Bins, cs.bins[b]
 		for _, v := range xs {
 			bin(edges, counts, v)
 		}
 	}
-}
-
-// twoSum returns a+b rounded and its rounding error (Knuth's TwoSum, exact
-// for finite sums, in any order of magnitude of a and b).
-func twoSum(a, b float64) (s, e float64) {
-	s = a + b
-	z := s - a
-	return s, (a - (s - z)) + (b - z)
-}
-
-// finiteMoments are the moments of finite values: a compensated sum in
-// four lanes (the lanes' additions are independent, which is twice as fast
-// as one chain) and the squared deviations from the mean, in four lanes too.
-func finiteMoments(xs []float64, batch int) moments {
-	m := moments{batch: batch, n: int64(len(xs))}
-	var s, c [4]float64
-	i := 0
-	for ; i+4 <= len(xs); i += 4 {
-		for l := range 4 {
-			t, e := twoSum(s[l], xs[i+l])
-			s[l], c[l] = t, c[l]+e
-		}
-	}
-	for ; i < len(xs); i++ {
-		t, e := twoSum(s[0], xs[i])
-		s[0], c[0] = t, c[0]+e
-	}
-	sum, comp := s[0], c[0]
-	for l := 1; l < 4; l++ {
-		t, e := twoSum(sum, s[l])
-		sum, comp = t, comp+e+c[l]
-	}
-	m.sum, m.comp = sum, comp
-	mean := (sum + comp) / float64(len(xs))
-	var q [4]float64
-	i = 0
-	for ; i+4 <= len(xs); i += 4 {
-		for l := range 4 {
-			d := xs[i+l] - mean
-			q[l] += d * d
-		}
-	}
-	for ; i < len(xs); i++ {
-		d := xs[i] - mean
-		q[0] += d * d
-	}
-	m.m2 = (q[0] + q[1]) + (q[2] + q[3])
-	return m
-}
-
-// infiniteMoments are the moments of a batch holding ±Inf: the counts of
-// each, and the moments of the finite values.
-func infiniteMoments(xs []float64, batch int) moments {
-	m := moments{batch: batch, n: int64(len(xs))}
-	for _, v := range xs {
-		if math.IsInf(v, 0) {
-			if v > 0 {
-				m.pinf++
-			} else {
-				m.ninf++
-			}
-			continue
-		}
-		t, e := twoSum(m.sum, v)
-		m.sum, m.comp = t, m.comp+e
-	}
-	finite := m.n - m.pinf - m.ninf
-	mean := 0.0
-	if finite > 0 {
-		mean = (m.sum + m.comp) / float64(finite)
-	}
-	for _, v := range xs {
-		if !math.IsInf(v, 0) {
-			d := v - mean
-			m.m2 += d * d
-		}
-	}
-	return m
 }
 
 // numCheck evaluates a row-wise check on a batch of numbers; show returns
@@ -1007,19 +865,27 @@ func (c dictCol[S]) at(i int) string   { return c.dict.at(int(c.idx[i])) }
 func updateStrings[S strCol](s *state, p *plan, cp *colPlan, cs *colState, a arrow.Array, col S, j job) {
 	pr := presenceOf(a)
 	n := a.Len()
-	cs.nulls += int64(a.NullN())
-	cs.count += int64(n - a.NullN())
+	cs.AddCounts(n, a.NullN())
 	if cp.nullRows || cp.valueRows {
 		cs.sampleRows(p, cp, n, pr.hasFunc(), func(i int) any { return strings.Clone(col.at(i)) }, j)
 	}
 	if cp.lengths {
+		lo, hi := math.MaxInt, -1
 		for i := range n {
 			if pr.has(i) {
 				l := utf8.RuneCountInString(col.at(i))
-				cs.minLen = min(cs.minLen, l)
-				cs.maxLen = max(cs.maxLen, l)
+				lo, hi = min(lo, l), max(hi, l)
 			}
 		}
+		cs.AddLengths(lo, hi)
+	}
+	if cp.strs {
+		for i := range n {
+			if pr.has(i) {
+				cs.AddString(col.at(i), 1)
+			}
+		}
+		cs.Mark(accum.Distribution)
 	}
 	if cp.freq {
 		f := cs.freq.(*freq[string])
@@ -1086,8 +952,7 @@ func (s *state) updateDict(p *plan, cp *colPlan, cs *colState, a *array.Dictiona
 	case *array.StringView:
 		updateDictStrings(s, p, cp, cs, a, viewCol{d}, j)
 	default:
-		cs.nulls += int64(a.NullN())
-		cs.count += int64(a.Len() - a.NullN())
+		cs.AddCounts(a.Len(), a.NullN())
 	}
 }
 
@@ -1135,8 +1000,7 @@ func updateDictStrings[S strCol](s *state, p *plan, cp *colPlan, cs *colState, a
 		return
 	}
 	pr := presenceOf(a)
-	cs.nulls += int64(a.NullN())
-	cs.count += int64(n - a.NullN())
+	cs.AddCounts(n, a.NullN())
 	if cp.nullRows || cp.valueRows {
 		cs.sampleRows(p, cp, n, pr.hasFunc(), func(i int) any { return strings.Clone(col.at(i)) }, j)
 	}
@@ -1152,13 +1016,22 @@ func updateDictStrings[S strCol](s *state, p *plan, cp *colPlan, cs *colState, a
 		}
 	}
 	if cp.lengths {
+		lo, hi := math.MaxInt, -1
 		for e, c := range counts {
 			if c > 0 {
 				l := utf8.RuneCountInString(dict.at(e))
-				cs.minLen = min(cs.minLen, l)
-				cs.maxLen = max(cs.maxLen, l)
+				lo, hi = min(lo, l), max(hi, l)
 			}
 		}
+		cs.AddLengths(lo, hi)
+	}
+	if cp.strs {
+		for e, c := range counts {
+			if c > 0 {
+				cs.AddString(dict.at(e), c)
+			}
+		}
+		cs.Mark(accum.Distribution)
 	}
 	if cp.freq {
 		f := cs.freq.(*freq[string])
@@ -1212,8 +1085,16 @@ func entriesByFirst(counts []int64, first []int32) []int {
 func updateBools(s *state, p *plan, cp *colPlan, cs *colState, a *array.Boolean, j job) {
 	pr := presenceOf(a)
 	n := a.Len()
-	cs.nulls += int64(a.NullN())
-	cs.count += int64(n - a.NullN())
+	cs.AddCounts(n, a.NullN())
+	if cp.strs {
+		var t int64
+		for i := range n {
+			if pr.has(i) && a.Value(i) {
+				t++
+			}
+		}
+		cs.AddBools(t, int64(n-a.NullN())-t)
+	}
 	if cp.moments || cp.minmax || cp.values {
 		xs := s.floats[:0]
 		lo, hi := math.Inf(1), math.Inf(-1)
@@ -1467,14 +1348,7 @@ func merge(p *plan, states []*state) *state {
 		}
 		for i, cs := range s.cols {
 			o := out.cols[i]
-			o.rows += cs.rows
-			o.nulls += cs.nulls
-			o.count += cs.count
-			o.min = math.Min(o.min, cs.min)
-			o.max = math.Max(o.max, cs.max)
-			o.minLen = min(o.minLen, cs.minLen)
-			o.maxLen = max(o.maxLen, cs.maxLen)
-			o.moments = append(o.moments, cs.moments...)
+			o.Column.Merge(cs.Column)
 			o.values.c = append(o.values.c, cs.values.c...)
 			o.values.n += cs.values.n
 			cs.values = chunks[float64]{}

@@ -38,14 +38,9 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 	if !ok {
 		return m
 	}
-	sev := result.SeverityError
+	sev := d.SeverityIn(fields, result.SeverityError)
 	for _, f := range fields {
-		switch f.Key {
-		case "severity":
-			if s, ok := d.Severity(f.Value, f.Path); ok {
-				sev = result.Severity(s)
-			}
-		case "task":
+		if f.Key == "task" {
 			m.Task, _ = d.String(f.Value, f.Path)
 		}
 	}
@@ -375,13 +370,7 @@ func decodeObjectives(d *yamlx.Decoder, n *yaml.Node, path string, sev result.Se
 		if !ok {
 			continue
 		}
-		for _, g := range bf {
-			if g.Key == "severity" {
-				if s, ok := d.Severity(g.Value, g.Path); ok {
-					o.Severity = result.Severity(s)
-				}
-			}
-		}
+		o.Severity = d.SeverityIn(bf, o.Severity)
 		var sub yamlx.Decoder
 		o.Bounds = sub.Interval(f.Value, f.Path, bf, false)
 		for _, p := range sub.Problems() {

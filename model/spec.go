@@ -137,7 +137,7 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 		} else if err := o.Bounds.Validate(); err != nil {
 			fs.Add(p, "%s", err.Error())
 		}
-		severityProblem(o.Severity, yamlx.Join(p, "severity"), fs)
+		fs.Severity(yamlx.Join(p, "severity"), o.Severity)
 	}
 	if c := s.CompareTo; c != nil {
 		c.validate(yamlx.Join(path, "compare_to"), fs)
@@ -165,18 +165,10 @@ func (c *Compare) validate(path string, fs *yamlx.Findings) {
 		case !(*w.Bounds.Max >= 0):
 			fs.Add(p, "must be ≥ 0 (how much worse the challenger may be), got %s", result.FormatFloat(*w.Bounds.Max))
 		}
-		severityProblem(w.Severity, yamlx.Join(p, "severity"), fs)
+		fs.Severity(yamlx.Join(p, "severity"), w.Severity)
 	}
 	if c.NBoot != 0 && (c.NBoot < MinCompareBoot || c.NBoot > MaxCompareBoot) {
 		fs.Add(yamlx.Join(path, "n_boot"), "must be between %d and %d, got %d", MinCompareBoot, MaxCompareBoot, c.NBoot)
-	}
-}
-
-func severityProblem(s result.Severity, path string, fs *yamlx.Findings) {
-	switch s {
-	case "", result.SeverityError, result.SeverityWarn:
-	default:
-		fs.Add(path, "must be error or warn, got %q", s)
 	}
 }
 

@@ -12,9 +12,13 @@
 //
 // Numeric columns (signed and unsigned integers, float32, float64) add the
 // minimum, the maximum, the mean, the sample standard deviation (n − 1) and
-// a quantile sketch. The moments are merged across batches with the
-// pairwise update of Chan, Golub & LeVeque (1979): each batch's mean and sum
-// of squared deviations are computed in two passes over the batch, then
+// a quantile sketch. The statistics are kept in the accumulators package
+// expect's checks read (internal/accum), so that a run that evaluates
+// expectations and profiles the data computes each of them once per batch
+// (expect.Options.Profile). Each batch's compensated sum and sum of
+// squared deviations are computed in two passes over the batch, and the
+// batches are merged in batch order with the pairwise update of Chan,
+// Golub & LeVeque (1979):
 //
 //	δ = mean_b − mean_a,  n = n_a + n_b
 //	mean = mean_a + δ·n_b/n

@@ -3,14 +3,13 @@ package profile
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/trustml/trustml/internal/accum"
 )
 
 // Options configure a Profiler. The zero value uses the defaults.
@@ -37,9 +36,11 @@ func (o Options) withDefaults() Options {
 // It is not safe for concurrent use; profile parts of the data with
 // several Profilers and Merge them.
 type Profiler struct {
-	opts Options
-	rows int64
-	cols []*acc
+	opts    Options
+	rows    int64
+	batches int // batches seen, numbering the moments of each
+	scratch accum.Scratch
+	cols    []*acc
 }
 
 // New returns a Profiler of the named columns of schema, in that order
@@ -94,8 +95,9 @@ func (p *Profiler) Update(b arrow.RecordBatch) {
 		if !arrow.TypeEqual(col.DataType(), a.dt) {
 			panic(fmt.Sprintf("profile: column %q is %s in this batch, %s before", a.name, col.DataType(), a.dt))
 		}
-		a.update(col)
+		a.col.AddArray(&p.scratch, col, p.batches)
 	}
+	p.batches++
 }
 
 // Merge adds what other has seen to p; other must profile the same columns
@@ -111,8 +113,54 @@ func (p *Profiler) Merge(other *Profiler) {
 		if a.name != b.name || !arrow.TypeEqual(a.dt, b.dt) {
 			panic(fmt.Sprintf("profile: Merge of column %q (%s) with %q (%s)", a.name, a.dt, b.name, b.dt))
 		}
-		a.merge(b)
+		// other's batches come after p's.
+		b.col.ShiftBatches(p.batches)
+		a.col.Merge(b.col)
 	}
+	p.batches += other.batches
+}
+
+// Columns returns the names of the profiled columns, in profile order.
+func (p *Profiler) Columns() []string {
+	out := make([]string, len(p.cols))
+	for i, a := range p.cols {
+		out[i] = a.name
+	}
+	return out
+}
+
+// Accumulators returns, for the column at index i of Columns, a new empty
+// accumulator with the distribution the profile reads turned on: what a
+// scan that computes the profile's statistics itself (package expect's,
+// one per worker) fills and hands back with Absorb.
+func (p *Profiler) Accumulators(i int) *accum.Column {
+	c := accum.NewColumn(p.cols[i].name)
+	enable(c, p.cols[i].kind, p.opts)
+	return c
+}
+
+// Kind returns the profile kind of the column at index i of Columns.
+func (p *Profiler) Kind(i int) Kind { return p.cols[i].kind }
+
+// Absorb adds rows rows, over which the profiled columns were
+// accumulated in cols (one per column of Columns, in that order, from
+// Accumulators, filled and merged elsewhere over batches that come after
+// any the Profiler has seen), to the profile. cols are not to be used
+// afterwards; Absorb panics when their number is not the profile's.
+func (p *Profiler) Absorb(rows int64, cols []*accum.Column) {
+	if len(cols) != len(p.cols) {
+		panic(fmt.Sprintf("profile: Absorb of %d columns into a profile of %d", len(cols), len(p.cols)))
+	}
+	p.rows += rows
+	n := 0
+	for i, c := range cols {
+		for _, m := range c.Batches {
+			n = max(n, m.Batch+1)
+		}
+		c.ShiftBatches(p.batches)
+		p.cols[i].col.Merge(c)
+	}
+	p.batches += n
 }
 
 // Finish returns the profile of everything seen so far. The Profiler may
@@ -164,360 +212,65 @@ func KindOf(dt arrow.DataType) Kind {
 	return Other
 }
 
-// acc accumulates one column.
+// acc accumulates one column in the accumulators package expect shares.
 type acc struct {
 	name string
 	dt   arrow.DataType
 	kind Kind
 	opts Options
-
-	count, nulls int64
-
-	// numeric
-	mean, m2, min, max float64
-	sketch             *ddsketch.DDSketch
-	nums               map[float64]int64
-	buf                []float64 // one batch's non-null values
-
-	// string and boolean
-	strs           map[string]int64
-	minLen, maxLen int64
-	dictCounts     []int64
-
-	high bool // more than MaxDistinct distinct values
+	col  *accum.Column
 }
 
 func newAcc(name string, dt arrow.DataType, opts Options) *acc {
-	a := &acc{name: name, dt: dt, kind: KindOf(dt), opts: opts, min: math.Inf(1), max: math.Inf(-1), minLen: math.MaxInt64, maxLen: -1}
-	switch a.kind {
-	case Numeric:
-		a.sketch = newSketch(opts.RelativeAccuracy)
-		a.nums = map[float64]int64{}
-	case String, Boolean:
-		a.strs = map[string]int64{}
-	}
+	a := &acc{name: name, dt: dt, kind: KindOf(dt), opts: opts, col: accum.NewColumn(name)}
+	enable(a.col, a.kind, opts)
 	return a
 }
 
-func (a *acc) update(col arrow.Array) {
-	switch a.kind {
+// enable turns on the distribution a profile of kind reads.
+func enable(c *accum.Column, kind Kind, opts Options) {
+	switch kind {
 	case Numeric:
-		a.updateNumeric(col)
-	case String:
-		a.updateString(col)
-	case Boolean:
-		a.updateBool(col.(*array.Boolean))
-	default:
-		a.nulls += int64(col.NullN())
-		a.count += int64(col.Len() - col.NullN())
-	}
-}
-
-// values appends the non-null, non-NaN values of col to buf as float64.
-func appendValues[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64 | float32 | float64](buf []float64, vals []T, col arrow.Array) []float64 {
-	if col.NullN() == 0 {
-		for _, v := range vals {
-			buf = append(buf, float64(v))
-		}
-		return buf
-	}
-	for i, v := range vals {
-		if col.IsValid(i) {
-			buf = append(buf, float64(v))
-		}
-	}
-	return buf
-}
-
-func (a *acc) updateNumeric(col arrow.Array) {
-	buf := a.buf[:0]
-	switch c := col.(type) {
-	case *array.Int8:
-		buf = appendValues(buf, c.Int8Values(), col)
-	case *array.Int16:
-		buf = appendValues(buf, c.Int16Values(), col)
-	case *array.Int32:
-		buf = appendValues(buf, c.Int32Values(), col)
-	case *array.Int64:
-		buf = appendValues(buf, c.Int64Values(), col)
-	case *array.Uint8:
-		buf = appendValues(buf, c.Uint8Values(), col)
-	case *array.Uint16:
-		buf = appendValues(buf, c.Uint16Values(), col)
-	case *array.Uint32:
-		buf = appendValues(buf, c.Uint32Values(), col)
-	case *array.Uint64:
-		buf = appendValues(buf, c.Uint64Values(), col)
-	case *array.Float32:
-		buf = appendValues(buf, c.Float32Values(), col)
-	case *array.Float64:
-		buf = appendValues(buf, c.Float64Values(), col)
-	default:
-		panic(fmt.Sprintf("profile: column %q: unexpected array %T", a.name, col))
-	}
-	if a.dt.ID() == arrow.FLOAT32 || a.dt.ID() == arrow.FLOAT64 {
-		// NaN is null, as in package expect.
-		buf = slices.DeleteFunc(buf, math.IsNaN)
-	}
-	a.buf = buf
-	a.nulls += int64(col.Len() - len(buf))
-	if len(buf) == 0 {
-		return
-	}
-	// The batch's moments in two passes, then Chan et al.'s merge.
-	var sum float64
-	lo, hi := a.min, a.max
-	for _, v := range buf {
-		sum += v
-		lo = min(lo, v)
-		hi = max(hi, v)
-	}
-	a.min, a.max = lo, hi
-	// While the values are counted exactly the sketch is built from the
-	// counts, at the end or when there are too many of them.
-	rest := buf
-	if a.nums != nil {
-		rest = nil
-		for i, v := range buf {
-			a.nums[v]++
-			if len(a.nums) > a.opts.MaxDistinct {
-				a.flushNums()
-				rest = buf[i+1:]
-				break
-			}
-		}
-	}
-	for _, v := range rest {
-		addClamped(a.sketch, v)
-	}
-	nb := float64(len(buf))
-	mb := sum / nb
-	var m2b float64
-	if !math.IsInf(mb, 0) && !math.IsNaN(mb) {
-		for _, v := range buf {
-			d := v - mb
-			m2b += d * d
-		}
-	} else {
-		m2b = math.NaN()
-	}
-	a.addMoments(int64(len(buf)), mb, m2b)
-}
-
-// flushNums moves the exact counts into the sketch and marks the column
-// high-cardinality.
-func (a *acc) flushNums() {
-	for v, c := range a.nums {
-		addCountClamped(a.sketch, v, float64(c))
-	}
-	a.nums = nil
-	a.high = true
-}
-
-// addMoments merges a group of n values of mean mb and sum of squared
-// deviations m2b into the running moments.
-func (a *acc) addMoments(n int64, mb, m2b float64) {
-	if n == 0 {
-		return
-	}
-	na, nb := float64(a.count), float64(n)
-	tot := na + nb
-	if a.count == 0 {
-		a.mean, a.m2 = mb, m2b
-	} else {
-		d := mb - a.mean
-		a.mean += d * nb / tot
-		a.m2 += m2b + d*d*na*nb/tot
-	}
-	a.count += n
-}
-
-// checkCardinality drops the exact counts once there are too many.
-func (a *acc) checkCardinality(distinct int) {
-	if distinct > a.opts.MaxDistinct {
-		a.high = true
-		a.nums, a.strs = nil, nil
-	}
-}
-
-type stringArray interface {
-	arrow.Array
-	Value(int) string
-}
-
-func (a *acc) updateString(col arrow.Array) {
-	if d, ok := col.(*array.Dictionary); ok {
-		a.updateDictionary(d)
-		return
-	}
-	c := col.(stringArray)
-	n := c.Len()
-	lo, hi := a.minLen, a.maxLen
-	var valid int64
-	for i := 0; i < n; i++ {
-		if c.IsNull(i) {
-			continue
-		}
-		valid++
-		s := c.Value(i)
-		l := int64(utf8.RuneCountInString(s))
-		lo = min(lo, l)
-		hi = max(hi, l)
-		if a.strs != nil {
-			if _, ok := a.strs[s]; !ok {
-				// Map keys must not alias the batch's buffers.
-				s = strings.Clone(s)
-			}
-			a.strs[s]++
-			if len(a.strs) > a.opts.MaxDistinct {
-				a.checkCardinality(len(a.strs))
-			}
-		}
-	}
-	a.minLen, a.maxLen = lo, hi
-	a.count += valid
-	a.nulls += int64(n) - valid
-}
-
-// updateDictionary counts indices first, so each value costs an array
-// increment, and each dictionary entry one map update per batch.
-func (a *acc) updateDictionary(d *array.Dictionary) {
-	dict := d.Dictionary().(stringArray)
-	counts := a.dictCounts[:0]
-	for range dict.Len() {
-		counts = append(counts, 0)
-	}
-	n := d.Len()
-	var valid int64
-	for i := 0; i < n; i++ {
-		if d.IsNull(i) {
-			continue
-		}
-		valid++
-		counts[d.GetValueIndex(i)]++
-	}
-	a.dictCounts = counts
-	for j, c := range counts {
-		if c == 0 {
-			continue
-		}
-		s := dict.Value(j)
-		l := int64(utf8.RuneCountInString(s))
-		a.minLen, a.maxLen = min(a.minLen, l), max(a.maxLen, l)
-		if a.strs != nil {
-			a.strs[strings.Clone(s)] += c
-			a.checkCardinality(len(a.strs))
-		}
-	}
-	a.count += valid
-	a.nulls += int64(n) - valid
-}
-
-func (a *acc) updateBool(c *array.Boolean) {
-	var t, f int64
-	for i := 0; i < c.Len(); i++ {
-		if c.IsNull(i) {
-			continue
-		}
-		if c.Value(i) {
-			t++
-		} else {
-			f++
-		}
-	}
-	if t > 0 {
-		a.strs["true"] += t
-	}
-	if f > 0 {
-		a.strs["false"] += f
-	}
-	a.count += t + f
-	a.nulls += int64(c.NullN())
-}
-
-func (a *acc) merge(b *acc) {
-	a.nulls += b.nulls
-	switch a.kind {
-	case Numeric:
-		a.min, a.max = min(a.min, b.min), max(a.max, b.max)
-		if err := a.sketch.MergeWith(b.sketch); err != nil {
-			panic(fmt.Sprintf("profile: merge sketches: %v", err)) // same options, same mapping
-		}
-		a.addMoments(b.count, b.mean, b.m2)
-		switch {
-		case a.nums != nil && b.nums != nil:
-			for v, c := range b.nums {
-				a.nums[v] += c
-			}
-			if len(a.nums) > a.opts.MaxDistinct {
-				a.flushNums()
-			}
-		case a.nums != nil:
-			a.flushNums()
-		case b.nums != nil:
-			for v, c := range b.nums {
-				addCountClamped(a.sketch, v, float64(c))
-			}
-		}
-		return
-	case String:
-		a.minLen, a.maxLen = min(a.minLen, b.minLen), max(a.maxLen, b.maxLen)
-	}
-	a.count += b.count
-	a.high = a.high || b.high
-	if a.high {
-		a.strs = nil
-	} else if a.strs != nil {
-		for v, c := range b.strs {
-			a.strs[v] += c
-		}
-		a.checkCardinality(len(a.strs))
+		c.EnableNumbers(opts.RelativeAccuracy, opts.MaxDistinct)
+	case String, Boolean:
+		c.EnableStrings(opts.MaxDistinct)
 	}
 }
 
 func (a *acc) finish() Column {
-	c := Column{Name: a.name, Type: a.dt.String(), Kind: a.kind, Count: a.count, Nulls: a.nulls, HighCardinality: a.high}
+	ac := a.col
+	c := Column{Name: a.name, Type: a.dt.String(), Kind: a.kind, Count: ac.Count, Nulls: ac.Nulls, HighCardinality: ac.High}
 	switch a.kind {
 	case Numeric:
-		if a.count > 0 {
-			sd := math.NaN()
-			if a.count > 1 {
-				sd = math.Sqrt(a.m2 / float64(a.count-1))
-			}
-			sk := a.sketch
-			if a.nums != nil {
-				sk = a.sketch.Copy()
-				for v, n := range a.nums {
-					addCountClamped(sk, v, float64(n))
-				}
-			}
-			ns := &NumericSummary{Min: Float(a.min), Max: Float(a.max), Mean: Float(a.mean), Stddev: Float(sd),
-				Sketch: saveSketch(sk, a.opts.RelativeAccuracy)}
-			if !a.high {
-				ns.Values = make([]NumberCount, 0, len(a.nums))
-				for v, n := range a.nums {
+		if ac.Count > 0 {
+			m := ac.Summarize()
+			ns := &NumericSummary{Min: Float(ac.Min), Max: Float(ac.Max), Mean: Float(m.Mean), Stddev: Float(m.Stddev),
+				Sketch: saveSketch(ac.FullSketch(), a.opts.RelativeAccuracy)}
+			if !ac.High {
+				ns.Values = make([]NumberCount, 0, len(ac.Nums))
+				for v, n := range ac.Nums {
 					ns.Values = append(ns.Values, NumberCount{Value: Float(v), Count: n})
 				}
 				slices.SortFunc(ns.Values, func(x, y NumberCount) int { return cmpFloat(float64(x.Value), float64(y.Value)) })
 			}
 			c.Numeric = ns
 		}
-		if !a.high {
-			d := int64(len(a.nums))
+		if !ac.High {
+			d := int64(len(ac.Nums))
 			c.Distinct = &d
 		}
 	case String, Boolean:
-		if !a.high {
-			c.Values = make([]ValueCount, 0, len(a.strs))
-			for v, n := range a.strs {
+		if !ac.High {
+			c.Values = make([]ValueCount, 0, len(ac.Strs))
+			for v, n := range ac.Strs {
 				c.Values = append(c.Values, ValueCount{Value: v, Count: n})
 			}
 			slices.SortFunc(c.Values, func(x, y ValueCount) int { return strings.Compare(x.Value, y.Value) })
-			d := int64(len(a.strs))
+			d := int64(len(ac.Strs))
 			c.Distinct = &d
 		}
-		if a.kind == String && a.count > 0 {
-			c.Lengths = &Lengths{Min: a.minLen, Max: a.maxLen}
+		if a.kind == String && ac.Count > 0 {
+			c.Lengths = &Lengths{Min: int64(ac.MinLen), Max: int64(ac.MaxLen)}
 		}
 	}
 	return c

@@ -40,30 +40,6 @@ func (b Buckets) total() int64 {
 	return n
 }
 
-// newSketch returns an empty DDSketch of relative accuracy alpha.
-func newSketch(alpha float64) *ddsketch.DDSketch {
-	m, err := mapping.NewCubicallyInterpolatedMapping(alpha)
-	if err != nil {
-		panic(fmt.Sprintf("profile: relative accuracy %v: %v", alpha, err))
-	}
-	return ddsketch.NewDDSketch(m, store.NewDenseStore(), store.NewDenseStore())
-}
-
-// addClamped adds v, clamping infinities (and other untrackable
-// magnitudes) to the largest trackable value.
-func addClamped(s *ddsketch.DDSketch, v float64) { addCountClamped(s, v, 1) }
-
-// addCountClamped adds n occurrences of v, clamped as addClamped does.
-func addCountClamped(s *ddsketch.DDSketch, v, n float64) {
-	if err := s.AddWithCount(v, n); err != nil {
-		top := s.MaxIndexableValue()
-		if v < 0 {
-			top = -top
-		}
-		_ = s.AddWithCount(top, n) // the largest indexable magnitude is always accepted
-	}
-}
-
 // saveSketch converts a live sketch to its saved form.
 func saveSketch(s *ddsketch.DDSketch, alpha float64) Sketch {
 	m := s.IndexMapping.(*mapping.CubicallyInterpolatedMapping)

@@ -43,8 +43,8 @@ func TestCaps(t *testing.T) {
 		want string
 	}{
 		{Spec{NBoot: MaxNBoot + 1}, "slice: n_boot: must be between 0 and 100000, got 100001"},
-		{Spec{By: []Slicing{{{Column: "T", Quantiles: 101}}}}, `slice: by[0]: column "T": quantiles: must be between 2 and 100, got 101`},
-		{Spec{By: []Slicing{{{Column: "T", Bins: bins}}}}, `slice: by[0]: column "T": bins: needs between 2 and 1000 edges, got 1001`},
+		{Spec{By: []Slicing{{{Column: "T", Quantiles: 101}}}}, `slice: by[0].quantiles: must be between 2 and 100, got 101`},
+		{Spec{By: []Slicing{{{Column: "T", Bins: bins}}}}, `slice: by[0].bins: needs between 2 and 1000 edges, got 1001`},
 		{Spec{Search: &Search{Features: []Dim{{Column: "a"}}, TopK: 1001}}, "slice: search.top_k: must be between 1 and 1000, got 1001"},
 		{Spec{Search: &Search{Features: feats, Pairs: true}}, "slice: search.features: lists 101 columns; the search takes at most 100"},
 	} {

@@ -38,7 +38,6 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	if !ok {
 		return s
 	}
-	var confidence, nBoot, search *yaml.Node
 	for _, f := range fields {
 		switch f.Key {
 		case "by":
@@ -52,16 +51,10 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 		case "fail_if":
 			s.FailIf = decodeRules(d, f.Value, f.Path)
 		case "confidence":
-			confidence = f.Value
 			s.Confidence, _ = d.Bool(f.Value, f.Path)
 		case "n_boot":
-			nBoot = f.Value
 			if v, ok := d.Count(f.Value, f.Path); ok {
-				if p := nBootProblem(v); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-				} else {
-					s.NBoot = int(v)
-				}
+				s.NBoot = int(v)
 			}
 		case "seed":
 			if v, ok := d.Count(f.Value, f.Path); ok {
@@ -72,19 +65,18 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 				s.Severity = result.Severity(v)
 			}
 		case "search":
-			search = f.Value
 			s.Search = decodeSearch(d, f.Value, f.Path)
 		}
 	}
-	if s.Confidence && s.NBoot == 0 && nBoot != nil {
-		d.Errorf(confidence, yamlx.Join(path, "confidence"), "needs bootstrap intervals; n_boot must be > 0")
-	}
 	if len(s.By) == 0 && s.Search == nil && !slices.ContainsFunc(fields, func(f yamlx.Field) bool { return f.Key == "by" }) {
 		d.Errorf(n, path, "needs by: [columns] or search: {}")
+		return s
 	}
-	if s.Search != nil && len(s.Search.Features) == 0 && len(s.By) == 0 && len(d.Problems()) == 0 {
-		d.Errorf(search, yamlx.Join(path, "search"), "no features to search: list search.features or add by: [columns]")
-	}
+	// Every rule about values is Validate's; the decoder positions its
+	// findings.
+	var fs yamlx.Findings
+	s.validate(path, &fs)
+	d.Report(fs)
 	return s
 }
 
@@ -98,22 +90,14 @@ func decodeBy(d *yamlx.Decoder, n *yaml.Node, path string) []Slicing {
 	if len(items) == 0 {
 		d.Errorf(n, path, "must list at least one slicing, e.g. [Month]")
 	}
-	var out []Slicing
-	seen := map[string]int{}
-	add := func(it *yaml.Node, ip string, i int, s Slicing) {
-		set := columnSet(s)
-		if j, dup := seen[set]; dup {
-			d.Errorf(it, ip, "slicing %s repeats %s[%d]; slice names must be unique", s, path, j)
-			return
-		}
-		seen[set] = i
-		out = append(out, s)
-	}
+	// A slicing left out keeps its place, so that Validate's findings
+	// name the index the suite wrote.
+	out := make([]Slicing, len(items))
 	for i, it := range items {
 		ip := fmt.Sprintf("%s[%d]", path, i)
 		if it.Kind != yaml.SequenceNode {
 			if dim, ok := decodeDim(d, it, ip); ok {
-				add(it, ip, i, Slicing{dim})
+				out[i] = Slicing{dim}
 			}
 			continue
 		}
@@ -132,19 +116,11 @@ func decodeBy(d *yamlx.Decoder, n *yaml.Node, path string) []Slicing {
 				continue
 			}
 			dim, ok := decodeDim(d, p, pp)
-			if !ok {
-				good = false
-				continue
-			}
-			if slices.ContainsFunc(cross, func(c Dim) bool { return c.Column == dim.Column }) {
-				d.Errorf(p, pp, "column %q appears twice in one cross", dim.Column)
-				good = false
-				continue
-			}
+			good = good && ok
 			cross = append(cross, dim)
 		}
 		if good {
-			add(it, ip, i, cross)
+			out[i] = cross
 		}
 	}
 	return out
@@ -154,10 +130,6 @@ func decodeBy(d *yamlx.Decoder, n *yaml.Node, path string) []Slicing {
 func decodeDim(d *yamlx.Decoder, n *yaml.Node, path string) (Dim, bool) {
 	if n != nil && n.Kind == yaml.ScalarNode {
 		name, ok := d.Text(n, path)
-		if ok && name == "" {
-			d.Errorf(n, path, "column name is empty")
-			return Dim{}, false
-		}
 		return Dim{Column: name}, ok
 	}
 	fields, ok := d.Mapping(n, path, dimKeys)
@@ -165,19 +137,13 @@ func decodeDim(d *yamlx.Decoder, n *yaml.Node, path string) (Dim, bool) {
 		return Dim{}, false
 	}
 	var dim Dim
-	var bins, quantiles *yaml.Node
 	good := true
 	for _, f := range fields {
 		switch f.Key {
 		case "column":
 			name, ok := d.Text(f.Value, f.Path)
-			if ok && name == "" {
-				d.Errorf(f.Value, f.Path, "column name is empty")
-				ok = false
-			}
 			dim.Column, good = name, good && ok
 		case "bins":
-			bins = f.Value
 			items, ok := d.Sequence(f.Value, f.Path)
 			if !ok {
 				good = false
@@ -185,37 +151,20 @@ func decodeDim(d *yamlx.Decoder, n *yaml.Node, path string) (Dim, bool) {
 			}
 			for j, it := range items {
 				v, ok := d.Float(it, fmt.Sprintf("%s[%d]", f.Path, j))
-				if !ok {
-					good = false
-				}
+				good = good && ok
 				dim.Bins = append(dim.Bins, v)
 			}
-			if good {
-				if p := binsProblem(dim.Bins); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-					good = false
-				}
+			if dim.Bins == nil {
+				dim.Bins = []float64{} // written, with no edge
 			}
 		case "quantiles":
-			quantiles = f.Value
-			if v, ok := d.Int(f.Value, f.Path); ok {
-				if p := quantilesProblem(v); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-					good = false
-				} else {
-					dim.Quantiles = int(v)
-				}
-			} else {
-				good = false
-			}
+			v, ok := d.Int(f.Value, f.Path)
+			good = good && ok && !d.WrittenZero(f.Value, f.Path, v == 0, quantilesProblem(v))
+			dim.Quantiles = int(v)
 		}
 	}
 	if !slices.ContainsFunc(fields, func(f yamlx.Field) bool { return f.Key == "column" }) {
 		d.Errorf(n, path, "needs column: NAME")
-		good = false
-	}
-	if bins != nil && quantiles != nil {
-		d.Errorf(quantiles, yamlx.Join(path, "quantiles"), "bins and quantiles exclude each other; keep one")
 		good = false
 	}
 	return dim, good
@@ -229,21 +178,9 @@ func decodeMetrics(d *yamlx.Decoder, n *yaml.Node, path string) []string {
 	if len(items) == 0 {
 		d.Errorf(n, path, "must list at least one metric, e.g. [rmse, mae, bias]")
 	}
-	var out []string
+	out := make([]string, 0, len(items))
 	for i, it := range items {
-		ip := fmt.Sprintf("%s[%d]", path, i)
-		name, ok := d.String(it, ip)
-		if !ok {
-			continue
-		}
-		if p := metricProblem(name); p != "" {
-			d.Errorf(it, ip, "%s", p)
-			continue
-		}
-		if slices.Contains(out, name) {
-			d.Errorf(it, ip, "metric %q is listed twice", name)
-			continue
-		}
+		name, _ := d.String(it, fmt.Sprintf("%s[%d]", path, i))
 		out = append(out, name)
 	}
 	return out
@@ -254,23 +191,15 @@ func decodeRules(d *yamlx.Decoder, n *yaml.Node, path string) []Rule {
 	if !ok {
 		return nil
 	}
-	keys := ruleKeys()
 	if len(yamlx.Resolve(n).Content) == 0 {
-		d.Errorf(n, path, "needs at least one rule, e.g. {rmse_ratio: 1.5}; rules are %s", strings.Join(keys, ", "))
+		d.Errorf(n, path, "needs at least one rule, e.g. {rmse_ratio: 1.5}; rules are %s", strings.Join(ruleKeys(), ", "))
 	}
 	var out []Rule
 	for _, f := range fields {
-		if !slices.Contains(keys, f.Key) {
-			msg := fmt.Sprintf("unknown rule %q", f.Key)
-			metric := f.Key[:max(strings.LastIndexByte(f.Key, '_'), 0)]
-			if metric == "r2" {
-				msg += "; r2 has no slice rule (a slice's R² depends on the spread of its targets)"
-			} else if i := slices.IndexFunc(keys, func(k string) bool { return strings.HasPrefix(k, metric+"_") && metric != "" }); i >= 0 && metricProblem(metric) == "" {
-				msg += fmt.Sprintf(" (the rule on %s is %s)", metric, keys[i])
-			} else if h := suggest(f.Key, keys); h != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", h)
-			}
-			d.Errorf(f.KeyN, f.Path, "%s; rules are %s", msg, strings.Join(keys, ", "))
+		// A rule's name is a key: an unknown one is reported at the key,
+		// as unknown keys are, by the rule Validate states.
+		if p := ruleProblem(f.Key); p != "" {
+			d.Errorf(f.KeyN, f.Path, "%s", p)
 			continue
 		}
 		v, ok := d.Float(f.Value, f.Path)
@@ -278,15 +207,7 @@ func decodeRules(d *yamlx.Decoder, n *yaml.Node, path string) []Rule {
 			continue
 		}
 		cut := strings.LastIndexByte(f.Key, '_')
-		r := Rule{Metric: f.Key[:cut], Kind: RuleKind(f.Key[cut+1:]), Limit: v}
-		switch {
-		case r.Kind == Ratio && v <= 0:
-			d.Errorf(f.Value, f.Path, "a ratio to the overall value must be > 0, got %s", f.Value.Value)
-		case r.Kind == Abs && v < 0:
-			d.Errorf(f.Value, f.Path, "a bound on |%s| must be ≥ 0, got %s", r.Metric, f.Value.Value)
-		default:
-			out = append(out, r)
-		}
+		out = append(out, Rule{Metric: f.Key[:cut], Kind: RuleKind(f.Key[cut+1:]), Limit: v})
 	}
 	return out
 }
@@ -317,62 +238,35 @@ func decodeSearch(d *yamlx.Decoder, n *yaml.Node, path string) *Search {
 				ip := fmt.Sprintf("%s[%d]", f.Path, i)
 				if it.Kind == yaml.SequenceNode {
 					d.Errorf(it, ip, "list single columns; pairs are searched with pairs: true")
+					s.Features = append(s.Features, Dim{})
 					continue
 				}
-				dim, ok := decodeDim(d, it, ip)
-				if !ok {
-					continue
-				}
-				if slices.ContainsFunc(s.Features, func(c Dim) bool { return c.Column == dim.Column }) {
-					d.Errorf(it, ip, "column %q is listed twice", dim.Column)
-					continue
-				}
+				dim, _ := decodeDim(d, it, ip)
 				s.Features = append(s.Features, dim)
-			}
-			if p := featuresProblem(len(s.Features)); p != "" {
-				d.Errorf(f.Value, f.Path, "%s", p)
 			}
 		case "pairs":
 			s.Pairs, _ = d.Bool(f.Value, f.Path)
 		case "quantiles":
-			if v, ok := d.Int(f.Value, f.Path); ok {
-				if p := quantilesProblem(v); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-				} else {
-					s.Quantiles = int(v)
-				}
+			if v, ok := d.Int(f.Value, f.Path); ok && !d.WrittenZero(f.Value, f.Path, v == 0, quantilesProblem(v)) {
+				s.Quantiles = int(v)
 			}
 		case "min_support":
-			if v, ok := d.Int(f.Value, f.Path); ok {
-				if v < 2 {
-					d.Errorf(f.Value, f.Path, "must be at least 2 (a t-test needs two rows a side), got %d", v)
-				} else {
-					s.MinSupport = int(v)
-				}
+			if v, ok := d.Int(f.Value, f.Path); ok && !d.WrittenZero(f.Value, f.Path, v == 0, minSupportProblem(v)) {
+				s.MinSupport = int(v)
 			}
 		case "fdr":
 			if v, ok := d.Float(f.Value, f.Path); ok {
-				if v <= 0 || v >= 1 {
-					d.Errorf(f.Value, f.Path, "must be a rate strictly between 0 and 1, got %s", f.Value.Value)
-				} else {
+				if !d.WrittenZero(f.Value, f.Path, v == 0, fdrProblem(v)) {
 					s.FDR = v
 				}
 			}
 		case "top_k":
-			if v, ok := d.Int(f.Value, f.Path); ok {
-				if p := topKProblem(v); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-				} else {
-					s.TopK = int(v)
-				}
+			if v, ok := d.Int(f.Value, f.Path); ok && !d.WrittenZero(f.Value, f.Path, v == 0, topKProblem(v)) {
+				s.TopK = int(v)
 			}
 		case "metric":
 			if v, ok := d.String(f.Value, f.Path); ok {
-				if p := lossProblem(Loss(v)); p != "" {
-					d.Errorf(f.Value, f.Path, "%s", p)
-				} else {
-					s.Metric = Loss(v)
-				}
+				s.Metric = Loss(v)
 			}
 		case "severity":
 			if v, ok := d.Severity(f.Value, f.Path); ok {

@@ -438,7 +438,7 @@ func TestRunErrors(t *testing.T) {
 		{"too few rows for quantiles", Slicing{{Column: "Temp", Quantiles: 3}}, y, `slice: column "Temp": quantiles: 3 needs at least 3 finite values, got 2`},
 		{"row count", Slicing{{Column: "Region"}}, y[:2], `slice: the data has 3 rows but there are 2 targets; pass the columns of exactly the evaluated rows`},
 		{"NaN target", Slicing{{Column: "Region"}}, []float64{1, math.NaN(), 3}, `model: slices: row 1 of 3: target is NaN`},
-		{"invalid spec", Slicing{{Column: "Temp", Bins: []float64{2, 1}}}, y, `slice: by[0]: column "Temp": bins: edges must increase strictly: 1 follows 2`},
+		{"invalid spec", Slicing{{Column: "Temp", Bins: []float64{2, 1}}}, y, `slice: by[0].bins: edges must increase strictly: 1 follows 2`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spec := NewSpec()
@@ -495,12 +495,13 @@ func TestValidate(t *testing.T) {
 		Confidence: true,
 		Search:     &Search{FDR: 2, Metric: "l2"},
 	}
-	assert.EqualError(t, spec.Validate(), `slice: by[0]: column "A" appears twice in one cross
-slice: by[1]: column "B": bins and quantiles exclude each other
-slice: metrics: unknown metric "rsme" (did you mean "rmse"?)
-slice: confidence: needs n_boot > 0
-slice: fail_if: unknown rule "r2_ratio"; rules are mse_ratio, rmse_ratio, mae_ratio, mape_ratio, median_ae_ratio, max_error_ratio, bias_abs
-slice: search.fdr: must be in (0, 1), got 2
+	// The messages are the suite decoder's, at the key a suite would write.
+	assert.EqualError(t, spec.Validate(), `slice: by[0][1]: column "A" appears twice in one cross
+slice: by[1].quantiles: bins and quantiles exclude each other; keep one
+slice: metrics[0]: unknown metric "rsme" (did you mean "rmse"?)
+slice: confidence: needs bootstrap intervals; n_boot must be > 0
+slice: fail_if.r2_ratio: unknown rule "r2_ratio"; r2 has no slice rule (a slice's R² depends on the spread of its targets); rules are mse_ratio, rmse_ratio, mae_ratio, mape_ratio, median_ae_ratio, max_error_ratio, bias_abs
+slice: search.fdr: must be a rate strictly between 0 and 1, got 2
 slice: search.metric: unknown loss "l2"; losses are squared_error, absolute_error`)
 	assert.NoError(t, (&Spec{}).Validate(), "the zero spec is valid")
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/trustml/trustml/internal/yamlx"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
@@ -225,8 +226,8 @@ func (s Search) withDefaults() Search {
 	return s
 }
 
-// The checks below are shared by Decode (which positions them) and
-// Validate; each returns "" when the value is acceptable.
+// The checks below are Validate's; each returns "" when the value is
+// acceptable.
 
 // Caps on the work a slices section may ask for, checked by
 // [Spec.Validate] and by the suite decoder before any data is read.
@@ -257,25 +258,42 @@ func binsProblem(b []float64) string {
 	return ""
 }
 
-func quantilesProblem(k int64) string {
-	if k < 2 || k > MaxQuantiles {
-		return fmt.Sprintf("must be between 2 and %d, got %d", MaxQuantiles, k)
+func quantilesProblem(k int64) string { return yamlx.Between(k, 2, MaxQuantiles) }
+
+func nBootProblem(n int64) string { return yamlx.Between(n, 0, MaxNBoot) }
+
+func topKProblem(k int64) string { return yamlx.Between(k, 1, MaxTopK) }
+
+func minSupportProblem(n int64) string {
+	if n < 2 {
+		return fmt.Sprintf("must be at least 2 (a t-test needs two rows a side), got %d", n)
 	}
 	return ""
 }
 
-func nBootProblem(n int64) string {
-	if n < 0 || n > MaxNBoot {
-		return fmt.Sprintf("must be between 0 and %d, got %d", MaxNBoot, n)
+func fdrProblem(v float64) string {
+	if !(v > 0 && v < 1) {
+		return fmt.Sprintf("must be a rate strictly between 0 and 1, got %s", result.FormatFloat(v))
 	}
 	return ""
 }
 
-func topKProblem(k int64) string {
-	if k < 1 || k > MaxTopK {
-		return fmt.Sprintf("must be between 1 and %d, got %d", MaxTopK, k)
+// ruleProblem says why key names no rule, with a hint.
+func ruleProblem(key string) string {
+	keys := ruleKeys()
+	if slices.Contains(keys, key) {
+		return ""
 	}
-	return ""
+	msg := fmt.Sprintf("unknown rule %q", key)
+	metric := key[:max(strings.LastIndexByte(key, '_'), 0)]
+	if metric == "r2" {
+		msg += "; r2 has no slice rule (a slice's R² depends on the spread of its targets)"
+	} else if i := slices.IndexFunc(keys, func(k string) bool { return strings.HasPrefix(k, metric+"_") && metric != "" }); i >= 0 && metricProblem(metric) == "" {
+		msg += fmt.Sprintf(" (the rule on %s is %s)", metric, keys[i])
+	} else if h := suggest(key, keys); h != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", h)
+	}
+	return msg + "; rules are " + strings.Join(keys, ", ")
 }
 
 func featuresProblem(n int) string {
@@ -319,122 +337,133 @@ func columnSet(s Slicing) string {
 	return strings.Join(cols, "&")
 }
 
-func crossProblem(s Slicing) string {
-	seen := map[string]bool{}
-	for _, d := range s {
-		if seen[d.Column] {
-			return fmt.Sprintf("column %q appears twice in one cross", d.Column)
-		}
-		seen[d.Column] = true
-	}
-	return ""
-}
-
-// Validate reports every problem of s as one error (nil when there is
-// none). [Run] validates its spec; Decode reports the same problems with
+// Validate reports every problem of s as one error, a line per problem
+// naming its key (nil when there is none). [Run] validates its spec; the
+// suite decoder reports the same problems, found by the same rules, with
 // their positions in the suite file.
 func (s *Spec) Validate() error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf("slice: "+format, args...)) }
+	var fs yamlx.Findings
+	s.validate("", &fs)
+	errs := make([]error, len(fs))
+	for i, f := range fs {
+		errs[i] = fmt.Errorf("slice: %s: %s", f.Path, f.Msg)
+	}
+	return errors.Join(errs...)
+}
+
+// validate records every problem of s in fs, at key paths below path (""
+// for a spec built in Go). It states each rule of the section once, for
+// suites decoded and built in code alike.
+func (s *Spec) validate(path string, fs *yamlx.Findings) {
+	at := func(key string) string { return yamlx.Join(path, key) }
 	dim := func(where string, d Dim) {
 		switch {
 		case d.Column == "":
-			add("%s: column name is empty", where)
-		case len(d.Bins) > 0 && d.Quantiles != 0:
-			add("%s: column %q: bins and quantiles exclude each other", where, d.Column)
-		case len(d.Bins) > 0:
+			fs.Add(where, "column name is empty")
+		case d.Bins != nil && d.Quantiles != 0:
+			fs.Add(yamlx.Join(where, "quantiles"), "bins and quantiles exclude each other; keep one")
+		case d.Bins != nil:
 			if p := binsProblem(d.Bins); p != "" {
-				add("%s: column %q: bins: %s", where, d.Column, p)
+				fs.Add(yamlx.Join(where, "bins"), "%s", p)
 			}
 		case d.Quantiles != 0:
 			if p := quantilesProblem(int64(d.Quantiles)); p != "" {
-				add("%s: column %q: quantiles: %s", where, d.Column, p)
+				fs.Add(yamlx.Join(where, "quantiles"), "%s", p)
 			}
 		}
 	}
 	seen := map[string]int{}
 	for i, sl := range s.By {
-		where := fmt.Sprintf("by[%d]", i)
+		where := fmt.Sprintf("%s[%d]", at("by"), i)
 		if len(sl) == 0 {
-			add("%s: no column", where)
+			fs.Add(where, "no column")
 		}
 		if j, dup := seen[columnSet(sl)]; dup {
-			add("%s: slicing %s repeats by[%d]", where, sl, j)
+			fs.Add(where, "slicing %s repeats %s[%d]; slice names must be unique", sl, at("by"), j)
+		} else {
+			seen[columnSet(sl)] = i
 		}
-		seen[columnSet(sl)] = i
-		for _, d := range sl {
-			dim(where, d)
+		if len(sl) == 1 {
+			dim(where, sl[0])
+			continue
 		}
-		if p := crossProblem(sl); p != "" {
-			add("%s: %s", where, p)
+		for j, d := range sl {
+			dp := fmt.Sprintf("%s[%d]", where, j)
+			if slices.ContainsFunc(sl[:j], func(c Dim) bool { return c.Column == d.Column }) {
+				fs.Add(dp, "column %q appears twice in one cross", d.Column)
+				continue
+			}
+			dim(dp, d)
 		}
 	}
-	for _, m := range s.Metrics {
+	for i, m := range s.Metrics {
+		mp := fmt.Sprintf("%s[%d]", at("metrics"), i)
 		if p := metricProblem(m); p != "" {
-			add("metrics: %s", p)
+			fs.Add(mp, "%s", p)
+		} else if slices.Contains(s.Metrics[:i], m) {
+			fs.Add(mp, "metric %q is listed twice", m)
 		}
 	}
 	if s.MinSize < 0 {
-		add("min_size: must be ≥ 0, got %d", s.MinSize)
+		fs.Add(at("min_size"), "must be ≥ 0, got %d", s.MinSize)
 	}
 	if p := nBootProblem(int64(s.NBoot)); p != "" {
-		add("n_boot: %s", p)
+		fs.Add(at("n_boot"), "%s", p)
 	}
 	if s.Confidence && s.NBoot == 0 {
-		add("confidence: needs n_boot > 0")
+		fs.Add(at("confidence"), "needs bootstrap intervals; n_boot must be > 0")
 	}
-	keys := ruleKeys()
 	for _, r := range s.FailIf {
+		rp := yamlx.Join(at("fail_if"), r.Key())
 		switch {
-		case !slices.Contains(keys, r.Key()):
-			add("fail_if: unknown rule %q; rules are %s", r.Key(), strings.Join(keys, ", "))
+		case ruleProblem(r.Key()) != "":
+			fs.Add(rp, "%s", ruleProblem(r.Key()))
 		case r.Kind == Ratio && !(r.Limit > 0):
-			add("fail_if: %s: must be > 0, got %s", r.Key(), result.FormatFloat(r.Limit))
+			fs.Add(rp, "a ratio to the overall value must be > 0, got %s", result.FormatFloat(r.Limit))
 		case r.Kind == Abs && !(r.Limit >= 0):
-			add("fail_if: %s: must be ≥ 0, got %s", r.Key(), result.FormatFloat(r.Limit))
+			fs.Add(rp, "a bound on |%s| must be ≥ 0, got %s", r.Metric, result.FormatFloat(r.Limit))
 		}
 	}
-	switch s.Severity {
-	case "", result.SeverityError, result.SeverityWarn:
-	default:
-		add("severity: must be error or warn, got %q", s.Severity)
+	fs.Severity(at("severity"), s.Severity)
+	q := s.Search
+	if q == nil {
+		return
 	}
-	if q := s.Search; q != nil {
-		for i, d := range q.Features {
-			dim(fmt.Sprintf("search.features[%d]", i), d)
+	sp := at("search")
+	for i, d := range q.Features {
+		fp := fmt.Sprintf("%s[%d]", yamlx.Join(sp, "features"), i)
+		if slices.ContainsFunc(q.Features[:i], func(c Dim) bool { return c.Column == d.Column }) {
+			fs.Add(fp, "column %q is listed twice", d.Column)
+			continue
 		}
-		if len(q.Features) == 0 && len(s.By) == 0 {
-			add("search: no features: list search.features or slice by something")
-		}
-		if q.Quantiles != 0 {
-			if p := quantilesProblem(int64(q.Quantiles)); p != "" {
-				add("search.quantiles: %s", p)
-			}
-		}
-		if q.MinSupport < 0 || q.MinSupport == 1 {
-			add("search.min_support: must be at least 2, got %d", q.MinSupport)
-		}
-		if q.FDR < 0 || q.FDR >= 1 {
-			add("search.fdr: must be in (0, 1), got %s", result.FormatFloat(q.FDR))
-		}
-		if p := topKProblem(int64(q.TopK)); q.TopK != 0 && p != "" {
-			add("search.top_k: %s", p)
-		}
-		if p := featuresProblem(len(q.Features)); p != "" {
-			add("search.features: %s", p)
-		}
-		if q.Metric != "" {
-			if p := lossProblem(q.Metric); p != "" {
-				add("search.metric: %s", p)
-			}
-		}
-		switch q.Severity {
-		case "", result.SeverityError, result.SeverityWarn:
-		default:
-			add("search.severity: must be error or warn, got %q", q.Severity)
+		dim(fp, d)
+	}
+	if len(q.Features) == 0 && len(s.By) == 0 {
+		fs.Add(sp, "no features to search: list search.features or add by: [columns]")
+	}
+	if p := featuresProblem(len(q.Features)); p != "" {
+		fs.Add(yamlx.Join(sp, "features"), "%s", p)
+	}
+	// Zero values take the defaults (see Search); the decoder reports a
+	// zero written in a suite.
+	if p := quantilesProblem(int64(q.Quantiles)); q.Quantiles != 0 && p != "" {
+		fs.Add(yamlx.Join(sp, "quantiles"), "%s", p)
+	}
+	if p := minSupportProblem(int64(q.MinSupport)); q.MinSupport != 0 && p != "" {
+		fs.Add(yamlx.Join(sp, "min_support"), "%s", p)
+	}
+	if p := fdrProblem(q.FDR); q.FDR != 0 && p != "" {
+		fs.Add(yamlx.Join(sp, "fdr"), "%s", p)
+	}
+	if p := topKProblem(int64(q.TopK)); q.TopK != 0 && p != "" {
+		fs.Add(yamlx.Join(sp, "top_k"), "%s", p)
+	}
+	if q.Metric != "" {
+		if p := lossProblem(q.Metric); p != "" {
+			fs.Add(yamlx.Join(sp, "metric"), "%s", p)
 		}
 	}
-	return errors.Join(errs...)
+	fs.Severity(yamlx.Join(sp, "severity"), q.Severity)
 }
 
 // reported returns the metrics reported per slice: s.Metrics (or the

@@ -20,6 +20,7 @@ import (
 
 	"github.com/trustml/trustml/bound"
 	"github.com/trustml/trustml/internal/names"
+	"github.com/trustml/trustml/result"
 )
 
 // Problem is one mistake in a YAML document.
@@ -179,6 +180,16 @@ func (fs *Findings) Add(path, format string, args ...any) {
 	*fs = append(*fs, Finding{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// AddKey records a problem about path, located at its key rather than its
+// value (two keys that exclude each other, say).
+func (fs *Findings) AddKey(path, format string, args ...any) {
+	*fs = append(*fs, Finding{Path: path, At: path + keySuffix, Msg: fmt.Sprintf(format, args...)})
+}
+
+// keySuffix marks the key path under which a mapping key's own node is
+// remembered.
+const keySuffix = "#key"
+
 // AddAt records a problem about path, located at the key path at (for
 // example a missing key, located at its parent mapping).
 func (fs *Findings) AddAt(at, path, format string, args ...any) {
@@ -205,8 +216,9 @@ func (fs Findings) Err() error {
 // problem at its path (the value could not be read, and the decoder's
 // message says why) or, for a finding located at its own path, below it.
 func (d *Decoder) Report(fs Findings) {
+	before := d.problems
 	for _, f := range fs {
-		if d.covered(f.Path, f.At == "") {
+		if covered(before, f.Path, f.At == "") {
 			continue
 		}
 		at := f.At
@@ -217,8 +229,9 @@ func (d *Decoder) Report(fs Findings) {
 	}
 }
 
-func (d *Decoder) covered(path string, below bool) bool {
-	for _, p := range d.problems {
+// covered reports whether one of problems is at path (or below it).
+func covered(problems []Problem, path string, below bool) bool {
+	for _, p := range problems {
 		if p.Path == path || below && (strings.HasPrefix(p.Path, path+".") || strings.HasPrefix(p.Path, path+"[")) {
 			return true
 		}
@@ -332,6 +345,7 @@ func (d *Decoder) Mapping(n *yaml.Node, path string, known []string) (fields []F
 			continue
 		}
 		d.remember(kp, Resolve(v))
+		d.remember(kp+keySuffix, k)
 		fields = append(fields, Field{Key: key, Path: kp, KeyN: k, Value: Resolve(v)})
 	}
 	return fields, true
@@ -546,6 +560,51 @@ func (d *Decoder) Word(n *yaml.Node, path string, words ...string) (string, bool
 // Severity reads a check's severity: "error" or "warn".
 func (d *Decoder) Severity(n *yaml.Node, path string) (string, bool) {
 	return d.Word(n, path, "error", "warn")
+}
+
+// WrittenZero reports, at n, a zero written for a key whose zero value in
+// a spec built in Go takes the default: in a suite leaving the key out
+// does that, so a written zero is the value, and problem (Validate's rule
+// applied to it) says what is wrong with it. It reports whether it did.
+func (d *Decoder) WrittenZero(n *yaml.Node, path string, zero bool, problem string) bool {
+	if zero && problem != "" {
+		d.Errorf(n, path, "%s", problem)
+		return true
+	}
+	return false
+}
+
+// Between says what is wrong with an integer setting v outside [lo, hi],
+// or "" when it is within: "must be between lo and hi, got v".
+func Between(v, lo, hi int64) string {
+	if v < lo || v > hi {
+		return fmt.Sprintf("must be between %d and %d, got %d", lo, hi, v)
+	}
+	return ""
+}
+
+// SeverityIn returns the severity the key "severity" among fields gives
+// (reading it with Severity), or def when there is none or it is not one.
+func (d *Decoder) SeverityIn(fields []Field, def result.Severity) result.Severity {
+	for _, f := range fields {
+		if f.Key == "severity" {
+			if s, ok := d.Severity(f.Value, f.Path); ok {
+				return result.Severity(s)
+			}
+		}
+	}
+	return def
+}
+
+// Severity records a problem at path when s is not a severity a suite can
+// give: "" (the default), error or warn. Every section's Validate states
+// the rule through it.
+func (fs *Findings) Severity(path string, s result.Severity) {
+	switch s {
+	case "", result.SeverityError, result.SeverityWarn:
+	default:
+		fs.Add(path, "must be error or warn, got %q", s)
+	}
 }
 
 // IntervalKeys are the keys [Decoder.Interval] reads.
