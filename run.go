@@ -474,6 +474,17 @@ func (s *Suite) scan(ctx context.Context, src dataset.Source, cols []string) (da
 	named := map[string]bool{}
 	for _, c := range s.Expectations.Columns {
 		named[c.Name] = true
+		for _, k := range c.Checks {
+			named[k.With], named[k.OrderBy] = true, true
+			for _, w := range k.WithColumns {
+				named[w] = true
+			}
+		}
+	}
+	for _, c := range s.Expectations.Table {
+		for _, name := range c.Columns {
+			named[name] = true
+		}
 	}
 	for _, c := range s.modelColumns() {
 		named[c] = true
