@@ -10,18 +10,31 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestOrdersExample: the orders example passes; its failing variant finds
-// the faults gen planted, by row: orphans at rows 17 and 640, the key of
-// rows 1199 and 1200, and row 3000, a copy of row 5.
+// TestOrdersExample: the orders example passes on the day its data was
+// cut (--now), and its freshness check fails three days later; its failing
+// variant finds the faults gen planted, by row: orphans at rows 17 and 640,
+// the key of rows 1199 and 1200, row 3000, a copy of row 5, and the cables
+// priced 99 at rows 114 and 2003, which --failed-rows writes with their key.
 func TestOrdersExample(t *testing.T) {
-	code, out, errs := cli(t, "check", "../../examples/orders/suite.yaml")
+	const now = "2026-11-30T12:00:00Z"
+	code, out, errs := cli(t, "check", "../../examples/orders/suite.yaml", "--now", now)
 	assert.Equal(t, 0, code, out+errs)
-	assert.Contains(t, out, "PASSED: 9 checks")
+	assert.Contains(t, out, "PASSED: 12 checks")
+	// The newest order is 2026-11-29T23:23Z: 84h37m old on 3 December.
+	code, out, _ = cli(t, "check", "../../examples/orders/suite.yaml", "--now", "2026-12-03T12:00:00Z")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "FAIL  columns.ordered_at.freshness")
 
-	jsonPath := filepath.Join(t.TempDir(), "r.json")
-	code, out, errs = cli(t, "check", "../../examples/orders/failing.yaml", "--json", jsonPath)
+	dir := t.TempDir()
+	jsonPath, failedPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "failed.csv")
+	code, out, errs = cli(t, "check", "../../examples/orders/failing.yaml", "--now", now, "--json", jsonPath, "--failed-rows", failedPath)
 	require.Equal(t, 1, code, out+errs)
-	assert.Contains(t, out, "FAILED: 9 checks: 6 passed, 3 failed, 0 warned, 0 errors")
+	assert.Contains(t, out, "FAILED: 12 checks: 8 passed, 4 failed, 0 warned, 0 errors")
+	failed, err := os.ReadFile(failedPath)
+	require.NoError(t, err)
+	// Rows 114 and 2003 of orders_failing.csv are order 100048 line 2 and
+	// order 100808 line 4.
+	assert.Equal(t, "row,failed_checks,order_id,line\n114,rules.cables cost 9.90,100048,2\n2003,rules.cables cost 9.90,100808,4\n", string(failed))
 	b, err := os.ReadFile(jsonPath)
 	require.NoError(t, err)
 	var res struct {
@@ -48,6 +61,7 @@ func TestOrdersExample(t *testing.T) {
 	assert.Equal(t, []int64{5, 1199, 1200, 3000}, rows["table.unique_key"])
 	assert.Equal(t, []int64{3000}, rows["table.duplicate_rows"])
 	assert.Equal(t, []int64{17, 640}, rows["table.references.customer_id"])
+	assert.Equal(t, []int64{114, 2003}, rows["rules.cables cost 9.90"])
 }
 
 // TestKeyErrorsExitTwo: a referenced file or column that does not exist,

@@ -70,6 +70,16 @@ func run(dir string) error {
 	bad[640+1][2] = "9002"                                // row 640: no customer 9002
 	bad[1200+1][0] = bad[1199+1][0]                       // row 1200 takes row 1199's key
 	bad[1200+1][1] = bad[1199+1][1]                       //
+	// Two cables priced 99 instead of 9.9, a decimal slip: the first cable
+	// lines at or after rows 100 and 2000.
+	for _, from := range []int{100, 2000} {
+		for i := from; i < len(orders)-1; i++ {
+			if bad[i+1][4] == "cable" {
+				bad[i+1][6] = "99"
+				break
+			}
+		}
+	}
 	bad = append(bad, append([]string(nil), bad[5+1]...)) // row 3000 repeats row 5
 	for name, rows := range map[string][][]string{"customers.csv": cust, "orders.csv": orders, "orders_failing.csv": bad} {
 		if err := write(filepath.Join(dir, name), rows); err != nil {
