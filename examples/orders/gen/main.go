@@ -66,10 +66,10 @@ func run(dir string) error {
 	for i, o := range orders {
 		bad[i] = append([]string(nil), o...)
 	}
-	bad[17+1][2] = "9001"                                 // row 17: no customer 9001
-	bad[640+1][2] = "9002"                                // row 640: no customer 9002
-	bad[1200+1][0] = bad[1199+1][0]                       // row 1200 takes row 1199's key
-	bad[1200+1][1] = bad[1199+1][1]                       //
+	bad[17+1][2] = "9001"           // row 17: no customer 9001
+	bad[640+1][2] = "9002"          // row 640: no customer 9002
+	bad[1200+1][0] = bad[1199+1][0] // row 1200 takes row 1199's key
+	bad[1200+1][1] = bad[1199+1][1] //
 	// Two cables priced 99 instead of 9.9, a decimal slip: the first cable
 	// lines at or after rows 100 and 2000.
 	for _, from := range []int{100, 2000} {
