@@ -13,9 +13,9 @@ import (
 )
 
 // FailedRowsWriter receives every row that failed a check able to name its
-// failing rows (the row-wise kinds range, in_set, not_in_set, regex and
-// length, and rules; see Options.FailedRows), whatever the check's
-// severity. Evaluate streams them: memory stays bounded by the batches in
+// failing rows as the pass goes (the row-wise kinds range, in_set,
+// not_in_set, regex and length, references, and rules; see
+// Options.FailedRows), whatever the check's severity. Evaluate streams them: memory stays bounded by the batches in
 // flight, whatever the number of failures.
 type FailedRowsWriter interface {
 	// Begin is called once, before any Write, with the schema of the
@@ -54,6 +54,12 @@ func (p *plan) planFailedRows(w FailedRowsWriter) error {
 			if !slices.Contains(cols, n) {
 				cols = append(cols, n)
 			}
+		}
+	}
+	// Table checks come first in results, so first in failed_checks.
+	for _, rp := range p.rows {
+		if rp.check.Kind == References {
+			use(rp.check, rp.names...)
 		}
 	}
 	for ci := range p.suite.Columns {

@@ -721,6 +721,7 @@ func (r *recordCheck) references(rp *rowsPlan, cols []keyCol, n int, row0 int64,
 		r.rows++
 		if _, ok := rp.refs[string(buf)]; !ok {
 			r.fail(rp, cols, i, row0, limit)
+			r.failed(i)
 		}
 	}
 }

@@ -124,6 +124,14 @@ func newState(p *plan) *state {
 				}
 			}
 		}
+		// references knows its orphans row by row, as the pass goes.
+		for i, rp := range p.rows {
+			if rc, ok := s.rows[i].(*recordCheck); ok {
+				if id, ok := p.out.ids[rp.check]; ok {
+					rc.out, rc.id = s.fails, id
+				}
+			}
+		}
 	}
 	return s
 }

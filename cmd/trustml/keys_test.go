@@ -14,7 +14,8 @@ import (
 // cut (--now), and its freshness check fails three days later; its failing
 // variant finds the faults gen planted, by row: orphans at rows 17 and 640,
 // the key of rows 1199 and 1200, row 3000, a copy of row 5, and the cables
-// priced 99 at rows 114 and 2003, which --failed-rows writes with their key.
+// priced 99 at rows 114 and 2003; --failed-rows writes the orphans and the
+// cables with their key.
 func TestOrdersExample(t *testing.T) {
 	const now = "2026-11-30T12:00:00Z"
 	code, out, errs := cli(t, "check", "../../examples/orders/suite.yaml", "--now", now)
@@ -32,9 +33,14 @@ func TestOrdersExample(t *testing.T) {
 	assert.Contains(t, out, "FAILED: 12 checks: 8 passed, 4 failed, 0 warned, 0 errors")
 	failed, err := os.ReadFile(failedPath)
 	require.NoError(t, err)
-	// Rows 114 and 2003 of orders_failing.csv are order 100048 line 2 and
-	// order 100808 line 4.
-	assert.Equal(t, "row,failed_checks,order_id,line\n114,rules.cables cost 9.90,100048,2\n2003,rules.cables cost 9.90,100808,4\n", string(failed))
+	// Rows 17 and 640 of orders_failing.csv (customers 9001 and 9002) are
+	// order 100006 line 3 and order 100256 line 1; rows 114 and 2003 are
+	// order 100048 line 2 and order 100808 line 4.
+	assert.Equal(t, "row,failed_checks,order_id,line\n"+
+		"17,table.references.customer_id,100006,3\n"+
+		"114,rules.cables cost 9.90,100048,2\n"+
+		"640,table.references.customer_id,100256,1\n"+
+		"2003,rules.cables cost 9.90,100808,4\n", string(failed))
 	b, err := os.ReadFile(jsonPath)
 	require.NoError(t, err)
 	var res struct {
