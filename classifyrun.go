@@ -15,38 +15,24 @@ import (
 // runClassifierSpec is runModelSpec for a classifier: all holds the model's
 // columns of every row read.
 func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBatch, mr *ModelResult) (*ModelResult, []result.Check, *modelRun, error) {
-	need := append([]string{spec.Target}, spec.Features...)
-	need = append(need, spec.Source.Columns()...)
-	rows, err := model.CompleteRows([]arrow.RecordBatch{all}, need)
+	run, err := completeRun(ctx, spec, all, mr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mr.RowsDropped = mr.Rows - len(rows)
-	if len(rows) == 0 {
-		return nil, nil, nil, fmt.Errorf("model: no usable rows: each of the %d rows has a null, NaN or infinite value in %s", mr.Rows, strings.Join(need, ", "))
-	}
-	run := &modelRun{}
 	ok := false
 	defer func() {
 		if !ok {
 			run.release()
 		}
 	}()
-	if run.complete, err = take(ctx, all, rows); err != nil {
-		return nil, nil, nil, err
-	}
-	part, err := spec.Split.Batches([]arrow.RecordBatch{run.complete})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	mr.Partition = part
+	part := mr.Partition
 	labels, _, err := model.Labels([]arrow.RecordBatch{run.complete}, spec.Target)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	classes := model.SortClasses(labels)
 	if len(classes) < 2 {
-		return nil, nil, nil, fmt.Errorf("model: target %q holds a single class %q in the %d usable rows; a classifier needs at least two", spec.Target, classes[0], len(rows))
+		return nil, nil, nil, fmt.Errorf("model: target %q holds a single class %q in the %d usable rows; a classifier needs at least two", spec.Target, classes[0], len(run.dataRows))
 	}
 	positive := 1
 	if spec.Positive != "" {
@@ -73,13 +59,8 @@ func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBa
 		return nil, nil, nil, err
 	}
 	mr.Logistic, mr.Tuning, run.closer = opened.Logistic, opened.Tuning, opened.Closer
-	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
+	if run.test, err = model.TakeRows(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
-	}
-	run.dataRows = rows
-	run.testRows = make([]int, len(part.Test))
-	for k, i := range part.Test {
-		run.testRows[k] = rows[i]
 	}
 	out, err := model.ClassifyAll(ctx, opened.Classifier, []arrow.RecordBatch{run.test}, classes)
 	if err != nil {
@@ -126,7 +107,7 @@ func threshold(ctx context.Context, spec *model.Spec, run *modelRun, c model.Cla
 		choice, err := model.ChooseThreshold(t, nil, nil)
 		return &choice, err
 	}
-	train, err := take(ctx, run.complete, part.Train)
+	train, err := model.TakeRows(ctx, run.complete, part.Train)
 	if err != nil {
 		return nil, err
 	}

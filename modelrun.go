@@ -9,7 +9,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/trustml/trustml/model"
@@ -162,31 +161,17 @@ func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordB
 		return runClassifierSpec(ctx, spec, all, mr)
 	}
 
-	need := append([]string{spec.Target}, spec.Features...)
-	need = append(need, spec.Source.Columns()...)
-	rows, err := model.CompleteRows([]arrow.RecordBatch{all}, need)
+	run, err := completeRun(ctx, spec, all, mr)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	mr.RowsDropped = mr.Rows - len(rows)
-	if len(rows) == 0 {
-		return nil, nil, nil, fmt.Errorf("model: no usable rows: each of the %d rows has a null, NaN or infinite value in %s", mr.Rows, strings.Join(need, ", "))
-	}
-	run := &modelRun{}
 	ok := false
 	defer func() {
 		if !ok {
 			run.release()
 		}
 	}()
-	if run.complete, err = take(ctx, all, rows); err != nil {
-		return nil, nil, nil, err
-	}
-	part, err := spec.Split.Batches([]arrow.RecordBatch{run.complete})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	mr.Partition = part
+	part := mr.Partition
 	y, err := model.Float64s([]arrow.RecordBatch{run.complete}, spec.Target)
 	if err != nil {
 		return nil, nil, nil, err
@@ -198,13 +183,8 @@ func runModelSpec(ctx context.Context, spec *model.Spec, batches []arrow.RecordB
 		return nil, nil, nil, err
 	}
 	mr.Fit, mr.Tuning, run.reg, run.closer = opened.Fit, opened.Tuning, opened.Regressor, opened.Closer
-	if run.test, err = take(ctx, run.complete, part.Test); err != nil {
+	if run.test, err = model.TakeRows(ctx, run.complete, part.Test); err != nil {
 		return nil, nil, nil, err
-	}
-	run.dataRows = rows
-	run.testRows = make([]int, len(part.Test))
-	for k, i := range part.Test {
-		run.testRows[k] = rows[i]
 	}
 	if run.yhat, err = model.PredictAll(ctx, run.reg, []arrow.RecordBatch{run.test}); err != nil {
 		return nil, nil, nil, model.AtDataRows(err, run.testRows)
@@ -328,29 +308,36 @@ func concat(batches []arrow.RecordBatch, mem memory.Allocator) (arrow.RecordBatc
 	return array.NewRecordBatch(schema, cols, n), nil
 }
 
-// take returns the rows of b at the given indices.
-func take(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.RecordBatch, error) {
-	ib := array.NewInt64Builder(memory.DefaultAllocator)
-	defer ib.Release()
-	for _, r := range rows {
-		ib.Append(int64(r))
+// completeRun keeps the rows of all that hold every column the model
+// needs (target, features, the source's columns) and splits them into
+// mr.Partition; it records the rows dropped and returns the run holding
+// the kept rows, with their data rows and those of the test split. On
+// error nothing is left to release.
+func completeRun(ctx context.Context, spec *model.Spec, all arrow.RecordBatch, mr *ModelResult) (*modelRun, error) {
+	need := append([]string{spec.Target}, spec.Features...)
+	need = append(need, spec.Source.Columns()...)
+	rows, err := model.CompleteRows([]arrow.RecordBatch{all}, need)
+	if err != nil {
+		return nil, err
 	}
-	idx := ib.NewArray()
-	defer idx.Release()
-	cols := make([]arrow.Array, b.NumCols())
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
-		}
-	}()
-	for i := range cols {
-		c, err := compute.TakeArray(ctx, b.Column(i), idx)
-		if err != nil {
-			return nil, fmt.Errorf("model: select rows: %w", err)
-		}
-		cols[i] = c
+	mr.RowsDropped = mr.Rows - len(rows)
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("model: no usable rows: each of the %d rows has a null, NaN or infinite value in %s", mr.Rows, strings.Join(need, ", "))
 	}
-	return array.NewRecordBatch(b.Schema(), cols, int64(len(rows))), nil
+	run := &modelRun{}
+	if run.complete, err = model.TakeRows(ctx, all, rows); err != nil {
+		return nil, err
+	}
+	part, err := spec.Split.Batches([]arrow.RecordBatch{run.complete})
+	if err != nil {
+		run.release()
+		return nil, err
+	}
+	mr.Partition = part
+	run.dataRows = rows
+	run.testRows = make([]int, len(part.Test))
+	for k, i := range part.Test {
+		run.testRows[k] = rows[i]
+	}
+	return run, nil
 }

@@ -141,7 +141,7 @@ func TuneAlpha(ctx context.Context, batches []arrow.RecordBatch, opts FitOptions
 		}
 	}()
 	for k, v := range valids {
-		if vbatches[k], err = takeRows(ctx, all, v); err != nil {
+		if vbatches[k], err = TakeRows(ctx, all, v); err != nil {
 			return nil, err
 		}
 	}
@@ -319,8 +319,9 @@ func concatBatches(batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
 	return array.NewRecordBatch(batches[0].Schema(), cols, n), nil
 }
 
-// takeRows returns the rows of b at the given positions.
-func takeRows(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.RecordBatch, error) {
+// TakeRows returns the rows of b at the given positions, in that order (a
+// position may repeat). The caller releases the batch.
+func TakeRows(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.RecordBatch, error) {
 	ib := array.NewInt64Builder(memory.DefaultAllocator)
 	defer ib.Release()
 	for _, r := range rows {
@@ -339,7 +340,7 @@ func takeRows(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.Recor
 	for i := range cols {
 		c, err := compute.TakeArray(ctx, b.Column(i), idx)
 		if err != nil {
-			return nil, fmt.Errorf("model: tune: select rows: %w", err)
+			return nil, fmt.Errorf("model: select rows: %w", err)
 		}
 		cols[i] = c
 	}
