@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -148,6 +149,33 @@ func notValid(v string, dt arrow.DataType) error {
 	return fmt.Errorf("%q is not a valid %s", v, dt)
 }
 
+// encodingError is a text value that is not UTF-8, which Arrow strings
+// must be: no choice of column type reads it, so it carries no type hint.
+type encodingError struct {
+	v   string
+	off int // byte offset of the first invalid sequence in v
+}
+
+func (e *encodingError) Error() string {
+	return fmt.Sprintf("%q is not valid UTF-8 (byte %d of the value); convert the file to UTF-8", e.v, e.off+1)
+}
+
+// checkUTF8 returns an *encodingError unless v is valid UTF-8.
+func checkUTF8(v string) error {
+	if utf8.ValidString(v) {
+		return nil
+	}
+	off := 0
+	for off < len(v) {
+		r, n := utf8.DecodeRuneInString(v[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return &encodingError{v: strings.Clone(v), off: off} // v may alias a reused read buffer
+}
+
 // supportedType reports whether text can be decoded into dt.
 func supportedType(dt arrow.DataType) bool {
 	switch dt.ID() {
@@ -211,9 +239,21 @@ func newAppender(b array.Builder) appender {
 		// A column inferred from nulls only: a later value does not fit.
 		return func(v string) error { return fmt.Errorf("%q is not null", v) }
 	case *array.StringBuilder:
-		return func(v string) error { b.Append(v); return nil }
+		return func(v string) error {
+			if err := checkUTF8(v); err != nil {
+				return err
+			}
+			b.Append(v)
+			return nil
+		}
 	case *array.LargeStringBuilder:
-		return func(v string) error { b.Append(v); return nil }
+		return func(v string) error {
+			if err := checkUTF8(v); err != nil {
+				return err
+			}
+			b.Append(v)
+			return nil
+		}
 	case *array.Date32Builder:
 		return func(v string) error {
 			x, ok := parseDate(v)

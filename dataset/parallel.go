@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -440,8 +441,10 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 					continue
 				}
 			case col.str != nil:
-				col.str.Append(v)
-				continue
+				if utf8.Valid(v) {
+					col.str.Append(v)
+					continue
+				}
 			}
 			if err := col.app(bytesString(v)); err != nil {
 				return pieces, &ParseError{Path: p.path, Line: f.line, Column: j + 1, Field: p.fs.Field(j).Name,

@@ -413,6 +413,9 @@ func (s *textSource) appendRow(rec []string, line func(j int) int) error {
 // typeError adds to err, a value not fitting its column, how the column got
 // its type and how to change it.
 func typeError(err error, f arrow.Field, v string, inferred bool, sampled int) error {
+	if _, ok := err.(*encodingError); ok {
+		return err
+	}
 	if !inferred {
 		return fmt.Errorf("%w (type set by types)", err)
 	}
