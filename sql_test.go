@@ -15,6 +15,7 @@ import (
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/internal/chtest"
 	"github.com/trustml/trustml/internal/pgtest"
 	"github.com/trustml/trustml/internal/sqltest"
 	"github.com/trustml/trustml/result"
@@ -235,4 +236,37 @@ expectations:
 	_, err = f.Run(context.Background(), trustml.RunOptions{DataPath: "postgres:public.orders"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "--data postgres:public.orders: the suite has no data.sql section to take the connection from")
+}
+
+// TestSQLAirqualityClickHouse runs the airquality suite, model and all, on
+// the local engine and on a Distributed table over two ClickHouse shards
+// holding the same rows: every result is the same.
+func TestSQLAirqualityClickHouse(t *testing.T) {
+	ch := chtest.Start(t)
+	s, err := trustml.Load(filepath.Join("examples", "airquality", "suite.yaml"))
+	require.NoError(t, err)
+	tbl := readTable(t, s)
+	defer tbl.Release()
+	ch.Load(t, "airquality", withoutKey(tbl), true)
+	ctx := context.Background()
+
+	local, err := s.Run(ctx, trustml.RunOptions{Source: dataset.FromTable(tbl)})
+	require.NoError(t, err)
+	s.Data.Path = ""
+	s.Data.SQL = &sqlsource.Spec{Engine: "clickhouse", DSN: "${CH_DSN}", Table: "airquality", Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+	lookup := func(name string) (string, bool) { return ch.DSN(), name == "CH_DSN" }
+	got, err := s.Run(ctx, trustml.RunOptions{LookupEnv: lookup})
+	require.NoError(t, err)
+	worst := sameResults(t, local.Checks, got.Checks)
+	t.Logf("airquality on two ClickHouse shards: %d checks, verdicts equal, largest relative difference %.3g", len(got.Checks), worst)
+	assert.Equal(t, "clickhouse", got.Run.Data.Kind)
+	assert.Equal(t, "clickhouse:airquality", got.Run.Data.Path)
+	assert.Equal(t, int64(153), got.Run.Data.Rows)
+	for _, c := range got.Checks {
+		if c.Kind == "imbalance" {
+			assert.Contains(t, c.Details.(map[string]any)["evaluated"], "locally")
+		} else if c.Section == result.Expectations {
+			assert.Nil(t, c.Details, c.Name)
+		}
+	}
 }
