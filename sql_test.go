@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -268,5 +271,48 @@ func TestSQLAirqualityClickHouse(t *testing.T) {
 		} else if c.Section == result.Expectations {
 			assert.Nil(t, c.Details, c.Name)
 		}
+	}
+}
+
+// TestSQLOrdersClickHouse runs the orders example's two suites (the rules
+// example: keys, whole-row duplicates, references to another file,
+// freshness, row rules with a where: filter) on the local engine and on
+// a Distributed table over two ClickHouse shards holding the same rows:
+// every result is the same.
+func TestSQLOrdersClickHouse(t *testing.T) {
+	ch := chtest.Start(t)
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	for _, name := range []string{"suite", "failing"} {
+		// A SQL source checks whole-row duplicates over the columns named:
+		// every column of the file.
+		path := filepath.Join("examples", "orders", name+".yaml")
+		src, err := os.ReadFile(path)
+		require.NoError(t, err)
+		text := strings.Replace(string(src), "duplicate_rows: {max: 0}",
+			"duplicate_rows: {max: 0, columns: [order_id, line, customer_id, region, product, quantity, unit_price, ordered_at]}", 1)
+		require.NotEqual(t, string(src), text)
+		s, err := trustml.Parse(path, []byte(text))
+		require.NoError(t, err)
+		tbl := readTable(t, s)
+		defer tbl.Release()
+		ch.Load(t, "orders_"+name, withoutKey(tbl), true)
+
+		local, err := s.Run(ctx, trustml.RunOptions{Now: now})
+		require.NoError(t, err)
+		s.Data.Path = ""
+		s.Data.SQL = &sqlsource.Spec{Engine: "clickhouse", DSN: "${CH_DSN}", Table: "orders_" + name, Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+		lookup := func(v string) (string, bool) { return ch.DSN(), v == "CH_DSN" }
+		got, err := s.Run(ctx, trustml.RunOptions{LookupEnv: lookup, Now: now})
+		require.NoError(t, err)
+		worst := sameResults(t, local.Checks, got.Checks)
+		sampled := 0
+		for _, c := range got.Checks {
+			sampled += len(c.Sample)
+		}
+		if name == "failing" {
+			assert.Positive(t, sampled, "failing rows are compared, not only counts")
+		}
+		t.Logf("orders %s on two ClickHouse shards: %d checks (%d failed), verdicts equal, largest relative difference %.3g", name, len(got.Checks), got.Summary.Fail, worst)
 	}
 }

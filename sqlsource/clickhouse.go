@@ -60,7 +60,6 @@ type chSession struct {
 	client         *http.Client
 	endpoint       string // scheme://host:port/?database=…&settings…, no credentials
 	user, password string
-	loc            *time.Location // the server's time zone, for DateTime values
 }
 
 // chFormat is the result format: names, types, then rows of
@@ -121,20 +120,10 @@ func connectClickHouse(ctx context.Context, dsn string, timeout time.Duration) (
 		// its words; this bounds a server that does not answer at all.
 		Timeout: timeout + grace,
 	}
-	// The first statement proves the connection and the credentials, and
-	// gives the time zone DateTime values are written in.
-	var tz string
-	err = s.Stream(ctx, "SELECT timezone()", func(r []any) error {
-		tz, _ = r[0].(string)
-		return nil
-	})
-	if err != nil {
+	// The first statement proves the connection and the credentials.
+	if err := s.Stream(ctx, "SELECT 1", func([]any) error { return nil }); err != nil {
 		s.Close()
 		return nil, err
-	}
-	if s.loc, err = time.LoadLocation(tz); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("the server's time zone %q is unknown here: %w", tz, err)
 	}
 	return s, nil
 }
@@ -251,11 +240,6 @@ func (s *chSession) Stream(ctx context.Context, q string, row func([]any) error)
 		if _, parse[i] = chType(t); parse[i] == nil {
 			return fmt.Errorf("column %s: ClickHouse type %s, which trustml does not read", names[i], t)
 		}
-		if base, tz := dateTimeZone(t); base && tz == "" {
-			// DateTime without a zone of its own is written in the
-			// server's.
-			parse[i] = func(v string) (any, error) { return parseDateTime(v, s.loc) }
-		}
 	}
 	vals := make([]any, len(types))
 	for {
@@ -309,14 +293,17 @@ var chTypes = map[string]struct {
 	"Enum8":    {arrow.BinaryTypes.String, parseString},
 	"Enum16":   {arrow.BinaryTypes.String, parseString},
 	"Date":     {arrow.FixedWidthTypes.Date32, parseDate},
-	"DateTime": {&arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}, nil}, // parsed in its zone
-	"Nothing":  {nil, func(string) (any, error) { return nil, nil }},             // the type of NULL
+	"DateTime": {&arrow.TimestampType{Unit: arrow.Second}, func(v string) (any, error) { return parseDateTime(v, time.UTC) }},
+	"Nothing":  {nil, func(string) (any, error) { return nil, nil }}, // the type of NULL
 }
 
 // chType returns the Arrow type of ClickHouse type t (nil when trustml
 // does not read it, or for Nothing) and how its values are read (nil when
-// they are not). Nullable(T) and LowCardinality(T) are T; a Decimal,
-// Enum or DateTime's parameters do not change the Arrow type.
+// they are not). Nullable(T) and LowCardinality(T) are T; a Decimal or
+// Enum's parameters do not change the Arrow type. DateTime is the wall
+// time the server shows, as a timestamp without a zone (PostgreSQL's
+// timestamp); DateTime('zone') is an instant (PostgreSQL's timestamptz),
+// a timestamp in UTC.
 func chType(t string) (arrow.DataType, func(string) (any, error)) {
 	for _, wrap := range []string{"Nullable(", "LowCardinality("} {
 		if inner, ok := strings.CutPrefix(t, wrap); ok && strings.HasSuffix(inner, ")") {
@@ -330,39 +317,19 @@ func chType(t string) (arrow.DataType, func(string) (any, error)) {
 	if strings.HasPrefix(base, "Decimal") {
 		base = "Decimal"
 	}
-	if base == "DateTime" {
-		_, tz := dateTimeZone(t)
-		loc := time.UTC
-		if tz != "" {
-			var err error
-			if loc, err = time.LoadLocation(tz); err != nil {
-				return nil, nil
-			}
+	if base == "DateTime" && t != base {
+		// DateTime('zone'): an instant, written in its zone.
+		loc, err := time.LoadLocation(strings.TrimSuffix(strings.TrimPrefix(t, "DateTime('"), "')"))
+		if err != nil {
+			return nil, nil
 		}
-		return chTypes[base].arrow, func(v string) (any, error) { return parseDateTime(v, loc) }
+		return &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}, func(v string) (any, error) { return parseDateTime(v, loc) }
 	}
 	ct, ok := chTypes[base]
 	if !ok {
 		return nil, nil
 	}
 	return ct.arrow, ct.parse
-}
-
-// dateTimeZone reports whether t is DateTime (in Nullable or
-// LowCardinality), and the time zone it names ("" for none).
-func dateTimeZone(t string) (bool, string) {
-	for _, wrap := range []string{"Nullable(", "LowCardinality("} {
-		if inner, ok := strings.CutPrefix(t, wrap); ok && strings.HasSuffix(inner, ")") {
-			return dateTimeZone(inner[:len(inner)-1])
-		}
-	}
-	if t == "DateTime" {
-		return true, ""
-	}
-	if inner, ok := strings.CutPrefix(t, "DateTime('"); ok && strings.HasSuffix(inner, "')") {
-		return true, inner[:len(inner)-2]
-	}
-	return false, ""
 }
 
 func parseInt(v string) (any, error) { return strconv.ParseInt(v, 10, 64) }

@@ -65,7 +65,8 @@ var chType = map[arrow.Type]string{
 	arrow.DATE32: "Date", arrow.TIMESTAMP: "DateTime",
 }
 
-// Type returns the ClickHouse type Load gives a column of Arrow type dt;
+// Type returns the ClickHouse type Load gives a column of Arrow type dt
+// (a timestamp with a time zone is DateTime('UTC'));
 // ok is false when it has none (booleans: ClickHouse 18 has no boolean
 // type; Arrow's null type).
 func Type(dt arrow.DataType) (string, bool) {
@@ -123,6 +124,9 @@ func (c *Cluster) Load(t testing.TB, name string, tbl arrow.Table, key bool) {
 	}
 	for _, f := range tbl.Schema().Fields() {
 		typ, _ := Type(f.Type)
+		if ts, ok := f.Type.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+			typ = "DateTime('UTC')"
+		}
 		defs = append(defs, ident(f.Name)+" Nullable("+typ+")")
 	}
 	local := ident(name + "_local")
