@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
@@ -308,4 +310,46 @@ func relDiff(a, b any) (float64, error) {
 		return 0, errors.New("values differ")
 	}
 	return 0, nil
+}
+
+// TestClickHouseNaN: ClickHouse's Float NaN is a value, not NULL; trustml
+// counts it as missing. On two shards holding 1, NaN, NULL, 3, 3, NaN, 2
+// (rows alternating between them) every check sees what the local engine
+// sees: 4 values and 3 missing, mean 9/4, median (2+3)/2, the repeated
+// 3 at rows 3 and 4, which are also the two values outside [0, 2].
+func TestClickHouseNaN(t *testing.T) {
+	ch := chtest.Start(t)
+	b := array.NewFloat64Builder(memory.DefaultAllocator)
+	nan := math.NaN()
+	b.AppendValues([]float64{1, nan, 0, 3, 3, nan, 2}, []bool{true, true, false, true, true, true, true})
+	x := b.NewArray()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true}}, nil)
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{x}, 7)})
+	ch.Load(t, "nans", tbl, true)
+	keyed := sqltest.WithKey(tbl)
+	ctx := context.Background()
+	src, err := sqlsource.Open(ctx, &sqlsource.Spec{Engine: "clickhouse", DSN: "${DSN}", Table: "nans", Key: sqltest.KeyColumn, Timeout: time.Minute},
+		func(string) (string, bool) { return ch.DSN(), true })
+	require.NoError(t, err)
+	defer src.Close()
+	s := decodeSuite(t, `columns:
+  x: {missing: {max: 0}, mean: {min: 0}, median: {min: 0}, stddev: {min: 0}, range: {min: 0, max: 2}, unique: true, sum: {min: 0}}
+`)
+	want, err := s.Evaluate(ctx, array.NewTableReader(keyed, 3), expect.Options{})
+	require.NoError(t, err)
+	got, _, err := pushdown(ctx, s, src, 20)
+	require.NoError(t, err)
+	_, diff := sameChecks(want, got)
+	require.Empty(t, diff)
+	byKind := map[string]result.Check{}
+	for _, c := range got {
+		byKind[c.Kind] = c
+	}
+	assert.EqualValues(t, 3, *byKind["missing"].UnexpectedCount)
+	assert.Equal(t, 9.0/4, byKind["mean"].Observed)
+	assert.Equal(t, 2.5, byKind["median"].Observed)
+	assert.Equal(t, 9.0, byKind["sum"].Observed)
+	assert.Equal(t, `[{"row":3,"value":3},{"row":4,"value":3}]`, jsonText(byKind["unique"].Sample))
+	assert.EqualValues(t, 2, *byKind["range"].UnexpectedCount)
+	assert.Equal(t, `[{"row":3,"value":3},{"row":4,"value":3}]`, jsonText(byKind["range"].Sample))
 }
