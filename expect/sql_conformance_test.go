@@ -353,3 +353,36 @@ func TestClickHouseNaN(t *testing.T) {
 	assert.EqualValues(t, 2, *byKind["range"].UnexpectedCount)
 	assert.Equal(t, `[{"row":3,"value":3},{"row":4,"value":3}]`, jsonText(byKind["range"].Sample))
 }
+
+// TestClickHouseStringLiterals: ClickHouse reads a backslash in a string
+// literal as an escape; the values of in_set, a regular expression's
+// pattern and the string keys of failing rows keep theirs. The key is the
+// string column itself, its rows in byte order, so that positions in key
+// order are the table's rows: in_set fails at rows 1 and 4, the pattern
+// at rows 0 to 2.
+func TestClickHouseStringLiterals(t *testing.T) {
+	ch := chtest.Start(t)
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	b.AppendValues([]string{`a\b`, "c\td", "it's", "x1", "y22"}, nil)
+	sa := b.NewArray()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{sa}, 5)})
+	ch.Load(t, "strs", tbl, false)
+	ctx := context.Background()
+	src, err := sqlsource.Open(ctx, &sqlsource.Spec{Engine: "clickhouse", DSN: "${DSN}", Table: "strs", Key: "s", Timeout: time.Minute},
+		func(string) (string, bool) { return ch.DSN(), true })
+	require.NoError(t, err)
+	defer src.Close()
+	s := decodeSuite(t, `columns:
+  s: {in_set: ['a\b', "it's", x1], regex: '^[a-z]\d+$'}
+`)
+	want, err := s.Evaluate(ctx, array.NewTableReader(tbl, 2), expect.Options{})
+	require.NoError(t, err)
+	got, _, err := pushdown(ctx, s, src, 20)
+	require.NoError(t, err)
+	_, diff := sameChecks(want, got)
+	require.Empty(t, diff)
+	require.Len(t, got, 2)
+	assert.Equal(t, `[{"row":1,"value":"c\td"},{"row":4,"value":"y22"}]`, jsonText(got[0].Sample))
+	assert.Equal(t, `[{"row":0,"value":"a\\b"},{"row":1,"value":"c\td"},{"row":2,"value":"it's"}]`, jsonText(got[1].Sample))
+}

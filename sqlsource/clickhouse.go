@@ -36,6 +36,7 @@ var clickhouseDialect = &expect.SQLDialect{
 	CountIf: func(cond string) string { return "countIf(" + cond + ")" },
 	Double:  func(x string) string { return "toNullable(toFloat64(" + x + "))" },
 	Int:     func(x string) string { return "toInt64(" + x + ")" },
+	Quote:   chQuote,
 	NaNNull: func(x string) string { return "if(isNaN(" + x + "), NULL, " + x + ")" },
 	OrderStat: func(x string, r, n int64) string {
 		f := (float64(r) + 0.5) / float64(max(n, 1))
