@@ -205,7 +205,7 @@ expectations:
   table: {row_count: {min: 1}}
 `))
 	require.Error(t, err)
-	assert.Equal(t, `suite.yaml:3:13: data.sql.engine: unknown engine "postgress" (did you mean "postgres"?); engines are postgres
+	assert.Equal(t, `suite.yaml:3:13: data.sql.engine: unknown engine "postgress" (did you mean "postgres"?); engines are clickhouse, postgres
 suite.yaml:4:10: data.sql.dsn: must be ${NAME}, the environment variable holding the connection string: credentials never go in a suite file
 suite.yaml:5:12: data.sql.table: "public.orders; drop" is not a table name (name or schema.name); use query: for anything else
 suite.yaml:6:14: data.sql.timeout: must be a positive duration such as 30s or 10m, got "soon"
