@@ -8,11 +8,15 @@
 // ClickHouse 18.16 runs as root, so the servers run as the test's user.
 // Where the binary is absent the test is skipped with one line naming the
 // package to install, except in CI (CI=true), where every test must run
-// and its absence fails the test.
+// and its absence fails the test. Launch starts the same cluster for a
+// program that is not a test.
 package chtest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -70,58 +74,95 @@ func binary() (string, []string) {
 	return "", nil
 }
 
-// Start starts a cluster of two shards, ready for queries, that lives
-// until the test and its subtests end.
+// ErrNoServer is Launch's error when the clickhouse-server binary is
+// absent.
+var ErrNoServer = errors.New("ClickHouse server not found: apt-get install " + Package)
+
+// Start starts a cluster of two shards, ready for queries, in a temporary
+// directory, and stops and removes it when the test and its subtests end.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
-	bin, pre := binary()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ClickHouse server not found, and CI runs every test: apt-get install %s", Package)
-		}
-		t.Skipf("ClickHouse server not found: apt-get install %s", Package)
-	}
 	root, err := os.MkdirTemp("", "trustml-ch-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(root) })
-	ports, err := freePorts(6)
-	if err != nil {
+	c, err := Launch(root)
+	switch {
+	case errors.Is(err, ErrNoServer) && os.Getenv("CI") == "true":
+		t.Fatalf("%v, and CI runs every test", err)
+	case errors.Is(err, ErrNoServer):
+		t.Skip(err)
+	case err != nil:
 		t.Fatal(err)
 	}
-	c := &Cluster{Password: fmt.Sprintf("ch-%d-secret", time.Now().UnixNano())}
+	t.Cleanup(c.Stop)
+	return c
+}
+
+// Launch starts a cluster of two shards, ready for queries, with their
+// configurations, data and logs in directory root (shard1, shard2), for
+// programs other than tests (an example's or a benchmark's loader). The
+// servers run until Stop.
+func Launch(root string) (*Cluster, error) {
+	bin, pre := binary()
+	if bin == "" {
+		return nil, ErrNoServer
+	}
+	ports, err := freePorts(6)
+	if err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 12)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	c := &Cluster{Password: "ch-" + hex.EncodeToString(secret)}
 	for i := range c.Shards {
 		c.Shards[i] = &Shard{HTTP: ports[3*i], TCP: ports[3*i+1], Interserver: ports[3*i+2], Dir: filepath.Join(root, "shard"+strconv.Itoa(i+1))}
 	}
-	for _, s := range c.Shards {
+	for i, s := range c.Shards {
 		if err := s.configure(c); err != nil {
-			t.Fatal(err)
+			c.Stop()
+			return nil, err
 		}
 		args := append(append([]string(nil), pre...), "--config-file="+filepath.Join(s.Dir, "config.xml"))
-		s.cmd = exec.Command(bin, args...)
-		s.cmd.Dir = s.Dir
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = s.Dir
 		log, err := os.Create(filepath.Join(s.Dir, "stdout.log"))
 		if err != nil {
-			t.Fatal(err)
+			c.Stop()
+			return nil, err
 		}
-		s.cmd.Stdout, s.cmd.Stderr = log, log
-		if err := s.cmd.Start(); err != nil {
-			t.Fatalf("chtest: starting %s: %v", bin, err)
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Start(); err != nil {
+			log.Close()
+			c.Stop()
+			return nil, fmt.Errorf("chtest: starting shard %d (%s): %w", i+1, bin, err)
 		}
+		s.cmd = cmd
 		s.done = make(chan error, 1)
-		go func() { s.done <- s.cmd.Wait(); log.Close() }()
-		t.Cleanup(s.stop)
+		go func() { s.done <- cmd.Wait(); log.Close() }()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for i, s := range c.Shards {
 		if err := s.ready(ctx); err != nil {
 			logText, _ := os.ReadFile(filepath.Join(s.Dir, "server.err.log"))
-			t.Fatalf("chtest: shard %d: %v\n%s", i+1, err, logText)
+			c.Stop()
+			return nil, fmt.Errorf("chtest: shard %d: %v\n%s", i+1, err, logText)
 		}
 	}
-	return c
+	return c, nil
+}
+
+// Stop ends every server of the cluster that still runs.
+func (c *Cluster) Stop() {
+	for _, s := range c.Shards {
+		if s != nil && s.cmd != nil {
+			s.stop()
+		}
+	}
 }
 
 // configure writes the shard's configuration: its ports and directories,

@@ -63,6 +63,19 @@ func TestCluster(t *testing.T) {
 	if code, got := get(t, c, 0, chtest.User, "wrong", "SELECT 1"); code == http.StatusOK || !strings.Contains(got, "Wrong password for user app") {
 		t.Errorf("a wrong password: %d %q", code, got)
 	}
+	// A loader streams rows into a Distributed table whose sharding key
+	// splits them.
+	c.ExecAll(t, "CREATE TABLE s_local (k Int64, v String) ENGINE = MergeTree() ORDER BY k",
+		"CREATE TABLE s AS s_local ENGINE = Distributed("+chtest.ClusterName+", default, s_local, k)")
+	if err := c.Insert(0, "INSERT INTO s FORMAT CSV", strings.NewReader("1,a\n2,b\n3,c\n4,d\n")); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"2,4", "1,3"} {
+		if _, got := get(t, c, i, "", "", "SELECT arrayStringConcat(arrayMap(k -> toString(k), arraySort(groupArray(k))), ',') FROM s_local"); got != want {
+			t.Errorf("shard %d holds keys %q, want %q", i+1, got, want)
+		}
+	}
+
 	if err := c.Kill(1); err != nil {
 		t.Fatal(err)
 	}

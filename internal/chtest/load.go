@@ -35,11 +35,22 @@ func (c *Cluster) ExecAll(t testing.TB, stmts ...string) {
 	}
 }
 
+// Insert runs an INSERT … FORMAT … statement on shard i (0 or 1) as the
+// default user, with body as its data, streamed: a loader can send a file
+// of any size. Inserted into a Distributed table with a sharding key
+// (Distributed(trustml, default, t_local, key)), the rows go to the shards
+// the key picks, before Insert returns.
+func (c *Cluster) Insert(i int, query string, body io.Reader) error {
+	return c.post(i, query, body)
+}
+
 // post sends query, with body as its data when not nil, to shard i.
 func (c *Cluster) post(i int, query string, body io.Reader) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	u := "http://127.0.0.1:" + strconv.Itoa(c.Shards[i].HTTP) + "/?query=" + url.QueryEscape(query)
+	// An insert into a Distributed table returns once every shard has
+	// its rows.
+	u := "http://127.0.0.1:" + strconv.Itoa(c.Shards[i].HTTP) + "/?insert_distributed_sync=1&query=" + url.QueryEscape(query)
 	if body == nil {
 		body = strings.NewReader("")
 	}
