@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/internal/chtest"
 	"github.com/trustml/trustml/internal/pgtest"
 	"github.com/trustml/trustml/internal/sqltest"
 	"github.com/trustml/trustml/result"
@@ -201,7 +205,7 @@ expectations:
   table: {row_count: {min: 1}}
 `))
 	require.Error(t, err)
-	assert.Equal(t, `suite.yaml:3:13: data.sql.engine: unknown engine "postgress" (did you mean "postgres"?); engines are postgres
+	assert.Equal(t, `suite.yaml:3:13: data.sql.engine: unknown engine "postgress" (did you mean "postgres"?); engines are clickhouse, postgres
 suite.yaml:4:10: data.sql.dsn: must be ${NAME}, the environment variable holding the connection string: credentials never go in a suite file
 suite.yaml:5:12: data.sql.table: "public.orders; drop" is not a table name (name or schema.name); use query: for anything else
 suite.yaml:6:14: data.sql.timeout: must be a positive duration such as 30s or 10m, got "soon"
@@ -235,4 +239,80 @@ expectations:
 	_, err = f.Run(context.Background(), trustml.RunOptions{DataPath: "postgres:public.orders"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "--data postgres:public.orders: the suite has no data.sql section to take the connection from")
+}
+
+// TestSQLAirqualityClickHouse runs the airquality suite, model and all, on
+// the local engine and on a Distributed table over two ClickHouse shards
+// holding the same rows: every result is the same.
+func TestSQLAirqualityClickHouse(t *testing.T) {
+	ch := chtest.Start(t)
+	s, err := trustml.Load(filepath.Join("examples", "airquality", "suite.yaml"))
+	require.NoError(t, err)
+	tbl := readTable(t, s)
+	defer tbl.Release()
+	ch.Load(t, "airquality", withoutKey(tbl), true)
+	ctx := context.Background()
+
+	local, err := s.Run(ctx, trustml.RunOptions{Source: dataset.FromTable(tbl)})
+	require.NoError(t, err)
+	s.Data.Path = ""
+	s.Data.SQL = &sqlsource.Spec{Engine: "clickhouse", DSN: "${CH_DSN}", Table: "airquality", Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+	lookup := func(name string) (string, bool) { return ch.DSN(), name == "CH_DSN" }
+	got, err := s.Run(ctx, trustml.RunOptions{LookupEnv: lookup})
+	require.NoError(t, err)
+	worst := sameResults(t, local.Checks, got.Checks)
+	t.Logf("airquality on two ClickHouse shards: %d checks, verdicts equal, largest relative difference %.3g", len(got.Checks), worst)
+	assert.Equal(t, "clickhouse", got.Run.Data.Kind)
+	assert.Equal(t, "clickhouse:airquality", got.Run.Data.Path)
+	assert.Equal(t, int64(153), got.Run.Data.Rows)
+	for _, c := range got.Checks {
+		if c.Kind == "imbalance" {
+			assert.Contains(t, c.Details.(map[string]any)["evaluated"], "locally")
+		} else if c.Section == result.Expectations {
+			assert.Nil(t, c.Details, c.Name)
+		}
+	}
+}
+
+// TestSQLOrdersClickHouse runs the orders example's two suites (the rules
+// example: keys, whole-row duplicates, references to another file,
+// freshness, row rules with a where: filter) on the local engine and on
+// a Distributed table over two ClickHouse shards holding the same rows:
+// every result is the same.
+func TestSQLOrdersClickHouse(t *testing.T) {
+	ch := chtest.Start(t)
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	for _, name := range []string{"suite", "failing"} {
+		// A SQL source checks whole-row duplicates over the columns named:
+		// every column of the file.
+		path := filepath.Join("examples", "orders", name+".yaml")
+		src, err := os.ReadFile(path)
+		require.NoError(t, err)
+		text := strings.Replace(string(src), "duplicate_rows: {max: 0}",
+			"duplicate_rows: {max: 0, columns: [order_id, line, customer_id, region, product, quantity, unit_price, ordered_at]}", 1)
+		require.NotEqual(t, string(src), text)
+		s, err := trustml.Parse(path, []byte(text))
+		require.NoError(t, err)
+		tbl := readTable(t, s)
+		defer tbl.Release()
+		ch.Load(t, "orders_"+name, withoutKey(tbl), true)
+
+		local, err := s.Run(ctx, trustml.RunOptions{Now: now})
+		require.NoError(t, err)
+		s.Data.Path = ""
+		s.Data.SQL = &sqlsource.Spec{Engine: "clickhouse", DSN: "${CH_DSN}", Table: "orders_" + name, Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+		lookup := func(v string) (string, bool) { return ch.DSN(), v == "CH_DSN" }
+		got, err := s.Run(ctx, trustml.RunOptions{LookupEnv: lookup, Now: now})
+		require.NoError(t, err)
+		worst := sameResults(t, local.Checks, got.Checks)
+		sampled := 0
+		for _, c := range got.Checks {
+			sampled += len(c.Sample)
+		}
+		if name == "failing" {
+			assert.Positive(t, sampled, "failing rows are compared, not only counts")
+		}
+		t.Logf("orders %s on two ClickHouse shards: %d checks (%d failed), verdicts equal, largest relative difference %.3g", name, len(got.Checks), got.Summary.Fail, worst)
+	}
 }

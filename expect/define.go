@@ -110,6 +110,10 @@ type SQLDialect struct {
 	// them, never an interpolation). nil: quantile_disc(x, f) at the
 	// fraction DuckDB's discrete quantile maps to rank r.
 	OrderStat func(x string, r, n int64) string
+	// Quote spells string s as a literal; nil: '…' with quotes doubled,
+	// standard SQL (an engine that reads backslashes in literals as
+	// escapes, as ClickHouse does, escapes them).
+	Quote func(s string) string
 
 	// floats are the float columns of the table the dialect is bound to
 	// (see bind): q.col reads their NaN as NULL.
@@ -144,7 +148,7 @@ func (q *SQLDialect) regex(x, pattern string) string {
 	if q.Regex != nil {
 		return q.Regex(x, pattern)
 	}
-	return "regexp_matches(" + x + ", " + literal(StringValue(pattern)) + ")"
+	return "regexp_matches(" + x + ", " + q.literal(StringValue(pattern)) + ")"
 }
 
 func (q *SQLDialect) length(x string) string {
@@ -204,10 +208,19 @@ func literal(v Value) string {
 	return "'" + strings.ReplaceAll(v.Text, "'", "''") + "'"
 }
 
-func literals(vs []Value) string {
+// literal writes a suite value as a SQL literal of the dialect.
+func (q *SQLDialect) literal(v Value) string {
+	if q.Quote != nil && !v.IsNum && !v.IsBool {
+		return q.Quote(v.Text)
+	}
+	return literal(v)
+}
+
+// literals writes suite values as a list of SQL literals of the dialect.
+func (q *SQLDialect) literals(vs []Value) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
-		parts[i] = literal(v)
+		parts[i] = q.literal(v)
 	}
 	return strings.Join(parts, ", ")
 }

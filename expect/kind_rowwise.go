@@ -63,9 +63,9 @@ func init() {
 			bind:   bindSet,
 			finish: setCheck,
 			define: func(c *Check, q *SQLDialect) Definition {
-				rule := q.col(c.Column) + " IN (" + literals(c.Set) + ")"
+				rule := q.col(c.Column) + " IN (" + q.literals(c.Set) + ")"
 				if c.Kind == NotInSet {
-					rule = q.col(c.Column) + " NOT IN (" + literals(c.Set) + ")"
+					rule = q.col(c.Column) + " NOT IN (" + q.literals(c.Set) + ")"
 				}
 				return rowWiseDefinition(c, rule)
 			},

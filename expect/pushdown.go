@@ -408,14 +408,14 @@ func (pd *Pushdown) positionSQL(keys []string) string {
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + pd.table.From
 }
 
-// keyLiteral spells a key value an engine returned as a SQL literal; ok
-// is false for a type a key cannot have.
-func keyLiteral(v any) (string, bool) {
+// keyLiteral spells a key value an engine returned as a SQL literal of
+// dialect q; ok is false for a type a key cannot have.
+func keyLiteral(q *SQLDialect, v any) (string, bool) {
 	switch x := v.(type) {
 	case int64:
 		return strconv.FormatInt(x, 10), true
 	case string:
-		return literal(StringValue(x)), true
+		return q.literal(StringValue(x)), true
 	}
 	return "", false
 }
@@ -548,7 +548,7 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 		keys := make([]string, len(rows))
 		for i, r := range rows {
 			var ok bool
-			if keys[i], ok = keyLiteral(r[0]); !ok {
+			if keys[i], ok = keyLiteral(pd.dialect, r[0]); !ok {
 				return nil, fmt.Errorf("%s: key %s: a key is an integer or string column, got %v", pd.dialect.Name, ident(pd.table.Key), r[0])
 			}
 		}

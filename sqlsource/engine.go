@@ -20,6 +20,9 @@ type Engine struct {
 	Dialect *expect.SQLDialect
 	// Connect opens a session, with every statement bounded by timeout.
 	Connect func(ctx context.Context, dsn string, timeout time.Duration) (Session, error)
+	// TextType is the engine's name of its text type, in the hint that a
+	// column of a type trustml does not read be cast; "" is text.
+	TextType string
 }
 
 // Session is one connection to an engine. It is used by one goroutine at

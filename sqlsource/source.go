@@ -1,5 +1,6 @@
-// Package sqlsource reads tables where they live: in PostgreSQL (more
-// engines join through the engines table). A suite's `data: {sql: …}`
+// Package sqlsource reads tables where they live: in PostgreSQL and
+// ClickHouse (DuckDB registers from its own module; more engines join
+// through the engines table). A suite's `data: {sql: …}`
 // section names the engine, the environment variable holding the
 // connection string, and a table or a query.
 //
@@ -117,8 +118,12 @@ func (s *Source) Check(columns []string) error {
 		case i < 0:
 			missing = append(missing, n)
 		case s.cols[i].Type == nil:
-			errs = append(errs, fmt.Errorf("%s: column %q has %s type %s, which trustml does not read; cast it in a query: (for example CAST(%s AS text))",
-				s.Location(), n, s.spec.Engine, s.cols[i].EngineType, expect.Ident(n)))
+			text := s.eng.TextType
+			if text == "" {
+				text = "text"
+			}
+			errs = append(errs, fmt.Errorf("%s: column %q has %s type %s, which trustml does not read; cast it in a query: (for example CAST(%s AS %s))",
+				s.Location(), n, s.spec.Engine, s.cols[i].EngineType, expect.Ident(n), text))
 		}
 	}
 	if len(missing) > 0 {
@@ -280,6 +285,16 @@ func appendValue(b array.Builder, v any) error {
 		return nil
 	}
 	switch bb := b.(type) {
+	case *array.Int8Builder:
+		bb.Append(int8(v.(int64)))
+	case *array.Uint8Builder:
+		bb.Append(uint8(v.(int64)))
+	case *array.Uint16Builder:
+		bb.Append(uint16(v.(int64)))
+	case *array.Uint32Builder:
+		bb.Append(uint32(v.(int64)))
+	case *array.Uint64Builder:
+		bb.Append(uint64(v.(int64))) // the bits of a value above the int64 range
 	case *array.Int16Builder:
 		bb.Append(int16(v.(int64)))
 	case *array.Int32Builder:
@@ -297,7 +312,11 @@ func appendValue(b array.Builder, v any) error {
 	case *array.Date32Builder:
 		bb.Append(arrow.Date32FromTime(v.(time.Time)))
 	case *array.TimestampBuilder:
-		bb.Append(arrow.Timestamp(v.(time.Time).UnixMicro()))
+		ts, err := arrow.TimestampFromTime(v.(time.Time), bb.Type().(*arrow.TimestampType).Unit)
+		if err != nil {
+			return err
+		}
+		bb.Append(ts)
 	default:
 		return fmt.Errorf("trustml does not read values of Arrow type %s", b.Type())
 	}

@@ -16,7 +16,7 @@ import (
 // Spec is a suite's `data: {sql: {...}}` section: the table an engine
 // holds, and how to reach it.
 type Spec struct {
-	// Engine is a key of the engines table: "postgres".
+	// Engine is a key of the engines table: "postgres", "clickhouse".
 	Engine string
 	// DSN is the connection string as the suite writes it: one ${NAME},
 	// the environment variable that holds it. It is read when the source
