@@ -37,6 +37,11 @@ type Dialect struct {
 	// (Program.SQL), so that strings compare byte by byte as the local
 	// evaluator compares them, whatever the database's default collation.
 	Collate string
+	// NullConstants reports whether arithmetic on nothing but NULL
+	// constants (NULL + NULL, -NULL, -(NULL * NULL)), whose value is
+	// always NULL, is printed as the constant NULL, for an engine that
+	// cannot choose an operator for untyped operands (PostgreSQL).
+	NullConstants bool
 	// LikeEscapes reports whether the engine's LIKE has a default escape
 	// character (PostgreSQL's backslash): a LIKE without ESCAPE is then
 	// printed with ESCAPE '', which turns it off.
@@ -92,7 +97,12 @@ var DuckDB = &Dialect{
 //     drops the zone);
 //   - year, month and day are EXTRACT(… FROM x) as a bigint;
 //   - strings compare under COLLATE "C", byte by byte, and LIKE has no
-//     escape character unless ESCAPE names one.
+//     escape character unless ESCAPE names one;
+//   - arithmetic on untyped NULLs (-NULL, NULL + NULL) is the constant NULL.
+//
+// Where a double precision sum or product exceeds the largest double,
+// PostgreSQL raises "value out of range: overflow" where trustml gives
+// ±Inf: a run is then an error in PostgreSQL's words, not another answer.
 //
 // It refuses what PostgreSQL evaluates otherwise: round (PostgreSQL rounds
 // a double precision half to even), lower and upper (they follow the
@@ -100,9 +110,10 @@ var DuckDB = &Dialect{
 // a non-zero constant (PostgreSQL raises an error on a zero divisor where
 // trustml gives ±Inf or NaN).
 var PostgreSQL = &Dialect{
-	Name:        "postgres",
-	Collate:     "C",
-	LikeEscapes: true,
+	Name:          "postgres",
+	Collate:       "C",
+	LikeEscapes:   true,
+	NullConstants: true,
 	Literal: func(l *Literal) (string, bool) {
 		switch {
 		case l.Kind == LitFloat && math.IsNaN(l.Float):
@@ -156,6 +167,20 @@ var PostgreSQL = &Dialect{
 		}
 		return ""
 	},
+}
+
+// nullArithmetic reports whether e is NULL or arithmetic on nothing but
+// NULL constants.
+func nullArithmetic(e Expr) bool {
+	switch x := e.(type) {
+	case *Literal:
+		return x.Kind == LitNull
+	case *Unary:
+		return x.Op == OpNeg && nullArithmetic(x.X)
+	case *Binary:
+		return (x.Op == OpAdd || x.Op == OpSub || x.Op == OpMul || x.Op == OpDiv) && nullArithmetic(x.X) && nullArithmetic(x.Y)
+	}
+	return false
 }
 
 // nonZeroConstant reports whether e is a numeric constant other than 0,
@@ -306,6 +331,10 @@ func (p *printer) expr(e Expr, min int) {
 		p.w("(")
 		p.expr(e, levelOr)
 		p.w(")")
+		return
+	}
+	if _, lit := e.(*Literal); p.d.NullConstants && !lit && nullArithmetic(e) {
+		p.w("NULL")
 		return
 	}
 	switch x := e.(type) {
