@@ -18,6 +18,7 @@ import (
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/chtest"
 	"github.com/trustml/trustml/internal/pgtest"
 	"github.com/trustml/trustml/internal/sqltest"
@@ -314,5 +315,79 @@ func TestSQLOrdersClickHouse(t *testing.T) {
 			assert.Positive(t, sampled, "failing rows are compared, not only counts")
 		}
 		t.Logf("orders %s on two ClickHouse shards: %d checks (%d failed), verdicts equal, largest relative difference %.3g", name, len(got.Checks), got.Summary.Fail, worst)
+	}
+}
+
+// ordersNow is the instant the orders example is checked at.
+var ordersNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+
+// sqlOrdersSuite loads an orders suite for a run over a SQL table holding its
+// rows with sqltest.KeyColumn: duplicate_rows names the file's columns,
+// for "every column" of the table would include the key.
+func sqlOrdersSuite(t *testing.T, path string) *trustml.Suite {
+	t.Helper()
+	s, err := trustml.Load(path)
+	require.NoError(t, err)
+	for i := range s.Expectations.Table {
+		if c := &s.Expectations.Table[i]; c.Kind == expect.DuplicateRows && len(c.Columns) == 0 {
+			c.Columns = []string{"order_id", "line", "customer_id", "region", "product", "quantity", "unit_price", "ordered_at"}
+		}
+	}
+	return s
+}
+
+// TestSQLOrdersPostgres runs the orders example (its passing and failing
+// suites, rules and a filtered rule included) and the where-filtered
+// suite of examples/sql on the local engine and on PostgreSQL holding the
+// same rows: every result is the same, rules and filtered checks pushed
+// down, and the two cables priced 99 are rows 114 and 2003, as gen planted
+// them.
+func TestSQLOrdersPostgres(t *testing.T) {
+	admin := pgtest.Start(t)
+	url := sqltest.CreateDatabase(t, admin, "orders")
+	ctx := context.Background()
+	loaded := map[string]bool{}
+	for _, path := range []string{
+		filepath.Join("examples", "orders", "suite.yaml"),
+		filepath.Join("examples", "orders", "failing.yaml"),
+		filepath.Join("testdata", "sql", "orders_filters.yaml"),
+	} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			s := sqlOrdersSuite(t, path)
+			tbl := readTable(t, s)
+			defer tbl.Release()
+			table := strings.TrimSuffix(filepath.Base(s.Data.Path), ".csv")
+			if !loaded[table] {
+				sqltest.LoadPostgres(t, url, table, withoutKey(tbl), true)
+				loaded[table] = true
+			}
+			now := func() time.Time { return ordersNow }
+			local, err := s.Run(ctx, trustml.RunOptions{Source: dataset.FromTable(tbl), Now: now})
+			require.NoError(t, err)
+			s.Data.SQL = &sqlsource.Spec{Engine: "postgres", DSN: "${PG_DSN}", Table: table, Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+			s.Data.Path = ""
+			pg, err := s.Run(ctx, trustml.RunOptions{LookupEnv: env(url), Now: now})
+			require.NoError(t, err)
+			worst := sameResults(t, local.Checks, pg.Checks)
+			pushed := 0
+			for _, c := range pg.Checks {
+				if c.Details == nil {
+					pushed++
+				}
+				if c.Kind == "rule" || c.Where != "" {
+					t.Logf("%s: %s %s", c.Name, c.Status, c.Message)
+				}
+				// What PostgreSQL evaluates otherwise stays local, and says why.
+				if c.Name == "rules.lower-case regions" || c.Name == "rules.price per unit" {
+					require.NotNil(t, c.Details, c.Name)
+					assert.Contains(t, c.Details.(map[string]any)["reason"], "is not pushed to postgres: ", c.Name)
+				}
+				if c.Name == "rules.cables cost 9.90" && c.Status != result.Pass {
+					require.Len(t, c.Sample, 2)
+					assert.Equal(t, []int64{114, 2003}, []int64{c.Sample[0].Row, c.Sample[1].Row})
+				}
+			}
+			t.Logf("%s on postgres: %d checks, %d pushed, verdicts equal, largest relative difference %.3g", path, len(pg.Checks), pushed, worst)
+		})
 	}
 }

@@ -3,6 +3,7 @@ package expect
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/trustml/trustml/expr"
 
@@ -114,10 +115,19 @@ type SQLDialect struct {
 	// standard SQL (an engine that reads backslashes in literals as
 	// escapes, as ClickHouse does, escapes them).
 	Quote func(s string) string
+	// Expr spells where: filters and rules' conditions, and refuses
+	// (expr.Dialect.Refuse) what the engine evaluates otherwise than
+	// trustml; a check whose expression it refuses is computed locally,
+	// and its result says why. Its Now is replaced by the run's instant.
+	// nil: expr.DuckDB.
+	Expr *expr.Dialect
 
 	// floats are the float columns of the table the dialect is bound to
 	// (see bind): q.col reads their NaN as NULL.
 	floats map[string]bool
+	// where, when not "", is the filter of the rows a column plan sees
+	// (see filtered): q.col reads the other rows as NULL.
+	where string
 }
 
 // GenericSQL spells definitions as DuckDB reads them; it is what
@@ -131,9 +141,26 @@ func (q *SQLDialect) bind(floats map[string]bool) *SQLDialect {
 	return &b
 }
 
+// filtered returns a copy of q whose columns read NULL in the rows where
+// is not TRUE, as the local engine masks the rows a filter drops.
+func (q *SQLDialect) filtered(where string) *SQLDialect {
+	b := *q
+	b.where = where
+	return &b
+}
+
 // col spells column name as a value: its quoted identifier, with NaN read
-// as NULL in a float column.
+// as NULL in a float column, and NULL in the rows a filter drops.
 func (q *SQLDialect) col(name string) string {
+	x := q.raw(name)
+	if q.where != "" {
+		return "CASE WHEN " + q.where + " THEN " + x + " END"
+	}
+	return x
+}
+
+// raw is col without the filter.
+func (q *SQLDialect) raw(name string) string {
 	x := ident(name)
 	if q.floats[name] {
 		if q.NaNNull != nil {
@@ -142,6 +169,16 @@ func (q *SQLDialect) col(name string) string {
 		return "CASE WHEN isnan(" + x + ") THEN NULL ELSE " + x + " END"
 	}
 	return x
+}
+
+// exprDialect is the dialect of filters and rules, with now() at now.
+func (q *SQLDialect) exprDialect(now time.Time) *expr.Dialect {
+	d := *expr.DuckDB
+	if q.Expr != nil {
+		d = *q.Expr
+	}
+	d.Now = now
+	return &d
 }
 
 func (q *SQLDialect) regex(x, pattern string) string {

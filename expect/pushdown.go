@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/trustml/trustml/expr"
 	"github.com/trustml/trustml/internal/accum"
 	"github.com/trustml/trustml/result"
 )
@@ -47,8 +48,10 @@ type Pushdown struct {
 	opts    Options
 	p       *plan  // the pushed checks bound to the schema
 	local   *Suite // nil when every check is pushed
-	pushed  []bool // per check in result order: table checks, then column checks
+	pushed  []bool // per check in result order: table checks, column checks, rules
 	why     map[*Check]string
+	xd      *expr.Dialect // filters and rules, with now() at the run's instant
+	filters []string      // per filter of p, its SQL: "(a) AND (b)"
 
 	aggs  []string // the first query's columns
 	sinks [][]sink // per aggregate, where its value goes
@@ -61,8 +64,10 @@ type sink func(st *pushState, v any)
 // functions read.
 type pushState struct {
 	rows  int64
+	kept  []int64 // per filter, the rows it keeps
 	cols  []*colState
 	stats []*colStats
+	rules []ruleState
 }
 
 // CompilePushdown compiles the suite for table t of an engine speaking
@@ -80,38 +85,41 @@ func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, op
 			floats[f.Name] = true
 		}
 	}
-	pd := &Pushdown{dialect: d.bind(floats), table: t, schema: schema, opts: opts, why: map[*Check]string{}}
-	pushed, local := &Suite{}, &Suite{}
-	// A suite-wide filter applies to every check: they are all computed
-	// locally, as are the rules (their expressions are not compiled to
-	// SQL yet).
-	everyLocal := s.Where != nil
-	if everyLocal {
-		local.Where = s.Where
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
 	}
-	local.Rules, local.Key = s.Rules, s.Key
+	pd := &Pushdown{dialect: d.bind(floats), table: t, schema: schema, opts: opts, why: map[*Check]string{}}
+	pd.xd = d.exprDialect(opts.Now)
+	// The checks under a filter the dialect cannot print, and the rules it
+	// cannot print, are computed locally; the rest go to the engine, with
+	// their filters.
+	pushed := &Suite{Where: s.Where, Key: s.Key}
+	local := &Suite{Where: s.Where, Key: s.Key}
+	suiteWhy := pd.filterWhy(schema, s.Where)
+	var moved []*Check // the suite's checks computed locally, in local's order
 	for i := range s.Table {
 		c := &s.Table[i]
-		ok := !everyLocal && pd.expressible(c, nil)
+		ok := pd.keep(c, suiteWhy) && pd.expressible(c)
 		pd.pushed = append(pd.pushed, ok)
 		if ok {
 			pushed.Table = append(pushed.Table, *c)
 		} else {
 			local.Table = append(local.Table, *c)
+			moved = append(moved, c)
 		}
 	}
 	for _, col := range s.Columns {
 		pc, lc := col, col
 		pc.Checks, lc.Checks = nil, nil
-		pc.Where = nil
 		for i := range col.Checks {
 			c := &col.Checks[i]
-			ok := !everyLocal && pd.expressible(c, col.Where)
+			ok := pd.keep(c, pd.filterWhy(schema, s.Where, col.Where, c.Where)) && pd.expressible(c)
 			pd.pushed = append(pd.pushed, ok)
 			if ok {
 				pc.Checks = append(pc.Checks, *c)
 			} else {
 				lc.Checks = append(lc.Checks, *c)
+				moved = append(moved, c)
 			}
 		}
 		if len(pc.Checks) > 0 {
@@ -121,8 +129,27 @@ func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, op
 			local.Columns = append(local.Columns, lc)
 		}
 	}
+	for i := range s.Rules {
+		c := &s.Rules[i]
+		why := pd.filterWhy(schema, s.Where, c.Where)
+		if r := pd.printWhy(schema, c.Expect); why == "" && r != "" {
+			why = fmt.Sprintf("its condition is not pushed to %s: %s", d.Name, r)
+		}
+		ok := pd.keep(c, why)
+		pd.pushed = append(pd.pushed, ok)
+		if ok {
+			pushed.Rules = append(pushed.Rules, *c)
+		} else {
+			local.Rules = append(local.Rules, *c)
+			moved = append(moved, c)
+		}
+	}
 	if local.Len() > 0 {
 		pd.local = local
+		// The reasons follow the checks into the local suite.
+		for i, c := range pd.localChecks() {
+			pd.why[c] = pd.why[moved[i]]
+		}
 		// Bind the local checks now, so that a missing column or a type
 		// a check cannot read is reported before any query is sent.
 		if _, err := compile(local, schema, opts); err != nil {
@@ -181,16 +208,49 @@ var aggregateTargets = map[string]func(pd *Pushdown, ci int, c *Check) sink{
 	"counts": func(*Pushdown, int, *Check) sink { return nil }, // unique: the duplicate query
 }
 
+// keep reports whether why is "", and otherwise records it as the reason
+// c is computed locally.
+func (pd *Pushdown) keep(c *Check, why string) bool {
+	if why != "" {
+		pd.why[c] = why
+	}
+	return why == ""
+}
+
+// printWhy says why the dialect cannot print expression e (nil: it can).
+// An expression that does not check against the schema is left to
+// compile, which reports it as Evaluate does.
+func (pd *Pushdown) printWhy(schema *arrow.Schema, e *Expression) string {
+	if e == nil || e.Tree == nil {
+		return ""
+	}
+	prog, err := expr.Check(e.Tree, e.Text, schema)
+	if err != nil {
+		return ""
+	}
+	if _, err := prog.SQLIn(pd.xd); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// filterWhy says why a check under the filters parts cannot be pushed:
+// the first part the dialect cannot print; "" when every part prints.
+func (pd *Pushdown) filterWhy(schema *arrow.Schema, parts ...*Expression) string {
+	for _, e := range parts {
+		if r := pd.printWhy(schema, e); r != "" {
+			return fmt.Sprintf("its where: %s is not pushed to %s: %s", strings.TrimSpace(e.Text), pd.dialect.Name, r)
+		}
+	}
+	return ""
+}
+
 // expressible reports whether every aggregate of c's definition is one a
 // pushdown computes; when not, why says which.
-func (pd *Pushdown) expressible(c *Check, colWhere *Expression) bool {
+func (pd *Pushdown) expressible(c *Check) bool {
 	// Pattern lists and date-time bounds came after the conformance test.
 	if !pushedKinds[c.Kind] || (c.Kind == Regex && c.Pattern == nil) || c.TimeMin != nil || c.TimeMax != nil {
 		pd.why[c] = fmt.Sprintf("%s is not pushed down to SQL yet", c.Kind)
-		return false
-	}
-	if c.Where != nil || colWhere != nil {
-		pd.why[c] = "its where: filter is evaluated by trustml, not pushed down to SQL yet"
 		return false
 	}
 	for _, a := range c.DefinitionIn(pd.dialect).Aggregates {
@@ -211,10 +271,27 @@ func statSink(ci int, set func(s *colStats, x float64)) sink {
 // is pushed.
 func (pd *Pushdown) Local() *Suite { return pd.local }
 
+// colQ is the dialect of column plan cp: its columns read NULL in the
+// rows cp's filter drops.
+func (pd *Pushdown) colQ(cp *colPlan) *SQLDialect {
+	if cp.filter < 0 {
+		return pd.dialect
+	}
+	return pd.dialect.filtered(pd.filters[cp.filter])
+}
+
+// and is cond restricted to the rows of filter f (-1: every row).
+func (pd *Pushdown) and(f int, cond string) string {
+	if f < 0 {
+		return cond
+	}
+	return pd.filters[f] + " AND " + cond
+}
+
 // arg spells column cp as a statistic's argument: a double, booleans as 0
 // and 1.
 func (pd *Pushdown) arg(cp *colPlan) string {
-	x := pd.dialect.col(cp.name)
+	x := pd.colQ(cp).col(cp.name)
 	if cp.class == classBool {
 		x = pd.dialect.boolInt(x)
 	}
@@ -239,10 +316,19 @@ func (pd *Pushdown) plan() {
 		}
 	}
 	add("count(*)", func(st *pushState, v any) { st.rows = toInt(v) })
-	byName := map[string]int{}
+	// Each filter's predicates, printed in the dialect, and the rows it
+	// keeps.
+	pd.filters = make([]string, len(pd.p.filters))
+	for f, fp := range pd.p.filters {
+		parts := make([]string, len(fp.preds))
+		for i, k := range fp.preds {
+			parts[i] = "(" + pd.p.preds[k].prog.SQL(pd.xd) + ")"
+		}
+		pd.filters[f] = strings.Join(parts, " AND ")
+		add(q.countIf(pd.filters[f]), func(st *pushState, v any) { st.kept[f] = toInt(v) })
+	}
 	for ci, cp := range pd.p.cols {
-		byName[cp.name] = ci
-		x := q.col(cp.name)
+		x := pd.colQ(cp).col(cp.name)
 		add("count("+x+")", func(st *pushState, v any) { st.cols[ci].Count = toInt(v) })
 		if cp.minmax {
 			a := pd.arg(cp)
@@ -261,11 +347,11 @@ func (pd *Pushdown) plan() {
 		}
 	}
 	for _, col := range pd.p.suite.Columns {
-		ci := byName[col.Name]
-		cp := pd.p.cols[ci]
 		for k := range col.Checks {
 			c := &col.Checks[k]
-			for _, a := range c.DefinitionIn(q).Aggregates {
+			ci := pd.p.colOf[c]
+			cp := pd.p.cols[ci]
+			for _, a := range c.DefinitionIn(pd.colQ(cp)).Aggregates {
 				switch {
 				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
 					a.Name == "element_count", a.Name == "missing_count":
@@ -280,6 +366,28 @@ func (pd *Pushdown) plan() {
 			}
 		}
 	}
+	// A rule counts the rows its filters keep where its condition is
+	// TRUE or FALSE, FALSE, and NULL, as Evaluate does.
+	for k, rp := range pd.p.rules {
+		cond := "(" + rp.prog.SQL(pd.xd) + ")"
+		add(q.countIf(pd.and(rp.filter, cond+" IS NOT NULL")), func(st *pushState, v any) { st.rules[k].evaluated = toInt(v) })
+		add(q.countIf(pd.and(rp.filter, "NOT "+cond)), func(st *pushState, v any) { st.rules[k].unexpected = toInt(v) })
+		add(q.countIf(pd.and(rp.filter, cond+" IS NULL")), func(st *pushState, v any) { st.rules[k].nulls = toInt(v) })
+	}
+}
+
+// ruleFail is the predicate of rule rp's failing rows.
+func (pd *Pushdown) ruleFail(rp *rulePlan) string {
+	return pd.and(rp.filter, "NOT ("+rp.prog.SQL(pd.xd)+")")
+}
+
+// ruleColumns are the columns a rule's failing rows show, as selected.
+func ruleColumns(rp *rulePlan) []string {
+	out := make([]string, len(rp.names))
+	for i, n := range rp.names {
+		out[i] = ident(n)
+	}
+	return out
 }
 
 // aggregate spells one aggregate of a definition in the dialect.
@@ -315,7 +423,7 @@ func (pd *Pushdown) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "-- %s: every pushed check in one scan\n%s;\n", pd.dialect.Name, pd.SQL())
 	for _, cp := range pd.p.cols {
-		x := pd.dialect.col(cp.name)
+		x := pd.colQ(cp).col(cp.name)
 		if cp.deviations {
 			a := pd.arg(cp)
 			fmt.Fprintf(&b, "-- second pass: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", ident(cp.name), a, a, pd.table.From)
@@ -329,12 +437,15 @@ func (pd *Pushdown) Explain() string {
 		}
 		for _, rc := range cp.rowCheck {
 			if cond := pd.failCond(cp, rc); cond != "" {
-				fmt.Fprintf(&b, "-- failing values of %s, when there are any, then their positions in key order (%s)\n%s;\n", rc.check.Name(), pd.positionSQL([]string{"key"}), pd.sampleSQL(cp, cond))
+				fmt.Fprintf(&b, "-- failing values of %s, when there are any, then their positions in key order (%s)\n%s;\n", rc.check.Name(), pd.positionSQL([]string{"key"}), pd.sampleSQL([]string{x}, cond))
 			}
 		}
 		if cp.nullRows || cp.valueRows {
-			fmt.Fprintf(&b, "-- rows of %s for the missing check, when there are any\n%s;\n", ident(cp.name), pd.sampleSQL(cp, pd.missingCond(cp)))
+			fmt.Fprintf(&b, "-- rows of %s for the missing check, when there are any\n%s;\n", ident(cp.name), pd.sampleSQL([]string{x}, pd.missingCond(cp)))
 		}
+	}
+	for _, rp := range pd.p.rules {
+		fmt.Fprintf(&b, "-- failing rows of %s, when there are any, then their positions in key order\n%s;\n", rp.check.Name(), pd.sampleSQL(ruleColumns(rp), pd.ruleFail(rp)))
 	}
 	if pd.local != nil {
 		fmt.Fprintf(&b, "-- computed by trustml from streamed columns (%s):\n", strings.Join(pd.local.Names(), ", "))
@@ -355,6 +466,9 @@ func (pd *Pushdown) localChecks() []*Check {
 			out = append(out, &pd.local.Columns[ci].Checks[k])
 		}
 	}
+	for i := range pd.local.Rules {
+		out = append(out, &pd.local.Rules[i])
+	}
 	return out
 }
 
@@ -365,32 +479,33 @@ func (pd *Pushdown) dupSQL(x string) string {
 // failCond is the predicate of rc's failing values over the sample
 // query's rows; "" when the check keeps no sample.
 func (pd *Pushdown) failCond(cp *colPlan, rc *rowCheck) string {
-	x := pd.dialect.col(cp.name)
+	q := pd.colQ(cp)
+	x := q.col(cp.name)
 	switch {
 	case rc.failAll:
 		return x + " IS NOT NULL"
 	case rc.check.Kind == Type:
 		return ""
 	}
-	def := rc.check.DefinitionIn(pd.dialect)
+	def := rc.check.DefinitionIn(q)
 	return x + " IS NOT NULL AND NOT (" + def.Rule + ")"
 }
 
+// missingCond is the predicate of the rows the missing check samples: the
+// missing values among the rows the filter keeps, or the values.
 func (pd *Pushdown) missingCond(cp *colPlan) string {
-	x := pd.dialect.col(cp.name)
 	if cp.nullRows {
-		return x + " IS NULL"
+		return pd.and(cp.filter, pd.dialect.raw(cp.name)+" IS NULL")
 	}
-	return x + " IS NOT NULL"
+	return pd.colQ(cp).col(cp.name) + " IS NOT NULL"
 }
 
-// sampleSQL selects the key and value of the first failing values in the
-// key's order: cond over the table's columns. A second query turns the
-// keys into positions (positionSQL), so that no engine needs window
-// functions.
-func (pd *Pushdown) sampleSQL(cp *colPlan, cond string) string {
+// sampleSQL selects the key and cols of the first rows where cond holds,
+// in the key's order. A second query turns the keys into positions
+// (positionSQL), so that no engine needs window functions.
+func (pd *Pushdown) sampleSQL(cols []string, cond string) string {
 	key := ident(pd.table.Key)
-	q := "SELECT " + key + ", " + pd.dialect.col(cp.name) + " FROM " + pd.table.From + " WHERE " + cond + " ORDER BY " + key
+	q := "SELECT " + key + ", " + strings.Join(cols, ", ") + " FROM " + pd.table.From + " WHERE " + cond + " ORDER BY " + key
 	if n := pd.p.sample; n >= 0 {
 		q += " LIMIT " + strconv.Itoa(n)
 	}
@@ -423,7 +538,7 @@ func keyLiteral(q *SQLDialect, v any) (string, bool) {
 // uniqueCond is the failing values' predicate of a unique check: the
 // values that occur more than once.
 func (pd *Pushdown) uniqueCond(cp *colPlan) string {
-	x := pd.dialect.col(cp.name)
+	x := pd.colQ(cp).col(cp.name)
 	return x + " IS NOT NULL AND " + x + " IN (SELECT " + x + " FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1)"
 }
 
@@ -433,7 +548,8 @@ func (pd *Pushdown) uniqueCond(cp *colPlan) string {
 // locally says so in its Details. An error from the engine is returned as
 // it is.
 func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([]result.Check, int64, error) {
-	st := &pushState{cols: make([]*colState, len(pd.p.cols)), stats: make([]*colStats, len(pd.p.cols))}
+	st := &pushState{cols: make([]*colState, len(pd.p.cols)), stats: make([]*colStats, len(pd.p.cols)),
+		kept: make([]int64, len(pd.p.filters)), rules: make([]ruleState, len(pd.p.rules))}
 	for i, cp := range pd.p.cols {
 		cs := &colState{Column: accum.NewColumn(cp.name), row: make([]rowState, len(cp.rowCheck))}
 		cs.Min, cs.Max = math.NaN(), math.NaN()
@@ -456,8 +572,12 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 		}
 	}
 	for i, cs := range st.cols {
+		// A filtered column's rows are those its filter keeps.
 		cs.Rows = st.rows
-		cs.Nulls = st.rows - cs.Count
+		if f := pd.p.cols[i].filter; f >= 0 {
+			cs.Rows = st.kept[f]
+		}
+		cs.Nulls = cs.Rows - cs.Count
 		s := st.stats[i]
 		s.n = cs.Count
 		// ±Inf among the values: the sum and mean are infinite (NaN for
@@ -537,11 +657,13 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 		}
 		return rows[0][0], nil
 	}
-	sample := func(cp *colPlan, cond string) ([]result.Failure, error) {
+	// rowsWhere fetches the first failing rows where cond holds: their
+	// positions, and value(row) of the columns selected.
+	rowsWhere := func(cols []string, cond string, value func([]any) any) ([]result.Failure, error) {
 		if pd.table.Key == "" || pd.p.sample == 0 {
 			return nil, nil
 		}
-		rows, err := q.Query(ctx, pd.sampleSQL(cp, cond))
+		rows, err := q.Query(ctx, pd.sampleSQL(cols, cond))
 		if err != nil || len(rows) == 0 {
 			return nil, err
 		}
@@ -561,13 +683,36 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 		}
 		out := make([]result.Failure, len(rows))
 		for i, r := range rows {
-			out[i] = result.Failure{Row: toInt(pos[0][i]), Value: display(cp, r[1])}
+			out[i] = result.Failure{Row: toInt(pos[0][i]), Value: value(r[1:])}
 		}
 		return out, nil
 	}
+	sample := func(cp *colPlan, cond string) ([]result.Failure, error) {
+		return rowsWhere([]string{pd.colQ(cp).col(cp.name)}, cond, func(r []any) any { return display(cp, r[0]) })
+	}
+	for k, rp := range pd.p.rules {
+		if st.rules[k].unexpected == 0 {
+			continue
+		}
+		types := make([]arrow.DataType, len(rp.cols))
+		for i, c := range rp.cols {
+			types[i] = pd.p.readSchema.Field(c).Type
+		}
+		s, err := rowsWhere(ruleColumns(rp), pd.ruleFail(rp), func(r []any) any {
+			row := ruleRow{names: rp.names, values: make([]any, len(r))}
+			for i, v := range r {
+				row.values[i] = engineCell(types[i], v)
+			}
+			return row
+		})
+		if err != nil {
+			return err
+		}
+		st.rules[k].sample = s
+	}
 	for ci, cp := range pd.p.cols {
 		cs := st.cols[ci]
-		x := pd.dialect.col(cp.name)
+		x := pd.colQ(cp).col(cp.name)
 		if cp.dupRows {
 			v, err := one(pd.dupSQL(x))
 			if err != nil {
@@ -611,7 +756,8 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 }
 
 // finish concludes every pushed check from the queries' values, by its
-// kind's finish, as Evaluate does from its accumulators.
+// kind's finish, as Evaluate does from its accumulators, with the filters
+// and the rows they kept.
 func (pd *Pushdown) finish(st *pushState) []result.Check {
 	p := pd.p
 	out := make([]result.Check, 0, p.suite.Len())
@@ -619,19 +765,28 @@ func (pd *Pushdown) finish(st *pushState) []result.Check {
 	for i, f := range p.schema.Fields() {
 		names[i] = f.Name
 	}
-	for i := range p.suite.Table {
-		out = append(out, conclude(&eval{p: p, rows: st.rows, names: names}, &p.suite.Table[i]))
+	tableRows := st.rows
+	if p.tableFilter >= 0 {
+		tableRows = st.kept[p.tableFilter]
 	}
-	byName := map[string]int{}
-	for i, cp := range p.cols {
-		byName[cp.name] = i
+	for i := range p.suite.Table {
+		r := conclude(&eval{p: p, rows: tableRows, names: names}, &p.suite.Table[i])
+		p.whereOf(&r, p.tableFilter, st.kept)
+		out = append(out, r)
 	}
 	for _, col := range p.suite.Columns {
-		i := byName[col.Name]
-		e := &eval{p: p, rows: st.rows, names: names, cp: p.cols[i], cs: st.cols[i], st: st.stats[i]}
 		for k := range col.Checks {
-			out = append(out, conclude(e, &col.Checks[k]))
+			c := &col.Checks[k]
+			i := p.colOf[c]
+			r := conclude(&eval{p: p, rows: st.rows, names: names, cp: p.cols[i], cs: st.cols[i], st: st.stats[i]}, c)
+			p.whereOf(&r, p.cols[i].filter, st.kept)
+			out = append(out, r)
 		}
+	}
+	for k, rp := range p.rules {
+		r := conclude(&eval{p: p, rows: st.rows, names: names, rule: &st.rules[k]}, rp.check)
+		p.whereOf(&r, rp.filter, st.kept)
+		out = append(out, r)
 	}
 	return out
 }
@@ -655,12 +810,6 @@ func (pd *Pushdown) merge(pushed, local []result.Check) []result.Check {
 		r.Details = map[string]any{"evaluated": "locally, from columns streamed from " + pd.dialect.Name, "reason": pd.why[lc[li]]}
 		out = append(out, r)
 		li++
-	}
-	// The rules come last, as in Evaluate.
-	for ; li < len(local); li++ {
-		r := local[li]
-		r.Details = map[string]any{"evaluated": "locally, from columns streamed from " + pd.dialect.Name, "reason": "rules are evaluated by trustml, not pushed down to SQL yet"}
-		out = append(out, r)
 	}
 	return out
 }
@@ -707,6 +856,45 @@ func toFloat(v any) float64 {
 	return math.NaN()
 }
 
+// engineCell turns a value an engine returned for a column of Arrow type
+// dt into what a rule's failing row shows, as cellValue shows the local
+// engine's: numbers and booleans as themselves (floats as
+// result.Number), dates and timestamps as text (a zoned timestamp in its
+// zone), strings cut to result.MaxValueRunes runes.
+func engineCell(dt arrow.DataType, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case time.Time:
+		switch t := dt.(type) {
+		case *arrow.Date32Type, *arrow.Date64Type:
+			return x.Format("2006-01-02")
+		case *arrow.TimestampType:
+			x = x.UTC()
+			if t.TimeZone != "" {
+				if loc, err := t.GetZone(); err == nil && loc != nil {
+					x = x.In(loc)
+				}
+			}
+		}
+		return x.Format("2006-01-02T15:04:05.999999999Z07:00")
+	case int64:
+		switch {
+		case isFloat(dt):
+			return result.Number(float64(x))
+		case isUnsigned(dt):
+			return uint64(x)
+		}
+		return x
+	case float64:
+		return result.Number(x)
+	case string:
+		s, _ := result.Cut(x, result.MaxValueRunes)
+		return s
+	}
+	return v
+}
+
 // display turns a value an engine returned into what results show for
 // column cp, as the local engine shows it: integers as int64 (uint64 for
 // an unsigned 64-bit column), temporal values formatted as dates and
@@ -726,4 +914,13 @@ func display(cp *colPlan, v any) any {
 		return cp.display(x)
 	}
 	return v
+}
+
+// isUnsigned reports whether dt is an unsigned integer type.
+func isUnsigned(dt arrow.DataType) bool {
+	switch dt.ID() {
+	case arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return true
+	}
+	return false
 }

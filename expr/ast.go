@@ -211,3 +211,6 @@ func Columns(e Expr) []string {
 	})
 	return out
 }
+
+// ordering reports whether o compares by order (< <= > >=).
+func (o Op) ordering() bool { return o == OpLt || o == OpLe || o == OpGt || o == OpGe }

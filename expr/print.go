@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -31,6 +32,25 @@ type Dialect struct {
 	// SQL pushed to an engine sees the same instant as the local
 	// evaluator (Options.Now).
 	Now time.Time
+	// Collate, when not empty, is the collation put on string operands of
+	// order comparisons (< <= > >= and BETWEEN) when types are known
+	// (Program.SQL), so that strings compare byte by byte as the local
+	// evaluator compares them, whatever the database's default collation.
+	Collate string
+	// NullConstants reports whether arithmetic on nothing but NULL
+	// constants (NULL + NULL, -NULL, -(NULL * NULL)), whose value is
+	// always NULL, is printed as the constant NULL, for an engine that
+	// cannot choose an operator for untyped operands (PostgreSQL).
+	NullConstants bool
+	// LikeEscapes reports whether the engine's LIKE has a default escape
+	// character (PostgreSQL's backslash): a LIKE without ESCAPE is then
+	// printed with ESCAPE '', which turns it off.
+	LikeEscapes bool
+	// Refuse says why the engine cannot evaluate node e as the local
+	// evaluator does ("" when it can); typeOf gives the checked type of a
+	// node. Program.SQLIn consults it for every node; a caller keeps an
+	// expression it refuses out of the engine.
+	Refuse func(e Expr, typeOf func(Expr) Type) string
 }
 
 // Generic prints the expression language itself: Parse reads back exactly
@@ -65,6 +85,114 @@ var DuckDB = &Dialect{
 	},
 }
 
+// PostgreSQL prints SQL for PostgreSQL (15) with the session's TimeZone
+// UTC, as trustml's connections set it. It differs from Generic where
+// PostgreSQL reads the same text differently:
+//   - a DOUBLE constant is cast to double precision (1.5 alone is an exact
+//     numeric), NaN and infinities too;
+//   - BIGINT arithmetic is done in bigint (an integer column may be a
+//     32-bit integer), DATE ± BIGINT in integer days, and "/" in double
+//     precision (PostgreSQL truncates an integer quotient);
+//   - a zoned timestamp constant is a TIMESTAMPTZ (PostgreSQL's TIMESTAMP
+//     drops the zone);
+//   - year, month and day are EXTRACT(… FROM x) as a bigint;
+//   - strings compare under COLLATE "C", byte by byte, and LIKE has no
+//     escape character unless ESCAPE names one;
+//   - arithmetic on untyped NULLs (-NULL, NULL + NULL) is the constant NULL.
+//
+// Where a double precision sum or product exceeds the largest double,
+// PostgreSQL raises "value out of range: overflow" where trustml gives
+// ±Inf: a run is then an error in PostgreSQL's words, not another answer.
+//
+// It refuses what PostgreSQL evaluates otherwise: round (PostgreSQL rounds
+// a double precision half to even), lower and upper (they follow the
+// database's locale, only ASCII under C), and a division by anything but
+// a non-zero constant (PostgreSQL raises an error on a zero divisor where
+// trustml gives ±Inf or NaN).
+var PostgreSQL = &Dialect{
+	Name:          "postgres",
+	Collate:       "C",
+	LikeEscapes:   true,
+	NullConstants: true,
+	Literal: func(l *Literal) (string, bool) {
+		switch {
+		case l.Kind == LitFloat && math.IsNaN(l.Float):
+			return "CAST('NaN' AS double precision)", true
+		case l.Kind == LitFloat && math.IsInf(l.Float, 1):
+			return "CAST('Infinity' AS double precision)", true
+		case l.Kind == LitFloat && math.IsInf(l.Float, -1):
+			return "CAST('-Infinity' AS double precision)", true
+		case l.Kind == LitFloat:
+			return "CAST(" + strconv.FormatFloat(l.Float, 'g', -1, 64) + " AS double precision)", true
+		case l.Kind == LitTimestamp && l.Zoned:
+			return "TIMESTAMPTZ '" + l.Time.UTC().Format("2006-01-02 15:04:05.999999") + "+00'", true
+		}
+		return "", false
+	},
+	Binary: func(op Op, x, y string, xt, yt Type) (string, bool) {
+		switch {
+		case op == OpDiv:
+			return "CAST(" + x + " AS double precision) / " + y, true
+		case xt.Kind == DateKind && yt.Kind == IntKind:
+			return x + " " + op.String() + " CAST(" + y + " AS integer)", true
+		case xt.Kind == IntKind && yt.Kind == DateKind:
+			return "CAST(" + x + " AS integer) " + op.String() + " " + y, true
+		case xt.Kind == IntKind && yt.Kind == IntKind && (op == OpAdd || op == OpSub || op == OpMul):
+			return "CAST(" + x + " AS bigint) " + op.String() + " " + y, true
+		}
+		return "", false
+	},
+	Call: func(name string, args []string) (string, bool) {
+		switch name {
+		case "year", "month", "day":
+			return "CAST(EXTRACT(" + strings.ToUpper(name) + " FROM " + args[0] + ") AS bigint)", true
+		case "length":
+			return "char_length(" + args[0] + ")", true
+		}
+		return "", false
+	},
+	Refuse: func(e Expr, typeOf func(Expr) Type) string {
+		switch x := e.(type) {
+		case *Call:
+			switch x.Name {
+			case "round":
+				return "PostgreSQL rounds a double precision half to even, trustml away from zero"
+			case "lower", "upper":
+				return "PostgreSQL's " + x.Name + "() follows the database's locale (only ASCII under C), trustml's maps all of Unicode"
+			}
+		case *Binary:
+			if x.Op == OpDiv && !nonZeroConstant(x.Y) {
+				return "PostgreSQL raises an error on a division by zero, where trustml gives ±Inf or NaN: divide by a non-zero constant"
+			}
+		}
+		return ""
+	},
+}
+
+// nullArithmetic reports whether e is NULL or arithmetic on nothing but
+// NULL constants.
+func nullArithmetic(e Expr) bool {
+	switch x := e.(type) {
+	case *Literal:
+		return x.Kind == LitNull
+	case *Unary:
+		return x.Op == OpNeg && nullArithmetic(x.X)
+	case *Binary:
+		return (x.Op == OpAdd || x.Op == OpSub || x.Op == OpMul || x.Op == OpDiv) && nullArithmetic(x.X) && nullArithmetic(x.Y)
+	}
+	return false
+}
+
+// nonZeroConstant reports whether e is a numeric constant other than 0,
+// or its negation.
+func nonZeroConstant(e Expr) bool {
+	if u, ok := e.(*Unary); ok && u.Op == OpNeg {
+		e = u.X
+	}
+	l, ok := e.(*Literal)
+	return ok && (l.Kind == LitInt && l.Int != 0 || l.Kind == LitFloat && l.Float != 0 && !math.IsNaN(l.Float))
+}
+
 // String prints e in the Generic dialect.
 func String(e Expr) string { return Print(e, Generic) }
 
@@ -81,16 +209,44 @@ func Print(e Expr, d *Dialect) string {
 
 // SQL returns the program's expression as SQL text in dialect d (nil:
 // Generic), giving the dialect's hooks the types the checker found.
+// Columns are spelled as the schema spells them (an unquoted name matched
+// case-insensitively prints as the column's own name).
 func (p *Program) SQL(d *Dialect) string {
 	if d == nil {
 		d = Generic
 	}
-	return printTree(p.Expr, d, p.types)
+	return printTree(p.Expr, d, p)
 }
 
-func printTree(e Expr, d *Dialect, types map[Expr]Type) string {
+// SQLIn is SQL, unless dialect d refuses a node of the expression
+// (Dialect.Refuse): then it returns an error saying which part and why.
+func (p *Program) SQLIn(d *Dialect) (string, error) {
+	if d == nil {
+		d = Generic
+	}
+	if d.Refuse != nil {
+		var why string
+		Inspect(p.Expr, func(n Expr) bool {
+			if why == "" {
+				if r := d.Refuse(n, p.TypeOf); r != "" {
+					why = Print(n, Generic) + ": " + r
+				}
+			}
+			return why == ""
+		})
+		if why != "" {
+			return "", errors.New(why)
+		}
+	}
+	return p.SQL(d), nil
+}
+
+func printTree(e Expr, d *Dialect, prog *Program) string {
 	var b strings.Builder
-	p := printer{d: d, b: &b, types: types}
+	p := printer{d: d, b: &b, prog: prog}
+	if prog != nil {
+		p.types = prog.types
+	}
 	p.expr(e, levelOr)
 	return b.String()
 }
@@ -98,7 +254,7 @@ func printTree(e Expr, d *Dialect, types map[Expr]Type) string {
 // sub prints e alone, as it would appear where min is needed.
 func (p *printer) sub(e Expr, min int) string {
 	var b strings.Builder
-	q := printer{d: p.d, b: &b, types: p.types}
+	q := printer{d: p.d, b: &b, types: p.types, prog: p.prog}
 	q.expr(e, min)
 	return b.String()
 }
@@ -144,6 +300,27 @@ type printer struct {
 	d     *Dialect
 	b     *strings.Builder
 	types map[Expr]Type // nil when printing an unchecked tree
+	prog  *Program      // the checked program, nil for a bare tree
+}
+
+// colName is the name column reference x prints as: the schema's
+// spelling when the tree was checked.
+func (p *printer) colName(x *Column) string {
+	if p.prog != nil {
+		if i, ok := p.prog.fields[x]; ok {
+			return p.prog.schema.Field(i).Name
+		}
+	}
+	return x.Name
+}
+
+// collated prints string operand e with the dialect's collation, for an
+// order comparison.
+func (p *printer) collated(e Expr, s string) string {
+	if p.d.Collate == "" || p.types == nil || p.types[e].Kind != StringKind {
+		return s
+	}
+	return s + ` COLLATE "` + p.d.Collate + `"`
 }
 
 func (p *printer) w(s string) { p.b.WriteString(s) }
@@ -156,12 +333,16 @@ func (p *printer) expr(e Expr, min int) {
 		p.w(")")
 		return
 	}
+	if _, lit := e.(*Literal); p.d.NullConstants && !lit && nullArithmetic(e) {
+		p.w("NULL")
+		return
+	}
 	switch x := e.(type) {
 	case *Column:
 		if p.d.Ident != nil {
-			p.w(p.d.Ident(x.Name))
+			p.w(p.d.Ident(p.colName(x)))
 		} else {
-			p.w(quoteIdent(x.Name))
+			p.w(quoteIdent(p.colName(x)))
 		}
 	case *Literal:
 		p.literal(x)
@@ -185,16 +366,17 @@ func (p *printer) expr(e Expr, min int) {
 		if lv == levelPredicate {
 			left, right = levelAdd, levelAdd
 		}
+		xs, ys := p.sub(x.X, left), p.sub(x.Y, right)
+		if x.Op.ordering() {
+			xs = p.collated(x.X, xs)
+		}
 		if p.types != nil && p.d.Binary != nil {
-			xs, ys := p.sub(x.X, left), p.sub(x.Y, right)
 			if s, ok := p.d.Binary(x.Op, xs, ys, p.types[x.X], p.types[x.Y]); ok {
 				p.w(s)
 				return
 			}
 		}
-		p.expr(x.X, left)
-		p.w(" " + x.Op.String() + " ")
-		p.expr(x.Y, right)
+		p.w(xs + " " + x.Op.String() + " " + ys)
 	case *In:
 		p.expr(x.X, levelAdd)
 		p.w(not(x.Not) + " IN (")
@@ -206,7 +388,7 @@ func (p *printer) expr(e Expr, min int) {
 		}
 		p.w(")")
 	case *Between:
-		p.expr(x.X, levelAdd)
+		p.w(p.collated(x.X, p.sub(x.X, levelAdd)))
 		p.w(not(x.Not) + " BETWEEN ")
 		p.expr(x.Lo, levelAdd)
 		p.w(" AND ")
@@ -219,6 +401,8 @@ func (p *printer) expr(e Expr, min int) {
 		p.w(not(x.Not) + " LIKE " + quoteString(x.Pattern))
 		if x.Escape != "" {
 			p.w(" ESCAPE " + quoteString(x.Escape))
+		} else if p.d.LikeEscapes {
+			p.w(" ESCAPE ''")
 		}
 	case *Call:
 		if !p.d.Now.IsZero() && (x.Name == "now" || x.Name == "today") && len(x.Args) == 0 {

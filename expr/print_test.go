@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -128,5 +130,58 @@ func TestProgramSQL(t *testing.T) {
 	}
 	if got, want := p.SQL(nil), `"date" + "Ozone" > DATE '2026-01-01' AND "date" - 1 < today() AND 2 + "date" = "date"`; got != want {
 		t.Errorf("Generic\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestProgramSQLPostgreSQL(t *testing.T) {
+	pg := *PostgreSQL
+	pg.Now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ src, want, refused string }{
+		// An unquoted name matched case-insensitively prints as the
+		// schema spells it; integer arithmetic in bigint; a DOUBLE constant
+		// cast (1.5 alone is numeric in PostgreSQL).
+		{"ozone * 2 + Wind > 1.5", `CAST("Ozone" AS bigint) * 2 + "Wind" > CAST(1.5 AS double precision)`, ""},
+		{"Month < 'b' AND Month NOT BETWEEN 'a' AND 'c' AND Month = 'x'",
+			`"Month" COLLATE "C" < 'b' AND "Month" COLLATE "C" NOT BETWEEN 'a' AND 'c' AND "Month" = 'x'`, ""},
+		{`Month LIKE 'a\%' AND Month LIKE 'a!%' ESCAPE '!'`, `"Month" LIKE 'a\%' ESCAPE '' AND "Month" LIKE 'a!%' ESCAPE '!'`, ""},
+		{"date + Ozone > today() AND year(date) = 2026 AND length(Month) > 1",
+			`"date" + CAST("Ozone" AS integer) > DATE '2026-11-30' AND CAST(EXTRACT(YEAR FROM "date") AS bigint) = 2026 AND char_length("Month") > 1`, ""},
+		{"Ozone / 2 > 1 AND Wind / -0.5 < 0", `CAST("Ozone" AS double precision) / 2 > 1 AND CAST("Wind" AS double precision) / CAST(-0.5 AS double precision) < 0`, ""},
+		{"Ozone / Wind > 1", "", `"Ozone" / "Wind": PostgreSQL raises an error on a division by zero`},
+		{"Ozone / 0 > 1", "", `"Ozone" / 0: PostgreSQL raises an error`},
+		{"round(Wind) > 1", "", "round(\"Wind\"): PostgreSQL rounds a double precision half to even"},
+		{"lower(Month) = 'may'", "", "lower(\"Month\"): PostgreSQL's lower() follows the database's locale"},
+	} {
+		p, err := Predicate(c.src, airquality)
+		if err != nil {
+			if c.want == "" && c.refused == "" {
+				continue // a source meant to fail to type-check
+			}
+			t.Fatalf("%s: %v", c.src, err)
+		}
+		got, err := p.SQLIn(&pg)
+		switch {
+		case c.refused != "":
+			if err == nil || !strings.Contains(err.Error(), c.refused) {
+				t.Errorf("%s: error %v, want %q", c.src, err, c.refused)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", c.src, err)
+		case c.want != "" && got != c.want:
+			t.Errorf("%s\n got %s\nwant %s", c.src, got, c.want)
+		}
+	}
+	// now() and a zoned timestamp are TIMESTAMPTZ constants: PostgreSQL's
+	// TIMESTAMP would drop the zone.
+	l := []*Literal{{Kind: LitFloat, Float: math.NaN()}, {Kind: LitFloat, Float: math.Inf(-1)}}
+	if got, want := Print(&Binary{X: l[0], Op: OpEq, Y: l[1]}, &pg), "CAST('NaN' AS double precision) = CAST('-Infinity' AS double precision)"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	e, err := Parse("ts > TIMESTAMP '2026-11-30 12:00:00+02:00' AND ts > now()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Print(e, &pg), "ts > TIMESTAMPTZ '2026-11-30 10:00:00+00' AND ts > TIMESTAMPTZ '2026-11-30 12:00:00+00'"; got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/expr"
 )
 
 // PostgreSQL: exact order statistics by percentile_disc, which returns
@@ -21,8 +22,14 @@ import (
 // whatever the rounding of f. Regular expressions use the ~ operator
 // (POSIX advanced syntax, which agrees with RE2 on the common subset:
 // classes, anchors, repetition, alternation).
+//
+// Filters and rules are printed by expr.PostgreSQL, which refuses what
+// PostgreSQL evaluates otherwise than trustml (those checks stay local);
+// the session's TimeZone is UTC, so that calendar functions and
+// timestamp comparisons read timestamptz values as trustml does.
 var postgresDialect = &expect.SQLDialect{
 	Name:   "postgres",
+	Expr:   expr.PostgreSQL,
 	Regex:  func(x, pattern string) string { return x + " ~ " + quote(pattern) },
 	Length: func(x string) string { return "char_length(" + x + ")" },
 	Double: func(x string) string { return "CAST(" + x + " AS double precision)" },
@@ -56,6 +63,7 @@ func connectPostgres(ctx context.Context, dsn string, timeout time.Duration) (Se
 	}
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	cfg.RuntimeParams["application_name"] = "trustml"
+	cfg.RuntimeParams["TimeZone"] = "UTC"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

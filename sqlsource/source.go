@@ -151,7 +151,9 @@ func (s *Source) wrap(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
+	// One line: a driver may join errors with newlines (DuckDB's
+	// "context deadline exceeded" and "INTERRUPT Error: Interrupted!").
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
 	for _, sec := range s.secrets {
 		msg = strings.ReplaceAll(msg, sec, "********")
 	}

@@ -118,6 +118,37 @@ func TestCheckPostgres(t *testing.T) {
 	noSecret(t, dir, out, errs)
 }
 
+// TestCheckPostgresExplainFilters: --explain prints a filtered check's and
+// a rule's SQL, the filter and the condition in PostgreSQL's spelling, and
+// names the check it keeps local with the reason; the run gives the
+// filtered counts.
+func TestCheckPostgresExplainFilters(t *testing.T) {
+	_, dsn := shop(t)
+	t.Setenv("PG_DSN", dsn)
+	dir, suite := sqlSuite(t, "", `    id: {range: {min: 2, max: 3, where: "status = 'paid'"}}
+  rules:
+    - {name: paid orders have an amount, expect: "amount > 0.5 OR status <> 'paid'", where: "id < 4"}
+    - {name: amounts per id, expect: "amount / id < 100"}`)
+	code, out, errs := cli(t, "check", suite, "--explain", "--now", "2026-11-30T12:00:00Z")
+	assert.Equal(t, 0, code, errs)
+	t.Logf("--explain:\n%s", out)
+	assert.Contains(t, out, `count(*) FILTER (WHERE (status = 'paid'))`)
+	assert.Contains(t, out, `count(*) FILTER (WHERE "id" IS NOT NULL AND NOT (CASE WHEN (status = 'paid') THEN "id" END >= 2 AND CASE WHEN (status = 'paid') THEN "id" END <= 3))`)
+	assert.Contains(t, out, `count(*) FILTER (WHERE (id < 4) AND NOT (amount > CAST(0.5 AS double precision) OR status <> 'paid'))`)
+	assert.Contains(t, out, `count(*) FILTER (WHERE (id < 4) AND (amount > CAST(0.5 AS double precision) OR status <> 'paid') IS NULL)`)
+	assert.Contains(t, out, `SELECT "id", "amount", "status" FROM "orders" WHERE (id < 4) AND NOT (amount > CAST(0.5 AS double precision) OR status <> 'paid') ORDER BY "id" LIMIT 20;`)
+	assert.Contains(t, out, `rules.amounts per id: its condition is not pushed to postgres: amount / id: PostgreSQL raises an error on a division by zero`)
+	noSecret(t, dir, out, errs)
+
+	// ids 2 and 4 are paid, 4 outside [2, 3]; of ids 1 to 3, the paid id 2
+	// has 250 > 0.5, id 3 has no amount and is "lost": NULL OR TRUE.
+	code, out, errs = cli(t, "check", suite, "--now", "2026-11-30T12:00:00Z")
+	assert.Equal(t, 1, code, errs)
+	assert.Contains(t, out, "1 of 2 values outside [2, 3] (50.0%), e.g. row 3: 4 (where status = 'paid': 2 rows)")
+	res := string(must(os.ReadFile(filepath.Join(dir, "out.json"))))
+	assert.Contains(t, res, `"name": "rules.paid orders have an amount"`)
+}
+
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)

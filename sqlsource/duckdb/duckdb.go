@@ -80,6 +80,8 @@ var types = map[string]arrow.DataType{
 }
 
 func (s *session) Columns(ctx context.Context, from string) ([]sqlsource.Column, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	rows, err := s.conn.QueryContext(ctx, "SELECT * FROM "+from+" LIMIT 0")
 	if err != nil {
 		return nil, err
@@ -97,7 +99,11 @@ func (s *session) Columns(ctx context.Context, from string) ([]sqlsource.Column,
 	return out, rows.Close()
 }
 
+// Stream runs q bounded by the source's timeout: DuckDB interrupts the
+// statement when its context ends, and says so.
 func (s *session) Stream(ctx context.Context, q string, row func([]any) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	rows, err := s.conn.QueryContext(ctx, q)
 	if err != nil {
 		return err

@@ -8,13 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/expect"
 	"github.com/trustml/trustml/internal/sqltest"
+	"github.com/trustml/trustml/result"
 	"github.com/trustml/trustml/sqlsource"
 	_ "github.com/trustml/trustml/sqlsource/duckdb"
 )
@@ -22,6 +25,16 @@ import (
 // duckType spells an Arrow type as DuckDB's.
 var duckType = map[arrow.Type]string{
 	arrow.INT64: "BIGINT", arrow.FLOAT64: "DOUBLE", arrow.STRING: "VARCHAR", arrow.BOOL: "BOOLEAN",
+	arrow.DATE32: "DATE", arrow.TIMESTAMP: "TIMESTAMP",
+}
+
+// duckTypeOf is duckType, with a zoned timestamp as TIMESTAMPTZ.
+func duckTypeOf(dt arrow.DataType) (string, bool) {
+	if ts, ok := dt.(*arrow.TimestampType); ok && ts.TimeZone != "" {
+		return "TIMESTAMPTZ", true
+	}
+	t, ok := duckType[dt.ID()]
+	return t, ok
 }
 
 // load writes tbl (its first column the key) into table name of a new
@@ -35,7 +48,7 @@ func load(t *testing.T, name string, tbl arrow.Table) string {
 	defer db.Close()
 	var defs, marks []string
 	for _, f := range tbl.Schema().Fields() {
-		typ, ok := duckType[f.Type.ID()]
+		typ, ok := duckTypeOf(f.Type)
 		if !ok {
 			t.Fatalf("no DuckDB type for %s", f.Type)
 		}
@@ -252,4 +265,80 @@ expectations:
 			t.Errorf("%s: error %v, want %q", source, err, msg)
 		}
 	}
+}
+
+// TestOrdersDuckDB runs the orders example (its passing and failing
+// suites, with a rule under a where: filter) and the suite of filters at
+// every level and rules with NULL outcomes (testdata/sql of the root) on
+// the local engine and on DuckDB holding the same rows: every result is
+// the same, and every check but the kinds not pushed yet is pushed down.
+func TestOrdersDuckDB(t *testing.T) {
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	ctx := context.Background()
+	for _, path := range []string{
+		filepath.Join("..", "..", "examples", "orders", "suite.yaml"),
+		filepath.Join("..", "..", "examples", "orders", "failing.yaml"),
+		filepath.Join("..", "..", "testdata", "sql", "orders_filters.yaml"),
+	} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			s, err := trustml.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// "Every column" of the table would include the key.
+			for i := range s.Expectations.Table {
+				if c := &s.Expectations.Table[i]; c.Kind == expect.DuplicateRows && len(c.Columns) == 0 {
+					c.Columns = []string{"order_id", "line", "customer_id", "region", "product", "quantity", "unit_price", "ordered_at"}
+				}
+			}
+			tbl := readKeyed(t, s)
+			defer tbl.Release()
+			file := load(t, "orders", tbl)
+			local, err := s.Run(ctx, trustml.RunOptions{Source: dataset.FromTable(tbl), Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Data.Path = ""
+			s.Data.SQL = &sqlsource.Spec{Engine: "duckdb", DSN: "${DUCKDB_FILE}", Table: "orders", Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+			duck, err := s.Run(ctx, trustml.RunOptions{LookupEnv: func(string) (string, bool) { return file, true }, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			worst, pushed := sameChecks(t, local.Checks, duck.Checks)
+			for _, c := range duck.Checks {
+				if c.Details != nil && (c.Kind == "rule" || c.Where != "") {
+					t.Errorf("%s: computed locally: %v", c.Name, c.Details)
+				}
+			}
+			t.Logf("%s on duckdb: %d checks, %d pushed, verdicts equal, largest relative difference %.3g", path, len(duck.Checks), pushed, worst)
+		})
+	}
+}
+
+// sameChecks requires every result of b to equal a's: verdict, counts,
+// samples and message exactly, observed numbers within 1e-9 relative. It
+// returns the largest relative difference and the number of checks b
+// computed in the engine.
+func sameChecks(t *testing.T, a, b []result.Check) (worst float64, pushed int) {
+	t.Helper()
+	if len(b) != len(a) {
+		t.Fatalf("%d checks on duckdb, %d locally", len(b), len(a))
+	}
+	for i, x := range a {
+		y := b[i]
+		if y.Details == nil {
+			pushed++
+		}
+		for what, pair := range map[string][2]any{
+			"name": {x.Name, y.Name}, "status": {x.Status, y.Status}, "element_count": {x.ElementCount, y.ElementCount},
+			"null_count": {x.NullCount, y.NullCount}, "unexpected_count": {x.UnexpectedCount, y.UnexpectedCount},
+			"sample": {x.Sample, y.Sample}, "message": {x.Message, y.Message},
+		} {
+			if p, q := text(t, pair[0]), text(t, pair[1]); p != q {
+				t.Errorf("%s: %s: local %s, duckdb %s", x.Name, what, p, q)
+			}
+		}
+		worst = math.Max(worst, within(t, x.Name, decode(t, x.Observed), decode(t, y.Observed)))
+	}
+	return worst, pushed
 }
