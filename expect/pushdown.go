@@ -45,13 +45,16 @@ type Pushdown struct {
 	table   Table
 	schema  *arrow.Schema
 	opts    Options
-	p       *plan  // the pushed checks bound to the schema
-	local   *Suite // nil when every check is pushed
-	pushed  []bool // per check in result order: table checks, then column checks
-	why     map[*Check]string
+	p       *plan             // the pushed checks bound to the schema
+	local   *Suite            // nil when every check is pushed
+	pushed  []bool            // per check in result order: table checks, then column checks
+	why     map[string]string // by check name: the local suite holds copies of the checks
 
 	aggs  []string // the first query's columns
 	sinks [][]sink // per aggregate, where its value goes
+	// classes marks the columns (by index of p.cols) whose classes, each
+	// distinct value with its count, one GROUP BY query fetches.
+	classes map[int]bool
 }
 
 // sink stores one aggregate's value into the state of the pushed checks.
@@ -80,7 +83,7 @@ func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, op
 			floats[f.Name] = true
 		}
 	}
-	pd := &Pushdown{dialect: d.bind(floats), table: t, schema: schema, opts: opts, why: map[*Check]string{}}
+	pd := &Pushdown{dialect: d.bind(floats), table: t, schema: schema, opts: opts, why: map[string]string{}}
 	pushed, local := &Suite{}, &Suite{}
 	// A suite-wide filter applies to every check: they are all computed
 	// locally, as are the rules (their expressions are not compiled to
@@ -176,9 +179,16 @@ var aggregateTargets = map[string]func(pd *Pushdown, ci int, c *Check) sink{
 	string(Max):    func(*Pushdown, int, *Check) sink { return nil },
 	string(Median): func(*Pushdown, int, *Check) sink { return nil }, // order statistics
 	"distinct": func(_ *Pushdown, ci int, _ *Check) sink {
-		return func(st *pushState, v any) { st.cols[ci].freq.(*sqlFreq).n = int(toInt(v)) }
+		return func(st *pushState, v any) {
+			f := st.cols[ci].freq.(*sqlFreq)
+			f.n, f.counted = int(toInt(v)), true
+		}
 	},
-	"counts": func(*Pushdown, int, *Check) sink { return nil }, // unique: the duplicate query
+	// imbalance's classes: a GROUP BY query (followUp). The other kinds
+	// over classes match them against the suite's values, which sqlFreq
+	// does not; expressible keeps them local.
+	"classes": func(*Pushdown, int, *Check) sink { return nil },
+	"counts":  func(*Pushdown, int, *Check) sink { return nil }, // unique: the duplicate query
 }
 
 // expressible reports whether every aggregate of c's definition is one a
@@ -186,16 +196,20 @@ var aggregateTargets = map[string]func(pd *Pushdown, ci int, c *Check) sink{
 func (pd *Pushdown) expressible(c *Check, colWhere *Expression) bool {
 	// Pattern lists and date-time bounds came after the conformance test.
 	if !pushedKinds[c.Kind] || (c.Kind == Regex && c.Pattern == nil) || c.TimeMin != nil || c.TimeMax != nil {
-		pd.why[c] = fmt.Sprintf("%s is not pushed down to SQL yet", c.Kind)
+		pd.why[c.Name()] = fmt.Sprintf("%s is not pushed down to SQL yet", c.Kind)
 		return false
 	}
 	if c.Where != nil || colWhere != nil {
-		pd.why[c] = "its where: filter is evaluated by trustml, not pushed down to SQL yet"
+		pd.why[c.Name()] = "its where: filter is evaluated by trustml, not pushed down to SQL yet"
 		return false
 	}
 	for _, a := range c.DefinitionIn(pd.dialect).Aggregates {
+		if a.Name == "classes" && c.Kind != Imbalance {
+			pd.why[c.Name()] = fmt.Sprintf("%s matches the column's classes against the suite's values, which trustml does over streamed columns", c.Kind)
+			return false
+		}
 		if _, ok := aggregateTargets[a.Name]; !ok && a.Func != AggQuantile {
-			pd.why[c] = fmt.Sprintf("%s's %s aggregate (%s) is not pushed to %s", c.Kind, a.Name, a.Func, pd.dialect.Name)
+			pd.why[c.Name()] = fmt.Sprintf("%s's %s aggregate (%s) is not pushed to %s", c.Kind, a.Name, a.Func, pd.dialect.Name)
 			return false
 		}
 	}
@@ -267,6 +281,19 @@ func (pd *Pushdown) plan() {
 			c := &col.Checks[k]
 			for _, a := range c.DefinitionIn(q).Aggregates {
 				switch {
+				case a.Name == "classes":
+					if pd.classes == nil {
+						pd.classes = map[int]bool{}
+					}
+					pd.classes[ci] = true
+					if cp.class == classInt {
+						// The range of an integer column says whether its
+						// classes fit in the second pass (secondPass).
+						a := pd.arg(cp)
+						add("min("+a+")", func(st *pushState, v any) { st.cols[ci].Min = toFloat(v) })
+						add("max("+a+")", func(st *pushState, v any) { st.cols[ci].Max = toFloat(v) })
+					}
+					continue
 				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
 					a.Name == "element_count", a.Name == "missing_count":
 					continue
@@ -314,7 +341,7 @@ func (pd *Pushdown) SQL() string {
 func (pd *Pushdown) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "-- %s: every pushed check in one scan\n%s;\n", pd.dialect.Name, pd.SQL())
-	for _, cp := range pd.p.cols {
+	for ci, cp := range pd.p.cols {
 		x := pd.dialect.col(cp.name)
 		if cp.deviations {
 			a := pd.arg(cp)
@@ -325,7 +352,18 @@ func (pd *Pushdown) Explain() string {
 				ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
 		}
 		if cp.dupRows {
-			fmt.Fprintf(&b, "-- the values of %s that repeat, counted\n%s;\n", ident(cp.name), pd.dupSQL(x))
+			fmt.Fprintf(&b, "-- the values of %s that repeat, counted (not sent when the first query's count(DISTINCT) equals the count of values)\n%s;\n", ident(cp.name), pd.dupSQL(x))
+		}
+		if pd.classes[ci] {
+			if cp.class == classInt {
+				fmt.Fprintf(&b, "-- the classes of %s: when the first query's min and max are at most %d apart, counted in the second pass, one count(*) FILTER (WHERE %s = v) per integer v between them; else each value with its count:\n", ident(cp.name), foldedClasses-1, x)
+			} else {
+				fmt.Fprintf(&b, "-- the classes of %s: each value with its count\n", ident(cp.name))
+			}
+			fmt.Fprintf(&b, "%s;\n", pd.classSQL(x))
+		}
+		if pd.table.Key == "" || pd.p.sample == 0 {
+			continue // no failing values are fetched
 		}
 		for _, rc := range cp.rowCheck {
 			if cond := pd.failCond(cp, rc); cond != "" {
@@ -339,7 +377,7 @@ func (pd *Pushdown) Explain() string {
 	if pd.local != nil {
 		fmt.Fprintf(&b, "-- computed by trustml from streamed columns (%s):\n", strings.Join(pd.local.Names(), ", "))
 		for _, c := range pd.localChecks() {
-			fmt.Fprintf(&b, "--   %s: %s\n", c.Name(), pd.why[c])
+			fmt.Fprintf(&b, "--   %s: %s\n", c.Name(), pd.why[c.Name()])
 		}
 	}
 	return b.String()
@@ -360,6 +398,11 @@ func (pd *Pushdown) localChecks() []*Check {
 
 func (pd *Pushdown) dupSQL(x string) string {
 	return "SELECT sum(c) FROM (SELECT count(*) AS c FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1) AS d"
+}
+
+// classSQL counts the rows of each distinct non-null value of x.
+func (pd *Pushdown) classSQL(x string) string {
+	return "SELECT " + x + ", count(*) FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x
 }
 
 // failCond is the predicate of rc's failing values over the sample
@@ -477,19 +520,30 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 	return pd.merge(pushed, local), st.rows, nil
 }
 
+// foldedClasses bounds the classes of an integer column counted in the
+// second pass, one count(*) FILTER each, instead of by a query of their
+// own.
+const foldedClasses = 64
+
 // secondPass fetches, in one more scan, what depends on the first
 // query's counts and means: the order statistics the medians and
 // quantiles read (for n values, the ranks around q·(n−1)), and the sum of
 // squared deviations from the mean that the standard deviation reads.
+// The classes of an integer column whose values span fewer than
+// foldedClasses integers are counted in the same scan.
 func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) error {
 	var exprs []string
-	type slot struct{ ci, rank int } // rank −1: the squared deviations
+	// rank −1: the squared deviations; −2: the count of class.
+	type slot struct {
+		ci, rank int
+		class    int64
+	}
 	var slots []slot
 	for ci, cp := range pd.p.cols {
 		if s := st.stats[ci]; cp.deviations && st.cols[ci].Count > 1 && !s.infinite && !math.IsNaN(s.mean) {
 			a, m := pd.arg(cp), pd.dialect.double(strconv.FormatFloat(s.mean, 'g', -1, 64))
 			exprs = append(exprs, "sum(("+a+" - "+m+") * ("+a+" - "+m+"))")
-			slots = append(slots, slot{ci, -1})
+			slots = append(slots, slot{ci: ci, rank: -1})
 		}
 	}
 	for ci, cp := range pd.p.cols {
@@ -501,7 +555,22 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 		st.stats[ci].order = map[int]float64{}
 		for _, r := range cp.ranks(int(n)) {
 			exprs = append(exprs, pd.dialect.orderStat(pd.arg(cp), int64(r), n))
-			slots = append(slots, slot{ci, r})
+			slots = append(slots, slot{ci: ci, rank: r})
+		}
+	}
+	for ci, cp := range pd.p.cols {
+		cs := st.cols[ci]
+		if !pd.classes[ci] || cp.class != classInt {
+			continue
+		}
+		lo, hi := cs.Min, cs.Max
+		if cs.Count > 0 && !(hi-lo < foldedClasses && math.Abs(lo) <= 1<<53 && math.Abs(hi) <= 1<<53) {
+			continue // a query of their own (followUp)
+		}
+		cs.freq.(*sqlFreq).classified = true
+		for v := int64(lo); cs.Count > 0 && v <= int64(hi); v++ {
+			exprs = append(exprs, pd.dialect.countIf(pd.dialect.col(cp.name)+" = "+strconv.FormatInt(v, 10)))
+			slots = append(slots, slot{ci: ci, rank: -2, class: v})
 		}
 	}
 	if len(exprs) == 0 {
@@ -515,6 +584,13 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 		return fmt.Errorf("%s returned %d rows for one row of order statistics", pd.dialect.Name, len(rows))
 	}
 	for i, s := range slots {
+		if s.rank == -2 {
+			if n := toInt(rows[0][i]); n > 0 {
+				f := st.cols[s.ci].freq.(*sqlFreq)
+				f.cls = append(f.cls, classCount{value: display(pd.p.cols[s.ci], s.class), count: n})
+			}
+			continue
+		}
 		if s.rank < 0 {
 			st.stats[s.ci].stddev = math.Sqrt(toFloat(rows[0][i]) / float64(st.cols[s.ci].Count-1))
 			continue
@@ -568,14 +644,32 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 	for ci, cp := range pd.p.cols {
 		cs := st.cols[ci]
 		x := pd.dialect.col(cp.name)
-		if cp.dupRows {
-			v, err := one(pd.dupSQL(x))
+		if pd.classes[ci] && !cs.freq.(*sqlFreq).classified {
+			rows, err := q.Query(ctx, pd.classSQL(x))
 			if err != nil {
 				return err
 			}
 			f := cs.freq.(*sqlFreq)
-			f.unexpected = toInt(v)
+			for _, r := range rows {
+				if len(r) != 2 {
+					return fmt.Errorf("%s returned %d columns for a value and its count", pd.dialect.Name, len(r))
+				}
+				f.cls = append(f.cls, classCount{value: display(cp, r[0]), count: toInt(r[1])})
+			}
+		}
+		if cp.dupRows {
+			f := cs.freq.(*sqlFreq)
+			// As many distinct values as values: none repeats, and the
+			// query that counts repeats need not scan.
+			if !f.counted || int64(f.n) != cs.Count {
+				v, err := one(pd.dupSQL(x))
+				if err != nil {
+					return err
+				}
+				f.unexpected = toInt(v)
+			}
 			if f.unexpected > 0 {
+				var err error
 				if f.sample, err = sample(cp, pd.uniqueCond(cp)); err != nil {
 					return err
 				}
@@ -652,7 +746,7 @@ func (pd *Pushdown) merge(pushed, local []result.Check) []result.Check {
 			continue
 		}
 		r := local[li]
-		r.Details = map[string]any{"evaluated": "locally, from columns streamed from " + pd.dialect.Name, "reason": pd.why[lc[li]]}
+		r.Details = map[string]any{"evaluated": "locally, from columns streamed from " + pd.dialect.Name, "reason": pd.why[lc[li].Name()]}
 		out = append(out, r)
 		li++
 	}
@@ -666,20 +760,23 @@ func (pd *Pushdown) merge(pushed, local []result.Check) []result.Check {
 }
 
 // sqlFreq is what a pushdown knows of a column's frequency table: the
-// number of distinct values, and for unique the count of values that
-// repeat and the first of them. The kinds reading classes are computed
-// locally (their definitions' histograms are not pushed), so classes and
-// match are never asked of it.
+// number of distinct values, for unique the count of values that repeat
+// and the first of them, and for imbalance the classes. The other kinds
+// reading classes (distinct_values, categorical chi_square) are computed
+// locally, so match is never asked of it.
 type sqlFreq struct {
 	n          int
+	counted    bool // n is the first query's count(DISTINCT x)
 	unexpected int64
 	sample     []result.Failure
+	cls        []classCount // imbalance's classes
+	classified bool         // cls was filled by the second pass
 }
 
 func (f *sqlFreq) mergeFrom(freqTable, int) {}
 func (f *sqlFreq) finish(int)               {}
 func (f *sqlFreq) distinct() int            { return f.n }
-func (f *sqlFreq) classes() []classCount    { return nil }
+func (f *sqlFreq) classes() []classCount    { return f.cls }
 func (f *sqlFreq) duplicates(int) (int64, []result.Failure) {
 	return f.unexpected, f.sample
 }
