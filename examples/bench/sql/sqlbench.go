@@ -719,6 +719,7 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "pull into the local engine / pushdown: wall %.1f, CPU %.1f\n", pw, pc)
 	}
 	fmt.Fprintf(w, "load average: %s before, %s after\n", r.LoadAvg[0], r.LoadAvg[1])
+	fmt.Fprintf(w, "\nthe pushdown's SQL (check --explain):\n%s", r.SQL)
 	fmt.Fprintf(w, "\n| engine | rows | pushdown wall / CPU s | hand-written wall / CPU s | ratio wall / CPU (median of %d pairs) | bytes received | pull wall / CPU s | pull / pushdown wall / CPU | load average |\n|---|---|---|---|---|---|---|---|---|\n", len(r.PushRuns))
 	fmt.Fprintf(w, "| %s | %d | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %s | %.2f / %.2f | %.1f / %.1f | %s – %s |\n",
 		r.Engine, r.Rows, wall(r.PushRuns), cpu(r.PushRuns), wall(r.HandRuns), cpu(r.HandRuns), r.WallRatio(), r.CPURatio(),
