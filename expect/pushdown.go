@@ -55,6 +55,9 @@ type Pushdown struct {
 
 	aggs  []string // the first query's columns
 	sinks [][]sink // per aggregate, where its value goes
+	// classes marks the columns (by index of p.cols) whose classes, each
+	// distinct value with its count, one GROUP BY query fetches.
+	classes map[int]bool
 }
 
 // sink stores one aggregate's value into the state of the pushed checks.
@@ -203,9 +206,16 @@ var aggregateTargets = map[string]func(pd *Pushdown, ci int, c *Check) sink{
 	string(Max):    func(*Pushdown, int, *Check) sink { return nil },
 	string(Median): func(*Pushdown, int, *Check) sink { return nil }, // order statistics
 	"distinct": func(_ *Pushdown, ci int, _ *Check) sink {
-		return func(st *pushState, v any) { st.cols[ci].freq.(*sqlFreq).n = int(toInt(v)) }
+		return func(st *pushState, v any) {
+			f := st.cols[ci].freq.(*sqlFreq)
+			f.n, f.counted = int(toInt(v)), true
+		}
 	},
-	"counts": func(*Pushdown, int, *Check) sink { return nil }, // unique: the duplicate query
+	// imbalance's classes: a GROUP BY query (followUp). The other kinds
+	// over classes match them against the suite's values, which sqlFreq
+	// does not; expressible keeps them local.
+	"classes": func(*Pushdown, int, *Check) sink { return nil },
+	"counts":  func(*Pushdown, int, *Check) sink { return nil }, // unique: the duplicate query
 }
 
 // keep reports whether why is "", and otherwise records it as the reason
@@ -254,6 +264,10 @@ func (pd *Pushdown) expressible(c *Check) bool {
 		return false
 	}
 	for _, a := range c.DefinitionIn(pd.dialect).Aggregates {
+		if a.Name == "classes" && c.Kind != Imbalance {
+			pd.why[c] = fmt.Sprintf("%s matches the column's classes against the suite's values, which trustml does over streamed columns", c.Kind)
+			return false
+		}
 		if _, ok := aggregateTargets[a.Name]; !ok && a.Func != AggQuantile {
 			pd.why[c] = fmt.Sprintf("%s's %s aggregate (%s) is not pushed to %s", c.Kind, a.Name, a.Func, pd.dialect.Name)
 			return false
@@ -353,6 +367,19 @@ func (pd *Pushdown) plan() {
 			cp := pd.p.cols[ci]
 			for _, a := range c.DefinitionIn(pd.colQ(cp)).Aggregates {
 				switch {
+				case a.Name == "classes":
+					if pd.classes == nil {
+						pd.classes = map[int]bool{}
+					}
+					pd.classes[ci] = true
+					if cp.class == classInt {
+						// The range of an integer column says whether its
+						// classes fit in the second pass (secondPass).
+						a := pd.arg(cp)
+						add("min("+a+")", func(st *pushState, v any) { st.cols[ci].Min = toFloat(v) })
+						add("max("+a+")", func(st *pushState, v any) { st.cols[ci].Max = toFloat(v) })
+					}
+					continue
 				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
 					a.Name == "element_count", a.Name == "missing_count":
 					continue
@@ -422,7 +449,8 @@ func (pd *Pushdown) SQL() string {
 func (pd *Pushdown) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "-- %s: every pushed check in one scan\n%s;\n", pd.dialect.Name, pd.SQL())
-	for _, cp := range pd.p.cols {
+	noSamples := pd.table.Key == "" || pd.p.sample == 0 // no failing values are fetched
+	for ci, cp := range pd.p.cols {
 		x := pd.colQ(cp).col(cp.name)
 		if cp.deviations {
 			a := pd.arg(cp)
@@ -433,7 +461,18 @@ func (pd *Pushdown) Explain() string {
 				ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
 		}
 		if cp.dupRows {
-			fmt.Fprintf(&b, "-- the values of %s that repeat, counted\n%s;\n", ident(cp.name), pd.dupSQL(x))
+			fmt.Fprintf(&b, "-- the values of %s that repeat, counted (not sent when the first query's count(DISTINCT) equals the count of values)\n%s;\n", ident(cp.name), pd.dupSQL(x))
+		}
+		if pd.classes[ci] {
+			if cp.class == classInt {
+				fmt.Fprintf(&b, "-- the classes of %s: when the first query's min and max are at most %d apart, counted in the second pass, one count(*) FILTER (WHERE %s = v) per integer v between them; else each value with its count:\n", ident(cp.name), foldedClasses-1, x)
+			} else {
+				fmt.Fprintf(&b, "-- the classes of %s: each value with its count\n", ident(cp.name))
+			}
+			fmt.Fprintf(&b, "%s;\n", pd.classSQL(x))
+		}
+		if noSamples {
+			continue
 		}
 		for _, rc := range cp.rowCheck {
 			if cond := pd.failCond(cp, rc); cond != "" {
@@ -445,6 +484,9 @@ func (pd *Pushdown) Explain() string {
 		}
 	}
 	for _, rp := range pd.p.rules {
+		if noSamples {
+			break
+		}
 		fmt.Fprintf(&b, "-- failing rows of %s, when there are any, then their positions in key order\n%s;\n", rp.check.Name(), pd.sampleSQL(ruleColumns(rp), pd.ruleFail(rp)))
 	}
 	if pd.local != nil {
@@ -474,6 +516,11 @@ func (pd *Pushdown) localChecks() []*Check {
 
 func (pd *Pushdown) dupSQL(x string) string {
 	return "SELECT sum(c) FROM (SELECT count(*) AS c FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x + " HAVING count(*) > 1) AS d"
+}
+
+// classSQL counts the rows of each distinct non-null value of x.
+func (pd *Pushdown) classSQL(x string) string {
+	return "SELECT " + x + ", count(*) FROM " + pd.table.From + " WHERE " + x + " IS NOT NULL GROUP BY " + x
 }
 
 // failCond is the predicate of rc's failing values over the sample
@@ -597,19 +644,30 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 	return pd.merge(pushed, local), st.rows, nil
 }
 
+// foldedClasses bounds the classes of an integer column counted in the
+// second pass, one count(*) FILTER each, instead of by a query of their
+// own.
+const foldedClasses = 64
+
 // secondPass fetches, in one more scan, what depends on the first
 // query's counts and means: the order statistics the medians and
 // quantiles read (for n values, the ranks around q·(n−1)), and the sum of
 // squared deviations from the mean that the standard deviation reads.
+// The classes of an integer column whose values span fewer than
+// foldedClasses integers are counted in the same scan.
 func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) error {
 	var exprs []string
-	type slot struct{ ci, rank int } // rank −1: the squared deviations
+	// rank −1: the squared deviations; −2: the count of class.
+	type slot struct {
+		ci, rank int
+		class    int64
+	}
 	var slots []slot
 	for ci, cp := range pd.p.cols {
 		if s := st.stats[ci]; cp.deviations && st.cols[ci].Count > 1 && !s.infinite && !math.IsNaN(s.mean) {
 			a, m := pd.arg(cp), pd.dialect.double(strconv.FormatFloat(s.mean, 'g', -1, 64))
 			exprs = append(exprs, "sum(("+a+" - "+m+") * ("+a+" - "+m+"))")
-			slots = append(slots, slot{ci, -1})
+			slots = append(slots, slot{ci: ci, rank: -1})
 		}
 	}
 	for ci, cp := range pd.p.cols {
@@ -621,7 +679,22 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 		st.stats[ci].order = map[int]float64{}
 		for _, r := range cp.ranks(int(n)) {
 			exprs = append(exprs, pd.dialect.orderStat(pd.arg(cp), int64(r), n))
-			slots = append(slots, slot{ci, r})
+			slots = append(slots, slot{ci: ci, rank: r})
+		}
+	}
+	for ci, cp := range pd.p.cols {
+		cs := st.cols[ci]
+		if !pd.classes[ci] || cp.class != classInt {
+			continue
+		}
+		lo, hi := cs.Min, cs.Max
+		if cs.Count > 0 && !(hi-lo < foldedClasses && math.Abs(lo) <= 1<<53 && math.Abs(hi) <= 1<<53) {
+			continue // a query of their own (followUp)
+		}
+		cs.freq.(*sqlFreq).classified = true
+		for v := int64(lo); cs.Count > 0 && v <= int64(hi); v++ {
+			exprs = append(exprs, pd.dialect.countIf(pd.colQ(cp).col(cp.name)+" = "+strconv.FormatInt(v, 10)))
+			slots = append(slots, slot{ci: ci, rank: -2, class: v})
 		}
 	}
 	if len(exprs) == 0 {
@@ -635,6 +708,13 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 		return fmt.Errorf("%s returned %d rows for one row of order statistics", pd.dialect.Name, len(rows))
 	}
 	for i, s := range slots {
+		if s.rank == -2 {
+			if n := toInt(rows[0][i]); n > 0 {
+				f := st.cols[s.ci].freq.(*sqlFreq)
+				f.cls = append(f.cls, classCount{value: display(pd.p.cols[s.ci], s.class), count: n})
+			}
+			continue
+		}
 		if s.rank < 0 {
 			st.stats[s.ci].stddev = math.Sqrt(toFloat(rows[0][i]) / float64(st.cols[s.ci].Count-1))
 			continue
@@ -713,14 +793,32 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 	for ci, cp := range pd.p.cols {
 		cs := st.cols[ci]
 		x := pd.colQ(cp).col(cp.name)
-		if cp.dupRows {
-			v, err := one(pd.dupSQL(x))
+		if pd.classes[ci] && !cs.freq.(*sqlFreq).classified {
+			rows, err := q.Query(ctx, pd.classSQL(x))
 			if err != nil {
 				return err
 			}
 			f := cs.freq.(*sqlFreq)
-			f.unexpected = toInt(v)
+			for _, r := range rows {
+				if len(r) != 2 {
+					return fmt.Errorf("%s returned %d columns for a value and its count", pd.dialect.Name, len(r))
+				}
+				f.cls = append(f.cls, classCount{value: display(cp, r[0]), count: toInt(r[1])})
+			}
+		}
+		if cp.dupRows {
+			f := cs.freq.(*sqlFreq)
+			// As many distinct values as values: none repeats, and the
+			// query that counts repeats need not scan.
+			if !f.counted || int64(f.n) != cs.Count {
+				v, err := one(pd.dupSQL(x))
+				if err != nil {
+					return err
+				}
+				f.unexpected = toInt(v)
+			}
 			if f.unexpected > 0 {
+				var err error
 				if f.sample, err = sample(cp, pd.uniqueCond(cp)); err != nil {
 					return err
 				}
@@ -815,20 +913,23 @@ func (pd *Pushdown) merge(pushed, local []result.Check) []result.Check {
 }
 
 // sqlFreq is what a pushdown knows of a column's frequency table: the
-// number of distinct values, and for unique the count of values that
-// repeat and the first of them. The kinds reading classes are computed
-// locally (their definitions' histograms are not pushed), so classes and
-// match are never asked of it.
+// number of distinct values, for unique the count of values that repeat
+// and the first of them, and for imbalance the classes. The other kinds
+// reading classes (distinct_values, categorical chi_square) are computed
+// locally, so match is never asked of it.
 type sqlFreq struct {
 	n          int
+	counted    bool // n is the first query's count(DISTINCT x)
 	unexpected int64
 	sample     []result.Failure
+	cls        []classCount // imbalance's classes
+	classified bool         // cls was filled by the second pass
 }
 
 func (f *sqlFreq) mergeFrom(freqTable, int) {}
 func (f *sqlFreq) finish(int)               {}
 func (f *sqlFreq) distinct() int            { return f.n }
-func (f *sqlFreq) classes() []classCount    { return nil }
+func (f *sqlFreq) classes() []classCount    { return f.cls }
 func (f *sqlFreq) duplicates(int) (int64, []result.Failure) {
 	return f.unexpected, f.sample
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/trustml/trustml/expect"
@@ -64,6 +65,9 @@ func connectPostgres(ctx context.Context, dsn string, timeout time.Duration) (Se
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	cfg.RuntimeParams["application_name"] = "trustml"
 	cfg.RuntimeParams["TimeZone"] = "UTC"
+	if d := dialer(ctx); d != nil {
+		cfg.DialFunc = pgconn.DialFunc(d)
+	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

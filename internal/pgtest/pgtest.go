@@ -1,17 +1,21 @@
-// Package pgtest starts a throwaway PostgreSQL server for tests, from the
-// binaries of Debian's postgresql-15 package: a cluster made by initdb in
-// a temporary directory, listening on a free port of 127.0.0.1 only, run
-// as a non-root user (the package's postgres user when the test runs as
-// root), and stopped and removed when the test ends.
+// Package pgtest starts a throwaway PostgreSQL server, from the binaries
+// of Debian's postgresql-15 package: a cluster made by initdb in a
+// temporary directory, listening on a free port of 127.0.0.1 only, run as
+// a non-root user (the package's postgres user when the process is root),
+// and stopped and removed afterwards. Tests call Start, which stops it
+// when the test ends; programs (the SQL benchmark) call StartServer and
+// Stop.
 //
-// Where the binaries are absent the test is skipped with one line naming
+// Where the binaries are absent Start skips the test with one line naming
 // the package to install, except in CI (CI=true), where every test must
-// run and their absence fails the test. TRUSTML_TEST_POSTGRES, when set, names a server
-// to use instead (a URL on which the test may create databases).
+// run and their absence fails the test. TRUSTML_TEST_POSTGRES, when set,
+// names a server for Start to use instead (a URL on which the test may
+// create databases).
 package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -37,31 +41,91 @@ func Start(t testing.TB) string {
 	if url := os.Getenv("TRUSTML_TEST_POSTGRES"); url != "" {
 		return url
 	}
+	srv, err := StartServer()
+	var absent *AbsentError
+	switch {
+	case errors.As(err, &absent) && os.Getenv("CI") == "true":
+		t.Fatalf("%v, and CI runs every test", err)
+	case errors.As(err, &absent):
+		t.Skip(err)
+	case err != nil:
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Stop(); err != nil {
+			t.Errorf("pgtest: %v", err)
+		}
+	})
+	return srv.URL
+}
+
+// AbsentError says why a server cannot start on this machine: the
+// binaries of Package are not installed, or there is no user to run them
+// as.
+type AbsentError struct{ Reason string }
+
+func (e *AbsentError) Error() string { return e.Reason }
+
+// Server is a temporary PostgreSQL cluster started by StartServer, for
+// tests and for programs (the SQL benchmark) that need a real server
+// without any set up beforehand.
+type Server struct {
+	// URL connects as the superuser "trustml", without a password, to the
+	// database postgres; the caller may create others.
+	URL string
+	// Dir holds the cluster's data directory, its socket and server.log;
+	// Stop removes it.
+	Dir string
+	// PID is the postmaster's process id: its children are the sessions.
+	PID int
+
+	proc    *exec.Cmd
+	done    chan error
+	logFile *os.File
+}
+
+// StartServer initdb's a cluster in a new temporary directory, as the
+// postgres user when the process is root, and starts it on a free port of
+// 127.0.0.1 with fsync off. extra are more "name=value" settings passed
+// with -c. It returns once the server accepts queries (at most 60 s), an
+// *AbsentError when the binaries or the postgres user are missing. Stop
+// the server with Stop.
+func StartServer(extra ...string) (*Server, error) {
 	bin := binDir()
 	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL binaries not found, and CI runs every test: apt-get install %s", Package)
-		}
-		t.Skipf("PostgreSQL binaries not found: apt-get install %s", Package)
+		return nil, &AbsentError{Reason: "PostgreSQL binaries not found: apt-get install " + Package}
 	}
 	cred, err := runAs()
 	if err != nil {
-		t.Skipf("PostgreSQL cannot run as root and %v", err)
+		return nil, &AbsentError{Reason: fmt.Sprintf("PostgreSQL cannot run as root and %v", err)}
 	}
 	root, err := os.MkdirTemp("", "trustml-pg-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { os.RemoveAll(root) })
+	srv := &Server{Dir: root, done: make(chan error, 1)}
+	if err := srv.start(bin, cred, extra); err != nil {
+		if srv.proc != nil {
+			_ = srv.Stop()
+		} else {
+			os.RemoveAll(root)
+		}
+		return nil, err
+	}
+	return srv, nil
+}
+
+func (srv *Server) start(bin string, cred *syscall.Credential, extra []string) error {
+	root := srv.Dir
 	data := filepath.Join(root, "data")
 	if err := os.Mkdir(data, 0o700); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if cred != nil {
 		// The server's user owns the data directory and must reach it.
 		for _, p := range []string{root, data} {
 			if err := os.Chown(p, int(cred.Uid), int(cred.Gid)); err != nil {
-				t.Fatal(err)
+				return err
 			}
 		}
 	}
@@ -74,35 +138,27 @@ func Start(t testing.TB) string {
 		return c
 	}
 	if out, err := run("initdb", "-D", data, "-U", "trustml", "--auth=trust", "--no-sync", "-E", "UTF8").CombinedOutput(); err != nil {
-		t.Fatalf("pgtest: initdb: %v\n%s", err, out)
+		return fmt.Errorf("pgtest: initdb: %v\n%s", err, out)
 	}
 	port, err := freePort()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	srv := run("postgres", "-D", data, "-p", strconv.Itoa(port), "-k", root,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=100")
-	logFile, err := os.Create(filepath.Join(root, "server.log"))
-	if err != nil {
-		t.Fatal(err)
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", root,
+		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=100"}
+	for _, e := range extra {
+		args = append(args, "-c", e)
 	}
-	srv.Stdout, srv.Stderr = logFile, logFile
-	if err := srv.Start(); err != nil {
-		t.Fatalf("pgtest: starting postgres: %v", err)
+	proc := run("postgres", args...)
+	if srv.logFile, err = os.Create(filepath.Join(root, "server.log")); err != nil {
+		return err
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Wait() }()
-	t.Cleanup(func() {
-		// SIGINT is PostgreSQL's fast shutdown; kill it if it lingers.
-		_ = srv.Process.Signal(syscall.SIGINT)
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = srv.Process.Kill()
-			<-done
-		}
-		logFile.Close()
-	})
+	proc.Stdout, proc.Stderr = srv.logFile, srv.logFile
+	if err := proc.Start(); err != nil {
+		return fmt.Errorf("pgtest: starting postgres: %v", err)
+	}
+	srv.proc, srv.PID = proc, proc.Process.Pid
+	go func() { srv.done <- proc.Wait() }()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -112,21 +168,44 @@ func Start(t testing.TB) string {
 		// log line that says the server is ready.
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
-			if log, _ := os.ReadFile(logFile.Name()); strings.Contains(string(log), "ready to accept connections") {
+			if log, _ := os.ReadFile(srv.logFile.Name()); strings.Contains(string(log), "ready to accept connections") {
 				break
 			}
 		}
 		select {
-		case err := <-done:
-			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("pgtest: postgres exited: %v\n%s", err, log)
+		case err := <-srv.done:
+			srv.done <- err // Stop waits for it again
+			log, _ := os.ReadFile(srv.logFile.Name())
+			return fmt.Errorf("pgtest: postgres exited: %v\n%s", err, log)
 		case <-ctx.Done():
-			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("pgtest: postgres not ready on %s after 60s\n%s", addr, log)
+			log, _ := os.ReadFile(srv.logFile.Name())
+			return fmt.Errorf("pgtest: postgres not ready on %s after 60s\n%s", addr, log)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return fmt.Sprintf("postgres://trustml@%s/postgres?sslmode=disable", addr)
+	srv.URL = fmt.Sprintf("postgres://trustml@%s/postgres?sslmode=disable", addr)
+	return nil
+}
+
+// Stop shuts the server down (SIGINT, PostgreSQL's fast shutdown; killed
+// if it lingers 20 s) and removes its directory. It is safe to call more
+// than once.
+func (srv *Server) Stop() error {
+	if srv.proc != nil {
+		_ = srv.proc.Process.Signal(syscall.SIGINT)
+		select {
+		case <-srv.done:
+		case <-time.After(20 * time.Second):
+			_ = srv.proc.Process.Kill()
+			<-srv.done
+		}
+		srv.proc = nil
+	}
+	if srv.logFile != nil {
+		srv.logFile.Close()
+		srv.logFile = nil
+	}
+	return os.RemoveAll(srv.Dir)
 }
 
 // binDir is the newest /usr/lib/postgresql/N/bin holding initdb, or "".

@@ -7,6 +7,7 @@ replace github.com/trustml/trustml => ../..
 require (
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/duckdb/duckdb-go/v2 v2.10506.0
+	github.com/stretchr/testify v1.12.1
 	github.com/trustml/trustml v0.0.0
 )
 

@@ -27,68 +27,62 @@ func TestReferenceValues(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("ten million rows: run without -race and -short (.ci/run does)")
 	}
-	const n = 10_000_000
-	g := benchdata.NewGenerator(1)
-	var row benchdata.Row
-	var ageIn, incomeNulls, scoreNulls, notInSet, ones int64
-	incomeMin, xMin, xMax := math.Inf(1), math.Inf(1), math.Inf(-1)
-	scores := make([]float64, 0, n)
-	for i := range int64(n) {
-		g.Next(&row)
-		require.Equal(t, i, row.ID)
-		if row.Age >= 0 && row.Age <= 120 {
-			ageIn++
-		}
-		if !row.IncomeValid {
-			incomeNulls++
-		} else {
-			incomeMin = min(incomeMin, row.Income)
-		}
-		if !row.ScoreValid {
-			scoreNulls++
-		} else {
-			scores = append(scores, row.Score)
-		}
-		if row.Region < 0 || row.Region >= len(benchdata.Regions) {
-			notInSet++
-		}
-		ones += row.Label
-		xMin, xMax = min(xMin, row.X), max(xMax, row.X)
-	}
-	assert.Equal(t, int64(9989942), ageIn, "E3")
-	assert.Equal(t, int64(99584), incomeNulls, "E5")
-	assert.Equal(t, 924.899624852209, incomeMin, "E6")
-	assert.Equal(t, int64(50149), scoreNulls)
-	assert.Equal(t, int64(0), notInSet, "E10")
-	assert.Equal(t, int64(999941), ones, "E11")
-	assert.Equal(t, 1.4891359145785543e-05, xMin, "E12")
-	assert.Equal(t, 99.99999887457051, xMax, "E12")
-
-	mean := kahanSum(scores) / float64(len(scores))
-	assert.InEpsilon(t, 99.9989515134729, mean, 1e-12, "E7")
-	dev := make([]float64, len(scores))
-	for i, s := range scores {
-		dev[i] = (s - mean) * (s - mean)
-	}
-	assert.InEpsilon(t, 15.003237450031722, math.Sqrt(kahanSum(dev)/float64(len(scores)-1)), 1e-12, "E8")
-	slices.Sort(scores)
-	m := len(scores) / 2
-	median := scores[m]
-	if len(scores)%2 == 0 {
-		median = (scores[m-1] + scores[m]) / 2
-	}
-	assert.Equal(t, 99.99723905659627, median, "E9")
+	v := benchdata.Reference(10_000_000, 1)
+	assert.Equal(t, int64(10_000_000), v.Rows, "E1")
+	assert.Equal(t, [2]int64{10_000_000, 0}, [2]int64{v.DistinctIDs, v.RepeatedIDs}, "E2")
+	assert.Equal(t, int64(9989942), v.AgeInRange, "E3")
+	assert.Equal(t, int64(0), v.AgeNulls, "E4")
+	assert.Equal(t, int64(99584), v.IncomeNulls, "E5")
+	assert.Equal(t, 924.899624852209, v.IncomeMin, "E6")
+	assert.Equal(t, int64(50149), v.ScoreNulls)
+	assert.InEpsilon(t, 99.9989515134729, v.ScoreMean, 1e-12, "E7")
+	assert.InEpsilon(t, 15.003237450031722, v.ScoreStddev, 1e-12, "E8")
+	assert.Equal(t, 99.99723905659627, v.ScoreMedian, "E9")
+	assert.Equal(t, int64(0), v.RegionOut, "E10")
+	assert.Equal(t, [2]int64{9000059, 999941}, v.LabelCounts, "E11")
+	assert.Equal(t, 0.0999941, v.MinorityFraction(), "E11")
+	assert.Equal(t, 1.4891359145785543e-05, v.XMin, "E12")
+	assert.Equal(t, 99.99999887457051, v.XMax, "E12")
+	assert.Equal(t, int64(0), v.YNulls, "E12")
 }
 
-func kahanSum(xs []float64) float64 {
-	var sum, c float64
-	for _, x := range xs {
-		y := x - c
-		t := sum + y
-		c = (t - sum) - y
-		sum = t
+// TestReferenceSmall checks Reference on a table small enough to compute
+// by hand from the rows: 4 rows of seed 1, whose CSV is read back.
+func TestReferenceSmall(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, benchdata.WriteCSV(&buf, 4, 1))
+	cr := csv.NewReader(&buf, benchdata.Schema, csv.WithHeader(true), csv.WithNullReader(true, ""), csv.WithChunk(4))
+	defer cr.Release()
+	require.True(t, cr.Next(), "%v", cr.Err())
+	rec := cr.RecordBatch()
+	score := rec.Column(3).(*array.Float64)
+	var s []float64
+	for i := range score.Len() {
+		if score.IsValid(i) {
+			s = append(s, score.Value(i))
+		}
 	}
-	return sum
+	require.Len(t, s, 4, "the first 4 rows of seed 1 have every score")
+	slices.Sort(s)
+	mean := (s[0] + s[1] + s[2] + s[3]) / 4
+	var ss float64
+	for _, x := range s {
+		ss += (x - mean) * (x - mean)
+	}
+	v := benchdata.Reference(4, 1)
+	assert.InEpsilon(t, mean, v.ScoreMean, 1e-15)
+	assert.InEpsilon(t, math.Sqrt(ss/3), v.ScoreStddev, 1e-15)
+	assert.Equal(t, (s[1]+s[2])/2, v.ScoreMedian)
+	x := rec.Column(6).(*array.Float64)
+	assert.Equal(t, slices.Min(x.Float64Values()), v.XMin)
+	assert.Equal(t, slices.Max(x.Float64Values()), v.XMax)
+	label := rec.Column(5).(*array.Int64)
+	var ones int64
+	for _, l := range label.Int64Values() {
+		ones += l
+	}
+	assert.Equal(t, [2]int64{4 - ones, ones}, v.LabelCounts)
+	assert.Equal(t, int64(4), v.DistinctIDs)
 }
 
 // TestReaderMatchesCSV reads the CSV back with Arrow's reader and compares

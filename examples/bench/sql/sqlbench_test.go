@@ -1,0 +1,115 @@
+package sqlbench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml/examples/bench/benchdata"
+	"github.com/trustml/trustml/internal/pgtest"
+)
+
+// TestPostgres runs the benchmark driver on 20,000 rows in a PostgreSQL
+// server it starts (internal/pgtest): the pushdown's, the hand-written
+// query's and the pulled table's values must equal those benchdata
+// computes from the generated rows, and the bytes are counted.
+func TestPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL server and loads 20,000 rows")
+	}
+	var out, log bytes.Buffer
+	rep, err := Run(context.Background(), Config{Engine: "postgres", Rows: 20_000, Seed: 3, Suite: "../suite.yaml", Pairs: 1, Pull: 1, Log: &log})
+	var absent *pgtest.AbsentError
+	if errors.As(err, &absent) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v, and CI runs every test", err)
+		}
+		t.Skip(err)
+	}
+	require.NoError(t, err, log.String())
+	assert.Empty(t, rep.Problems)
+
+	// The reference is the generator's own computation: the run compared
+	// the engine's values with it; check it is the right one, and that
+	// the values were read (not left at zero).
+	want := benchdata.Reference(20_000, 3)
+	assert.Equal(t, want.Rows, rep.Want.Rows)
+	assert.Equal(t, want.LabelCounts, rep.Want.LabelCounts)
+	assert.Equal(t, want.LabelCounts, rep.Pushdown.LabelCounts)
+	assert.Equal(t, want.ScoreMedian, rep.Pushdown.ScoreMedian)
+	assert.Equal(t, want.AgeInRange, rep.Pushdown.AgeInRange)
+	assert.Equal(t, want.AgeInRange, rep.Hand.AgeInRange)
+	assert.Equal(t, want.IncomeMin, rep.Hand.IncomeMin)
+	assert.InEpsilon(t, want.ScoreStddev, rep.Hand.ScoreStddev, Tolerance)
+
+	// Bytes: the pushdown's twelve numbers take a few kilobytes at the
+	// connection; pulling the table takes more than a byte per value.
+	require.Len(t, rep.PushRuns, 1)
+	require.Len(t, rep.PullRuns, 1)
+	push, pull := rep.PushRuns[0], rep.PullRuns[0]
+	assert.Greater(t, push.Wire, int64(0))
+	assert.Less(t, push.Wire, int64(10_000), "the pushdown's bytes received")
+	assert.Greater(t, pull.Wire, int64(8*20_000*7), "the pull's bytes received")
+	assert.Greater(t, push.Values, int64(0))
+	assert.Greater(t, push.CPU, time.Duration(0))
+	assert.Contains(t, rep.SQL, "count(DISTINCT \"id\")")
+	assert.Contains(t, rep.SQL, "GROUP BY \"label\"")
+
+	rep.Print(&out)
+	assert.Contains(t, out.String(), "every value equals the reference")
+	assert.Contains(t, out.String(), "| postgres | 20000 |")
+}
+
+// TestCompare: a value off by one unit in the last place, a count off by
+// one, and a mean beyond the tolerance are each reported; an interpolated
+// median within the tolerance is not, unless it must be exact.
+func TestCompare(t *testing.T) {
+	want := benchdata.Reference(1000, 5)
+	assert.Empty(t, compare("pushdown", want, want, true))
+	got := want
+	got.IncomeMin = math.Nextafter(want.IncomeMin, math.Inf(1))
+	got.LabelCounts[1]++
+	got.ScoreMean *= 1 + 1e-11
+	got.ScoreMedian = math.Nextafter(want.ScoreMedian, 0)
+	p := compare("pushdown", want, got, true)
+	require.Len(t, p, 4, strings.Join(p, "\n"))
+	assert.Contains(t, p[0], "E6 income min")
+	assert.Contains(t, p[1], "E7 score mean")
+	assert.Contains(t, p[2], "E9 score median")
+	assert.Contains(t, p[3], "E11 label counts")
+	assert.Len(t, compare("hand-written", want, got, false), 3, "the median within the tolerance")
+}
+
+// TestTreeCPU: the CPU time of this process and its children grows as it
+// works, and a process that does not exist is an error.
+func TestTreeCPU(t *testing.T) {
+	a, err := TreeCPU(os.Getpid())
+	require.NoError(t, err)
+	x := 0.0
+	for i := range 20_000_000 {
+		x += math.Sqrt(float64(i))
+	}
+	require.Greater(t, x, 0.0)
+	b, err := TreeCPU(os.Getpid())
+	require.NoError(t, err)
+	assert.Greater(t, b, a)
+	_, err = TreeCPU(-1)
+	assert.Error(t, err)
+}
+
+// TestMain's flags: bad row counts and unknown engines are exit 2.
+func TestMainFlags(t *testing.T) {
+	for _, args := range [][]string{{"-rows", "1.5"}, {"-rows", "1"}, {"-engine", "oracle", "-rows", "10"}, {"extra"}} {
+		var out, errs bytes.Buffer
+		assert.Equal(t, 2, Main(args, &out, &errs, "postgres", "../suite.yaml"), args)
+		assert.NotEmpty(t, errs.String(), args)
+	}
+}
