@@ -56,16 +56,18 @@ func classCharts(c *model.ClassEvaluation) (charts []template.HTML, note string)
 		charts = append(charts, reliabilitySVG(c))
 	}
 	for _, r := range c.ROC {
-		if len(r.Points) < r.Thresholds+1 {
-			note = fmt.Sprintf("ROC curves are drawn through at most %s of their thresholds, chosen so that the area under the drawn curve is within %s of the AUC",
-				formatNumber(model.MaxCurvePoints, count), formatNumber(model.ROCTolerance, value))
-			if len(c.ROC) == 1 {
-				note += fmt.Sprintf(" (here %s of %s; area %s, AUC %s)", formatNumber(float64(len(r.Points)), count),
-					formatNumber(float64(r.Thresholds), count), fixed(r.Area, 5), fixed(r.AUC.V, 5))
-			}
-			note += "."
-			break
+		if len(r.Points) == r.Thresholds+1 {
+			continue
 		}
+		if len(c.ROC) == 1 {
+			note = fmt.Sprintf("The ROC curve is drawn through %s of its %s thresholds, chosen so that the area under the drawn curve (%s) is within %s of the AUC (%s); at most %s are drawn.",
+				formatNumber(float64(len(r.Points)), count), formatNumber(float64(r.Thresholds), count), fixed(r.Area, 5),
+				formatNumber(model.ROCTolerance, value), fixed(r.AUC.V, 5), formatNumber(model.MaxCurvePoints, count))
+		} else {
+			note = fmt.Sprintf("Each ROC curve is drawn through at most %s of its thresholds, chosen so that the area under the drawn curve is within %s of its AUC.",
+				formatNumber(model.MaxCurvePoints, count), formatNumber(model.ROCTolerance, value))
+		}
+		break
 	}
 	return charts, note
 }
