@@ -102,6 +102,17 @@ func labelsFrom(c *model.ClassEvaluation) string {
 	return "labels from the model"
 }
 
+// truncateMiddle cuts s to n runes keeping its start and its end, which
+// tells apart names that share a prefix ("class_2024_a" and "…_b").
+func truncateMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
+}
+
 // withDesc closes a frame's svg with desc written after its title, and
 // wraps it in its figure.
 func withDesc(f *frame, desc string) template.HTML {
@@ -119,7 +130,7 @@ func confusionSVG(c *model.ClassEvaluation) template.HTML {
 	rowLabels := make([]string, k)
 	widest := 0
 	for i, cl := range m.Classes {
-		rowLabels[i] = truncate(cl, 14)
+		rowLabels[i] = truncateMiddle(cl, 14)
 		widest = max(widest, utf8.RuneCountInString(rowLabels[i]))
 	}
 	left := titleX + 10 + float64(widest)*glyphW + 6
@@ -130,7 +141,7 @@ func confusionSVG(c *model.ClassEvaluation) template.HTML {
 	colLabels := make([]string, k)
 	horizontal := true
 	for i, cl := range m.Classes {
-		colLabels[i] = truncate(cl, 14)
+		colLabels[i] = truncateMiddle(cl, 14)
 		if float64(utf8.RuneCountInString(colLabels[i]))*glyphW > cs-4 {
 			horizontal = false
 		}
@@ -139,7 +150,7 @@ func confusionSVG(c *model.ClassEvaluation) template.HTML {
 	if !horizontal {
 		widest := 0
 		for i, cl := range m.Classes {
-			colLabels[i] = truncate(cl, 12)
+			colLabels[i] = truncateMiddle(cl, 12)
 			widest = max(widest, utf8.RuneCountInString(colLabels[i]))
 		}
 		labelsH = float64(widest)*glyphW + 8
@@ -190,12 +201,16 @@ func confusionSVG(c *model.ClassEvaluation) template.HTML {
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#54aeff" %s fill-opacity="%.2f"><title>true %s, predicted %s: %s (%s of %s)</title></rect>`,
 				x, y, cs, cs, cls, 0.06+0.94*share, esc(m.Classes[i]), esc(m.Classes[j]), rows(n), formatNumber(share, percent), esc(m.Classes[i]))
-			txt := formatNumber(float64(n), count)
-			if float64(utf8.RuneCountInString(txt))*glyphW > cs-4 {
-				txt = formatNumber(float64(n), numStyle{kind: asTick, digits: 3})
-			}
-			if float64(utf8.RuneCountInString(txt))*glyphW <= cs-4 {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="cmn" fill="`+inkColour+`" text-anchor="middle">%s</text>`, x+cs/2, y+cs/2+3.5, txt)
+			// The count in full, else in short (8.56M), at 11px, else at
+			// 9px; left out (it is in the cell's title) when neither fits.
+		fit:
+			for _, txt := range []string{formatNumber(float64(n), count), formatNumber(float64(n), numStyle{kind: asTick, digits: 3})} {
+				for _, size := range []float64{11, 9} {
+					if float64(utf8.RuneCountInString(txt))*size*glyphW/11 <= cs-4 {
+						fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="cmn" fill="`+inkColour+`" font-size="%g" text-anchor="middle">%s</text>`, x+cs/2, y+cs/2+size*0.32, size, txt)
+						break fit
+					}
+				}
 			}
 		}
 	}
@@ -269,7 +284,7 @@ func rocSVG(c *model.ClassEvaluation) template.HTML {
 		widest := 0
 		labels := make([]string, len(curves))
 		for i, r := range curves {
-			labels[i] = truncate(r.Class, 12) + " (AUC " + formatNumber(r.AUC.V, value) + ")"
+			labels[i] = truncateMiddle(r.Class, 14) + " (AUC " + formatNumber(r.AUC.V, value) + ")"
 			widest = max(widest, utf8.RuneCountInString(labels[i]))
 		}
 		lw := 28 + float64(widest)*glyphW

@@ -349,6 +349,15 @@ func TestClassifierChartsManyClasses(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 12, turned, "column labels turned")
+	var rowLabels []string
+	for _, n := range cm.all("text") {
+		if n.attr("text-anchor") == "end" && n.attr("transform") == "" {
+			rowLabels = append(rowLabels, n.Text)
+		}
+	}
+	require.Len(t, rowLabels, 12)
+	assert.Equal(t, "a rath…name 00", rowLabels[0], "cut in the middle, names that share a prefix stay apart")
+	assert.Equal(t, "a rath…name 11", rowLabels[11])
 	roc := charts["ROC curve"]
 	assert.Len(t, roc.all("polyline"), 8)
 	title, _ := roc.child("title")
