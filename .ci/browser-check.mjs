@@ -4,6 +4,12 @@
 //     violation; no two texts of a chart may overlap; with JavaScript off
 //     the verdict is there and every in-page link has its target.
 //     Prints one summary line per report; exits 1 on any finding.
+//   node .ci/browser-check.mjs charts REPORT.html...
+//     a classifier's report: its model section has the three charts (the
+//     confusion matrix, the ROC curve, the reliability diagram), each
+//     rendered with a non-empty box, a <desc>, and marks (cells, curves,
+//     points) with non-empty boxes; with JavaScript off too. Screenshots
+//     of the charts go beside each report (NAME-charts.png).
 //   node .ci/browser-check.mjs shot REPORT.html SELECTOR OUT.png [WIDTH]
 //     screenshots the element SELECTOR (a table, the header) at WIDTH px.
 import fs from 'node:fs';
@@ -28,6 +34,8 @@ try {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === 'axe') {
     for (const file of args) failed = !(await check(file)) || failed;
+  } else if (mode === 'charts') {
+    for (const file of args) failed = !(await charts(file)) || failed;
   } else if (mode === 'shot') {
     const [file, selector, out, width] = args;
     const page = await browser.newPage();
@@ -38,7 +46,7 @@ try {
     await el.screenshot({ path: out });
     console.log(`${out}: ${selector} of ${file}`);
   } else {
-    throw new Error('usage: browser-check.mjs axe REPORT... | shot REPORT SELECTOR OUT.png [WIDTH]');
+    throw new Error('usage: browser-check.mjs axe REPORT... | charts REPORT... | shot REPORT SELECTOR OUT.png [WIDTH]');
   }
 } catch (e) {
   console.error(String(e && e.stack || e));
@@ -111,5 +119,57 @@ async function check(file) {
     console.log(`${name}: with JavaScript off: "${js.h1}", ${js.links} in-page links all resolve`);
   }
   await off.close();
+  return ok;
+}
+
+// The three charts of a classifier, as drawn with JavaScript off: each
+// found by the start of its title, its box and its marks' boxes non-empty.
+async function charts(file) {
+  const name = path.basename(file);
+  const page = await browser.newPage();
+  await page.setJavaScriptEnabled(false);
+  await page.setViewport({ width: 1280, height: 900 });
+  await page.goto(url(file), { waitUntil: 'load' });
+  const kinds = [
+    { title: 'Confusion matrix', marks: 'rect', what: 'cells' },
+    { title: 'ROC curve', marks: 'polyline', what: 'curves' },
+    { title: 'Reliability diagram', marks: 'circle', what: 'points' },
+  ];
+  const found = await page.evaluate((kinds) => {
+    const svgs = [...document.querySelectorAll('#model svg')];
+    return kinds.map((k) => {
+      const svg = svgs.find((s) => s.querySelector(':scope > title') && s.querySelector(':scope > title').textContent.startsWith(k.title));
+      if (!svg) return { title: k.title, missing: true };
+      const r = svg.getBoundingClientRect();
+      const marks = [...svg.querySelectorAll(k.marks)].map((m) => m.getBoundingClientRect());
+      return {
+        title: k.title,
+        full: svg.querySelector(':scope > title').textContent,
+        desc: (svg.querySelector(':scope > desc') || {}).textContent || '',
+        w: r.width, h: r.height,
+        marks: marks.length,
+        empty: marks.filter((b) => !(b.width > 0 || b.height > 0)).length,
+      };
+    });
+  }, kinds);
+  let ok = true;
+  for (const [i, f] of found.entries()) {
+    if (f.missing) {
+      console.log(`${name}: no chart titled "${f.title}…" in the model section`);
+      ok = false;
+      continue;
+    }
+    const bad = !(f.w > 0 && f.h > 0) || f.marks === 0 || f.empty > 0 || !f.desc;
+    console.log(`${name}: "${f.full}": ${Math.round(f.w)}×${Math.round(f.h)} px, ${f.marks} ${kinds[i].what}` +
+      (f.empty ? `, ${f.empty} of them empty` : '') + (f.desc ? '' : ', no <desc>') + (bad ? ' FAIL' : ''));
+    if (bad) ok = false;
+  }
+  const charts = await page.$('#model .charts');
+  if (charts) {
+    const out = file.replace(/\.html$/, '') + '-charts.png';
+    await charts.screenshot({ path: out });
+    console.log(`${name}: the model's charts in ${out}`);
+  }
+  await page.close();
   return ok;
 }

@@ -104,17 +104,6 @@ func ChooseThreshold(t Threshold, scores []float64, truth []bool) (ThresholdChoi
 	return choice, nil
 }
 
-// ROCCurve is the ROC curve of one class against the rest (of the
-// positive class for a binary model), as (false positive rate, true
-// positive rate) points from (0, 0) to (1, 1): every distinct threshold
-// when there are at most MaxCurvePoints, else every Every-th and the last.
-type ROCCurve struct {
-	Class  string       `json:"class"`
-	AUC    Value        `json:"auc"`
-	Every  int          `json:"every"`
-	Points [][2]float64 `json:"points"`
-}
-
 // ClassEvaluation holds the metrics of a classifier and of the baseline
 // that predicts the training prior (its probabilities) and the majority
 // class of the training rows (its label), on the same rows, with what a
@@ -186,15 +175,10 @@ func EvaluateClasses(classes []string, positive int, y, pred []int, proba [][]fl
 		return e
 	}
 	curve := func(c int) ROCCurve {
-		pts, _, _, _ := roc(probaColumn(proba, c), isClass(y, c))
-		auc, _ := rankMetrics(probaColumn(proba, c), isClass(y, c), classes[c])
-		every := max(1, (len(pts)+MaxCurvePoints-2)/(MaxCurvePoints-1))
-		rc := ROCCurve{Class: classes[c], AUC: auc, Every: every}
-		for j, p := range pts {
-			if j%every == 0 || j == len(pts)-1 {
-				rc.Points = append(rc.Points, [2]float64{p.fpr, p.tpr})
-			}
-		}
+		pts, prec, pos, neg := roc(probaColumn(proba, c), isClass(y, c))
+		auc, _ := rankMetricsOf(pts, prec, pos, neg, classes[c])
+		rc := ROCCurve{Class: classes[c], AUC: auc, Thresholds: len(pts) - 1, Points: boundedCurve(pts)}
+		rc.Area = curveArea(rc.Points)
 		return rc
 	}
 	if k == 2 {

@@ -12,10 +12,6 @@ import (
 // calibration error when a suite states none.
 const DefaultECEBins = 10
 
-// MaxCurvePoints bounds the points of each ROC curve in a result, so that
-// results stay small whatever the number of rows.
-const MaxCurvePoints = 201
-
 // ClassStats are one class's precision, recall and F1, that class being
 // the positive one. A ratio whose denominator is 0 (no row predicted, or
 // none of the class) is 0, as scikit-learn's zero_division=0.
@@ -320,7 +316,14 @@ func roc(scores []float64, truth []bool) (pts []rocPoint, precision []float64, p
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(scores[b], scores[a]) })
+	// Descending score, ties in row order: the order a stable sort gives,
+	// at the speed of an unstable one.
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmp.Compare(scores[b], scores[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	for _, t := range truth {
 		if t {
 			pos++
@@ -328,8 +331,8 @@ func roc(scores []float64, truth []bool) (pts []rocPoint, precision []float64, p
 			neg++
 		}
 	}
-	pts = append(pts, rocPoint{threshold: math.Inf(1)})
-	precision = append(precision, 1)
+	pts = append(make([]rocPoint, 0, len(scores)+1), rocPoint{threshold: math.Inf(1)})
+	precision = append(make([]float64, 0, len(scores)+1), 1)
 	tp, fp := 0, 0
 	for j, i := range idx {
 		if truth[i] {
@@ -350,6 +353,11 @@ func roc(scores []float64, truth []bool) (pts []rocPoint, precision []float64, p
 // of scores for truth, undefined when truth is all one way.
 func rankMetrics(scores []float64, truth []bool, class string) (auc, ap Value) {
 	pts, prec, pos, neg := roc(scores, truth)
+	return rankMetricsOf(pts, prec, pos, neg, class)
+}
+
+// rankMetricsOf is rankMetrics from the curve roc returned.
+func rankMetricsOf(pts []rocPoint, prec []float64, pos, neg int, class string) (auc, ap Value) {
 	if pos == 0 {
 		u := undefined(fmt.Sprintf("no row of class %q", class))
 		return u, u

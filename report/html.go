@@ -404,9 +404,8 @@ func newModelView(m *trustml.ModelResult, checks map[string]checkView) *modelVie
 		mv.Compare = newCompareView(m.Comparison, checks)
 	}
 	if c := m.Classification; c != nil {
-		// A classifier's metrics; its charts are drawn from the result's
-		// confusion, roc and reliability by a later report.
 		mv.Baseline = "prior baseline"
+		mv.Charts, mv.Sampled = classCharts(c)
 		for _, name := range model.ClassMetricNames() {
 			mval, _ := c.Model.Get(name)
 			bval, _ := c.Baseline.Get(name)
