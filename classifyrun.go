@@ -84,6 +84,7 @@ func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBa
 	}
 	ev := model.EvaluateClasses(classes, positive, testY, pred, out.Proba, trainY, thr, spec.ECEBins)
 	mr.Classification = &ev
+	run.cls = newClassRun(opened.Classifier, spec, ev, out)
 	mr.EvaluatedOn = evaluatedOn(spec, part)
 
 	checks := make([]result.Check, 0, len(spec.Objectives))

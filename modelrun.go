@@ -111,6 +111,7 @@ func histogram(vals []float64, n int) Histogram {
 // modelRun holds what later sections (behavioural tests, slices) need.
 type modelRun struct {
 	reg      model.Regressor
+	cls      *classRun         // a classifier's, nil for a regressor
 	complete arrow.RecordBatch // the rows usable by the model
 	test     arrow.RecordBatch // the evaluated rows
 	y, yhat  []float64         // target and predictions on test

@@ -149,10 +149,20 @@ type Values struct {
 // shared [bound.Interval] (either end may be nil, not both; strict ends are
 // not supported, as a margin of 0 passes), or |ŷ − Value| ≤ Tolerance when
 // Value is set. A prediction that is NaN or ±Inf never satisfies it.
+//
+// For a classifier ([RunClassifier]), ŷ is the probability of Class (of
+// the positive class when Class is empty, for a binary classifier only),
+// or, when Label is set instead, the predicted label must be Label.
 type Bounds struct {
 	bound.Interval
 	Value     *float64
 	Tolerance float64
+	// Label is the label a classifier must predict; exclusive with the
+	// other fields.
+	Label *string
+	// Class names the class whose probability the bounds apply to
+	// (classifiers only).
+	Class string
 }
 
 // Scale names what an INV tolerance's relative part multiplies.
@@ -171,10 +181,20 @@ const (
 // Tolerance bounds |ŷ_variant − ŷ_base| in an INV test by Abs + Rel ×
 // scale, the boundary included. The zero value demands that the
 // prediction does not move at all.
+//
+// For a classifier ([RunClassifier]) the zero value demands that the
+// predicted label does not change. With Proba set it bounds instead how far
+// the probability of Class (of every class when Class is empty) moves, by
+// Abs alone: a probability's tolerance is absolute (Rel and Scale do not
+// apply). The suite decoder sets Proba when a classifier's test gives a
+// tolerance.
 type Tolerance struct {
 	Abs, Rel float64
 	// Scale is ScaleTarget when empty.
 	Scale Scale
+	// Proba and Class apply to classifiers only.
+	Proba bool
+	Class string
 }
 
 // Direction is the way a DIR test expects a prediction to move.
@@ -193,11 +213,16 @@ const (
 // nil). Direction and bounds are exclusive; a sweep takes a Direction.
 // Boundaries are included: Increase alone means "never lowers"; demand a
 // strict rise with Min.
+//
+// For a classifier ([RunClassifier]), ŷ is the probability of Class (of
+// the positive class when Class is empty, for a binary classifier only).
 type Change struct {
 	Direction Direction
 	Slack     float64
 	// Interval bounds Δ (Min ≤ Δ ≤ Max; strict ends are not supported).
 	bound.Interval
+	// Class names the class whose probability must move (classifiers only).
+	Class string
 }
 
 // Sweep makes, for each base row, a grid of Steps rows in which Column
