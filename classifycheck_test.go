@@ -128,3 +128,42 @@ model: {target: y, features: [x], train: {algorithm: linear}}
 	require.Error(t, err)
 	assert.Equal(t, p+`:4:65: checklist[0].expect.class: applies to a classifier (task: classification); this model is a regressor`, err.Error())
 }
+
+// TestClassBalanceSuite: the class counts of each split are in the
+// result, and class_balance bounds them. Split by time, the first six
+// rows (a a a b b c) train and the last four (a a b b) test.
+func TestClassBalanceSuite(t *testing.T) {
+	p := writeSuite(t, map[string]string{
+		"d.csv": "t,y,lab\n1,a,a\n2,a,a\n3,a,a\n4,b,b\n5,b,b\n6,c,c\n7,a,a\n8,a,a\n9,b,b\n10,b,b\n",
+		"suite.yaml": `
+data: {path: d.csv}
+model:
+  task: classification
+  target: y
+  predictions: lab
+  split: {by: t, test_fraction: 0.4}
+  class_balance: {min_fraction: 0.15, max_ratio: 3}
+`})
+	res, err := run(t, p)
+	require.NoError(t, err)
+	got := res.Model.ClassBalance
+	require.Len(t, got, 2)
+	assert.Equal(t, []int{3, 2, 1}, got[0].Counts)
+	assert.Equal(t, []int{2, 2, 0}, got[1].Counts)
+	c := res.Checks[len(res.Checks)-1]
+	assert.Equal(t, "model.class_balance", c.Name)
+	assert.Equal(t, result.Fail, c.Status)
+	assert.Equal(t, "test split: class c is 0% of 4 rows, below 15%; test split: majority/minority ratio ∞ (a/c) above 3", c.Message)
+
+	for _, tc := range []struct{ model, want string }{
+		{"{target: y, predictions: lab, class_balance: {min_fraction: 0.1}}", "model.class_balance: applies to classification: add task: classification to the model section"},
+		{"{task: classification, target: y, predictions: lab, class_balance: {max_ratio: 0.5}}", "model.class_balance.max_ratio: must be ≥ 1 (the majority class's count over the minority's), got 0.5"},
+		{"{task: classification, target: y, predictions: lab, class_balance: {}}", "model.class_balance: needs a bound: min_fraction, max_ratio or min_count"},
+		{"{task: classification, target: y, predictions: lab, class_balance: {min_fraction: 2}}", "model.class_balance.min_fraction: must be a fraction between 0 and 1, got 2"},
+	} {
+		p := writeSuite(t, map[string]string{"d.csv": "y,lab\na,a\n", "suite.yaml": "data: {path: d.csv}\nmodel: " + tc.model + "\n"})
+		_, err := trustml.Load(p)
+		require.Error(t, err, tc.model)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}

@@ -43,6 +43,8 @@ type ModelResult struct {
 	// penalty: every candidate's mean and sd score.
 	Tuning         *model.Tuning          `json:"tuning,omitempty"`
 	Classification *model.ClassEvaluation `json:"classification,omitempty"`
+	// ClassBalance counts a classifier's classes in each split.
+	ClassBalance []model.SplitClasses `json:"class_balance,omitempty"`
 	// Plot holds what the report draws of a regressor: a bounded sample of
 	// the evaluated rows and a histogram of all their residuals.
 	Plot ModelPlot `json:"plot,omitzero"`

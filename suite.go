@@ -282,6 +282,9 @@ func (s *Suite) Len() int {
 	n := s.Expectations.Len()
 	if s.Model != nil {
 		n += len(s.Model.Objectives)
+		if s.Model.Balance != nil {
+			n++
+		}
 		if s.Model.CompareTo != nil {
 			n += len(s.Model.CompareTo.MaxWorse)
 		}
