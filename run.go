@@ -342,6 +342,13 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed
 	}
+	if s.Drift != nil && s.Drift.Prediction != nil {
+		dchecks, err := s.predictionDrift(ctx, run)
+		if err != nil {
+			return nil, nil, err
+		}
+		checks = append(checks, dchecks...)
+	}
 	if err := run.close(); err != nil {
 		return nil, nil, s.modelError(err)
 	}

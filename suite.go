@@ -239,6 +239,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	case s.Drift == nil && s.Data.Reference != "":
 		d.Errorf(&yaml.Node{Line: s.Data.RefLine, Column: s.Data.RefCol}, "data.reference", "nothing compares with the reference: add a drift section")
 	}
+	s.wireModelDrift(d)
 	if s.checklistLine > 0 {
 		switch {
 		case s.Model == nil:
