@@ -185,3 +185,36 @@ drift:
 		}
 	}
 }
+
+// TestPredictionDriftFittedAndCommand: with the current data as its own
+// reference and no split (the evaluated rows are every row), a fitted
+// model's and a command's predictions cannot drift: χ² 0, p-value 1, PSI
+// 0, whatever the model.
+func TestPredictionDriftFittedAndCommand(t *testing.T) {
+	var csv = "x,z,y\n"
+	for i := range 30 {
+		csv += fmt.Sprintf("%d,%d,%s\n", i, (i*7)%5, []string{"a", "b", "c"}[(i/10+i%2)%3])
+	}
+	for _, src := range []string{
+		"train: {algorithm: logistic, alpha: 1, standardize: true}",
+		`command: [sh, -c, 'while read l; do echo \"b\"; done']`,
+	} {
+		p := writeSuite(t, map[string]string{"d.csv": csv, "suite.yaml": `
+data: {path: d.csv, reference: d.csv}
+model: {task: classification, target: y, features: [x, z], ` + src + `}
+drift:
+  label: {chi_square: {min_p_value: 0.99}}
+  prediction: {chi_square: {min_p_value: 0.99}, psi: {max: 0}}
+`})
+		res, err := run(t, p)
+		require.NoError(t, err, src)
+		got := driftChecks(res)
+		require.Len(t, got, 3, src)
+		for _, name := range []string{"drift.label.chi_square", "drift.prediction.chi_square"} {
+			assert.Equal(t, 0.0, observed(t, got[name], "statistic"), src)
+			assert.Equal(t, 1.0, observed(t, got[name], "p_value"), src)
+		}
+		assert.Equal(t, 0.0, observed(t, got["drift.prediction.psi"], "psi"), src)
+		assert.True(t, res.Passed, src)
+	}
+}

@@ -406,7 +406,9 @@ type Example struct {
 	Input map[string]any `json:"input"`
 	// Variant holds the columns the variant changed, with their new values.
 	Variant map[string]any `json:"variant,omitempty"`
-	// Prediction is ŷ of Input; VariantPrediction ŷ of the variant.
+	// Prediction is ŷ of Input; VariantPrediction ŷ of the variant. For a
+	// classifier they are what the test judges: the predicted labels, or
+	// the probabilities of its class.
 	Prediction        any `json:"prediction"`
 	VariantPrediction any `json:"variant_prediction,omitempty"`
 	// Margin is how far the example is inside its expectation (negative

@@ -73,6 +73,9 @@ type judge interface {
 	show(e example, o *outputs) (pred, variant any, text string)
 	// expected says what the example expected, for people.
 	expected(e example) string
+	// check reports outputs the test cannot judge (probabilities it reads
+	// from a model that gives labels only).
+	check(o *outputs) error
 }
 
 func run(ctx context.Context, m tester, data []arrow.RecordBatch, tests []Test, opts Options) ([]result.Check, error) {
@@ -177,10 +180,8 @@ func runTest(ctx context.Context, m tester, f *frame, t *Test, opts Options) (re
 	if err != nil {
 		return result.Check{}, err
 	}
-	if v, ok := j.(interface{ check(o *outputs) error }); ok {
-		if err := v.check(&out); err != nil {
-			return result.Check{}, err
-		}
+	if err := j.check(&out); err != nil {
+		return result.Check{}, err
 	}
 	o := outcome{cases: len(p.cases), calls: calls, rows: len(p.rows)}
 	for ci, c := range p.cases {
@@ -283,6 +284,8 @@ func (j regJudge) show(e example, o *outputs) (pred, variant any, text string) {
 	v := o.y[e.to]
 	return result.Number(y), result.Number(v), fmt.Sprintf("moved ŷ %s→%s", result.Human(y), result.Human(v))
 }
+
+func (regJudge) check(*outputs) error { return nil }
 
 func (j regJudge) expected(e example) string {
 	if e.to < 0 {
