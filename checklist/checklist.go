@@ -183,11 +183,12 @@ const (
 // prediction does not move at all.
 //
 // For a classifier ([RunClassifier]) the zero value demands that the
-// predicted label does not change. With Proba set it bounds instead how far
-// the probability of Class (of every class when Class is empty) moves, by
-// Abs alone: a probability's tolerance is absolute (Rel and Scale do not
-// apply). The suite decoder sets Proba when a classifier's test gives a
-// tolerance.
+// predicted label does not change. With Proba set (or Class, or a non-zero
+// Abs) it bounds instead how far the probability of Class (of every class
+// when Class is empty) moves, by Abs alone: a probability's tolerance is
+// absolute (Rel and Scale do not apply). The suite decoder sets Proba when
+// a classifier's test gives a tolerance, so that {abs: 0} demands
+// unchanged probabilities rather than an unchanged label.
 type Tolerance struct {
 	Abs, Rel float64
 	// Scale is ScaleTarget when empty.

@@ -384,3 +384,16 @@ func decodeTask(t *testing.T, task, list string) ([]checklist.Test, error) {
 	tests := section.Decode("checklist", d, nil, fields[0].Value, fields[0].Path, section.Env{Task: task}).([]checklist.Test)
 	return tests, d.Err()
 }
+
+// TestLabelsOnlyStopsAtFirstBatch: a probability test of a model that
+// gives labels only stops after the first batch.
+func TestLabelsOnlyStopsAtFirstBatch(t *testing.T) {
+	mem := newMem(t)
+	m := &clf{thirds: true, labels: true}
+	test := checklist.Test{Name: "t", Type: checklist.DIR, Perturb: []checklist.Perturbation{checklist.Add("x", 1)},
+		Change: checklist.Change{Class: "c", Direction: checklist.Increase}}
+	_, err := checklist.RunClassifier(context.Background(), m, thirds, fixture(t, mem), []checklist.Test{test},
+		checklist.Options{Features: []string{"x"}, BatchSize: 10, Mem: mem})
+	require.Error(t, err)
+	assert.Equal(t, 1, m.calls, "200 rows in batches of 10: the first tells")
+}

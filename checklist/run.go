@@ -176,11 +176,8 @@ func runTest(ctx context.Context, m tester, f *frame, t *Test, opts Options) (re
 	if err != nil {
 		return result.Check{}, err
 	}
-	out, calls, err := predict(ctx, m, f, p.rows, p.origins(), opts)
+	out, calls, err := predict(ctx, m, j, f, p.rows, p.origins(), opts)
 	if err != nil {
-		return result.Check{}, err
-	}
-	if err := j.check(&out); err != nil {
 		return result.Check{}, err
 	}
 	o := outcome{cases: len(p.cases), calls: calls, rows: len(p.rows)}
@@ -335,9 +332,10 @@ func (c *Change) margin(d float64) float64 {
 // batch: the test inputs are named, not the data rows they came from.
 type countError struct{ error }
 
-// predict sends rows to m in batches of opts.BatchSize rows. origin holds
-// the data row behind each row (-1: none), for errors.
-func predict(ctx context.Context, m tester, f *frame, rows []row, origin []int, opts Options) (out outputs, calls int, err error) {
+// predict sends rows to m in batches of opts.BatchSize rows, stopping at
+// the first batch whose outputs j cannot judge. origin holds the data row
+// behind each row (-1: none), for errors.
+func predict(ctx context.Context, m tester, j judge, f *frame, rows []row, origin []int, opts Options) (out outputs, calls int, err error) {
 	for lo := 0; lo < len(rows); lo += opts.BatchSize {
 		if err := ctx.Err(); err != nil {
 			return outputs{}, calls, err
@@ -363,6 +361,9 @@ func predict(ctx context.Context, m tester, f *frame, rows []row, origin []int, 
 			return outputs{}, calls, fmt.Errorf("model: inputs made from %s: %w", rowSpan(origin[lo:hi]), err)
 		case err != nil:
 			return outputs{}, calls, fmt.Errorf("model: test inputs %d..%d of %d: %w", lo, hi-1, len(rows), err)
+		}
+		if err := j.check(&p); err != nil {
+			return outputs{}, calls, err
 		}
 		out.append(p)
 	}
