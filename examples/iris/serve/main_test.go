@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
 
@@ -87,4 +89,64 @@ func TestBadRequest(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "400 Bad Request")
 	assert.Contains(t, err.Error(), "instance 0: petal_width is missing")
+}
+
+// TestDriftSuite: drift.yaml's label drift over the species counts
+// (50, 50, 50) of the reference and (10, 50, 50) of later.csv, by hand:
+// with N = 260 the expected counts are 150·t/260 and 110·t/260 of the
+// column totals t = (60, 100, 100). Its prediction drift runs with the
+// fitted model and, unchanged, with the served one.
+func TestDriftSuite(t *testing.T) {
+	ctx := context.Background()
+	ref, cur, tot := []float64{50, 50, 50}, []float64{10, 50, 50}, []float64{60, 100, 100}
+	var chi float64
+	for k := range tot {
+		er, ec := 150*tot[k]/260, 110*tot[k]/260
+		chi += (ref[k]-er)*(ref[k]-er)/er + (cur[k]-ec)*(cur[k]-ec)/ec
+	}
+	psi := 0.0
+	for k := range ref {
+		r, c := ref[k]/150, cur[k]/110
+		psi += (c - r) * math.Log(c/r)
+	}
+
+	s, err := trustml.Load("../drift.yaml")
+	require.NoError(t, err)
+	res, err := s.Run(ctx, trustml.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.ExitCode())
+	got := map[string]result.Check{}
+	for _, c := range res.Checks {
+		got[c.Name] = c
+	}
+	obs := func(name, key string) any { return got[name].Observed.(map[string]any)[key] }
+	assert.InDelta(t, chi, obs("drift.label.chi_square", "statistic"), 1e-9)
+	assert.InDelta(t, psi, obs("drift.label.psi", "psi"), 1e-12)
+	for _, name := range []string{"drift.label.chi_square", "drift.label.psi", "drift.prediction.chi_square", "drift.prediction.psi"} {
+		assert.Equal(t, result.Fail, got[name].Status, name)
+	}
+	// Predictions on the 22 held-out rows of later.csv against all 150
+	// reference rows.
+	assert.Equal(t, int64(22), obs("drift.prediction.chi_square", "n_current"))
+	assert.Equal(t, int64(150), obs("drift.prediction.chi_square", "n_reference"))
+
+	// The served model (fitted on iris.csv) as the source.
+	m, err := fit(ctx, "../iris.csv")
+	require.NoError(t, err)
+	srv := httptest.NewServer(handler(m))
+	defer srv.Close()
+	s, err = trustml.Load("../drift.yaml")
+	require.NoError(t, err)
+	s.Model.Source = model.Source{Kind: model.FromEndpoint, Endpoint: &model.Endpoint{URL: srv.URL + "/predict"}}
+	res, err = s.Run(ctx, trustml.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "endpoint", res.Model.Source[:8])
+	n := 0
+	for _, c := range res.Checks {
+		if c.Name == "drift.prediction.chi_square" {
+			n++
+			assert.Equal(t, result.Fail, c.Status, c.Message)
+		}
+	}
+	assert.Equal(t, 1, n)
 }
