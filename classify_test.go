@@ -152,14 +152,6 @@ func TestClassifierSuiteErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	p := writeSuite(t, map[string]string{"d.csv": "x,y\n1,a\n", "suite.yaml": `
-data: {path: d.csv}
-model: {task: classification, target: y, features: [x], train: {algorithm: logistic, alpha: 1}}
-checklist:
-  - {name: t, type: INV, perturb: {column: x, add: 1}, tolerance: {abs: 1}}
-`})
-	_, err := trustml.Load(p)
-	assert.ErrorContains(t, err, "checklist: behavioural tests run on regressors; a classifier (task: classification) cannot have them yet")
 }
 
 // TestClassifierEndpointAndCommand: a multiclass endpoint answering

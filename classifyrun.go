@@ -84,11 +84,17 @@ func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBa
 	}
 	ev := model.EvaluateClasses(classes, positive, testY, pred, out.Proba, trainY, thr, spec.ECEBins)
 	mr.Classification = &ev
+	run.cls = newClassRun(opened.Classifier, spec, ev, out)
 	mr.EvaluatedOn = evaluatedOn(spec, part)
 
-	checks := make([]result.Check, 0, len(spec.Objectives))
+	mr.ClassBalance = model.ClassBalance(classes, y, part)
+
+	checks := make([]result.Check, 0, len(spec.Objectives)+1)
 	for _, o := range spec.Objectives {
 		checks = append(checks, metricCheck(o, mr))
+	}
+	if spec.Balance != nil {
+		checks = append(checks, spec.Balance.Check(mr.ClassBalance))
 	}
 	ok = true
 	return mr, checks, run, nil

@@ -43,6 +43,8 @@ type ModelResult struct {
 	// penalty: every candidate's mean and sd score.
 	Tuning         *model.Tuning          `json:"tuning,omitempty"`
 	Classification *model.ClassEvaluation `json:"classification,omitempty"`
+	// ClassBalance counts a classifier's classes in each split.
+	ClassBalance []model.SplitClasses `json:"class_balance,omitempty"`
 	// Plot holds what the report draws of a regressor: a bounded sample of
 	// the evaluated rows and a histogram of all their residuals.
 	Plot ModelPlot `json:"plot,omitzero"`
@@ -111,6 +113,7 @@ func histogram(vals []float64, n int) Histogram {
 // modelRun holds what later sections (behavioural tests, slices) need.
 type modelRun struct {
 	reg      model.Regressor
+	cls      *classRun         // a classifier's, nil for a regressor
 	complete arrow.RecordBatch // the rows usable by the model
 	test     arrow.RecordBatch // the evaluated rows
 	y, yhat  []float64         // target and predictions on test

@@ -16,7 +16,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/trustml/trustml/checklist"
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
@@ -328,11 +327,9 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		seeds["compare"] = cmp.Seed
 	}
 	if len(s.Checklist) > 0 {
-		cchecks, err := checklist.Run(ctx, run.reg, []arrow.RecordBatch{run.complete}, s.Checklist, checklist.Options{
-			Seed: s.Seed, Target: s.Model.Target, Features: s.Model.Features, DataRows: run.dataRows,
-		})
+		cchecks, err := s.runChecklist(ctx, run)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.checklistLine, s.checklistCol, err)
+			return nil, nil, err
 		}
 		checks = append(checks, cchecks...)
 		seeds["checklist"] = s.Seed
@@ -344,6 +341,13 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		}
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed
+	}
+	if s.Drift != nil && s.Drift.Prediction != nil {
+		dchecks, err := s.predictionDrift(ctx, run)
+		if err != nil {
+			return nil, nil, err
+		}
+		checks = append(checks, dchecks...)
 	}
 	if err := run.close(); err != nil {
 		return nil, nil, s.modelError(err)

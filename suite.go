@@ -162,7 +162,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		return nil, d.Err()
 	}
 	var hasData, slicesSeeded bool
-	env := section.Env{Dir: filepath.Dir(name)}
+	env := section.Env{Dir: filepath.Dir(name), Task: modelTask(root)}
 	for _, f := range fields {
 		switch f.Key {
 		case "version":
@@ -239,6 +239,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	case s.Drift == nil && s.Data.Reference != "":
 		d.Errorf(&yaml.Node{Line: s.Data.RefLine, Column: s.Data.RefCol}, "data.reference", "nothing compares with the reference: add a drift section")
 	}
+	s.wireModelDrift(d)
 	if s.checklistLine > 0 {
 		switch {
 		case s.Model == nil:
@@ -248,10 +249,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		}
 	}
 	if s.Model != nil && s.Model.IsClassification() {
-		// Behavioural tests and slices measure a regressor's predictions.
-		if s.checklistLine > 0 {
-			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests run on regressors; a classifier (task: classification) cannot have them yet")
-		}
+		// Slices measure a regressor's predictions.
 		if s.Slices != nil {
 			d.Errorf(&yaml.Node{Line: s.slicesLine, Column: s.slicesCol}, "slices", "slices measure regressors; a classifier (task: classification) cannot have them yet")
 		}
@@ -285,6 +283,9 @@ func (s *Suite) Len() int {
 	n := s.Expectations.Len()
 	if s.Model != nil {
 		n += len(s.Model.Objectives)
+		if s.Model.Balance != nil {
+			n++
+		}
 		if s.Model.CompareTo != nil {
 			n += len(s.Model.CompareTo.MaxWorse)
 		}

@@ -55,7 +55,7 @@ testdata/compare.bad.yaml:8:13: model.compare_to.n_boot: must be between 100 and
 testdata/caps.bad.yaml:5:5: checklist[1]: expands to more than 100000 cases (listed cases plus the product of each template's vary lists); split the test or shorten the lists
 testdata/caps.bad.yaml:16:27: slices.n_boot: must be between 0 and 100000, got 1000000`,
 		"source.bad.yaml": `testdata/source.bad.yaml:3:3: model: needs one model source: train, predictions, endpoint or command
-testdata/source.bad.yaml:5:3: model.grpc: unknown key "grpc"; valid keys: task, target, features, positive, threshold, ece_bins, split, metrics, compare_to, severity, train, predictions, endpoint, command
+testdata/source.bad.yaml:5:3: model.grpc: unknown key "grpc"; valid keys: task, target, features, positive, threshold, ece_bins, split, metrics, compare_to, severity, class_balance, train, predictions, endpoint, command
 testdata/source.bad.yaml:8:5: model.compare_to: a champion cannot be train; it is one of predictions, endpoint or command
 testdata/source.bad.yaml:10:13: model.compare_to.n_boot: must be between 100 and 100000, got 1000001`,
 		"many.bad.yaml": `testdata/many.bad.yaml:1:10: version: unsupported suite version 2; this trustml reads version 1

@@ -149,10 +149,20 @@ type Values struct {
 // shared [bound.Interval] (either end may be nil, not both; strict ends are
 // not supported, as a margin of 0 passes), or |ŷ − Value| ≤ Tolerance when
 // Value is set. A prediction that is NaN or ±Inf never satisfies it.
+//
+// For a classifier ([RunClassifier]), ŷ is the probability of Class (of
+// the positive class when Class is empty, for a binary classifier only),
+// or, when Label is set instead, the predicted label must be Label.
 type Bounds struct {
 	bound.Interval
 	Value     *float64
 	Tolerance float64
+	// Label is the label a classifier must predict; exclusive with the
+	// other fields.
+	Label *string
+	// Class names the class whose probability the bounds apply to
+	// (classifiers only).
+	Class string
 }
 
 // Scale names what an INV tolerance's relative part multiplies.
@@ -171,10 +181,21 @@ const (
 // Tolerance bounds |ŷ_variant − ŷ_base| in an INV test by Abs + Rel ×
 // scale, the boundary included. The zero value demands that the
 // prediction does not move at all.
+//
+// For a classifier ([RunClassifier]) the zero value demands that the
+// predicted label does not change. With Proba set (or Class, or a non-zero
+// Abs) it bounds instead how far the probability of Class (of every class
+// when Class is empty) moves, by Abs alone: a probability's tolerance is
+// absolute (Rel and Scale do not apply). The suite decoder sets Proba when
+// a classifier's test gives a tolerance, so that {abs: 0} demands
+// unchanged probabilities rather than an unchanged label.
 type Tolerance struct {
 	Abs, Rel float64
 	// Scale is ScaleTarget when empty.
 	Scale Scale
+	// Proba and Class apply to classifiers only.
+	Proba bool
+	Class string
 }
 
 // Direction is the way a DIR test expects a prediction to move.
@@ -193,11 +214,16 @@ const (
 // nil). Direction and bounds are exclusive; a sweep takes a Direction.
 // Boundaries are included: Increase alone means "never lowers"; demand a
 // strict rise with Min.
+//
+// For a classifier ([RunClassifier]), ŷ is the probability of Class (of
+// the positive class when Class is empty, for a binary classifier only).
 type Change struct {
 	Direction Direction
 	Slack     float64
 	// Interval bounds Δ (Min ≤ Δ ≤ Max; strict ends are not supported).
 	bound.Interval
+	// Class names the class whose probability must move (classifiers only).
+	Class string
 }
 
 // Sweep makes, for each base row, a grid of Steps rows in which Column
@@ -381,7 +407,9 @@ type Example struct {
 	Input map[string]any `json:"input"`
 	// Variant holds the columns the variant changed, with their new values.
 	Variant map[string]any `json:"variant,omitempty"`
-	// Prediction is ŷ of Input; VariantPrediction ŷ of the variant.
+	// Prediction is ŷ of Input; VariantPrediction ŷ of the variant. For a
+	// classifier they are what the test judges: the predicted labels, or
+	// the probabilities of its class.
 	Prediction        any `json:"prediction"`
 	VariantPrediction any `json:"variant_prediction,omitempty"`
 	// Margin is how far the example is inside its expectation (negative

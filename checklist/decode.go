@@ -2,12 +2,14 @@ package checklist
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
 
@@ -25,17 +27,18 @@ var (
 // The `checklist` section of a suite decodes here; the root package reaches
 // the decoder through the section registry, so it is not exported API.
 func init() {
-	section.Register("checklist", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
-		return decode(d, n, path)
+	section.Register("checklist", func(d *yamlx.Decoder, _, n *yaml.Node, path string, env section.Env) any {
+		return decode(d, n, path, env.Task == model.TaskClassification)
 	})
 }
 
 // decode reads the `checklist` section of a suite from n, a list of
 // tests, recording every problem in d with its position; path is the key
-// path of n (for example "checklist"). The returned tests are complete
-// only when d has recorded no problem. The grammar is in the package
+// path of n (for example "checklist"); classifier reports whether the
+// suite's model is a classifier. The returned tests are complete only
+// when d has recorded no problem. The grammar is in the package
 // documentation.
-func decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
+func decode(d *yamlx.Decoder, n *yaml.Node, path string, classifier bool) []Test {
 	items, ok := d.Sequence(n, path)
 	if !ok {
 		return nil
@@ -44,7 +47,7 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
 	names := map[string]int{}
 	for i, it := range items {
 		ip := fmt.Sprintf("%s[%d]", path, i)
-		t, ok := decodeTest(d, it, ip)
+		t, ok := decodeTest(d, it, ip, classifier)
 		if !ok {
 			continue
 		}
@@ -58,7 +61,7 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) []Test {
 	return tests
 }
 
-func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
+func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string, classifier bool) (Test, bool) {
 	fields, ok := d.Mapping(n, path, testKeys)
 	if !ok {
 		return Test{}, false
@@ -121,7 +124,7 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 		case "sweep":
 			t.Sweep = decodeSweep(d, f.Value, f.Path)
 		case "tolerance":
-			t.Tolerance = decodeTolerance(d, f.Value, f.Path)
+			t.Tolerance = decodeTolerance(d, f.Value, f.Path, classifier)
 		case "expect":
 			switch t.Type {
 			case MFT:
@@ -153,6 +156,7 @@ func decodeTest(d *yamlx.Decoder, n *yaml.Node, path string) (Test, bool) {
 	// findings.
 	var fs yamlx.Findings
 	t.validate(path, &fs)
+	t.validateTask(path, &fs, classifier)
 	d.Report(fs)
 	return t, true
 }
@@ -164,6 +168,21 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
+}
+
+// decodeLabel reads a class label: a string, an integer or a boolean, as
+// written (a boolean in lower case, as model.Labels reads a boolean
+// column).
+func decodeLabel(d *yamlx.Decoder, n *yaml.Node, path string) (string, bool) {
+	x := yamlx.Resolve(n)
+	if x == nil || x.Kind != yaml.ScalarNode || x.Tag == "!!null" || x.Tag == "!!float" {
+		d.Errorf(n, path, "must be a class label (a string, an integer or a boolean), got %s", yamlx.Describe(n))
+		return "", false
+	}
+	if x.Tag == "!!bool" {
+		return strings.ToLower(x.Value), true
+	}
+	return x.Value, true
 }
 
 // decodeScalar reads a value for a column: a number, a string, a boolean
@@ -265,13 +284,19 @@ func decodeTemplate(d *yamlx.Decoder, n *yaml.Node, path string) (Template, bool
 
 // decodeBounds reads an MFT expectation.
 func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
-	fields, ok := d.Mapping(n, path, []string{"min", "max", "value", "tolerance"})
+	fields, ok := d.Mapping(n, path, []string{"min", "max", "value", "tolerance", "label", "class"})
 	if !ok {
 		return nil
 	}
 	b := &Bounds{Interval: d.Interval(n, path, fields, false)}
 	for _, f := range fields {
 		switch f.Key {
+		case "label":
+			if l, ok := decodeLabel(d, f.Value, f.Path); ok {
+				b.Label = &l
+			}
+		case "class":
+			b.Class, _ = decodeLabel(d, f.Value, f.Path)
 		case "value":
 			if v, ok := d.Float(f.Value, f.Path); ok {
 				b.Value = &v
@@ -287,10 +312,10 @@ func decodeBounds(d *yamlx.Decoder, n *yaml.Node, path string) *Bounds {
 // Sweeps spell their directions increasing and decreasing.
 func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Change {
 	words := []string{"increase", "decrease"}
-	keys := []string{"direction", "slack", "min_change", "max_change"}
+	keys := []string{"direction", "slack", "class", "min_change", "max_change"}
 	if sweep {
 		words = []string{"increasing", "decreasing"}
-		keys = keys[:2]
+		keys = keys[:3]
 	}
 	toDirection := func(s string) Direction {
 		switch s {
@@ -327,6 +352,8 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 			c.Direction = direction(f.Value, f.Path)
 		case "slack":
 			c.Slack, _ = d.Float(f.Value, f.Path)
+		case "class":
+			c.Class, _ = decodeLabel(d, f.Value, f.Path)
 		case "min_change", "max_change":
 			if v, ok := d.Float(f.Value, f.Path); ok {
 				if f.Key == "min_change" {
@@ -337,15 +364,17 @@ func decodeChange(d *yamlx.Decoder, n *yaml.Node, path string, sweep bool) Chang
 			}
 		}
 	}
-	if len(fields) == 0 && !sweep {
+	if !slices.ContainsFunc(fields, func(f yamlx.Field) bool { return f.Key != "class" }) && !sweep {
 		d.Errorf(n, path, "needs direction, min_change or max_change")
 	}
 	return c
 }
 
-func decodeTolerance(d *yamlx.Decoder, n *yaml.Node, path string) Tolerance {
-	var t Tolerance
-	fields, ok := d.Mapping(n, path, []string{"abs", "rel", "scale"})
+// decodeTolerance reads an INV tolerance; a classifier's bounds the move
+// of class probabilities.
+func decodeTolerance(d *yamlx.Decoder, n *yaml.Node, path string, classifier bool) Tolerance {
+	t := Tolerance{Proba: classifier}
+	fields, ok := d.Mapping(n, path, []string{"abs", "rel", "scale", "class"})
 	if !ok {
 		return t
 	}
@@ -364,9 +393,13 @@ func decodeTolerance(d *yamlx.Decoder, n *yaml.Node, path string) Tolerance {
 		case "scale":
 			s, _ := d.Word(f.Value, f.Path, string(ScaleTarget), string(ScalePrediction))
 			t.Scale = Scale(s)
+		case "class":
+			t.Class, _ = decodeLabel(d, f.Value, f.Path)
 		}
 	}
 	switch {
+	case classifier && !hasKey(fields, "abs"):
+		d.Errorf(n, path, "needs abs: how far a class probability may move (leave tolerance out to demand an unchanged label)")
 	case !hasKey(fields, "abs") && !hasKey(fields, "rel"):
 		d.Errorf(n, path, "needs abs, rel or both: tolerance = abs + rel × scale")
 	case hasKey(fields, "scale") && !hasKey(fields, "rel"):

@@ -1,5 +1,5 @@
-// Package checklist runs behavioural tests against any regressor over
-// tabular Arrow data, after CheckList (Ribeiro, Wu, Guestrin and Singh,
+// Package checklist runs behavioural tests against any regressor or
+// classifier over tabular Arrow data, after CheckList (Ribeiro, Wu, Guestrin and Singh,
 // "Beyond Accuracy: Behavioral Testing of NLP Models with CheckList", ACL
 // 2020): the model is a black box, tested with three test types.
 //
@@ -135,6 +135,35 @@
 //	sweep: {column: name, from: a, to: b, steps: k}          instead of perturb; from/to default to the
 //	                                                          column's range, steps default 11
 //	expect: increasing | decreasing | {direction: increasing | decreasing, slack: s}   with a sweep
+//
+// # Classifiers
+//
+// [RunClassifier] runs the same tests against a model.Classifier, judging
+// its predicted label or the probability of a class; the suite's model
+// section says task: classification. The keys that differ:
+//
+//	# MFT
+//	expect: {label: L}                          the predicted label is L, or
+//	expect: {class: C, min: a, max: b}          a ≤ P(C) ≤ b (or value and tolerance)
+//
+//	# INV
+//	(no tolerance)                              the predicted label does not change
+//	tolerance: {abs: a}                         no class's probability moves more than a
+//	tolerance: {class: C, abs: a}               |ΔP(C)| ≤ a
+//
+//	# DIR
+//	expect: {class: C, direction: increase | decrease, slack: s}
+//	expect: {class: C, min_change: a, max_change: b}
+//	expect: {class: C, direction: increasing}   with a sweep
+//
+// A binary classifier's probability tests may leave class out: they judge
+// the positive class (expect: increase raises P(positive)). A multiclass
+// test must name it. Labels and classes are written as the target's values
+// (a string, an integer, true or false). The label of a row is the
+// model's, or, for a model that gives probabilities only, its most
+// probable class (binary: the positive class at P ≥ the model section's
+// threshold, 0.5 by default). A test of probabilities against a model that
+// gives labels only is an error naming the model.
 //
 // For example:
 //

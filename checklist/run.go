@@ -29,11 +29,56 @@ import (
 // A test that fails is a Check with Status Fail (or Warn); a test that
 // cannot be evaluated (the model errors or returns a wrong number of
 // predictions, a column is missing, a perturbation does not fit the
-// column's type) is an error naming the test. Run evaluates every test it
-// can: the checks returned are those of the tests evaluated, and the
-// error joins one error per test that could not be. A cancelled ctx stops
-// the run.
+// column's type) is an error naming the test, a [*TestError]. Run
+// evaluates every test it can: the checks returned are those of the tests
+// evaluated, and the error joins one error per test that could not be. A
+// cancelled ctx stops the run.
 func Run(ctx context.Context, m model.Regressor, data []arrow.RecordBatch, tests []Test, opts Options) ([]result.Check, error) {
+	return run(ctx, regressor{m}, data, tests, opts)
+}
+
+// tester is the model under test as the tests see it: a regressor or a
+// classifier.
+type tester interface {
+	// call returns the outputs of a batch's rows, one per row.
+	call(ctx context.Context, batch arrow.RecordBatch) (outputs, error)
+	// prepare checks t against the model and returns how its examples are
+	// judged.
+	prepare(t *Test, f *frame, opts Options) (judge, error)
+}
+
+// outputs are a model's answers for rows: y for a regressor; for a
+// classifier, the label of each row (a class index) and, when the model
+// gives them, the probabilities of the classes.
+type outputs struct {
+	y      []float64
+	labels []int
+	proba  [][]float64
+}
+
+func (o *outputs) append(p outputs) {
+	o.y = append(o.y, p.y...)
+	o.labels = append(o.labels, p.labels...)
+	o.proba = append(o.proba, p.proba...)
+}
+
+// judge reads a test's examples from the model's outputs.
+type judge interface {
+	// margin says how far example e is inside its expectation, and
+	// whether it passes (for numbers, when the margin is ≥ 0).
+	margin(e example, o *outputs) (float64, bool)
+	// show returns the outputs example e compares, for its JSON (the
+	// prediction of its base, of its variant) and for its text ("ŷ 3",
+	// "moved ŷ 3→4", "moved P(b) 0.2→0.5").
+	show(e example, o *outputs) (pred, variant any, text string)
+	// expected says what the example expected, for people.
+	expected(e example) string
+	// check reports outputs the test cannot judge (probabilities it reads
+	// from a model that gives labels only).
+	check(o *outputs) error
+}
+
+func run(ctx context.Context, m tester, data []arrow.RecordBatch, tests []Test, opts Options) ([]result.Check, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -54,15 +99,34 @@ func Run(ctx context.Context, m model.Regressor, data []arrow.RecordBatch, tests
 		c, err := runTest(ctx, m, f, t, opts)
 		if err != nil {
 			if ctx.Err() != nil {
-				return checks, fmt.Errorf("checklist: test %q: %w", t.Name, ctx.Err())
+				return checks, &TestError{Name: t.Name, Index: i, Line: t.Line, Col: t.Col, Err: ctx.Err()}
 			}
-			errs = append(errs, fmt.Errorf("checklist: test %q: %w", t.Name, err))
+			errs = append(errs, &TestError{Name: t.Name, Index: i, Line: t.Line, Col: t.Col, Err: err})
 			continue
 		}
 		checks = append(checks, c)
 	}
 	return checks, errors.Join(errs...)
 }
+
+// TestError is a test that could not be evaluated. Its message reads
+// `checklist: test "NAME": ERR`; Line and Col locate the test in its suite
+// file (0 when it was built in Go), for the caller to position the error.
+type TestError struct {
+	// Name and Index identify the test: its name, its position in the
+	// list given to Run.
+	Name  string
+	Index int
+	// Line and Col are the test's Line and Col.
+	Line, Col int
+	Err       error
+}
+
+// Error formats the error as `checklist: test "NAME": ERR`.
+func (e *TestError) Error() string { return fmt.Sprintf("checklist: test %q: %v", e.Name, e.Err) }
+
+// Unwrap returns Err.
+func (e *TestError) Unwrap() error { return e.Err }
 
 func (o *Options) validate() error {
 	if o.BatchSize < 0 {
@@ -96,7 +160,7 @@ type worst struct {
 	margin float64
 }
 
-func runTest(ctx context.Context, m model.Regressor, f *frame, t *Test, opts Options) (result.Check, error) {
+func runTest(ctx context.Context, m tester, f *frame, t *Test, opts Options) (result.Check, error) {
 	if err := t.Validate(); err != nil {
 		return result.Check{}, err
 	}
@@ -104,21 +168,15 @@ func runTest(ctx context.Context, m model.Regressor, f *frame, t *Test, opts Opt
 	if t.Seed != nil {
 		seed = *t.Seed
 	}
+	j, err := m.prepare(t, f, opts)
+	if err != nil {
+		return result.Check{}, err
+	}
 	p, err := build(t, f, seed)
 	if err != nil {
 		return result.Check{}, err
 	}
-	tol := 0.0 // the target-scaled part of an INV tolerance
-	if t.Type == INV && t.Tolerance.Rel > 0 && t.Tolerance.Scale != ScalePrediction {
-		if opts.Target == "" {
-			return result.Check{}, errors.New("tolerance rel with scale target needs the target column (Options.Target)")
-		}
-		if len(f.target) < 2 {
-			return result.Check{}, fmt.Errorf("target %q has %d finite values; its standard deviation needs 2", opts.Target, len(f.target))
-		}
-		tol = t.Tolerance.Rel * stat.StdDev(f.target, nil)
-	}
-	preds, calls, err := predict(ctx, m, f, p.rows, p.origins(), opts)
+	out, calls, err := predict(ctx, m, j, f, p.rows, p.origins(), opts)
 	if err != nil {
 		return result.Check{}, err
 	}
@@ -131,8 +189,8 @@ func runTest(ctx context.Context, m model.Regressor, f *frame, t *Test, opts Opt
 				continue
 			}
 			applicable = true
-			mg := t.margin(e, preds, tol)
-			if mg >= 0 {
+			mg, pass := j.margin(e, &out)
+			if pass {
 				continue
 			}
 			if !failed || rank(mg) < rank(w.margin) {
@@ -151,26 +209,86 @@ func runTest(ctx context.Context, m model.Regressor, f *frame, t *Test, opts Opt
 	slices.SortStableFunc(o.worst, func(a, b worst) int {
 		return cmp.Compare(rank(a.margin), rank(b.margin))
 	})
-	return t.check(f, p, preds, o, seed, opts.MaxExamples), nil
+	return t.check(f, p, j, &out, o, seed, opts.MaxExamples), nil
+}
+
+// regressor is a model.Regressor under test.
+type regressor struct{ m model.Regressor }
+
+func (r regressor) call(ctx context.Context, b arrow.RecordBatch) (outputs, error) {
+	p, err := r.m.Predict(ctx, b)
+	if err != nil {
+		return outputs{}, err
+	}
+	if len(p) != int(b.NumRows()) {
+		return outputs{}, countError{fmt.Errorf("got %d predictions for %d rows", len(p), b.NumRows())}
+	}
+	return outputs{y: p}, nil
+}
+
+func (r regressor) prepare(t *Test, f *frame, opts Options) (judge, error) {
+	var fs yamlx.Findings
+	t.validateTask("", &fs, false)
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	tol := 0.0 // the target-scaled part of an INV tolerance
+	if t.Type == INV && t.Tolerance.Rel > 0 && t.Tolerance.Scale != ScalePrediction {
+		if opts.Target == "" {
+			return nil, errors.New("tolerance rel with scale target needs the target column (Options.Target)")
+		}
+		if len(f.target) < 2 {
+			return nil, fmt.Errorf("target %q has %d finite values; its standard deviation needs 2", opts.Target, len(f.target))
+		}
+		tol = t.Tolerance.Rel * stat.StdDev(f.target, nil)
+	}
+	return regJudge{t: t, tol: tol}, nil
+}
+
+// regJudge judges a regressor's test; tol is the target-scaled part of an
+// INV tolerance.
+type regJudge struct {
+	t   *Test
+	tol float64
 }
 
 // margin is how far example e is inside its expectation: ≥ 0 passes;
 // negative or NaN fails.
-func (t *Test) margin(e example, preds []float64, targetTol float64) float64 {
-	y := preds[e.from]
-	if e.to < 0 {
-		return e.bounds.margin(y)
-	}
-	v := preds[e.to]
-	d := v - y
-	if t.Type == INV {
-		tol := t.Tolerance.Abs + targetTol
+func (j regJudge) margin(e example, o *outputs) (float64, bool) {
+	t := j.t
+	y := o.y[e.from]
+	var m float64
+	switch {
+	case e.to < 0:
+		m = e.bounds.margin(y)
+	case t.Type == INV:
+		tol := t.Tolerance.Abs + j.tol
 		if t.Tolerance.Scale == ScalePrediction {
 			tol += t.Tolerance.Rel * math.Abs(y)
 		}
-		return tol - math.Abs(d)
+		m = tol - math.Abs(o.y[e.to]-y)
+	default:
+		m = t.Change.margin(o.y[e.to] - y)
 	}
-	return t.Change.margin(d)
+	return m, m >= 0
+}
+
+func (j regJudge) show(e example, o *outputs) (pred, variant any, text string) {
+	y := o.y[e.from]
+	if e.to < 0 {
+		return result.Number(y), nil, "ŷ " + result.Human(y)
+	}
+	v := o.y[e.to]
+	return result.Number(y), result.Number(v), fmt.Sprintf("moved ŷ %s→%s", result.Human(y), result.Human(v))
+}
+
+func (regJudge) check(*outputs) error { return nil }
+
+func (j regJudge) expected(e example) string {
+	if e.to < 0 {
+		return e.bounds.String()
+	}
+	return j.t.expectation("ŷ")
 }
 
 func (b *Bounds) margin(y float64) float64 {
@@ -210,46 +328,56 @@ func (c *Change) margin(d float64) float64 {
 	return m
 }
 
-// predict sends rows to m in batches of opts.BatchSize rows. origin holds
-// the data row behind each row (-1: none), for errors.
-func predict(ctx context.Context, m model.Regressor, f *frame, rows []row, origin []int, opts Options) (preds []float64, calls int, err error) {
-	preds = make([]float64, 0, len(rows))
+// countError is a model that returned a wrong number of outputs for a
+// batch: the test inputs are named, not the data rows they came from.
+type countError struct{ error }
+
+// predict sends rows to m in batches of opts.BatchSize rows, stopping at
+// the first batch whose outputs j cannot judge. origin holds the data row
+// behind each row (-1: none), for errors.
+func predict(ctx context.Context, m tester, j judge, f *frame, rows []row, origin []int, opts Options) (out outputs, calls int, err error) {
 	for lo := 0; lo < len(rows); lo += opts.BatchSize {
 		if err := ctx.Err(); err != nil {
-			return nil, calls, err
+			return outputs{}, calls, err
 		}
 		hi := min(lo+opts.BatchSize, len(rows))
 		b, err := f.batch(opts.Mem, rows[lo:hi])
 		if err != nil {
-			return nil, calls, err
+			return outputs{}, calls, err
 		}
-		p, err := m.Predict(ctx, b)
+		p, err := m.call(ctx, b)
 		b.Release()
 		calls++
-		if err != nil {
-			if !slices.Contains(origin[lo:hi], -1) {
-				// Every row is made from a data row: the model's own error
-				// names them when it names rows, else say which.
-				if namesDataRows(model.AtDataRows(err, origin[lo:hi])) {
-					return nil, calls, err
-				}
-				return nil, calls, fmt.Errorf("model: inputs made from %s: %w", rowSpan(origin[lo:hi]), err)
+		var ce countError
+		switch {
+		case errors.As(err, &ce):
+			return outputs{}, calls, fmt.Errorf("model: test inputs %d..%d of %d: %w", lo, hi-1, len(rows), err)
+		case err != nil && !slices.Contains(origin[lo:hi], -1):
+			// Every row is made from a data row: the model's own error
+			// names them when it names rows, else say which.
+			if namesDataRows(model.AtDataRows(err, origin[lo:hi])) {
+				return outputs{}, calls, err
 			}
-			return nil, calls, fmt.Errorf("model: test inputs %d..%d of %d: %w", lo, hi-1, len(rows), err)
+			return outputs{}, calls, fmt.Errorf("model: inputs made from %s: %w", rowSpan(origin[lo:hi]), err)
+		case err != nil:
+			return outputs{}, calls, fmt.Errorf("model: test inputs %d..%d of %d: %w", lo, hi-1, len(rows), err)
 		}
-		if len(p) != hi-lo {
-			return nil, calls, fmt.Errorf("model: test inputs %d..%d of %d: got %d predictions for %d rows", lo, hi-1, len(rows), len(p), hi-lo)
+		if err := j.check(&p); err != nil {
+			return outputs{}, calls, err
 		}
-		preds = append(preds, p...)
+		out.append(p)
 	}
-	return preds, calls, nil
+	return out, calls, nil
 }
 
 // namesDataRows reports whether err is a model error that names data rows.
 func namesDataRows(err error) bool {
 	var re *model.RowError
 	var ee *model.EndpointError
+	var rs *model.RowsError
 	switch {
+	case errors.As(err, &rs):
+		return true // its rows are positions of the batch, all mapped
 	case errors.As(err, &re):
 		return re.DataRows != nil
 	case errors.As(err, &ee):
@@ -312,7 +440,7 @@ func rank(m float64) float64 {
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
 
 // check turns an outcome into the test's result.
-func (t *Test) check(f *frame, p *plan, preds []float64, o outcome, seed uint64, maxExamples int) result.Check {
+func (t *Test) check(f *frame, p *plan, j judge, out *outputs, o outcome, seed uint64, maxExamples int) result.Check {
 	sev := t.Severity
 	if sev == "" {
 		sev = result.SeverityError
@@ -322,7 +450,7 @@ func (t *Test) check(f *frame, p *plan, preds []float64, o outcome, seed uint64,
 		Failed: o.failed, Wilson: Interval{Low: lo, High: hi, Level: 0.95}, MaxFailureRate: t.MaxFailureRate,
 		Calls: o.calls, Rows: o.rows, Seed: seed}
 	for _, w := range o.worst[:min(len(o.worst), maxExamples)] {
-		d.Examples = append(d.Examples, t.example(f, p, preds, w))
+		d.Examples = append(d.Examples, describeExample(f, p, j, out, w))
 	}
 	c := result.Check{Section: result.Checklist, Name: "checklist." + t.Name, Kind: string(t.Type),
 		Severity: sev, Expected: t.MaxFailureRate, Details: d,
@@ -354,21 +482,20 @@ func (t *Test) check(f *frame, p *plan, preds []float64, o outcome, seed uint64,
 }
 
 // example describes the worst example w.
-func (t *Test) example(f *frame, p *plan, preds []float64, w worst) Example {
+func describeExample(f *frame, p *plan, j judge, out *outputs, w worst) Example {
 	c := p.cases[w.c]
 	e := c.examples[w.e]
 	from := p.rows[e.from]
-	x := Example{Case: w.c, Base: c.label, Input: map[string]any{}, Prediction: result.Number(preds[e.from]),
-		Margin: result.Number(w.margin)}
+	pred, variant, shown := j.show(e, out)
+	x := Example{Case: w.c, Base: c.label, Input: map[string]any{}, Prediction: pred, Margin: result.Number(w.margin)}
 	if c.dataRow >= 0 {
 		x.Row = &c.dataRow
 	}
 	for j, col := range f.cols {
 		x.Input[col.name] = col.jsonValue(from[j])
 	}
-	y := result.Human(preds[e.from])
 	if e.to < 0 {
-		x.Text = fmt.Sprintf("%s: ŷ %s, expected %s", c.label, y, e.bounds)
+		x.Text = fmt.Sprintf("%s: %s, expected %s", c.label, shown, j.expected(e))
 		return x
 	}
 	to := p.rows[e.to]
@@ -380,21 +507,21 @@ func (t *Test) example(f *frame, p *plan, preds []float64, w worst) Example {
 			moves = append(moves, fmt.Sprintf("%s %s→%s", col.name, col.show(from[j]), col.show(to[j])))
 		}
 	}
-	x.VariantPrediction = result.Number(preds[e.to])
-	x.Text = fmt.Sprintf("%s: %s moved ŷ %s→%s (expected %s)", c.label, strings.Join(moves, ", "),
-		y, result.Human(preds[e.to]), t.expectation(from, preds[e.from]))
+	x.VariantPrediction = variant
+	x.Text = fmt.Sprintf("%s: %s %s (expected %s)", c.label, strings.Join(moves, ", "), shown, j.expected(e))
 	return x
 }
 
-// expectation says what an INV or DIR example expected, for people.
-func (t *Test) expectation(base row, y float64) string {
+// expectation says what an INV or DIR example expected, for people; y
+// names the output compared ("ŷ", "P(b)").
+func (t *Test) expectation(y string) string {
 	if t.Type == INV {
 		tol := t.Tolerance
-		s := "|Δŷ| ≤ " + result.Human(tol.Abs)
+		s := "|Δ" + y + "| ≤ " + result.Human(tol.Abs)
 		if tol.Rel > 0 {
 			scale := "sd(target)"
 			if tol.Scale == ScalePrediction {
-				scale = "|ŷ|"
+				scale = "|" + y + "|"
 			}
 			s += fmt.Sprintf(" + %s×%s", result.Human(tol.Rel), scale)
 		}
@@ -411,11 +538,18 @@ func (t *Test) expectation(base row, y float64) string {
 		}
 		return s
 	}
-	return "Δŷ " + rangeText(ch.Min, ch.Max)
+	return "Δ" + y + " " + rangeText(ch.Min, ch.Max)
 }
 
-// String says what the bounds expect, e.g. "≥ 60" or "10 ± 0.5".
+// String says what the bounds expect, e.g. "≥ 60", "10 ± 0.5", "label
+// b", or "P(b) ≥ 0.8" when they name a class.
 func (b *Bounds) String() string {
+	if b.Label != nil {
+		return "label " + *b.Label
+	}
+	if b.Class != "" {
+		return "P(" + b.Class + ") " + (&Bounds{Interval: b.Interval, Value: b.Value, Tolerance: b.Tolerance}).String()
+	}
 	if b.Value != nil {
 		if b.Tolerance == 0 {
 			return "= " + result.Human(*b.Value)
@@ -599,6 +733,8 @@ func (t *Test) validateDIR(path string, fs *yamlx.Findings) {
 		fs.Add(at, "slack applies to a direction: {direction: %s, slack: ...}", increase)
 	case ch.Direction == "" && sweep:
 		fs.Add(at, "needs direction: increasing or decreasing")
+	case ch.Direction == "" && !bounds:
+		fs.Add(at, "needs direction, min_change or max_change")
 	case ch.Direction != "" && ch.Direction != Increase && ch.Direction != Decrease:
 		fs.Add(at, "direction %q is neither increase nor decrease", ch.Direction)
 	case ch.StrictMin || ch.StrictMax:
@@ -635,11 +771,19 @@ func (t *Test) validateDIR(path string, fs *yamlx.Findings) {
 
 // validate records the problems of an MFT expectation at path.
 func (b *Bounds) validate(path string, fs *yamlx.Findings) {
+	if b.Label != nil {
+		if b.Value != nil || !b.Interval.IsZero() || b.Tolerance != 0 || b.Class != "" {
+			fs.Add(path, "label and min/max/value/class are exclusive: expect {label: ...} or {class: ..., min: ..., max: ...}")
+		}
+		return
+	}
 	switch {
 	case b.Value != nil && !b.Interval.IsZero():
 		fs.Add(path, "value and min/max are exclusive: expect {value, tolerance} or {min, max}")
 	case b.Tolerance != 0 && b.Value == nil:
 		fs.Add(path, "tolerance applies to value: expect {value: ..., tolerance: ...}")
+	case b.Value == nil && b.Interval.IsZero() && b.Class != "":
+		fs.Add(path, "needs min, max or value: the bounds of the probability of class %q", b.Class)
 	case b.Value == nil && b.Interval.IsZero():
 		fs.Add(path, "needs min, max or value")
 	case b.StrictMin || b.StrictMax:
@@ -649,5 +793,51 @@ func (b *Bounds) validate(path string, fs *yamlx.Findings) {
 	}
 	if !(b.Tolerance >= 0) {
 		fs.Add(yamlx.Join(path, "tolerance"), "must be ≥ 0, got %s", result.FormatFloat(b.Tolerance))
+	}
+}
+
+// validateTask records the problems of t that depend on the model it
+// tests: a regressor's test names no label or class; a classifier's INV
+// tolerance on probabilities is absolute. Problems that depend on the
+// classes themselves (a class the model does not have) are found by
+// [RunClassifier].
+func (t *Test) validateTask(path string, fs *yamlx.Findings, classifier bool) {
+	k := func(key string) string { return yamlx.Join(path, key) }
+	type bounds struct {
+		at string
+		b  *Bounds
+	}
+	all := []bounds{{k("expect"), t.Expect}}
+	for i, c := range t.Cases {
+		all = append(all, bounds{yamlx.Join(fmt.Sprintf("%s[%d]", k("cases"), i), "expect"), c.Expect})
+	}
+	for i, tm := range t.Templates {
+		all = append(all, bounds{yamlx.Join(fmt.Sprintf("%s[%d]", k("templates"), i), "expect"), tm.Expect})
+	}
+	if !classifier {
+		const why = "applies to a classifier (task: classification); this model is a regressor"
+		for _, b := range all {
+			switch {
+			case b.b == nil:
+			case b.b.Label != nil:
+				fs.AddKey(yamlx.Join(b.at, "label"), why)
+			case b.b.Class != "":
+				fs.AddKey(yamlx.Join(b.at, "class"), why)
+			}
+		}
+		if t.Tolerance.Class != "" {
+			fs.AddKey(yamlx.Join(k("tolerance"), "class"), why)
+		}
+		if t.Change.Class != "" {
+			fs.AddKey(yamlx.Join(k("expect"), "class"), why)
+		}
+		return
+	}
+	tol := t.Tolerance
+	if t.Type == INV && tol.Rel != 0 {
+		fs.Add(yamlx.Join(k("tolerance"), "rel"), "a class probability's tolerance is absolute: give abs (and class)")
+	}
+	if t.Type == INV && tol.Scale != "" {
+		fs.Add(yamlx.Join(k("tolerance"), "scale"), "a class probability's tolerance is absolute: give abs (and class)")
 	}
 }

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -53,8 +54,69 @@ func Compare(s *Spec, ref, cur *profile.Profile) ([]result.Check, error) {
 				bad(t.Line, t.Col, yamlx.Join(path, string(t.Kind)), "column %q is %s (%s): %s", c.Name, rc.Kind, rc.Type, why)
 				continue
 			}
-			checks = append(checks, run(t, c.Name, rc, cc, ref.MaxDistinct, cur.MaxDistinct))
+			checks = append(checks, run(t, "drift."+c.Name+"."+string(t.Kind), c.Name, rc, cc, ref.MaxDistinct, cur.MaxDistinct, false))
 		}
+	}
+	if s.Label != nil {
+		lc, err := compareTarget(s, s.Label, "label", "the reference", "the current data's profile", ref, cur)
+		if err != nil {
+			var ye *yamlx.Error
+			if errors.As(err, &ye) {
+				problems = append(problems, ye.Problems...)
+			} else {
+				return nil, err
+			}
+		}
+		checks = append(checks, lc...)
+	}
+	if len(problems) > 0 {
+		return nil, &yamlx.Error{File: s.File, Problems: problems}
+	}
+	return checks, nil
+}
+
+// ComparePredictions runs the tests of s.Prediction on the profiles of a
+// model's predictions on the reference (ref) and on the current data
+// (cur), whose column PredictionColumn holds a predicted label, the
+// probability of s.Prediction.Class, or a regressor's prediction per row.
+// It returns one check per test, named "drift.prediction.<test>", with the
+// errors and statuses of [Compare]. A spec without Prediction has none.
+func ComparePredictions(s *Spec, ref, cur *profile.Profile) ([]result.Check, error) {
+	if s == nil || s.Prediction == nil {
+		return nil, nil
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return compareTarget(s, s.Prediction, "prediction", "the reference's predictions", "the current data's predictions", ref, cur)
+}
+
+// compareTarget runs t's tests on its column of ref and cur; key names it
+// in the suite (label, prediction).
+func compareTarget(s *Spec, t *Target, key, refName, curName string, ref, cur *profile.Profile) ([]result.Check, error) {
+	path := "drift." + key
+	bad := func(format string, args ...any) error {
+		return &yamlx.Error{File: s.File, Problems: []yamlx.Problem{{Line: t.Line, Col: t.Col, Path: path, Msg: fmt.Sprintf(format, args...)}}}
+	}
+	rc, cc := ref.Column(t.Column), cur.Column(t.Column)
+	switch {
+	case rc == nil:
+		return nil, bad("column %q is not in %s; it has %s", t.Column, refName, names(ref))
+	case cc == nil:
+		return nil, bad("column %q is not in %s; it has %s", t.Column, curName, names(cur))
+	case rc.Kind != cc.Kind:
+		return nil, bad("column %q is %s (%s) in %s but %s (%s) in the current data", t.Column, rc.Kind, rc.Type, refName, cc.Kind, cc.Type)
+	}
+	var checks []result.Check
+	var problems []yamlx.Problem
+	for _, x := range t.Tests {
+		if why := applies(x.Kind, rc.Kind); why != "" && !t.Categorical {
+			problems = append(problems, yamlx.Problem{Line: x.Line, Col: x.Col, Path: yamlx.Join(path, string(x.Kind)),
+				Msg: fmt.Sprintf("column %q is %s (%s): %s", t.Column, rc.Kind, rc.Type, why)})
+			continue
+		}
+		ck := run(x, path+"."+string(x.Kind), t.Column, rc, cc, ref.MaxDistinct, cur.MaxDistinct, t.Categorical)
+		checks = append(checks, ck)
 	}
 	if len(problems) > 0 {
 		return nil, &yamlx.Error{File: s.File, Problems: problems}
@@ -84,12 +146,14 @@ func applies(k Kind, kind profile.Kind) string {
 	return ""
 }
 
-func run(t Test, column string, rc, cc *profile.Column, refMax, curMax int) result.Check {
+// run runs test t of a column: categorical compares its categories
+// whatever its kind.
+func run(t Test, name, column string, rc, cc *profile.Column, refMax, curMax int, categorical bool) result.Check {
 	sev := t.Severity
 	if sev == "" {
 		sev = result.SeverityError
 	}
-	ck := result.Check{Section: result.Drift, Name: "drift." + column + "." + string(t.Kind), Kind: string(t.Kind),
+	ck := result.Check{Section: result.Drift, Name: name, Kind: string(t.Kind),
 		Column: column, Severity: sev}
 	expected, expectedText := bounds(t)
 	ck.Expected, ck.ExpectedText = expected, expectedText
@@ -104,7 +168,7 @@ func run(t Test, column string, rc, cc *profile.Column, refMax, curMax int) resu
 	case cc.Count == 0:
 		return fail("the current data has no non-null values in " + column)
 	}
-	useNumbers := rc.Kind == profile.Numeric && t.Kind != ChiSquareTest && t.Kind != NewCategories
+	useNumbers := rc.Kind == profile.Numeric && t.Kind != ChiSquareTest && t.Kind != NewCategories && !categorical
 	if useNumbers {
 		rd, cd, exact, err := numericDists(rc, cc)
 		if err != "" {

@@ -55,6 +55,19 @@
 // new_categories: the values of the current data that never occur in the
 // reference, by name, and the rows holding them.
 //
+// # Label and prediction drift
+//
+// The section's label key tests the model's target column, and its
+// prediction key the model's predictions: its predictions on the current
+// data against its predictions on the reference, whatever the model's
+// source (the root package runs the model on both and profiles the
+// outputs; this package does not know models). A classifier's labels are
+// compared as categories whatever their type (chi_square, psi over the
+// classes, new_categories); prediction: {class: C} compares the
+// probability of class C as a number (ks, psi over deciles, wasserstein).
+// A regressor's target and predictions are numbers. The checks are named
+// "drift.label.<test>" and "drift.prediction.<test>".
+//
 // Large samples make every difference significant: with hundreds of
 // thousands of rows a p-value bound fails on shifts too small to matter,
 // so prefer bounds on effect sizes (D, PSI, W₁) for big data.

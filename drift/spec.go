@@ -3,6 +3,7 @@ package drift
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -26,11 +27,46 @@ const (
 )
 
 // Spec is a suite's `drift` section: per column, the tests comparing the
-// current data with the reference.
+// current data with the reference; and the tests of a model's target
+// (label drift) and of its predictions (prediction drift).
 type Spec struct {
 	Columns []Column
+	// Label, when set, compares the model's target column: its class
+	// distribution for a classifier. [Compare] runs its tests on the
+	// profiles' column Label.Column, named "drift.label.<test>".
+	Label *Target
+	// Prediction, when set, compares the model's predictions on the
+	// current data with its predictions on the reference:
+	// [ComparePredictions] runs its tests on profiles of the predictions,
+	// named "drift.prediction.<test>".
+	Prediction *Target
 	// File names the suite file, for errors Compare positions in it.
 	File string
+}
+
+// PredictionColumn is the column of the profiles [ComparePredictions]
+// compares: a row's predicted label, or the probability of
+// Prediction.Class, or a regressor's prediction.
+const PredictionColumn = "prediction"
+
+// Target holds the tests of label or prediction drift: the `label` and
+// `prediction` keys of the drift section.
+type Target struct {
+	// Column is the profiled column the tests compare: the model's target
+	// for Label, set by whoever knows the model (the suite's root package
+	// sets it from the model section); PredictionColumn for Prediction.
+	Column string
+	// Class, for a classifier's prediction drift, names the class whose
+	// probability is compared (numeric tests); "" compares the predicted
+	// labels.
+	Class string
+	// Categorical compares categories whatever the profiled kind (a
+	// classifier's labels, integers included): chi_square, psi over the
+	// categories and new_categories apply, ks and wasserstein do not.
+	Categorical bool
+	Tests       []Test
+	// Line and Col locate the key (label or prediction) in the suite.
+	Line, Col int
 }
 
 // Column holds the drift tests of one column.
@@ -68,7 +104,7 @@ func statisticKey(k Kind) string {
 }
 
 var (
-	specKeys   = []string{"columns", "severity"}
+	specKeys   = []string{"columns", "label", "prediction", "severity"}
 	columnKeys = []string{"ks", "psi", "wasserstein", "chi_square", "new_categories", "severity", "chisquare"}
 	// aliases are the old spellings of test names, still accepted; the
 	// canonical name is the one results and reports use.
@@ -82,14 +118,18 @@ var (
 	}
 )
 
-// Names returns the columns the spec compares, in suite order.
+// Names returns the data columns the spec compares, in suite order: its
+// columns, then the label's column when it is set.
 func (s *Spec) Names() []string {
 	if s == nil {
 		return nil
 	}
-	out := make([]string, len(s.Columns))
-	for i, c := range s.Columns {
-		out[i] = c.Name
+	out := make([]string, 0, len(s.Columns)+1)
+	for _, c := range s.Columns {
+		out = append(out, c.Name)
+	}
+	if s.Label != nil && s.Label.Column != "" && !slices.Contains(out, s.Label.Column) {
+		out = append(out, s.Label.Column)
 	}
 	return out
 }
@@ -103,14 +143,19 @@ func (s *Spec) Len() int {
 	for _, c := range s.Columns {
 		n += len(c.Tests)
 	}
+	for _, t := range []*Target{s.Label, s.Prediction} {
+		if t != nil {
+			n += len(t.Tests)
+		}
+	}
 	return n
 }
 
 // The `drift` section of a suite decodes here; the root package reaches
 // the decoder through the section registry, so it is not exported API.
 func init() {
-	section.Register("drift", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
-		return decode(d, n, path)
+	section.Register("drift", func(d *yamlx.Decoder, _, n *yaml.Node, path string, env section.Env) any {
+		return decode(d, n, path, env.Task == "classification")
 	})
 }
 
@@ -128,11 +173,17 @@ func init() {
 //	      chi_square: {min_p_value: P, max_statistic: X}   # chisquare: an accepted alias
 //	      new_categories: {max: N}   # or N
 //	      severity: warn             # default for the column's tests
+//	  label: {chi_square: {...}, psi: {...}, new_categories: N}     # the model's target
+//	  prediction: {chi_square: {...}, psi: {...}}                   # the model's predicted labels
+//	  prediction: {class: C, ks: {...}, psi: {...}, wasserstein: {...}}   # its probability of class C
 //
 // Every test takes its own severity. ks and chi_square need at least one
 // bound; statistics and p-values are fractions, PSI and Wasserstein
-// bounds non-negative numbers, new_categories a count.
-func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+// bounds non-negative numbers, new_categories a count. classifier reports
+// whether the suite's model is a classifier: its labels are categories
+// (label, and prediction without class), its probabilities numbers; a
+// regressor's target and predictions are numbers, and take no class.
+func decode(d *yamlx.Decoder, n *yaml.Node, path string, classifier bool) *Spec {
 	s := &Spec{File: d.File}
 	fields, ok := d.Mapping(n, path, specKeys)
 	if !ok {
@@ -141,7 +192,18 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	sev := d.SeverityIn(fields, "")
 	hasColumns := false
 	for _, f := range fields {
-		if f.Key != "columns" {
+		switch f.Key {
+		case "label", "prediction":
+			t := decodeTarget(d, f, sev, classifier)
+			if f.Key == "label" {
+				s.Label = t
+			} else {
+				t.Column = PredictionColumn
+				s.Prediction = t
+			}
+			continue
+		case "columns":
+		default:
 			continue
 		}
 		hasColumns = true
@@ -158,18 +220,79 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 			s.Columns = append(s.Columns, c)
 		}
 	}
-	if !hasColumns {
-		d.Errorf(n, yamlx.Join(path, "columns"), "missing: the columns to compare with the reference")
+	if !hasColumns && s.Label == nil && s.Prediction == nil {
+		d.Errorf(n, yamlx.Join(path, "columns"), "missing: the columns to compare with the reference (or label, prediction)")
 	}
 	return s
 }
 
+// decodeTarget reads label: or prediction: {TEST: {...}, ..., class: C,
+// severity: S}.
+func decodeTarget(d *yamlx.Decoder, f yamlx.Field, sev result.Severity, classifier bool) *Target {
+	t := &Target{Line: f.KeyN.Line, Col: f.KeyN.Column}
+	keys := slices.Clone(columnKeys)
+	if f.Key == "prediction" {
+		keys = append(keys, "class")
+	}
+	fields, ok := d.Mapping(f.Value, f.Path, keys)
+	if !ok {
+		return t
+	}
+	for _, g := range fields {
+		if g.Key == "class" {
+			if x := yamlx.Resolve(g.Value); x != nil && x.Kind == yaml.ScalarNode && x.Tag != "!!null" && x.Tag != "!!float" {
+				t.Class = x.Value
+				if x.Tag == "!!bool" {
+					t.Class = strings.ToLower(x.Value)
+				}
+			} else {
+				d.Errorf(g.Value, g.Path, "must be a class label (a string, an integer or a boolean), got %s", yamlx.Describe(g.Value))
+			}
+			if !classifier {
+				d.Errorf(g.KeyN, g.Path, "applies to a classifier (task: classification): the probability of a class")
+			}
+		}
+	}
+	rest := slices.DeleteFunc(slices.Clone(fields), func(g yamlx.Field) bool { return g.Key == "class" })
+	c := decodeFields(d, f.Value, f.Path, rest, sev)
+	t.Tests = c.Tests
+	t.Categorical = classifier && t.Class == ""
+	var fs yamlx.Findings
+	t.validate(f.Path, &fs)
+	d.Report(fs)
+	return t
+}
+
+// validate reports the tests that do not apply to the target's values: a
+// classifier's labels are categories, its probabilities and a regressor's
+// values numbers.
+func (t *Target) validate(path string, fs *yamlx.Findings) {
+	for _, x := range t.Tests {
+		tp := yamlx.Join(path, string(x.Kind))
+		switch {
+		case t.Categorical && (x.Kind == KSTest || x.Kind == WassersteinTest):
+			fs.AddKey(tp, "compares numbers; a classifier's labels are categories: use chi_square, psi or new_categories")
+		case !t.Categorical && x.Kind == NewCategories && t.Class != "":
+			fs.AddKey(tp, "compares categories; the probability of class %q is a number: use ks, psi or wasserstein", t.Class)
+		}
+		x.validate(tp, fs)
+	}
+}
+
 func decodeColumn(d *yamlx.Decoder, name string, n *yaml.Node, path string, sev result.Severity) Column {
-	c := Column{Name: name}
 	fields, ok := d.Mapping(n, path, columnKeys)
 	if !ok {
-		return c
+		return Column{Name: name}
 	}
+	c := decodeFields(d, n, path, fields, sev)
+	c.Name = name
+	return c
+}
+
+// decodeFields reads the tests of a column (or of a label or prediction)
+// from its fields.
+func decodeFields(d *yamlx.Decoder, n *yaml.Node, path string, fields []yamlx.Field, sev result.Severity) Column {
+	var c Column
 	sev = d.SeverityIn(fields, sev)
 	for _, f := range fields {
 		if f.Key == "severity" {
@@ -244,8 +367,24 @@ func decodeTest(d *yamlx.Decoder, t *Test, n *yaml.Node, path string) {
 // decoded suite reports the same problems positioned in its file.
 func (s *Spec) Validate() error {
 	var fs yamlx.Findings
-	if len(s.Columns) == 0 {
+	if len(s.Columns) == 0 && s.Label == nil && s.Prediction == nil {
 		fs.Add("drift.columns", "names no column: add COLUMN: {ks: {...}, ...}")
+	}
+	for _, t := range []struct {
+		key string
+		t   *Target
+	}{{"label", s.Label}, {"prediction", s.Prediction}} {
+		if t.t == nil {
+			continue
+		}
+		p := yamlx.Join("drift", t.key)
+		if len(t.t.Tests) == 0 {
+			fs.Add(p, "names no test: add one of chi_square, psi, new_categories (or ks, psi, wasserstein for numbers)")
+		}
+		if t.t.Column == "" {
+			fs.Add(p, "has no column to compare: Target.Column (the model's target for label, PredictionColumn for prediction)")
+		}
+		t.t.validate(p, &fs)
 	}
 	for _, c := range s.Columns {
 		p := yamlx.Join("drift.columns", c.Name)

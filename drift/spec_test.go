@@ -15,7 +15,7 @@ func decodeSrc(t *testing.T, src string) (*Spec, error) {
 	n, err := yamlx.Parse("s.yaml", []byte(src))
 	require.NoError(t, err)
 	d := &yamlx.Decoder{File: "s.yaml"}
-	s := decode(d, n, "drift")
+	s := decode(d, n, "drift", false)
 	return s, d.Err()
 }
 

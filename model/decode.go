@@ -20,7 +20,7 @@ import (
 func init() { section.Register("model", decodeSection) }
 
 var (
-	baseKeys      = []string{"task", "target", "features", "positive", "threshold", "ece_bins", "split", "metrics", "compare_to", "severity"}
+	baseKeys      = []string{"task", "target", "features", "positive", "threshold", "ece_bins", "split", "metrics", "compare_to", "severity", "class_balance"}
 	predKeys      = []string{"label", "proba"}
 	thresholdKeys = []string{"value", "precision", "recall"}
 	compareKeys   = []string{"name", "max_worse", "n_boot", "seed"}
@@ -77,6 +77,8 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 			m.Objectives = decodeObjectives(d, f.Value, f.Path, sev, m.Task)
 		case "compare_to":
 			m.CompareTo = decodeCompare(d, f.Value, f.Path, env.Dir, sev)
+		case "class_balance":
+			m.Balance = decodeBalance(d, f.Value, f.Path, sev)
 		}
 	}
 	if t := m.Source.Train; t != nil && t.Tune != nil {

@@ -38,6 +38,9 @@ type Spec struct {
 	// CompareTo, when set, is a second model (the champion) evaluated on
 	// the same rows, which this one (the challenger) is compared with.
 	CompareTo *Compare
+	// Balance, when set, bounds a classifier's class imbalance in each
+	// split (the check model.class_balance).
+	Balance *Balance
 	// Line and Col locate the `model` key in a suite (0 when built in Go).
 	Line, Col int
 }
@@ -141,6 +144,9 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	}
 	if c := s.CompareTo; c != nil {
 		c.validate(yamlx.Join(path, "compare_to"), fs)
+	}
+	if b := s.Balance; b != nil {
+		b.validate(yamlx.Join(path, "class_balance"), s.IsClassification(), fs)
 	}
 }
 

@@ -19,6 +19,10 @@ type Env struct {
 	// Dir is the directory of the suite file, against which relative
 	// paths are resolved.
 	Dir string
+	// Task is the model section's task as written ("classification",
+	// "regression", or "" when it states none or there is no model), for
+	// sections whose keys depend on it (a classifier's behavioural tests).
+	Task string
 }
 
 // Func decodes the section whose key node is key and value node n, at key
