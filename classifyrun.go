@@ -85,6 +85,7 @@ func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBa
 	ev := model.EvaluateClasses(classes, positive, testY, pred, out.Proba, trainY, thr, spec.ECEBins)
 	mr.Classification = &ev
 	mr.EvaluatedOn = evaluatedOn(spec, part)
+	run.cls = newClassRun(classes, positive, testY, pred, out.Proba, thr)
 
 	checks := make([]result.Check, 0, len(spec.Objectives))
 	for _, o := range spec.Objectives {

@@ -118,6 +118,8 @@ type modelRun struct {
 	// dataRows[i] is the data row of row i of complete; testRows[k] that
 	// of row k of test (0-based rows of the data as read).
 	dataRows, testRows []int
+	// cls holds a classifier's evaluated rows; nil for a regressor.
+	cls *classRun
 }
 
 func (m *modelRun) release() {

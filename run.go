@@ -345,6 +345,14 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		checks = append(checks, schecks...)
 		seeds["slices"] = s.Slices.Seed
 	}
+	if s.Fairness != nil {
+		fchecks, err := s.runFairness(run)
+		if err != nil {
+			return nil, nil, err
+		}
+		checks = append(checks, fchecks...)
+		seeds["fairness"] = s.Fairness.Seed
+	}
 	if err := run.close(); err != nil {
 		return nil, nil, s.modelError(err)
 	}
@@ -554,6 +562,9 @@ func (s *Suite) dataError(err error) error {
 		}
 	}
 	if e := s.driftError(mc.Missing[0], err); e != nil {
+		return e
+	}
+	if e := s.fairnessColumnError(mc.Missing[0], err); e != nil {
 		return e
 	}
 	if s.Model != nil && slices.Contains(s.Model.Columns(), mc.Missing[0]) {
