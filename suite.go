@@ -47,11 +47,11 @@ type Suite struct {
 	Checklist    []checklist.Test
 	Slices       *slice.Spec // nil when the suite has no slices section
 	Drift        *drift.Spec // nil when the suite has no drift section
-	// Fairness is the suite's fairness section: nil when it has none.
-	Fairness *fairness.Spec
-	Report   ReportSpec
+	Report       ReportSpec
 	// History is the suite's history section: nil when it has none.
 	History *history.Spec
+	// Fairness is the suite's fairness section: nil when it has none.
+	Fairness *fairness.Spec
 
 	// Seed seeds every random choice of the behavioural tests and slices
 	// that do not set their own (the model split has its own seed).
