@@ -25,7 +25,6 @@ import (
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
-	"github.com/trustml/trustml/slice"
 )
 
 // RunOptions adjust a run. The zero value runs the suite as written.
@@ -338,7 +337,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		seeds["checklist"] = s.Seed
 	}
 	if s.Slices != nil {
-		schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
+		schecks, err := runSlices(ctx, s.Slices, s.Model, run)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, model.AtDataRows(err, run.testRows))
 		}

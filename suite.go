@@ -165,7 +165,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 		return nil, d.Err()
 	}
 	var hasData, slicesSeeded, fairnessSeeded bool
-	env := section.Env{Dir: filepath.Dir(name)}
+	env := section.Env{Dir: filepath.Dir(name), Task: modelTask(root)}
 	for _, f := range fields {
 		switch f.Key {
 		case "version":
@@ -258,12 +258,9 @@ func Parse(name string, src []byte) (*Suite, error) {
 		}
 	}
 	if s.Model != nil && s.Model.IsClassification() {
-		// Behavioural tests and slices measure a regressor's predictions.
+		// Behavioural tests measure a regressor's predictions.
 		if s.checklistLine > 0 {
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests run on regressors; a classifier (task: classification) cannot have them yet")
-		}
-		if s.Slices != nil {
-			d.Errorf(&yaml.Node{Line: s.slicesLine, Column: s.slicesCol}, "slices", "slices measure regressors; a classifier (task: classification) cannot have them yet")
 		}
 	}
 	if s.Len() == 0 && s.Model == nil && len(d.Problems()) == 0 {

@@ -28,7 +28,7 @@ slices:
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	spec := section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{}).(*slice.Spec)
+	spec := section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{Task: "regression"}).(*slice.Spec)
 	if err := d.Err(); err != nil {
 		panic(err)
 	}
@@ -123,7 +123,7 @@ func Example_problems() {
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{})
+	section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{Task: "regression"})
 	fmt.Println(d.Err())
 	// Output:
 	// suite.yaml:2:36: slices.by[1].bins: edges must increase strictly: 8 follows 12

@@ -19,6 +19,11 @@ type Env struct {
 	// Dir is the directory of the suite file, against which relative
 	// paths are resolved.
 	Dir string
+	// Task is the task the suite's model section states (its task key,
+	// "regression" when it has none), read before any section is decoded
+	// so that a section measuring the model knows its metrics wherever it
+	// stands in the file; "" when the suite has no model section.
+	Task string
 }
 
 // Func decodes the section whose key node is key and value node n, at key
