@@ -130,6 +130,8 @@ type compareView struct {
 	N, NBoot         int
 	Metrics          []compareRow
 	Slices           []compareRow
+	// Loss says how a classifier's mean per-row loss compares.
+	Loss string
 }
 
 type compareRow struct {
@@ -160,7 +162,7 @@ func ptrText(v *float64) string {
 }
 
 func newCompareView(c *trustml.Comparison, checks map[string]checkView) *compareView {
-	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot}
+	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot, Loss: lossText(c)}
 	for _, m := range c.Metrics {
 		row := compareRow{Name: m.Metric, Model: valueText(m.Model), Champion: valueText(m.Champion), Difference: ptrText(m.Difference), Verdict: verdict(m.Better, m.Difference)}
 		if m.Lower != nil && m.Upper != nil && m.Difference != nil {
