@@ -228,3 +228,45 @@ func TestFairnessNeedsClassifier(t *testing.T) {
 		assert.True(t, strings.HasSuffix(err.Error(), tc.want), err.Error())
 	}
 }
+
+// TestFairnessBins cuts the numeric column age of fairCSV at 35. By hand:
+//
+//	[0,35):   31.5 22.0 33.3 28.4 19.9 27.7 — 3 actual yes (2 selected),
+//	          3 actual no (none): selection rate 2/6, TPR 2/3, FPR 0
+//	[35,100]: 40.1 51.2 45.0 36.6 60.0 44.4 — 2 actual yes (1 selected),
+//	          4 actual no (2 selected): selection rate 3/6, TPR 1/2, FPR 1/2
+//
+// so the pair differs by −1/6, 1/6 and −1/2, and the equalized odds
+// difference is max(1/6, 1/2) = 1/2.
+func TestFairnessBins(t *testing.T) {
+	p := writeSuite(t, fairSuite(`  feature: {column: age, bins: [0, 35, 100]}
+  equalized_odds_difference: {max: 0.6}
+`))
+	res, err := run(t, p)
+	require.NoError(t, err)
+	checks := checksByName(res)
+	s := checks["fairness.age"].Details.(fairness.Summary)
+	require.Len(t, s.Groups, 2)
+	assert.Equal(t, []string{"[0,35)", "[35,100]"}, []string{s.Groups[0].Name, s.Groups[1].Name})
+	pr := s.Pairs[0]
+	assert.InDelta(t, -1.0/6, pr.SelectionRate.Value, 1e-15)
+	assert.InDelta(t, 1.0/6, pr.TPR.Value, 1e-15)
+	assert.InDelta(t, -0.5, pr.FPR.Value, 1e-15)
+	eo := checks["fairness.equalized_odds_difference"]
+	assert.InDelta(t, 0.5, eo.Observed.(map[string]any)["value"], 1e-15)
+	assert.Equal(t, result.Pass, eo.Status)
+	assert.Contains(t, eo.Message, "FPR: [35,100] 0.5, [0,35) 0")
+
+	for _, tc := range []struct{ suite, want string }{
+		{"  feature: {column: age, bins: [35, 0]}\n", "suite.yaml:9:32: fairness.feature.bins: edges must increase strictly: 0 follows 35"},
+		{"  feature: {colum: age}\n", `suite.yaml:9:13: fairness.feature.colum: unknown key "colum" (did you mean "column"?)`},
+	} {
+		_, err := trustml.Load(writeSuite(t, fairSuite(tc.suite)))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+	s2, err := trustml.Load(writeSuite(t, fairSuite("  feature: {column: sex, bins: [0, 1]}\n")))
+	require.NoError(t, err)
+	_, err = s2.Run(context.Background(), trustml.RunOptions{})
+	assert.ErrorContains(t, err, `suite.yaml:9:12: fairness.feature: column "sex" is utf8: bins cut a numeric column; give a categorical one without bins`)
+}

@@ -3,6 +3,7 @@ package trustml
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -50,20 +51,13 @@ func (s *Suite) runFairness(run *modelRun) ([]result.Check, error) {
 	case len(c.classes) > 2:
 		return nil, s.fairnessError("fairness", fmt.Errorf("the model has %d classes (%s): name the class whose prediction is a selection, class: CLASS", len(c.classes), quoteList(c.classes)))
 	}
-	groups, valid, err := model.Labels([]arrow.RecordBatch{run.test}, f.Feature)
+	groups, err := fairnessGroups(run.test, f)
 	if err != nil {
-		what := "absent"
-		if col, cerr := arrowx.Column(run.test, f.Feature); cerr == nil {
-			what = col.DataType().String()
-		}
-		return nil, s.fairnessError("fairness.feature", fmt.Errorf("column %q is %s, not categorical: its values are the groups, so it must hold text, booleans or integers (bin a numeric column into a column of its own)", f.Feature, what))
+		return nil, s.fairnessError("fairness.feature", err)
 	}
 	o := fairness.Outcomes{Actual: make([]bool, len(c.y)), Selected: make([]bool, len(c.y)), Group: groups}
 	for i := range c.y {
 		o.Actual[i], o.Selected[i] = c.y[i] == class, c.pred[i] == class
-		if !valid[i] {
-			o.Group[i] = "(null)"
-		}
 	}
 	checks, err := fairness.Check(f, c.classes[class], o)
 	if err != nil {
@@ -93,4 +87,38 @@ func (s *Suite) fairnessColumnError(column string, err error) error {
 		return nil
 	}
 	return s.fairnessError("fairness.feature", err)
+}
+
+// fairnessGroups returns the group of each row of batch: the value of a
+// categorical feature, or the bin of a numeric one the spec cuts.
+func fairnessGroups(batch arrow.RecordBatch, f *fairness.Spec) ([]string, error) {
+	col, err := arrowx.Column(batch, f.Feature)
+	if err != nil {
+		return nil, err
+	}
+	if f.Bins != nil {
+		at, ok := arrowx.NumericAt(col)
+		if !ok {
+			return nil, fmt.Errorf("column %q is %s: bins cut a numeric column; give a categorical one without bins", f.Feature, col.DataType())
+		}
+		out := make([]string, col.Len())
+		for i := range out {
+			v, ok := at(i)
+			if !ok {
+				v = math.NaN()
+			}
+			out[i] = f.GroupOf(v)
+		}
+		return out, nil
+	}
+	groups, valid, err := model.Labels([]arrow.RecordBatch{batch}, f.Feature)
+	if err != nil {
+		return nil, fmt.Errorf("column %q is %s, not categorical: its values are the groups, so it must hold text, booleans or integers, or be cut into bins: feature: {column: %s, bins: [EDGES]}", f.Feature, col.DataType(), f.Feature)
+	}
+	for i, ok := range valid {
+		if !ok {
+			groups[i] = fairness.NullGroup
+		}
+	}
+	return groups, nil
 }

@@ -1,6 +1,7 @@
 package fairness
 
 import (
+	"fmt"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -18,7 +19,10 @@ func init() {
 	})
 }
 
-var specKeys = []string{"feature", "class", "confidence", "n_boot", "permutations", "seed", "severity"}
+var (
+	specKeys    = []string{"feature", "class", "confidence", "n_boot", "permutations", "seed", "severity"}
+	featureKeys = []string{"column", "bins"}
+)
 
 // decode reads the `fairness` section from n (its key node key), recording
 // every problem in d with its position; path is the key path of n. The
@@ -37,8 +41,32 @@ func decode(d *yamlx.Decoder, key, n *yaml.Node, path string) *Spec {
 	for _, f := range fields {
 		switch f.Key {
 		case "feature":
-			s.Feature, _ = d.Text(f.Value, f.Path)
 			s.FeatureLine, s.FeatureCol = f.Value.Line, f.Value.Column
+			if f.Value.Kind != yaml.MappingNode {
+				s.Feature, _ = d.Text(f.Value, f.Path)
+				continue
+			}
+			ff, ok := d.Mapping(f.Value, f.Path, featureKeys)
+			if !ok {
+				continue
+			}
+			for _, g := range ff {
+				switch g.Key {
+				case "column":
+					s.Feature, _ = d.Text(g.Value, g.Path)
+				case "bins":
+					items, ok := d.Sequence(g.Value, g.Path)
+					if !ok {
+						continue
+					}
+					s.Bins = []float64{}
+					for i, it := range items {
+						v, _ := d.Float(it, fmt.Sprintf("%s[%d]", g.Path, i))
+						s.Bins = append(s.Bins, v)
+					}
+				}
+			}
+
 		case "class":
 			s.Class, _ = d.Text(f.Value, f.Path)
 		case "confidence":

@@ -62,6 +62,7 @@
 //
 //	fairness:
 //	  feature: sex           # required: a text, boolean or integer column; null is the group "(null)"
+//	  # feature: {column: age, bins: [0, 35, 65, 120]}   # or a numeric column cut into bins, as slices cut
 //	  class: malignant       # the class whose prediction is a selection; default the positive class (binary)
 //	  confidence: true       # fail a bound only when the whole interval lies beyond it; default false
 //	  n_boot: 1000           # bootstrap resamples; default 1000

@@ -3,7 +3,9 @@ package fairness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/trustml/trustml/bound"
@@ -26,9 +28,12 @@ const MaxGroups = 20
 // check of its rules either way.
 type Spec struct {
 	// Feature is the sensitive column: its values are the groups. It must
-	// be categorical (text, boolean or integer); null is the group
-	// "(null)".
+	// be categorical (text, boolean or integer) unless Bins cut it; null
+	// (and NaN) is the group "(null)".
 	Feature string
+	// Bins, when set, are edges e0 < e1 < ... < ek that cut a numeric
+	// Feature into groups (see [Spec.GroupOf]).
+	Bins []float64
 	// Class is the class whose prediction counts as a selection; "" means
 	// the positive class of a binary model. A multiclass model needs one.
 	Class string
@@ -72,6 +77,11 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	if s.Feature == "" {
 		fs.AddAt(path, at("feature"), "missing: the sensitive column whose values are the groups")
 	}
+	if s.Bins != nil {
+		if p := binsProblem(s.Bins); p != "" {
+			fs.Add(yamlx.Join(at("feature"), "bins"), "%s", p)
+		}
+	}
 	for i, b := range s.Bounds {
 		p := at(string(b.Metric))
 		switch {
@@ -98,6 +108,52 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	}
 	fs.Severity(at("severity"), s.Severity)
 }
+
+func binsProblem(b []float64) string {
+	if len(b) < 2 || len(b) > MaxGroups-1 {
+		return fmt.Sprintf("needs between 2 and %d edges, got %d", MaxGroups-1, len(b))
+	}
+	for i, e := range b {
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			return fmt.Sprintf("edges must be finite, got %v", e)
+		}
+		if i > 0 && !(e > b[i-1]) {
+			return fmt.Sprintf("edges must increase strictly: %s follows %s", result.FormatFloat(e), result.FormatFloat(b[i-1]))
+		}
+	}
+	return ""
+}
+
+// GroupOf returns the group of a value of a Feature cut by Bins: the bins
+// are [e0,e1), [e1,e2), ... and the last one [ek-1,ek] is closed, as
+// package slice cuts a column; a value below e0 is in "(-Inf,e0)", one
+// above ek in "(ek,+Inf)", NaN in "(null)". Edges are written as
+// result.FormatFloat writes them.
+func (s *Spec) GroupOf(v float64) string {
+	b, f := s.Bins, result.FormatFloat
+	k := len(b) - 1
+	switch {
+	case math.IsNaN(v):
+		return NullGroup
+	case v < b[0]:
+		return "(-Inf," + f(b[0]) + ")"
+	case v > b[k]:
+		return "(" + f(b[k]) + ",+Inf)"
+	case v == b[k]:
+		return "[" + f(b[k-1]) + "," + f(b[k]) + "]"
+	}
+	i := sort.SearchFloat64s(b, v) // the first edge ≥ v
+	if b[i] == v {
+		i++
+	}
+	if i == k {
+		return "[" + f(b[k-1]) + "," + f(b[k]) + "]"
+	}
+	return "[" + f(b[i-1]) + "," + f(b[i]) + ")"
+}
+
+// NullGroup is the group of a null (or NaN) value of the feature.
+const NullGroup = "(null)"
 
 // nameProblem says why name is not a group metric, with a hint.
 func nameProblem(name string) string {
