@@ -163,9 +163,10 @@ func extremes(s Summary, n Name) string {
 			rate, what = fpr, "FPR"
 		}
 	}
+	// On a tie the highest is the first group and the lowest the last.
 	lo, hi := s.Groups[0], s.Groups[0]
 	for _, g := range s.Groups[1:] {
-		if rate(g) < rate(lo) {
+		if rate(g) <= rate(lo) {
 			lo = g
 		}
 		if rate(g) > rate(hi) {

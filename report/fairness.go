@@ -14,7 +14,7 @@ type fairnessView struct {
 	Summary                 checkView
 	Feature, Class          string
 	Rows                    int
-	Level                   float64
+	LevelText               string // the intervals' level, "95%"
 	Resamples, Permutations int
 	Confidence              bool
 	Groups                  []fairGroupRow
@@ -51,7 +51,7 @@ func newFairnessView(checks []result.Check, views []checkView) *fairnessView {
 		if !ok || s.Assessment == nil {
 			continue
 		}
-		v = &fairnessView{Summary: views[i], Feature: s.Feature, Class: s.Class, Rows: s.Rows, Level: s.Level,
+		v = &fairnessView{Summary: views[i], Feature: s.Feature, Class: s.Class, Rows: s.Rows, LevelText: formatNumber(s.Level, percent),
 			Resamples: s.Resamples, Permutations: s.Permutations, Confidence: s.Confidence}
 		for _, g := range s.Groups {
 			v.Groups = append(v.Groups, fairGroupRow{Name: g.Name, Rows: g.Rows, Positives: g.Positives, Negatives: g.Negatives, Selected: g.Selected,
