@@ -147,3 +147,31 @@ model:
 	assert.Regexp(t, `<p>Mean per-row log loss: this model 0\.553, old 0\.702; difference -0\.149 \([^)]*\): lower\.</p>`, b.String())
 	assert.Contains(t, b.String(), "<td>accuracy</td>")
 }
+
+// TestClassifierChampionSlices: the comparison by slice. On the slice
+// lb=no (rows 2, 3, 5 of compareClassCSV, true yes, yes, no) the
+// challenger's labels yes, no, no are right twice and the champion's no,
+// no, no once: accuracy 2/3 against 1/3.
+func TestClassifierChampionSlices(t *testing.T) {
+	p := writeSuite(t, map[string]string{"d.csv": compareClassCSV, "suite.yaml": `
+data: {path: d.csv}
+model:
+  task: classification
+  target: y
+  predictions: {label: la, proba: pa}
+  compare_to: {predictions: {label: lb, proba: pb}}
+slices: {by: [lb], min_size: 2, n_boot: 100}
+`})
+	res, err := run(t, p)
+	require.NoError(t, err)
+	found := false
+	for _, s := range res.Model.Comparison.Slices {
+		if s.Slice == "lb=no" && s.Metric == "accuracy" {
+			found = true
+			assert.InDelta(t, 2.0/3, *s.Model, 1e-15)
+			assert.InDelta(t, 1.0/3, *s.Champion, 1e-15)
+			assert.True(t, *s.Better)
+		}
+	}
+	assert.True(t, found, "%+v", res.Model.Comparison.Slices)
+}
