@@ -270,3 +270,28 @@ func TestFairnessBins(t *testing.T) {
 	_, err = s2.Run(context.Background(), trustml.RunOptions{})
 	assert.ErrorContains(t, err, `suite.yaml:9:12: fairness.feature: column "sex" is utf8: bins cut a numeric column; give a categorical one without bins`)
 }
+
+// TestFairnessMulticlass: a multiclass model needs the class whose
+// prediction is a selection. With class b, by hand: group F (rows 0-2)
+// predicts b twice in 3 rows, group M (rows 3-5) once: selection rates 2/3
+// and 1/3.
+func TestFairnessMulticlass(t *testing.T) {
+	csv := "y,lab,g\na,b,F\nb,b,F\nc,a,F\nb,b,M\nc,a,M\na,c,M\n"
+	suite := func(class string) string {
+		return "data: {path: d.csv}\nmodel: {task: classification, target: y, predictions: {label: lab}}\nfairness: {feature: g" + class + "}\n"
+	}
+	s, err := trustml.Load(writeSuite(t, map[string]string{"d.csv": csv, "suite.yaml": suite("")}))
+	require.NoError(t, err)
+	_, err = s.Run(context.Background(), trustml.RunOptions{})
+	assert.ErrorContains(t, err, `suite.yaml:3:1: fairness: the model has 3 classes ("a", "b", "c"): name the class whose prediction is a selection, class: CLASS`)
+
+	res, err := run(t, writeSuite(t, map[string]string{"d.csv": csv, "suite.yaml": suite(", class: b")}))
+	require.NoError(t, err)
+	sum := checksByName(res)["fairness.g"].Details.(fairness.Summary)
+	assert.Equal(t, "b", sum.Class)
+	assert.InDelta(t, 2.0/3, sum.Groups[0].SelectionRate.Value, 1e-15)
+	assert.InDelta(t, 1.0/3, sum.Groups[1].SelectionRate.Value, 1e-15)
+	// Actual b: row 1 (F, selected) and row 3 (M, selected): TPR 1 and 1.
+	assert.Equal(t, 1.0, sum.Groups[0].TPR.Value)
+	assert.Equal(t, 1.0, sum.Groups[1].TPR.Value)
+}
