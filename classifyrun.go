@@ -84,8 +84,8 @@ func runClassifierSpec(ctx context.Context, spec *model.Spec, all arrow.RecordBa
 	}
 	ev := model.EvaluateClasses(classes, positive, testY, pred, out.Proba, trainY, thr, spec.ECEBins)
 	mr.Classification = &ev
-	run.cls = newClassRun(opened.Classifier, spec, ev, out)
 	mr.EvaluatedOn = evaluatedOn(spec, part)
+	run.cls = newClassRun(classes, positive, testY, pred, out.Proba, thr).withModel(opened.Classifier, spec, ev, out)
 
 	mr.ClassBalance = model.ClassBalance(classes, y, part)
 

@@ -28,6 +28,24 @@ type Comparison struct {
 	// suite's slicings, when it has a slices section.
 	Metrics []MetricComparison `json:"metrics"`
 	Slices  []SliceComparison  `json:"slices,omitempty"`
+	// Loss compares a classifier's mean per-row loss; nil for a regressor.
+	Loss *LossComparison `json:"loss,omitempty"`
+}
+
+// LossComparison is two classifiers' mean per-row loss on the same rows:
+// the log loss when both give probabilities, else the 0/1 error. Lower
+// and Upper bound Difference (model − champion) with the same paired
+// bootstrap resamples as the metrics'.
+type LossComparison struct {
+	// Loss is "log_loss" or "zero_one".
+	Loss       string   `json:"loss"`
+	Model      float64  `json:"model"`
+	Champion   float64  `json:"champion"`
+	Difference float64  `json:"difference"`
+	Lower      *float64 `json:"lower,omitempty"`
+	Upper      *float64 `json:"upper,omitempty"`
+	// Better reports whether the model's loss is lower.
+	Better bool `json:"better"`
 }
 
 // MetricComparison is one metric of both models. Difference is model −
@@ -57,13 +75,16 @@ type SliceComparison struct {
 }
 
 // worse returns how much worse a is than b for the metric: positive when
-// a is worse (a higher error, a lower r2, a larger |bias|).
+// a is worse (a higher error, a lower r2, a larger |bias|, a lower value
+// of a classification metric where higher is better).
 func worse(metric string, a, b float64) float64 {
-	switch metric {
-	case "r2":
+	switch {
+	case metric == "r2":
 		return b - a
-	case "bias":
+	case metric == "bias":
 		return math.Abs(a) - math.Abs(b)
+	case slices.Contains(model.ClassMetricNames(), metric) && model.HigherIsBetter(metric):
+		return b - a
 	}
 	return a - b
 }
@@ -76,16 +97,33 @@ func compare(ctx context.Context, spec *model.Spec, run *modelRun, slices_ *slic
 		seed = *c.Seed
 	}
 	nBoot := cmp.Or(c.NBoot, model.DefaultCompareBoot)
-	opened, err := c.Source.Open(ctx, []arrow.RecordBatch{run.test}, model.OpenOptions{Target: spec.Target, Features: spec.Features})
+	opts := model.OpenOptions{Target: spec.Target, Features: spec.Features}
+	if cr := run.cls; cr != nil {
+		opts.Task, opts.Classes, opts.Positive = model.TaskClassification, cr.classes, cr.positive
+	}
+	opened, err := c.Source.Open(ctx, []arrow.RecordBatch{run.test}, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("compare_to: %w", err)
 	}
 	if opened.Closer != nil {
 		defer opened.Closer.Close()
 	}
-	champ := opened.Regressor
-	chat, err := model.PredictAll(ctx, champ, []arrow.RecordBatch{run.test})
-	if err != nil {
+	var chat []float64
+	var champ *classRun
+	if cr := run.cls; cr != nil {
+		out, err := model.ClassifyAll(ctx, opened.Classifier, []arrow.RecordBatch{run.test}, cr.classes)
+		if err != nil {
+			return nil, nil, fmt.Errorf("compare_to: %w", model.AtDataRows(err, run.testRows))
+		}
+		var pred []int
+		if out.Labels != nil {
+			pred = make([]int, len(out.Labels))
+			for i, l := range out.Labels {
+				pred[i] = slices.Index(cr.classes, l)
+			}
+		}
+		champ = newClassRun(cr.classes, cr.positive, cr.y, pred, out.Proba, cr.thr)
+	} else if chat, err = model.PredictAll(ctx, opened.Regressor, []arrow.RecordBatch{run.test}); err != nil {
 		return nil, nil, fmt.Errorf("compare_to: %w", model.AtDataRows(err, run.testRows))
 	}
 	// Close now, not only when deferred: a command that printed more lines
@@ -99,10 +137,34 @@ func compare(ctx context.Context, spec *model.Spec, run *modelRun, slices_ *slic
 	if name == "" {
 		name = "champion"
 	}
-	cmp := &Comparison{Champion: name, Source: c.Source.String(), N: len(run.y), NBoot: nBoot, Seed: seed}
-	mine, theirs := model.Measure(run.y, run.yhat), model.Measure(run.y, chat)
-	lo, hi := pairedBootstrap(run.y, run.yhat, chat, nBoot, seed)
-	for _, m := range model.MetricNames() {
+	cmp := &Comparison{Champion: name, Source: c.Source.String(), N: len(run.testRows), NBoot: nBoot, Seed: seed}
+	var mine, theirs metricSet
+	var lo, hi map[string]float64
+	var names []string
+	var measure func(*slice.Spec, bool) ([]result.Check, error)
+	if champ != nil {
+		names = model.ClassMetricNames()
+		mine, theirs, lo, hi = compareClasses(cmp, spec.ECEBins, run.cls, champ, nBoot, seed)
+		measure = func(s *slice.Spec, challenger bool) ([]result.Check, error) {
+			c := champ
+			if challenger {
+				c = run.cls
+			}
+			return slice.RunClasses(ctx, s, []arrow.RecordBatch{run.test}, c.sliceInput(spec.ECEBins))
+		}
+	} else {
+		names = model.MetricNames()
+		mine, theirs = model.Measure(run.y, run.yhat), model.Measure(run.y, chat)
+		lo, hi = pairedBootstrap(len(run.y), nBoot, seed, regressionDiffs(run.y, run.yhat, chat))
+		measure = func(s *slice.Spec, challenger bool) ([]result.Check, error) {
+			yhat := chat
+			if challenger {
+				yhat = run.yhat
+			}
+			return slice.Run(ctx, s, []arrow.RecordBatch{run.test}, run.y, yhat)
+		}
+	}
+	for _, m := range names {
 		a, _ := mine.Get(m)
 		b, _ := theirs.Get(m)
 		mc := MetricComparison{Metric: m, Model: a, Champion: b}
@@ -118,7 +180,7 @@ func compare(ctx context.Context, spec *model.Spec, run *modelRun, slices_ *slic
 		cmp.Metrics = append(cmp.Metrics, mc)
 	}
 	if slices_ != nil {
-		if cmp.Slices, err = compareSlices(ctx, slices_, run, chat); err != nil {
+		if cmp.Slices, err = compareSlices(slices_, run, measure); err != nil {
 			return nil, nil, fmt.Errorf("compare_to: slices: %w", err)
 		}
 	}
@@ -129,30 +191,51 @@ func compare(ctx context.Context, spec *model.Spec, run *modelRun, slices_ *slic
 	return cmp, checks, nil
 }
 
-// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles
-// (type 7, package internal/bootstrap) of model − champion over nBoot
-// resamples of the rows (the same rows for both). Resamples where a metric
-// is undefined for either are skipped.
-func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[string]float64) {
-	rng := rand.New(rand.NewPCG(seed, 0x636f6d70617265)) // "compare"
+// metricSet is the metrics of one model: model.Metrics or
+// model.ClassMetrics.
+type metricSet interface {
+	Get(name string) (model.Value, error)
+}
+
+// diffsFunc measures both models on the rows of a resample and emits,
+// per metric defined for both, model − champion.
+type diffsFunc func(rows []int, emit func(metric string, diff float64))
+
+// emitDiffs emits a − b for every metric of names defined in both.
+func emitDiffs(names []string, a, b metricSet, emit func(string, float64)) {
+	for _, m := range names {
+		va, _ := a.Get(m)
+		vb, _ := b.Get(m)
+		if va.Defined && vb.Defined {
+			emit(m, va.V-vb.V)
+		}
+	}
+}
+
+// regressionDiffs measures two regressors' predictions a and b of y.
+func regressionDiffs(y, a, b []float64) diffsFunc {
 	n := len(y)
-	diffs := map[string][]float64{}
 	ys, as, bs := make([]float64, n), make([]float64, n), make([]float64, n)
-	boot.Resample(rng, n, nBoot, func(rows []int) {
+	return func(rows []int, emit func(string, float64)) {
 		for i, k := range rows {
 			ys[i], as[i], bs[i] = y[k], a[k], b[k]
 		}
-		ma, mb := model.Measure(ys, as), model.Measure(ys, bs)
-		for _, m := range model.MetricNames() {
-			va, _ := ma.Get(m)
-			vb, _ := mb.Get(m)
-			if va.Defined && vb.Defined {
-				diffs[m] = append(diffs[m], va.V-vb.V)
-			}
-		}
+		emitDiffs(model.MetricNames(), model.Measure(ys, as), model.Measure(ys, bs), emit)
+	}
+}
+
+// pairedBootstrap returns, per metric, the 2.5% and 97.5% percentiles
+// (type 7, package internal/bootstrap) of model − champion over nBoot
+// resamples of the n rows (the same rows for both), as diffs measures
+// them. Resamples where a metric is undefined for either are skipped.
+func pairedBootstrap(n, nBoot int, seed uint64, diffs diffsFunc) (lo, hi map[string]float64) {
+	rng := rand.New(rand.NewPCG(seed, 0x636f6d70617265)) // "compare"
+	reps := map[string][]float64{}
+	boot.Resample(rng, n, nBoot, func(rows []int) {
+		diffs(rows, func(m string, d float64) { reps[m] = append(reps[m], d) })
 	})
 	lo, hi = map[string]float64{}, map[string]float64{}
-	for m, d := range diffs {
+	for m, d := range reps {
 		if len(d) < nBoot/2 {
 			continue // mostly undefined: no interval
 		}
@@ -162,12 +245,13 @@ func pairedBootstrap(y, a, b []float64, nBoot int, seed uint64) (lo, hi map[stri
 }
 
 // compareSlices measures both models on the judged slices of the suite's
-// slicings (no rules, no intervals) and pairs them by slice.
-func compareSlices(ctx context.Context, spec *slice.Spec, run *modelRun, chat []float64) ([]SliceComparison, error) {
+// slicings (no rules, no intervals), with run(spec, challenger), and pairs
+// them by slice.
+func compareSlices(spec *slice.Spec, run *modelRun, measure func(spec *slice.Spec, challenger bool) ([]result.Check, error)) ([]SliceComparison, error) {
 	s := *spec
 	s.FailIf, s.Search, s.NBoot, s.Confidence = nil, nil, 0, false
-	measure := func(yhat []float64) (map[string]slice.Slice, []string, error) {
-		checks, err := slice.Run(ctx, &s, []arrow.RecordBatch{run.test}, run.y, yhat)
+	slicesOf := func(challenger bool) (map[string]slice.Slice, []string, error) {
+		checks, err := measure(&s, challenger)
 		if err != nil {
 			return nil, nil, model.AtDataRows(err, run.testRows)
 		}
@@ -181,11 +265,11 @@ func compareSlices(ctx context.Context, spec *slice.Spec, run *modelRun, chat []
 		}
 		return out, order, nil
 	}
-	mine, order, err := measure(run.yhat)
+	mine, order, err := slicesOf(true)
 	if err != nil {
 		return nil, err
 	}
-	theirs, _, err := measure(chat)
+	theirs, _, err := slicesOf(false)
 	if err != nil {
 		return nil, err
 	}

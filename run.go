@@ -24,7 +24,6 @@ import (
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/profile"
 	"github.com/trustml/trustml/result"
-	"github.com/trustml/trustml/slice"
 )
 
 // RunOptions adjust a run. The zero value runs the suite as written.
@@ -335,7 +334,7 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 		seeds["checklist"] = s.Seed
 	}
 	if s.Slices != nil {
-		schecks, err := slice.Run(ctx, s.Slices, []arrow.RecordBatch{run.test}, run.y, run.yhat)
+		schecks, err := runSlices(ctx, s.Slices, s.Model, run)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s:%d:%d: %w", s.Path, s.slicesLine, s.slicesCol, model.AtDataRows(err, run.testRows))
 		}
@@ -348,6 +347,14 @@ func (s *Suite) runModel(ctx context.Context, keep *keeper, seeds map[string]uin
 			return nil, nil, err
 		}
 		checks = append(checks, dchecks...)
+	}
+	if s.Fairness != nil {
+		fchecks, err := s.runFairness(run)
+		if err != nil {
+			return nil, nil, err
+		}
+		checks = append(checks, fchecks...)
+		seeds["fairness"] = s.Fairness.Seed
 	}
 	if err := run.close(); err != nil {
 		return nil, nil, s.modelError(err)
@@ -558,6 +565,9 @@ func (s *Suite) dataError(err error) error {
 		}
 	}
 	if e := s.driftError(mc.Missing[0], err); e != nil {
+		return e
+	}
+	if e := s.fairnessColumnError(mc.Missing[0], err); e != nil {
 		return e
 	}
 	if s.Model != nil && slices.Contains(s.Model.Columns(), mc.Missing[0]) {

@@ -19,6 +19,7 @@ import (
 	"github.com/trustml/trustml/dataset"
 	"github.com/trustml/trustml/drift"
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/fairness"
 	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
@@ -49,6 +50,8 @@ type Suite struct {
 	Report       ReportSpec
 	// History is the suite's history section: nil when it has none.
 	History *history.Spec
+	// Fairness is the suite's fairness section: nil when it has none.
+	Fairness *fairness.Spec
 
 	// Seed seeds every random choice of the behavioural tests and slices
 	// that do not set their own (the model split has its own seed).
@@ -95,7 +98,7 @@ type ReportSpec struct {
 }
 
 var (
-	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history"}
+	topKeys    = []string{"version", "name", "seed", "data", "expectations", "model", "checklist", "slices", "drift", "report", "history", "fairness"}
 	dataKeys   = []string{"path", "sql", "reference", "format", "types", "null_values", "header", "names", "delimiter", "schema", "fingerprint"}
 	reportKeys = []string{"json", "junit", "html", "failed_rows"}
 )
@@ -161,7 +164,7 @@ func Parse(name string, src []byte) (*Suite, error) {
 	if !ok {
 		return nil, d.Err()
 	}
-	var hasData, slicesSeeded bool
+	var hasData, slicesSeeded, fairnessSeeded bool
 	env := section.Env{Dir: filepath.Dir(name), Task: modelTask(root)}
 	for _, f := range fields {
 		switch f.Key {
@@ -194,6 +197,9 @@ func Parse(name string, src []byte) (*Suite, error) {
 			s.Model, _ = section.Decode("model", d, f.KeyN, f.Value, f.Path, env).(*model.Spec)
 		case "history":
 			s.History = history.Decode(d, f.KeyN, f.Value, f.Path)
+		case "fairness":
+			s.Fairness, _ = section.Decode("fairness", d, f.KeyN, f.Value, f.Path, env).(*fairness.Spec)
+			fairnessSeeded = hasMapKey(f.Value, "seed")
 		case "report":
 			rf, ok := d.Mapping(f.Value, f.Path, reportKeys)
 			if !ok {
@@ -233,6 +239,10 @@ func Parse(name string, src []byte) (*Suite, error) {
 			}
 		}
 	}
+	if s.Fairness != nil && !fairnessSeeded {
+		s.Fairness.Seed = s.Seed
+	}
+	s.validateFairness(d)
 	switch {
 	case s.Drift != nil && s.Data.Reference == "" && hasData:
 		d.Errorf(&yaml.Node{Line: s.driftLine, Column: s.driftCol}, "drift", "drift compares the data with a reference: add data.reference: FILE (a data file, or a profile JSON written by `trustml profile`)")
@@ -246,12 +256,6 @@ func Parse(name string, src []byte) (*Suite, error) {
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests need a model: add a model section (train, endpoint or command)")
 		case s.Model.Source.Kind == model.FromPredictions:
 			d.Errorf(&yaml.Node{Line: s.checklistLine, Column: s.checklistCol}, "checklist", "behavioural tests call the model on new rows; a predictions column cannot predict them (use train, endpoint or command)")
-		}
-	}
-	if s.Model != nil && s.Model.IsClassification() {
-		// Slices measure a regressor's predictions.
-		if s.Slices != nil {
-			d.Errorf(&yaml.Node{Line: s.slicesLine, Column: s.slicesCol}, "slices", "slices measure regressors; a classifier (task: classification) cannot have them yet")
 		}
 	}
 	if s.Len() == 0 && s.Model == nil && len(d.Problems()) == 0 {
@@ -304,6 +308,9 @@ func (s *Suite) Len() int {
 			n++
 		}
 	}
+	if s.Fairness != nil {
+		n += 1 + len(s.Fairness.Bounds)
+	}
 	return n
 }
 
@@ -350,6 +357,9 @@ func (s *Suite) modelColumns() []string {
 				cols = append(cols, d.Column)
 			}
 		}
+	}
+	if s.Fairness != nil && s.Fairness.Feature != "" {
+		cols = append(cols, s.Fairness.Feature)
 	}
 	return distinct(cols)
 }

@@ -51,4 +51,33 @@
 //
 // Every random draw comes from a seeded source: the same outcomes, options
 // and seed give the same assessment.
+//
+// # The suite file
+//
+// A suite's fairness section judges a classifier (task: classification)
+// on the rows its metrics are measured on: the test split's, or every
+// row with split none. The actual labels are the target's; the decisions
+// are the labels the model is judged on (its own, or its probabilities
+// cut at the threshold, as the model section says).
+//
+//	fairness:
+//	  feature: sex           # required: a text, boolean or integer column; null is the group "(null)"
+//	  # feature: {column: age, bins: [0, 35, 65, 120]}   # or a numeric column cut into bins, as slices cut
+//	  class: malignant       # the class whose prediction is a selection; default the positive class (binary)
+//	  confidence: true       # fail a bound only when the whole interval lies beyond it; default false
+//	  n_boot: 1000           # bootstrap resamples; default 1000
+//	  permutations: 999      # shuffles of each permutation test; default 999
+//	  seed: 1                # default the suite's seed
+//	  severity: error        # of the bound checks; default error
+//	  demographic_parity_difference: {max: 0.1}
+//	  demographic_parity_ratio: {min: 0.8}
+//	  equalized_odds_difference: {max: 0.1, severity: warn}
+//	  equal_opportunity_difference: {max: 0.1}
+//
+// [Check] turns it into checks: "fairness.<feature>", which reports every
+// group's rates and every pair's differences with their intervals, and
+// one "fairness.<metric>" per bound. A column the data lacks, one that is
+// not categorical, more than [MaxGroups] groups, fewer than two, or a
+// bounded metric that is undefined stop or error the run; a fairness
+// section on a regressor or without a model is a suite error.
 package fairness

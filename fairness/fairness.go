@@ -1,6 +1,7 @@
 package fairness
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -86,19 +87,48 @@ type Estimate struct {
 	Resamples int
 }
 
+// MarshalJSON writes the estimate as {"value", "lower", "upper",
+// "resamples"}, an undefined (NaN) number as null.
+func (e Estimate) MarshalJSON() ([]byte, error) {
+	return json.Marshal(estimateJSON{jsonNumber(e.Value), jsonNumber(e.Lo), jsonNumber(e.Hi), e.Resamples})
+}
+
+type estimateJSON struct {
+	Value     *float64 `json:"value"`
+	Lower     *float64 `json:"lower"`
+	Upper     *float64 `json:"upper"`
+	Resamples int      `json:"resamples"`
+}
+
+// jsonNumber is v, or nil when v is not finite.
+func jsonNumber(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
 // Group is one group's counts and rates.
 type Group struct {
-	Name string
+	Name string `json:"name"`
 	// Rows, Positives and Negatives count the group's rows and its actual
 	// positives and negatives; Selected counts the rows the model selected.
-	Rows, Positives, Negatives, Selected int
-	SelectionRate, TPR, FPR              Estimate
+	Rows          int      `json:"rows"`
+	Positives     int      `json:"positives"`
+	Negatives     int      `json:"negatives"`
+	Selected      int      `json:"selected"`
+	SelectionRate Estimate `json:"selection_rate"`
+	TPR           Estimate `json:"tpr"`
+	FPR           Estimate `json:"fpr"`
 }
 
 // Pair compares two groups: each field is group A's rate minus group B's.
 type Pair struct {
-	A, B                    string
-	SelectionRate, TPR, FPR Estimate
+	A             string   `json:"a"`
+	B             string   `json:"b"`
+	SelectionRate Estimate `json:"selection_rate"`
+	TPR           Estimate `json:"tpr"`
+	FPR           Estimate `json:"fpr"`
 }
 
 // Metric is one group metric of an assessment.
@@ -113,18 +143,34 @@ type Metric struct {
 	Undefined string
 }
 
+// MarshalJSON writes the metric as its name, its estimate's fields, "p",
+// "q" and "undefined", an undefined (NaN) number as null.
+func (m Metric) MarshalJSON() ([]byte, error) { return json.Marshal(m.jsonForm()) }
+
+type metricJSON struct {
+	Name Name `json:"name"`
+	estimateJSON
+	P         *float64 `json:"p"`
+	Q         *float64 `json:"q"`
+	Undefined string   `json:"undefined,omitempty"`
+}
+
+func (m Metric) jsonForm() metricJSON {
+	return metricJSON{m.Name, estimateJSON{jsonNumber(m.Value), jsonNumber(m.Lo), jsonNumber(m.Hi), m.Resamples}, jsonNumber(m.P), jsonNumber(m.Q), m.Undefined}
+}
+
 // Assessment is the outcome of [Assess].
 type Assessment struct {
 	// Groups are sorted by name; Pairs hold every pair of groups (A before
 	// B in that order); Metrics follow [Names].
-	Groups  []Group
-	Pairs   []Pair
-	Metrics []Metric
+	Groups  []Group  `json:"groups"`
+	Pairs   []Pair   `json:"pairs"`
+	Metrics []Metric `json:"metrics"`
 	// Level, Resamples, Permutations and Seed are the options used.
-	Level        float64
-	Resamples    int
-	Permutations int
-	Seed         uint64
+	Level        float64 `json:"level"`
+	Resamples    int     `json:"resamples"`
+	Permutations int     `json:"permutations"`
+	Seed         uint64  `json:"seed"`
 }
 
 // Metric returns the named metric of the assessment.

@@ -141,13 +141,7 @@ func EvaluateClasses(classes []string, positive int, y, pred []int, proba [][]fl
 	if k == 2 {
 		e.Positive = classes[positive]
 	}
-	if proba != nil && (pred == nil || (k == 2 && thr != nil && thr.Rule != "default")) {
-		pred = LabelsOf(proba, positive, thr)
-		e.LabelsFrom = "argmax"
-		if k == 2 {
-			e.LabelsFrom = "threshold"
-		}
-	}
+	pred, e.LabelsFrom = DecideLabels(k, positive, pred, proba, thr)
 	if e.LabelsFrom == "model" || k != 2 {
 		e.Threshold = nil
 	}
@@ -190,6 +184,21 @@ func EvaluateClasses(classes []string, positive int, y, pred []int, proba [][]fl
 	}
 	e.Reliability = reliabilityOf(classes, positive, y, proba, bins)
 	return e
+}
+
+// DecideLabels returns the labels a classifier of k classes is evaluated
+// on, and where they come from ("model", "threshold" or "argmax", as
+// [ClassEvaluation.LabelsFrom]): the model's labels pred, unless there
+// are none or a binary model has a threshold stated or chosen (thr not nil
+// and not the default), in which case [LabelsOf] the probabilities.
+func DecideLabels(k, positive int, pred []int, proba [][]float64, thr *ThresholdChoice) ([]int, string) {
+	if proba == nil || (pred != nil && (k != 2 || thr == nil || thr.Rule == "default")) {
+		return pred, "model"
+	}
+	if k == 2 {
+		return LabelsOf(proba, positive, thr), "threshold"
+	}
+	return LabelsOf(proba, positive, thr), "argmax"
 }
 
 // LabelsOf turns probabilities into class indices: for two classes, the

@@ -286,11 +286,22 @@ func mcc(stats []ClassStats, correct, n int) Value {
 	return defined(cov / math.Sqrt(covT*covP))
 }
 
-// logLoss clips each probability to [ε, 1−ε], renormalises each row and
-// averages −log p(true class).
+// logLoss averages [LogLossRows].
 func logLoss(y []int, proba [][]float64) float64 {
-	const eps = 0x1p-52
 	var total float64
+	for _, l := range LogLossRows(y, proba) {
+		total += l
+	}
+	return total / float64(len(y))
+}
+
+// LogLossRows returns each row's log loss, −log p(true class), with each
+// probability clipped to [ε, 1−ε] (ε = 2⁻⁵²) and the row renormalised, as
+// [ClassMetrics.LogLoss] averages it. y holds class indices into the rows
+// of proba.
+func LogLossRows(y []int, proba [][]float64) []float64 {
+	const eps = 0x1p-52
+	out := make([]float64, len(proba))
 	for i, row := range proba {
 		var sum, pt float64
 		for c, p := range row {
@@ -300,9 +311,9 @@ func logLoss(y []int, proba [][]float64) float64 {
 				pt = p
 			}
 		}
-		total += -math.Log(pt / sum)
+		out[i] = -math.Log(pt / sum)
 	}
-	return total / float64(len(y))
+	return out
 }
 
 // rocPoint is a point of a ROC curve: false and true positive rates at

@@ -76,7 +76,7 @@ func decodeSection(d *yamlx.Decoder, key, n *yaml.Node, path string, env section
 		case "metrics":
 			m.Objectives = decodeObjectives(d, f.Value, f.Path, sev, m.Task)
 		case "compare_to":
-			m.CompareTo = decodeCompare(d, f.Value, f.Path, env.Dir, sev)
+			m.CompareTo = decodeCompare(d, f.Value, f.Path, env.Dir, sev, m.Task)
 		case "class_balance":
 			m.Balance = decodeBalance(d, f.Value, f.Path, sev)
 		}
@@ -152,7 +152,7 @@ func decodeCommand(d *yamlx.Decoder, n *yaml.Node, path, dir string) (argv []str
 	return argv, timeout
 }
 
-func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.Severity) *Compare {
+func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.Severity, task string) *Compare {
 	c := &Compare{NBoot: DefaultCompareBoot}
 	fields, ok := d.Mapping(n, path, append(slices.Clone(compareKeys), kindNames(false)...))
 	if !ok {
@@ -171,7 +171,7 @@ func decodeCompare(d *yamlx.Decoder, n *yaml.Node, path, dir string, sev result.
 				continue
 			}
 			for _, g := range mf {
-				if !knownMetric(d, g, TaskRegression) {
+				if !knownMetric(d, g, task) {
 					continue
 				}
 				if v, ok := d.Float(g.Value, g.Path); ok {

@@ -375,7 +375,7 @@ func (s Source) predictionsClasses(classes []string, positive int) Classifier {
 	var proba []string
 	if s.PositiveProba != "" {
 		proba = []string{s.PositiveProba}
-	} else if classes == nil || len(s.Proba) == 0 {
+	} else if classes == nil || len(s.Proba) == 0 { // labels only, or as named
 		for _, c := range s.Proba {
 			proba = append(proba, c.Column)
 		}

@@ -61,9 +61,9 @@ type Compare struct {
 	// champion is not fitted here).
 	Source Source
 	// MaxWorse bounds, per metric, how much worse the challenger may be
-	// than the champion, as Bounds.Max (in the metric's units; for r2 a
-	// drop, for bias a growth of |bias|). Each becomes a check
-	// model.compare.<metric>.
+	// than the champion, as Bounds.Max (in the metric's units; for r2 and
+	// every classification metric where higher is better a drop, for bias
+	// a growth of |bias|). Each becomes a check model.compare.<metric>.
 	MaxWorse []Objective
 	// NBoot is the number of paired bootstrap resamples behind each
 	// interval on a difference, between MinCompareBoot and MaxCompareBoot;
@@ -143,25 +143,28 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 		fs.Severity(yamlx.Join(p, "severity"), o.Severity)
 	}
 	if c := s.CompareTo; c != nil {
-		c.validate(yamlx.Join(path, "compare_to"), fs)
+		c.validate(yamlx.Join(path, "compare_to"), s.Task, fs)
 	}
 	if b := s.Balance; b != nil {
 		b.validate(yamlx.Join(path, "class_balance"), s.IsClassification(), fs)
 	}
 }
 
-func (c *Compare) validate(path string, fs *yamlx.Findings) {
+func (c *Compare) validate(path, task string, fs *yamlx.Findings) {
+	if task != TaskClassification {
+		task = TaskRegression // an unknown task is reported at task:
+	}
 	if c.Source.Kind == "" {
 		fs.AddAt(path, path, "needs the champion's source: %s", joinOr(kindNames(true)))
 	} else {
 		c.Source.validate(path, true, fs)
-		if len(c.Source.Proba) > 0 || c.Source.PositiveProba != "" {
-			fs.Add(yamlx.Join(path, "predictions"), "a champion is a regressor: give its predictions column alone")
+		if task == TaskRegression && (len(c.Source.Proba) > 0 || c.Source.PositiveProba != "") {
+			fs.Add(yamlx.Join(path, "predictions"), "a regressor's champion is a regressor: give its predictions column alone")
 		}
 	}
 	for _, w := range c.MaxWorse {
 		p := yamlx.Join(yamlx.Join(path, "max_worse"), w.Metric)
-		if msg := metricProblem(w.Metric, TaskRegression); msg != "" {
+		if msg := metricProblem(w.Metric, task); msg != "" {
 			fs.Add(p, "%s", msg)
 			continue
 		}
@@ -208,9 +211,6 @@ func (s *Spec) validateTask(path string, fs *yamlx.Findings) {
 		s.Threshold.validate(yamlx.Join(path, "threshold"), fs)
 		if s.ECEBins < 0 || s.ECEBins > MaxECEBins {
 			fs.Add(yamlx.Join(path, "ece_bins"), "must be between 1 and %d, got %d", MaxECEBins, s.ECEBins)
-		}
-		if s.CompareTo != nil {
-			fs.Add(yamlx.Join(path, "compare_to"), "compares regressors; a classifier cannot have a champion yet")
 		}
 		return
 	}

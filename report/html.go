@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/fairness"
 	"github.com/trustml/trustml/history"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/profile"
@@ -80,6 +81,7 @@ type view struct {
 	Model     *modelView
 	Checklist *checklistView
 	Slices    *slicesView
+	Fairness  *fairnessView
 	Drift     []checkView
 	History   *historyView
 }
@@ -128,6 +130,8 @@ type compareView struct {
 	N, NBoot         int
 	Metrics          []compareRow
 	Slices           []compareRow
+	// Loss says how a classifier's mean per-row loss compares.
+	Loss string
 }
 
 type compareRow struct {
@@ -158,7 +162,7 @@ func ptrText(v *float64) string {
 }
 
 func newCompareView(c *trustml.Comparison, checks map[string]checkView) *compareView {
-	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot}
+	cv := &compareView{Champion: c.Champion, Source: c.Source, N: c.N, NBoot: c.NBoot, Loss: lossText(c)}
 	for _, m := range c.Metrics {
 		row := compareRow{Name: m.Metric, Model: valueText(m.Model), Champion: valueText(m.Champion), Difference: ptrText(m.Difference), Verdict: verdict(m.Better, m.Difference)}
 		if m.Lower != nil && m.Upper != nil && m.Difference != nil {
@@ -194,7 +198,7 @@ func newView(r *trustml.Result) *view {
 	}
 	v.Title = fmt.Sprintf("trustml: %s — %s", name, verdict)
 	v.Started = r.Run.Start.Format(time.RFC3339)
-	for _, sec := range []result.Section{result.Expectations, result.Drift, result.Model, result.Checklist, result.Slices, history.Section} {
+	for _, sec := range []result.Section{result.Expectations, result.Drift, result.Model, result.Checklist, result.Slices, fairness.Section, history.Section} {
 		if s, ok := r.Summary.Sections[sec]; ok {
 			v.Sections = append(v.Sections, sectionView{Name: string(sec), Summary: s})
 		}
@@ -209,8 +213,8 @@ func newView(r *trustml.Result) *view {
 	}
 	cols := map[string]*columnView{}
 	metricChecks := map[string]checkView{}
-	var clChecks, slChecks []result.Check
-	var clViews, slViews []checkView
+	var clChecks, slChecks, frChecks []result.Check
+	var clViews, slViews, frViews []checkView
 	for i, c := range r.Checks {
 		cv := checkOf(i, c)
 		switch {
@@ -238,6 +242,8 @@ func newView(r *trustml.Result) *view {
 			slChecks, slViews = append(slChecks, c), append(slViews, cv)
 		case c.Section == result.Drift:
 			v.Drift = append(v.Drift, cv)
+		case c.Section == fairness.Section:
+			frChecks, frViews = append(frChecks, c), append(frViews, cv)
 		}
 	}
 	// Columns in first-appearance order.
@@ -256,6 +262,7 @@ func newView(r *trustml.Result) *view {
 	}
 	v.Checklist = newChecklistView(clChecks, clViews)
 	v.Slices = newSlicesView(slChecks, slViews)
+	v.Fairness = newFairnessView(frChecks, frViews)
 	return v
 }
 

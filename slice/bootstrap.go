@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	boot "github.com/trustml/trustml/internal/bootstrap"
-	"github.com/trustml/trustml/model"
 )
 
 // interval is a percentile bootstrap interval; ok is false when no
@@ -25,19 +24,20 @@ func streamFor(seed uint64, name string) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, h.Sum64()))
 }
 
-// bootstrap resamples the rows of (y, yhat) with replacement nBoot times,
-// measures each resample with model.Measure and returns, per metric, the
-// percentile interval at [Level] of the metric over the resamples, by the
-// type-7 rule of package internal/bootstrap.
-func bootstrap(y, yhat []float64, metrics []string, nBoot int, rng *rand.Rand) []interval {
-	n := len(y)
-	by, bh := make([]float64, n), make([]float64, n)
+// bootstrap resamples rows (the evaluated rows of a slice) with
+// replacement nBoot times, measures each resample with measure and
+// returns, per metric, the percentile interval at [Level] of the metric
+// over the resamples in which it is defined, by the type-7 rule of package
+// internal/bootstrap.
+func bootstrap(measure func(rows []int) metricSet, rows []int, metrics []string, nBoot int, rng *rand.Rand) []interval {
+	n := len(rows)
+	sample := make([]int, n)
 	reps := make([][]float64, len(metrics))
-	boot.Resample(rng, n, nBoot, func(rows []int) {
-		for i, j := range rows {
-			by[i], bh[i] = y[j], yhat[j]
+	boot.Resample(rng, n, nBoot, func(idx []int) {
+		for i, j := range idx {
+			sample[i] = rows[j]
 		}
-		m := model.Measure(by, bh)
+		m := measure(sample)
 		for k, name := range metrics {
 			if v, err := m.Get(name); err == nil && v.Defined {
 				reps[k] = append(reps[k], v.V)

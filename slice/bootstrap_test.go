@@ -36,7 +36,7 @@ func TestBootstrapCoverage(t *testing.T) {
 			y[i] = 10 * data.Float64()
 			yhat[i] = y[i] + mu + sigma*data.NormFloat64()
 		}
-		ivs := bootstrap(y, yhat, metrics, nBoot, rand.New(rand.NewPCG(uint64(d), 99)))
+		ivs := bootstrapOf(y, yhat, metrics, nBoot, rand.New(rand.NewPCG(uint64(d), 99)))
 		for k, m := range metrics {
 			if ivs[k].lo <= truth[m] && truth[m] <= ivs[k].hi {
 				covered[m]++
@@ -54,15 +54,15 @@ func TestBootstrapCoverage(t *testing.T) {
 func TestBootstrapDeterministicAndUndefined(t *testing.T) {
 	y := []float64{1, 1, 1, 2}
 	yhat := []float64{1.5, 0.5, 1, 2}
-	a := bootstrap(y, yhat, []string{"r2", "mae"}, 300, streamFor(5, "s"))
-	b := bootstrap(y, yhat, []string{"r2", "mae"}, 300, streamFor(5, "s"))
+	a := bootstrapOf(y, yhat, []string{"r2", "mae"}, 300, streamFor(5, "s"))
+	b := bootstrapOf(y, yhat, []string{"r2", "mae"}, 300, streamFor(5, "s"))
 	assert.Equal(t, a, b)
 	var ry, rh []float64
 	for i := range 30 {
 		ry, rh = append(ry, float64(i)), append(rh, float64(i)+math.Sin(float64(i)))
 	}
-	c := bootstrap(ry, rh, []string{"mae"}, 300, streamFor(5, "s"))
-	e := bootstrap(ry, rh, []string{"mae"}, 300, streamFor(5, "t"))
+	c := bootstrapOf(ry, rh, []string{"mae"}, 300, streamFor(5, "s"))
+	e := bootstrapOf(ry, rh, []string{"mae"}, 300, streamFor(5, "t"))
 	assert.NotEqual(t, c, e, "another slice name, another stream")
 	// R² is undefined when a resample draws only targets equal to 1
 	// (probability (3/4)⁴ ≈ 32%): those resamples are left out.
@@ -71,6 +71,11 @@ func TestBootstrapDeterministicAndUndefined(t *testing.T) {
 	assert.Equal(t, 300, a[1].replicates)
 
 	// A slice whose targets are all equal never defines R².
-	none := bootstrap([]float64{3, 3}, []float64{1, 2}, []string{"r2"}, 50, streamFor(1, "x"))
+	none := bootstrapOf([]float64{3, 3}, []float64{1, 2}, []string{"r2"}, 50, streamFor(1, "x"))
 	assert.False(t, none[0].ok)
+}
+
+// bootstrapOf bootstraps every row of a regressor's (y, yhat).
+func bootstrapOf(y, yhat []float64, metrics []string, nBoot int, rng *rand.Rand) []interval {
+	return bootstrap(regression(y, yhat).measure, allRows(len(y)), metrics, nBoot, rng)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trustml/trustml/internal/section"
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
 
@@ -23,16 +24,21 @@ func suggest(s string, candidates []string) string { return yamlx.Suggest(s, can
 // The `slices` section of a suite decodes here; the root package reaches
 // the decoder through the section registry, so it is not exported API.
 func init() {
-	section.Register("slices", func(d *yamlx.Decoder, _, n *yaml.Node, path string, _ section.Env) any {
-		return decode(d, n, path)
+	section.Register("slices", func(d *yamlx.Decoder, _, n *yaml.Node, path string, env section.Env) any {
+		return decode(d, n, path, env.Task)
 	})
 }
 
 // decode reads the `slices` section of a suite from n, recording every
 // problem in d with its position; path is the key path of n (for example
-// "slices"). Keys left out take the defaults of [NewSpec] and [NewSearch].
-// The returned spec is complete only when d has recorded no problem.
-func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
+// "slices") and task the model's (its metrics, rules and losses are the
+// ones accepted; any other value, those of either task). Keys left out
+// take the defaults of [NewSpec] and [NewSearch]. The returned spec is
+// complete only when d has recorded no problem.
+func decode(d *yamlx.Decoder, n *yaml.Node, path, task string) *Spec {
+	if task != model.TaskRegression && task != model.TaskClassification {
+		task = ""
+	}
 	s := NewSpec()
 	fields, ok := d.Mapping(n, path, specKeys)
 	if !ok {
@@ -49,7 +55,7 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 				s.MinSize = int(v)
 			}
 		case "fail_if":
-			s.FailIf = decodeRules(d, f.Value, f.Path)
+			s.FailIf = decodeRules(d, f.Value, f.Path, task)
 		case "confidence":
 			s.Confidence, _ = d.Bool(f.Value, f.Path)
 		case "n_boot":
@@ -75,7 +81,7 @@ func decode(d *yamlx.Decoder, n *yaml.Node, path string) *Spec {
 	// Every rule about values is Validate's; the decoder positions its
 	// findings.
 	var fs yamlx.Findings
-	s.validate(path, &fs)
+	s.validate(path, task, &fs)
 	d.Report(fs)
 	return s
 }
@@ -186,19 +192,23 @@ func decodeMetrics(d *yamlx.Decoder, n *yaml.Node, path string) []string {
 	return out
 }
 
-func decodeRules(d *yamlx.Decoder, n *yaml.Node, path string) []Rule {
+func decodeRules(d *yamlx.Decoder, n *yaml.Node, path, task string) []Rule {
 	fields, ok := d.Mapping(n, path, nil)
 	if !ok {
 		return nil
 	}
 	if len(yamlx.Resolve(n).Content) == 0 {
-		d.Errorf(n, path, "needs at least one rule, e.g. {rmse_ratio: 1.5}; rules are %s", strings.Join(ruleKeys(), ", "))
+		example := "rmse_ratio: 1.5"
+		if task == model.TaskClassification {
+			example = "accuracy_drop: 0.05"
+		}
+		d.Errorf(n, path, "needs at least one rule, e.g. {%s}; rules are %s", example, strings.Join(ruleKeys(task), ", "))
 	}
 	var out []Rule
 	for _, f := range fields {
 		// A rule's name is a key: an unknown one is reported at the key,
 		// as unknown keys are, by the rule Validate states.
-		if p := ruleProblem(f.Key); p != "" {
+		if p := ruleProblem(f.Key, task); p != "" {
 			d.Errorf(f.KeyN, f.Path, "%s", p)
 			continue
 		}

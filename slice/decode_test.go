@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/internal/yamlx"
+	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
 
@@ -17,7 +18,7 @@ func decodeSrc(t testing.TB, src string) (*Spec, error) {
 	root, err := yamlx.Parse("suite.yaml", []byte(src))
 	require.NoError(t, err)
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	s := decode(d, root.Content[1], "slices")
+	s := decode(d, root.Content[1], "slices", model.TaskRegression)
 	return s, d.Err()
 }
 
@@ -155,7 +156,7 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		d := &yamlx.Decoder{File: "suite.yaml"}
-		s := decode(d, root.Content[1], "slices")
+		s := decode(d, root.Content[1], "slices", model.TaskRegression)
 		if d.Err() == nil {
 			if err := s.Validate(); err != nil {
 				t.Fatalf("Decode accepted %q but Validate says: %v", src, err)

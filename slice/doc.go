@@ -1,6 +1,9 @@
-// Package slice measures a regressor on slices of its evaluation rows —
-// by region, season or range of a feature — with bootstrap intervals, a
+// Package slice measures a model on slices of its evaluation rows — by
+// region, season or range of a feature — with bootstrap intervals, a
 // verdict per slice, and a search for the slices where the model fails.
+// [Run] measures a regressor and [RunClasses] a classifier; what follows
+// is said of a regressor, and [RunClasses] says what differs for a
+// classifier (its metrics, rules and losses).
 //
 // A model good on average can be bad for one slice. [Run] cuts the
 // evaluated rows as a [Spec] says, measures every slice with
@@ -79,9 +82,9 @@
 //	    - Month                # by value
 //	    - {column: Temp, quantiles: 4}
 //	    - [Month, {column: Wind, bins: [0, 8, 12, 25]}]   # a cross
-//	  metrics: [rmse, mae, bias]   # default [mse, rmse, mae, r2, bias]
+//	  metrics: [rmse, mae, bias]   # default [mse, rmse, mae, r2, bias]; a classifier's [accuracy, balanced_accuracy, log_loss, brier]
 //	  min_size: 10             # default 10
-//	  fail_if: {rmse_ratio: 1.5, bias_abs: 5}
+//	  fail_if: {rmse_ratio: 1.5, bias_abs: 5}   # a classifier's: {accuracy_drop: 0.05, log_loss_ratio: 1.5}
 //	  confidence: true         # default false
 //	  n_boot: 1000             # default 1000; 0: no intervals
 //	  seed: 1                  # default 0
@@ -93,7 +96,7 @@
 //	    min_support: 20        # default 20
 //	    fdr: 0.05              # default 0.05
 //	    top_k: 10              # default 10
-//	    metric: squared_error  # or absolute_error
+//	    metric: squared_error  # or absolute_error; a classifier's log_loss (default with probabilities) or zero_one
 //	    severity: warn         # default warn
 //
 // A feature of search given by its bare name is cut as by cuts it when by

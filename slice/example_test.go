@@ -28,7 +28,7 @@ slices:
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	spec := section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{}).(*slice.Spec)
+	spec := section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{Task: "regression"}).(*slice.Spec)
 	if err := d.Err(); err != nil {
 		panic(err)
 	}
@@ -123,11 +123,46 @@ func Example_problems() {
 		panic(err)
 	}
 	d := &yamlx.Decoder{File: "suite.yaml"}
-	section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{})
+	section.Decode("slices", d, root.Content[0], root.Content[1], "slices", section.Env{Task: "regression"})
 	fmt.Println(d.Err())
 	// Output:
 	// suite.yaml:2:36: slices.by[1].bins: edges must increase strictly: 8 follows 12
 	// suite.yaml:3:19: slices.metrics[1]: unknown metric "rsquared"; metrics are mse, rmse, mae, r2, mape, median_ae, max_error, bias
 	// suite.yaml:4:30: slices.fail_if.bias_ratio: unknown rule "bias_ratio" (the rule on bias is bias_abs); rules are mse_ratio, rmse_ratio, mae_ratio, mape_ratio, median_ae_ratio, max_error_ratio, bias_abs
 	// suite.yaml:5:3: slices.min_szie: unknown key "min_szie" (did you mean "min_size"?)
+}
+
+func ExampleRunClasses() {
+	// Eight decisions of a binary classifier in two regions: right on 3 of
+	// 4 in the north and 2 of 4 in the south.
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.AppendValues([]string{"north", "north", "north", "north", "south", "south", "south", "south"}, nil)
+	col := b.NewArray()
+	defer col.Release()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "region", Type: arrow.BinaryTypes.String}}, nil)
+	batch := array.NewRecordBatch(schema, []arrow.Array{col}, 8)
+	defer batch.Release()
+
+	spec := slice.NewSpec()
+	spec.By = []slice.Slicing{{{Column: "region"}}}
+	spec.MinSize = 4
+	spec.Metrics = []string{"accuracy"}
+	spec.FailIf = []slice.Rule{{Metric: "accuracy", Kind: slice.Drop, Limit: 0.1}}
+	spec.NBoot = 0
+	checks, err := slice.RunClasses(context.Background(), spec, []arrow.RecordBatch{batch}, slice.Classes{
+		Classes: []string{"no", "yes"}, Positive: 1,
+		Y:    []int{1, 0, 1, 0, 1, 1, 0, 0},
+		Pred: []int{1, 0, 0, 0, 1, 0, 0, 1},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range checks[1:] {
+		fmt.Println(c.Status, c.Message)
+	}
+	// Output:
+	// pass region=north (n=4): accuracy 0.75 (1.2× overall); within accuracy ≥ 0.525 (overall 0.625 − 0.1)
+	// fail region=south (n=4): accuracy 0.5 < 0.525 = overall 0.625 − 0.1
 }

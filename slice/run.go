@@ -59,6 +59,10 @@ type RuleResult struct {
 	Beyond         bool  `json:"beyond"`
 	IntervalBeyond *bool `json:"interval_beyond,omitempty"`
 	Failed         bool  `json:"failed"`
+	// Undefined says why the rule could not be applied: its metric is
+	// undefined on the slice or overall (a classifier's ROC AUC on a
+	// slice of one class). The slice's check is then an Error.
+	Undefined string `json:"undefined,omitempty"`
 }
 
 // Slice is the evidence about one slice: the Details of its check, or an
@@ -136,20 +140,14 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 	if spec == nil {
 		return nil, errors.New("slice: Run: nil spec")
 	}
-	if err := spec.Validate(); err != nil {
+	if err := spec.ValidateFor(model.TaskRegression); err != nil {
 		return nil, err
 	}
-	rows := 0
-	for _, b := range data {
-		rows += int(b.NumRows())
-	}
-	switch {
-	case len(y) != len(yhat):
+	if len(y) != len(yhat) {
 		return nil, fmt.Errorf("slice: %d targets but %d predictions", len(y), len(yhat))
-	case rows != len(y):
-		return nil, fmt.Errorf("slice: the data has %d rows but there are %d targets; pass the columns of exactly the evaluated rows", rows, len(y))
-	case rows == 0:
-		return nil, errors.New("slice: no rows to slice")
+	}
+	if err := checkRows(data, len(y)); err != nil {
+		return nil, err
 	}
 	for i := range y {
 		if notFinite(y[i]) {
@@ -159,6 +157,30 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 			return nil, rowError(i, len(y), "prediction is %v", yhat[i])
 		}
 	}
+	return runWith(ctx, spec, data, regression(y, yhat))
+}
+
+// checkRows reports data whose rows are not the n evaluated rows.
+func checkRows(data []arrow.RecordBatch, n int) error {
+	rows := 0
+	for _, b := range data {
+		rows += int(b.NumRows())
+	}
+	switch {
+	case rows != n:
+		return fmt.Errorf("slice: the data has %d rows but there are %d targets; pass the columns of exactly the evaluated rows", rows, n)
+	case rows == 0:
+		return errors.New("slice: no rows to slice")
+	}
+	return nil
+}
+
+// runWith measures the slices of a validated spec with m.
+func runWith(ctx context.Context, spec *Spec, data []arrow.RecordBatch, m measurer) ([]result.Check, error) {
+	if err := checkRows(data, m.n); err != nil {
+		return nil, err
+	}
+	rows := m.n
 
 	cols := map[string]*column{}
 	read := func(name string) (*column, error) {
@@ -173,8 +195,8 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 		return c, nil
 	}
 
-	overall := model.Measure(y, yhat)
-	metrics := spec.reported()
+	overall := m.measure(allRows(rows))
+	metrics := spec.reported(m.defaults)
 
 	// Cut every slicing before measuring anything, so that a bad column
 	// fails the run early.
@@ -205,7 +227,7 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 	// Measure every slice, bootstrapping the judged ones, on all cores;
 	// results are slotted by index so scheduling cannot reorder them.
 	type measured struct {
-		m   model.Metrics
+		m   metricSet
 		ivs []interval
 	}
 	out := make([][]measured, len(sls))
@@ -218,10 +240,9 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				sy, sh := pick(y, gr.rows), pick(yhat, gr.rows)
-				r := measured{m: model.Measure(sy, sh)}
+				r := measured{m: m.measure(gr.rows)}
 				if len(gr.rows) >= spec.MinSize && spec.NBoot > 0 {
-					r.ivs = bootstrap(sy, sh, metrics, spec.NBoot, streamFor(spec.Seed, gr.name))
+					r.ivs = bootstrap(m.measure, gr.rows, metrics, spec.NBoot, streamFor(spec.Seed, gr.name))
 				}
 				out[i][j] = r
 				return nil
@@ -237,31 +258,31 @@ func Run(ctx context.Context, spec *Spec, data []arrow.RecordBatch, y, yhat []fl
 		sum := Summary{
 			Slicing: sl.String(), Rows: rows, MinSize: spec.MinSize, NBoot: spec.NBoot,
 			Seed: spec.Seed, Level: Level, Confidence: spec.Confidence,
-			Overall: estimates(overall, model.Metrics{}, nil, metrics, false),
+			Overall: estimates(overall, nil, nil, metrics, false),
 		}
 		for _, l := range sls[i].cuts {
 			sum.Cuts = append(sum.Cuts, cutOf(l))
 		}
 		var sliceChecks []result.Check
 		for j, gr := range sls[i].groups {
-			m := out[i][j]
+			ms := out[i][j]
 			s := Slice{
 				Name: gr.name, Values: gr.values, N: len(gr.rows),
 				Fraction: float64(len(gr.rows)) / float64(rows),
-				Metrics:  estimates(m.m, overall, m.ivs, metrics, true),
+				Metrics:  estimates(ms.m, overall, ms.ivs, metrics, true),
 			}
 			if len(gr.rows) < spec.MinSize {
 				sum.Small = append(sum.Small, s)
 				continue
 			}
 			sum.Judged++
-			sliceChecks = append(sliceChecks, sliceCheck(spec, sl, s, m.m, overall, m.ivs, metrics))
+			sliceChecks = append(sliceChecks, sliceCheck(spec, sl, s, ms.m, overall, ms.ivs, metrics))
 		}
 		checks = append(checks, summaryCheck(spec, sum, len(sls[i].groups)))
 		checks = append(checks, sliceChecks...)
 	}
 	if spec.Search != nil {
-		c, err := search(ctx, spec, read, y, yhat)
+		c, err := search(ctx, spec, read, m)
 		if err != nil {
 			return nil, err
 		}
@@ -351,7 +372,7 @@ func ptr(v float64) *float64 { return &v }
 
 // estimates reports metrics of m, with intervals ivs (may be nil) and,
 // when compare is set, against overall.
-func estimates(m, overall model.Metrics, ivs []interval, metrics []string, compare bool) []Estimate {
+func estimates(m, overall metricSet, ivs []interval, metrics []string, compare bool) []Estimate {
 	out := make([]Estimate, len(metrics))
 	for k, name := range metrics {
 		v, _ := m.Get(name)
@@ -380,7 +401,7 @@ func estimates(m, overall model.Metrics, ivs []interval, metrics []string, compa
 }
 
 // judge applies the rules of spec to a slice with metrics m.
-func judge(spec *Spec, m, overall model.Metrics, ivs []interval, metrics []string) []RuleResult {
+func judge(spec *Spec, m, overall metricSet, ivs []interval, metrics []string) []RuleResult {
 	var out []RuleResult
 	for _, r := range spec.FailIf {
 		v, _ := m.Get(r.Metric)
@@ -390,12 +411,28 @@ func judge(spec *Spec, m, overall model.Metrics, ivs []interval, metrics []strin
 		if k := slices.Index(metrics, r.Metric); k >= 0 && k < len(ivs) {
 			iv = ivs[k]
 		}
+		switch {
+		case !v.Defined:
+			res.Undefined = fmt.Sprintf("%s undefined on the slice: %s", r.Metric, v.Reason)
+			out = append(out, res)
+			continue
+		case !o.Defined && r.Kind != Abs:
+			res.Undefined = fmt.Sprintf("%s undefined overall: %s", r.Metric, o.Reason)
+			out = append(out, res)
+			continue
+		}
 		switch r.Kind {
 		case Ratio:
 			res.Bound = r.Limit * o.V
 			res.Beyond = v.V > res.Bound
 			if iv.ok {
 				res.IntervalBeyond = ptrBool(iv.lo > res.Bound)
+			}
+		case Drop:
+			res.Bound = o.V - r.Limit
+			res.Beyond = v.V < res.Bound
+			if iv.ok {
+				res.IntervalBeyond = ptrBool(iv.hi < res.Bound)
 			}
 		case Abs:
 			res.Beyond = math.Abs(v.V) > res.Bound
@@ -438,7 +475,7 @@ func metricText(e Estimate) string {
 	return s
 }
 
-func sliceCheck(spec *Spec, sl Slicing, s Slice, m, overall model.Metrics, ivs []interval, metrics []string) result.Check {
+func sliceCheck(spec *Spec, sl Slicing, s Slice, m, overall metricSet, ivs []interval, metrics []string) result.Check {
 	s.Rules = judge(spec, m, overall, ivs, metrics)
 	c := result.Check{
 		Section:  result.Slices,
@@ -469,14 +506,23 @@ func sliceCheck(spec *Spec, sl Slicing, s Slice, m, overall model.Metrics, ivs [
 		return c
 	}
 	expected := map[string]any{}
-	var want, failed, notes []string
+	var want, failed, notes, undefined []string
 	for k, r := range s.Rules {
 		rule := spec.FailIf[k]
 		v, _ := m.Get(rule.Metric)
 		o, _ := overall.Get(rule.Metric)
+		if r.Undefined != "" {
+			expected[r.Rule] = nil
+			want = append(want, r.Rule+" "+result.FormatFloat(r.Limit))
+			undefined = append(undefined, r.Undefined)
+			continue
+		}
 		expected[r.Rule] = r.Bound
 		var bound, beyond string
 		switch rule.Kind {
+		case Drop:
+			bound = fmt.Sprintf("%s ≥ %s (overall %s − %s)", rule.Metric, result.Human(r.Bound), result.Human(o.V), result.Human(r.Limit))
+			beyond = fmt.Sprintf("%s %s < %s = overall %s − %s", rule.Metric, result.Human(v.V), result.Human(r.Bound), result.Human(o.V), result.Human(r.Limit))
 		case Ratio:
 			bound = fmt.Sprintf("%s ≤ %s (%s × overall %s)", rule.Metric, result.Human(r.Bound), result.Human(r.Limit), result.Human(o.V))
 			beyond = fmt.Sprintf("%s %s > %s = %s × overall %s", rule.Metric, result.Human(v.V), result.Human(r.Bound), result.Human(r.Limit), result.Human(o.V))
@@ -505,6 +551,9 @@ func sliceCheck(spec *Spec, sl Slicing, s Slice, m, overall model.Metrics, ivs [
 	}
 	c.Status = result.StatusOf(len(failed) == 0, c.Severity)
 	switch {
+	case len(undefined) > 0:
+		c.Status = result.Error
+		c.Message = fmt.Sprintf("%s (n=%d): a rule could not be applied: %s", s.Name, s.N, strings.Join(undefined, "; "))
 	case len(failed) > 0:
 		c.Message = fmt.Sprintf("%s (n=%d): %s", s.Name, s.N, strings.Join(failed, "; "))
 	case len(notes) > 0:

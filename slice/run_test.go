@@ -495,8 +495,9 @@ func TestValidate(t *testing.T) {
 		Confidence: true,
 		Search:     &Search{FDR: 2, Metric: "l2"},
 	}
-	// The messages are the suite decoder's, at the key a suite would write.
-	assert.EqualError(t, spec.Validate(), `slice: by[0][1]: column "A" appears twice in one cross
+	// The messages are the suite decoder's for a regressor, at the key a
+	// suite would write.
+	assert.EqualError(t, spec.ValidateFor(model.TaskRegression), `slice: by[0][1]: column "A" appears twice in one cross
 slice: by[1].quantiles: bins and quantiles exclude each other; keep one
 slice: metrics[0]: unknown metric "rsme" (did you mean "rmse"?)
 slice: confidence: needs bootstrap intervals; n_boot must be > 0

@@ -93,22 +93,18 @@ type candidate struct {
 }
 
 // search runs weak-slice discovery (see [Search]) and returns its check.
-func search(ctx context.Context, spec *Spec, read func(string) (*column, error), y, yhat []float64) (result.Check, error) {
+func search(ctx context.Context, spec *Spec, read func(string) (*column, error), m measurer) (result.Check, error) {
 	s := spec.Search.withDefaults()
 	feats, err := searchFeatures(spec, s, read)
 	if err != nil {
 		return result.Check{}, err
 	}
-	n := len(y)
-	loss := make([]float64, n)
-	for i := range y {
-		r := yhat[i] - y[i]
-		if s.Metric == AbsoluteError {
-			loss[i] = math.Abs(r)
-		} else {
-			loss[i] = r * r
-		}
+	n := m.n
+	loss, used, err := m.loss(s.Metric)
+	if err != nil {
+		return result.Check{}, err
 	}
+	s.Metric = used
 	mean := stat.Mean(loss, nil)
 	var ss float64
 	for _, l := range loss {
@@ -224,7 +220,7 @@ func benjaminiHochberg(cands []candidate) {
 }
 
 func searchCheck(s Search, res SearchResult) result.Check {
-	lossName := map[Loss]string{SquaredError: "squared error", AbsoluteError: "absolute error"}[s.Metric]
+	lossName := lossNames[s.Metric]
 	c := result.Check{
 		Section:  result.Slices,
 		Name:     "slices.search",

@@ -24,11 +24,25 @@ const (
 	DefaultTopK       = 10
 )
 
-var defaultMetrics = []string{"mse", "rmse", "mae", "r2", "bias"}
+var (
+	defaultMetrics      = []string{"mse", "rmse", "mae", "r2", "bias"}
+	defaultClassMetrics = []string{"accuracy", "balanced_accuracy", "log_loss", "brier"}
+)
 
-// DefaultMetrics returns the metrics reported per slice when a spec names
-// none: mse, rmse, mae, r2 and bias. The caller owns the slice.
+// DefaultMetrics returns the metrics reported per slice of a regressor
+// when a spec names none: mse, rmse, mae, r2 and bias. The caller owns the
+// slice.
 func DefaultMetrics() []string { return slices.Clone(defaultMetrics) }
+
+// DefaultClassMetrics returns the metrics reported per slice of a
+// classifier when a spec names none: accuracy and balanced accuracy (what
+// share is right, and the mean recall, which a slice's own class balance
+// does not move), then the log loss and the Brier score (proper scoring
+// rules of the probabilities; left out when the model gives labels only).
+// Metrics often undefined on a small slice (ROC AUC, MCC of a slice of one
+// class) and binned ones (ECE) are left to a spec that names them. The
+// caller owns the slice.
+func DefaultClassMetrics() []string { return slices.Clone(defaultClassMetrics) }
 
 // Spec is the `slices` section of a suite: how to cut the evaluated rows
 // into slices, what to measure on each, and when a slice fails.
@@ -40,8 +54,10 @@ type Spec struct {
 	// By lists the slicings, in report order.
 	By []Slicing
 	// Metrics names the metrics reported per slice, each one of
-	// [model.MetricNames]; nil means [DefaultMetrics]. The metric of every
-	// rule in FailIf is reported too, whether listed or not.
+	// [model.MetricNames] for a regressor ([Run]) or of
+	// [model.ClassMetricNames] for a classifier ([RunClasses]); nil means
+	// [DefaultMetrics] or [DefaultClassMetrics]. The metric of every rule
+	// in FailIf is reported too, whether listed or not.
 	Metrics []string
 	// MinSize is the number of rows a slice needs to be judged. A value of
 	// a by-value column seen in fewer rows is merged into the slice
@@ -68,10 +84,10 @@ type Spec struct {
 }
 
 // NewSpec returns a Spec with the documented defaults: MinSize 10, NBoot
-// 1000, [DefaultMetrics], severity error, no slicings.
+// 1000, the task's default metrics (Metrics nil), severity error, no
+// slicings.
 func NewSpec() *Spec {
 	return &Spec{
-		Metrics:  DefaultMetrics(),
 		MinSize:  DefaultMinSize,
 		NBoot:    DefaultNBoot,
 		Severity: result.SeverityError,
@@ -123,12 +139,17 @@ const (
 	Ratio RuleKind = "ratio"
 	// Abs fails a slice whose metric lies outside [-Limit, Limit].
 	Abs RuleKind = "abs"
+	// Drop fails a slice whose metric (a classifier's, higher is better)
+	// is more than Limit below the overall value.
+	Drop RuleKind = "drop"
 )
 
 // Rule is one fail_if rule, written in YAML as "<metric>_<kind>: limit",
-// e.g. rmse_ratio: 1.5 or bias_abs: 5. Ratio rules apply to the error
-// metrics (every metric of [model.MetricNames] but r2 and bias), Abs rules
-// to bias.
+// e.g. rmse_ratio: 1.5, bias_abs: 5 or accuracy_drop: 0.05. For a
+// regressor, Ratio rules apply to the error metrics (every metric of
+// [model.MetricNames] but r2 and bias), Abs rules to bias. For a
+// classifier, Ratio rules apply to log_loss, brier and ece, Drop rules to
+// every other metric of [model.ClassMetricNames] (higher is better).
 type Rule struct {
 	Metric string
 	Kind   RuleKind
@@ -138,17 +159,28 @@ type Rule struct {
 // Key returns the rule's YAML key, e.g. "rmse_ratio".
 func (r Rule) Key() string { return r.Metric + "_" + string(r.Kind) }
 
-// ruleKeys returns the keys fail_if accepts, in the order of
-// model.MetricNames.
-func ruleKeys() []string {
+// ruleKeys returns the keys fail_if accepts for the task, in the order of
+// model.MetricNames then model.ClassMetricNames ("" for either task).
+func ruleKeys(task string) []string {
 	var keys []string
-	for _, m := range model.MetricNames() {
-		switch m {
-		case "r2":
-		case "bias":
-			keys = append(keys, m+"_"+string(Abs))
-		default:
-			keys = append(keys, m+"_"+string(Ratio))
+	if task != model.TaskClassification {
+		for _, m := range model.MetricNames() {
+			switch m {
+			case "r2":
+			case "bias":
+				keys = append(keys, m+"_"+string(Abs))
+			default:
+				keys = append(keys, m+"_"+string(Ratio))
+			}
+		}
+	}
+	if task != model.TaskRegression {
+		for _, m := range model.ClassMetricNames() {
+			if model.HigherIsBetter(m) {
+				keys = append(keys, m+"_"+string(Drop))
+			} else {
+				keys = append(keys, m+"_"+string(Ratio))
+			}
 		}
 	}
 	return keys
@@ -157,11 +189,22 @@ func ruleKeys() []string {
 // Loss is the per-row loss that weak-slice search compares.
 type Loss string
 
-// Losses.
+// Losses: two of a regressor's, two of a classifier's.
 const (
 	SquaredError  Loss = "squared_error"  // (ŷ − y)²
 	AbsoluteError Loss = "absolute_error" // |ŷ − y|
+	LogLoss       Loss = "log_loss"       // −log p(true class), as model.LogLossRows
+	ZeroOne       Loss = "zero_one"       // 1 when the predicted label is wrong, else 0
 )
+
+// taskLosses lists the losses of each task, its default first (a
+// classifier's default is log_loss when it gives probabilities).
+var taskLosses = map[string][]Loss{
+	model.TaskRegression:     {SquaredError, AbsoluteError},
+	model.TaskClassification: {LogLoss, ZeroOne},
+}
+
+var lossNames = map[Loss]string{SquaredError: "squared error", AbsoluteError: "absolute error", LogLoss: "log loss", ZeroOne: "0/1 error"}
 
 // Search configures weak-slice discovery: every slice of one feature, and
 // with Pairs every cross of two, is compared with the rest of the rows by
@@ -184,7 +227,9 @@ type Search struct {
 	FDR float64
 	// TopK bounds the slices reported (default 10).
 	TopK int
-	// Metric is the per-row loss (default squared_error).
+	// Metric is the per-row loss; "" means the task's default:
+	// squared_error for a regressor, log_loss for a classifier with
+	// probabilities, zero_one for one without.
 	Metric Loss
 	// Severity of the search check when a slice is found; "" means warn.
 	Severity result.Severity
@@ -198,7 +243,6 @@ func NewSearch() *Search {
 		MinSupport: DefaultMinSupport,
 		FDR:        DefaultFDR,
 		TopK:       DefaultTopK,
-		Metric:     SquaredError,
 		Severity:   result.SeverityWarn,
 	}
 }
@@ -216,9 +260,6 @@ func (s Search) withDefaults() Search {
 	}
 	if s.TopK == 0 {
 		s.TopK = DefaultTopK
-	}
-	if s.Metric == "" {
-		s.Metric = SquaredError
 	}
 	if s.Severity == "" {
 		s.Severity = result.SeverityWarn
@@ -278,17 +319,21 @@ func fdrProblem(v float64) string {
 	return ""
 }
 
-// ruleProblem says why key names no rule, with a hint.
-func ruleProblem(key string) string {
-	keys := ruleKeys()
+// ruleProblem says why key names no rule of the task ("" for either),
+// with a hint.
+func ruleProblem(key, task string) string {
+	keys := ruleKeys(task)
 	if slices.Contains(keys, key) {
 		return ""
+	}
+	if task != "" && slices.Contains(ruleKeys(""), key) {
+		return fmt.Sprintf("%s is a rule of a %s; the model is a %s, whose rules are %s", key, taskNoun[otherTask(task)], taskNoun[task], strings.Join(keys, ", "))
 	}
 	msg := fmt.Sprintf("unknown rule %q", key)
 	metric := key[:max(strings.LastIndexByte(key, '_'), 0)]
 	if metric == "r2" {
 		msg += "; r2 has no slice rule (a slice's R² depends on the spread of its targets)"
-	} else if i := slices.IndexFunc(keys, func(k string) bool { return strings.HasPrefix(k, metric+"_") && metric != "" }); i >= 0 && metricProblem(metric) == "" {
+	} else if i := slices.IndexFunc(keys, func(k string) bool { return strings.HasPrefix(k, metric+"_") && metric != "" }); i >= 0 && metricProblem(metric, task) == "" {
 		msg += fmt.Sprintf(" (the rule on %s is %s)", metric, keys[i])
 	} else if h := suggest(key, keys); h != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", h)
@@ -303,10 +348,16 @@ func featuresProblem(n int) string {
 	return ""
 }
 
-func metricProblem(name string) string {
-	names := model.MetricNames()
+// metricProblem says why name is no metric of the task ("" for either),
+// with a hint.
+func metricProblem(name, task string) string {
+	names := taskMetrics(task)
 	if slices.Contains(names, name) {
 		return ""
+	}
+	other := otherTask(task)
+	if task != "" && slices.Contains(taskMetrics(other), name) {
+		return fmt.Sprintf("%s is a %s metric; the model is a %s, whose metrics are %s", name, other, taskNoun[task], strings.Join(names, ", "))
 	}
 	msg := fmt.Sprintf("unknown metric %q", name)
 	if s := suggest(name, names); s != "" {
@@ -315,15 +366,49 @@ func metricProblem(name string) string {
 	return msg + "; metrics are " + strings.Join(names, ", ")
 }
 
-func lossProblem(l Loss) string {
-	if l == SquaredError || l == AbsoluteError {
+// lossProblem says why l is no loss of the task ("" for either), with a
+// hint.
+func lossProblem(l Loss, task string) string {
+	var names []string
+	for _, t := range []string{model.TaskRegression, model.TaskClassification} {
+		if task == "" || task == t {
+			for _, x := range taskLosses[t] {
+				names = append(names, string(x))
+			}
+		}
+	}
+	if slices.Contains(names, string(l)) {
 		return ""
 	}
+	if task != "" && lossProblem(l, "") == "" {
+		return fmt.Sprintf("%s is not a loss of a %s; its losses are %s", l, taskNoun[task], strings.Join(names, ", "))
+	}
 	msg := fmt.Sprintf("unknown loss %q", string(l))
-	if s := suggest(string(l), []string{string(SquaredError), string(AbsoluteError)}); s != "" {
+	if s := suggest(string(l), names); s != "" {
 		return msg + fmt.Sprintf(" (did you mean %q?)", s)
 	}
-	return msg + "; losses are squared_error, absolute_error"
+	return msg + "; losses are " + strings.Join(names, ", ")
+}
+
+// otherTask is the task that is not task.
+func otherTask(task string) string {
+	if task == model.TaskRegression {
+		return model.TaskClassification
+	}
+	return model.TaskRegression
+}
+
+var taskNoun = map[string]string{model.TaskRegression: "regressor", model.TaskClassification: "classifier"}
+
+// taskMetrics lists the metric names of the task ("" for either).
+func taskMetrics(task string) []string {
+	switch task {
+	case model.TaskRegression:
+		return model.MetricNames()
+	case model.TaskClassification:
+		return model.ClassMetricNames()
+	}
+	return append(model.MetricNames(), model.ClassMetricNames()...)
 }
 
 // columnSet names the columns of s in sorted order, so that [A, B] and
@@ -338,12 +423,18 @@ func columnSet(s Slicing) string {
 }
 
 // Validate reports every problem of s as one error, a line per problem
-// naming its key (nil when there is none). [Run] validates its spec; the
+// naming its key (nil when there is none), accepting the metrics, rules
+// and losses of either task; [Spec.ValidateFor] holds them to one. The
 // suite decoder reports the same problems, found by the same rules, with
 // their positions in the suite file.
-func (s *Spec) Validate() error {
+func (s *Spec) Validate() error { return s.ValidateFor("") }
+
+// ValidateFor is [Spec.Validate] for the slices of a model of the task
+// (model.TaskRegression or model.TaskClassification; "" for either): [Run]
+// and [RunClasses] validate their spec with it.
+func (s *Spec) ValidateFor(task string) error {
 	var fs yamlx.Findings
-	s.validate("", &fs)
+	s.validate("", task, &fs)
 	errs := make([]error, len(fs))
 	for i, f := range fs {
 		errs[i] = fmt.Errorf("slice: %s: %s", f.Path, f.Msg)
@@ -354,7 +445,7 @@ func (s *Spec) Validate() error {
 // validate records every problem of s in fs, at key paths below path (""
 // for a spec built in Go). It states each rule of the section once, for
 // suites decoded and built in code alike.
-func (s *Spec) validate(path string, fs *yamlx.Findings) {
+func (s *Spec) validate(path, task string, fs *yamlx.Findings) {
 	at := func(key string) string { return yamlx.Join(path, key) }
 	dim := func(where string, d Dim) {
 		switch {
@@ -398,7 +489,7 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	}
 	for i, m := range s.Metrics {
 		mp := fmt.Sprintf("%s[%d]", at("metrics"), i)
-		if p := metricProblem(m); p != "" {
+		if p := metricProblem(m, task); p != "" {
 			fs.Add(mp, "%s", p)
 		} else if slices.Contains(s.Metrics[:i], m) {
 			fs.Add(mp, "metric %q is listed twice", m)
@@ -416,8 +507,10 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 	for _, r := range s.FailIf {
 		rp := yamlx.Join(at("fail_if"), r.Key())
 		switch {
-		case ruleProblem(r.Key()) != "":
-			fs.Add(rp, "%s", ruleProblem(r.Key()))
+		case ruleProblem(r.Key(), task) != "":
+			fs.Add(rp, "%s", ruleProblem(r.Key(), task))
+		case r.Kind == Drop && !(r.Limit >= 0):
+			fs.Add(rp, "a drop below the overall value must be ≥ 0, got %s", result.FormatFloat(r.Limit))
 		case r.Kind == Ratio && !(r.Limit > 0):
 			fs.Add(rp, "a ratio to the overall value must be > 0, got %s", result.FormatFloat(r.Limit))
 		case r.Kind == Abs && !(r.Limit >= 0):
@@ -459,19 +552,19 @@ func (s *Spec) validate(path string, fs *yamlx.Findings) {
 		fs.Add(yamlx.Join(sp, "top_k"), "%s", p)
 	}
 	if q.Metric != "" {
-		if p := lossProblem(q.Metric); p != "" {
+		if p := lossProblem(q.Metric, task); p != "" {
 			fs.Add(yamlx.Join(sp, "metric"), "%s", p)
 		}
 	}
 	fs.Severity(yamlx.Join(sp, "severity"), q.Severity)
 }
 
-// reported returns the metrics reported per slice: s.Metrics (or the
+// reported returns the metrics reported per slice: s.Metrics (or
 // defaults) followed by any rule metric not among them.
-func (s *Spec) reported() []string {
+func (s *Spec) reported(defaults []string) []string {
 	out := slices.Clone(s.Metrics)
 	if out == nil {
-		out = DefaultMetrics()
+		out = slices.Clone(defaults)
 	}
 	for _, r := range s.FailIf {
 		if !slices.Contains(out, r.Metric) {

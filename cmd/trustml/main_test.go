@@ -235,10 +235,13 @@ func TestExamples(t *testing.T) {
 	res := filepath.Join(dir, "r.json")
 	code, out, errs = cli(t, "check", "../../examples/classification/suite.yaml", "--json", res, "--html", filepath.Join(dir, "r.html"))
 	assert.Equal(t, 0, code, out+errs)
-	assert.Contains(t, out, "PASSED: 14 checks: 14 passed")
+	assert.Contains(t, out, "PASSED: 27 checks: 27 passed", "the count of examples/classification/README.md")
 	b, err := os.ReadFile(res)
 	require.NoError(t, err)
 	var r struct {
+		Summary struct {
+			Sections map[string]struct{ Pass int }
+		}
 		Model struct {
 			Task           string
 			Classification struct {
@@ -250,6 +253,8 @@ func TestExamples(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(b, &r))
 	assert.Equal(t, "classification", r.Model.Task)
+	assert.Equal(t, 8, r.Summary.Sections["slices"].Pass, "2 slicings, 5 slices and the search")
+	assert.Equal(t, 5, r.Summary.Sections["fairness"].Pass, "the groups and 4 bounds")
 	assert.Equal(t, "threshold", r.Model.Classification.LabelsFrom)
 	assert.Equal(t, "recall ≥ 0.98 on the training rows", r.Model.Classification.Threshold.Rule)
 	n := 0

@@ -19,9 +19,10 @@ type Env struct {
 	// Dir is the directory of the suite file, against which relative
 	// paths are resolved.
 	Dir string
-	// Task is the model section's task as written ("classification",
-	// "regression", or "" when it states none or there is no model), for
-	// sections whose keys depend on it (a classifier's behavioural tests).
+	// Task is the task the suite's model section states (its task key,
+	// "regression" when it has none), read before any section is decoded
+	// so that a section measuring the model knows its metrics wherever it
+	// stands in the file; "" when the suite has no model section.
 	Task string
 }
 
