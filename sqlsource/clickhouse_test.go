@@ -28,9 +28,9 @@ func chSpec(table string, timeout time.Duration) *sqlsource.Spec {
 // TestClickHouseTypes: each ClickHouse type trustml reads becomes its
 // Arrow type, and its values (NaN, NULL, an escaped tab, the largest
 // UInt64, the day and instant ClickHouse writes as zeros, a DateTime of
-// another zone) come back as they were written; a type trustml does not
-// read is an error naming it. The session logs in through a clickhouse://
-// URL whose password is a query parameter.
+// another zone, a LowCardinality string) come back as they were written;
+// a type trustml does not read is an error naming it. The session logs in
+// through a clickhouse:// URL whose password is a query parameter.
 func TestClickHouseTypes(t *testing.T) {
 	ch := chtest.Start(t)
 	ch.Exec(t, 0,
@@ -89,6 +89,20 @@ func TestClickHouseTypes(t *testing.T) {
 	assert.True(t, s.IsNull(1))
 	assert.False(t, sc.Next())
 	require.NoError(t, sc.Err())
+
+	// LowCardinality(Nullable(String)), of a query: a string.
+	q := &sqlsource.Spec{Engine: "clickhouse", DSN: "${CH_DSN}", Query: "SELECT k, toLowCardinality(s) AS lc FROM typed", Key: "k", Timeout: time.Minute}
+	lq, err := sqlsource.Open(ctx, q, lookup(dsn))
+	require.NoError(t, err)
+	defer lq.Close()
+	assert.Equal(t, "utf8", lq.Schema().Field(1).Type.String())
+	sc2, err := lq.Scan(ctx, []string{"lc"})
+	require.NoError(t, err)
+	defer sc2.Close()
+	require.True(t, sc2.Next())
+	lc := sc2.RecordBatch().Column(0).(*array.String)
+	assert.Equal(t, "tab\there", lc.Value(0))
+	assert.True(t, lc.IsNull(1))
 }
 
 // TestClickHouseConnection: connection strings that are not ClickHouse
