@@ -56,7 +56,8 @@ type Pushdown struct {
 	aggs  []string // the first query's columns
 	sinks [][]sink // per aggregate, where its value goes
 	// classes marks the columns (by index of p.cols) whose classes, each
-	// distinct value with its count, one GROUP BY query fetches.
+	// distinct value with its count, imbalance reads: counted in the
+	// second pass (secondPass) or by a GROUP BY query (followUp).
 	classes map[int]bool
 }
 

@@ -21,8 +21,9 @@
 //
 // Engines are entries of a table (Register): PostgreSQL is registered here
 // (a temporary cluster of internal/pgtest, loaded with COPY); DuckDB by
-// the program in sqlsource/duckdb/sqlbench, in the cgo module of its
-// driver. The commands are in examples/bench/README.md.
+// package sqlsource/duckdb/benchengine, in the cgo module of its driver,
+// whose command is sqlsource/duckdb/sqlbench. The commands are in
+// examples/bench/README.md.
 package sqlbench
 
 import (
