@@ -207,6 +207,64 @@ func TestCheckPostgresFailures(t *testing.T) {
 	}
 }
 
+// TestCheckPostgresServerKilled: the server killed mid-run (SIGKILL to
+// the server and its backends, as a crash of its machine) is exit 2 in
+// the driver's words, with no result file.
+func TestCheckPostgresServerKilled(t *testing.T) {
+	srv := pgtest.Server(t)
+	admin := sqltest.CreateDatabase(t, srv.URL, "shop")
+	sqltest.Exec(t, admin,
+		"CREATE TABLE orders (id bigint, amount double precision, status text)",
+		"INSERT INTO orders VALUES (1, 5, 'new'), (2, 20, 'paid')")
+	t.Setenv("PG_DSN", admin)
+	dir, suite := sqlSuite(t, "    query: SELECT o.* FROM orders o, pg_sleep(5)", "")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if running(t, admin) {
+			if err := srv.Kill(); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	start := time.Now()
+	code, out, errs := cli(t, "check", suite)
+	<-done
+	t.Logf("server killed: exit %d after %v: %s", code, time.Since(start).Round(time.Millisecond), strings.TrimSpace(errs))
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, "trustml: postgres:query: ")
+	assert.NoFileExists(t, filepath.Join(dir, "out.json"))
+	assert.Less(t, time.Since(start), 30*time.Second)
+}
+
+// running reports, once it holds, that a trustml session runs a statement
+// on the server at admin; false after 30 s.
+func running(t *testing.T, admin string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Error(err)
+		return false
+	}
+	defer conn.Close(context.Background())
+	for ctx.Err() == nil {
+		var n int
+		err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE application_name = 'trustml' AND state = 'active' AND query LIKE '%pg_sleep%'`).Scan(&n)
+		if err != nil {
+			t.Error(err)
+			return false
+		}
+		if n > 0 {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Error("no trustml statement ran within 30 s")
+	return false
+}
+
 // terminate ends the trustml session's backend on the server once it runs
 // a statement, as a server going down does.
 func terminate(t *testing.T, admin string) {

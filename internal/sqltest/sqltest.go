@@ -4,7 +4,6 @@ package sqltest
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/trustml/trustml/internal/sqlload"
 )
 
 // KeyColumn is the column Load adds: each row's 0-based position in the
@@ -25,10 +26,11 @@ const KeyColumn = "trustml_key"
 // postgres:// URL) and returns its URL.
 func CreateDatabase(t testing.TB, admin, name string) string {
 	t.Helper()
-	Exec(t, admin, "CREATE DATABASE "+name)
-	u := strings.Replace(admin, "/postgres?", "/"+name+"?", 1)
-	if u == admin {
-		t.Fatalf("sqltest: cannot derive a database URL from %s", admin)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	u, err := sqlload.CreateDatabase(ctx, admin, name)
+	if err != nil {
+		t.Fatalf("sqltest: %v", err)
 	}
 	return u
 }
@@ -50,33 +52,9 @@ func Exec(t testing.TB, url string, stmts ...string) {
 	}
 }
 
-// pgType spells an Arrow type as the PostgreSQL type that reads back as it.
-var pgType = map[arrow.Type]string{
-	arrow.INT16:     "smallint",
-	arrow.INT32:     "integer",
-	arrow.INT64:     "bigint",
-	arrow.FLOAT32:   "real",
-	arrow.FLOAT64:   "double precision",
-	arrow.STRING:    "text",
-	arrow.BOOL:      "boolean",
-	arrow.DATE32:    "date",
-	arrow.TIMESTAMP: "timestamp",
-}
-
-// pgTypeOf is pgType, with a zoned timestamp as timestamptz.
-func pgTypeOf(dt arrow.DataType) (string, bool) {
-	if ts, ok := dt.(*arrow.TimestampType); ok && ts.TimeZone != "" {
-		return "timestamptz", true
-	}
-	t, ok := pgType[dt.ID()]
-	return t, ok
-}
-
 // PostgresType returns the PostgreSQL type LoadPostgres gives a column of
 // Arrow type dt; ok is false when it has none.
-func PostgresType(dt arrow.DataType) (string, bool) {
-	return pgTypeOf(dt)
-}
+func PostgresType(dt arrow.DataType) (string, bool) { return sqlload.PostgresType(dt) }
 
 // WithKey returns tbl with KeyColumn first: each row's 0-based position,
 // the table a SQL engine holds after LoadPostgres with key.
@@ -99,87 +77,23 @@ func WithKey(tbl arrow.Table) arrow.Table {
 }
 
 // LoadPostgres creates table name in the database at url with the columns
-// of tbl, plus KeyColumn first when key is true, and copies the rows in.
+// of tbl, plus KeyColumn first when key is true, and copies the rows in
+// (sqlload.Postgres).
 func LoadPostgres(t testing.TB, url, name string, tbl arrow.Table, key bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("sqltest: %v", err)
-	}
-	defer conn.Close(ctx)
-	var defs, names []string
+	k := ""
 	if key {
-		defs, names = append(defs, KeyColumn+" bigint NOT NULL"), append(names, KeyColumn)
+		k = KeyColumn
 	}
-	for _, f := range tbl.Schema().Fields() {
-		typ, ok := pgTypeOf(f.Type)
-		if !ok {
-			t.Fatalf("sqltest: no PostgreSQL type for %s", f.Type)
-		}
-		defs = append(defs, pgx.Identifier{f.Name}.Sanitize()+" "+typ)
-		names = append(names, f.Name)
-	}
-	if _, err := conn.Exec(ctx, "CREATE TABLE "+pgx.Identifier{name}.Sanitize()+" ("+strings.Join(defs, ", ")+")"); err != nil {
+	if err := sqlload.Postgres(ctx, url, name, tbl, k); err != nil {
 		t.Fatalf("sqltest: %v", err)
-	}
-	rows := Rows(tbl)
-	if key {
-		for i := range rows {
-			rows[i] = append([]any{int64(i)}, rows[i]...)
-		}
-	}
-	if _, err := conn.CopyFrom(ctx, pgx.Identifier{name}, names, pgx.CopyFromRows(rows)); err != nil {
-		t.Fatalf("sqltest: copy into %s: %v", name, err)
 	}
 }
 
 // Rows returns the rows of tbl as Go values (nil for null).
-func Rows(tbl arrow.Table) [][]any {
-	n := int(tbl.NumRows())
-	out := make([][]any, n)
-	for i := range out {
-		out[i] = make([]any, tbl.NumCols())
-	}
-	for c := 0; c < int(tbl.NumCols()); c++ {
-		row := 0
-		for _, chunk := range tbl.Column(c).Data().Chunks() {
-			for i := 0; i < chunk.Len(); i++ {
-				out[row][c] = value(chunk, i)
-				row++
-			}
-		}
-	}
-	return out
-}
-
-func value(a arrow.Array, i int) any {
-	if a.IsNull(i) {
-		return nil
-	}
-	switch x := a.(type) {
-	case *array.Int16:
-		return x.Value(i)
-	case *array.Int32:
-		return x.Value(i)
-	case *array.Int64:
-		return x.Value(i)
-	case *array.Float32:
-		return x.Value(i)
-	case *array.Float64:
-		return x.Value(i)
-	case *array.String:
-		return x.Value(i)
-	case *array.Boolean:
-		return x.Value(i)
-	case *array.Date32:
-		return x.Value(i).ToTime()
-	case *array.Timestamp:
-		return x.Value(i).ToTime(x.DataType().(*arrow.TimestampType).Unit)
-	}
-	panic(fmt.Sprintf("sqltest: no value for %s", a.DataType()))
-}
+func Rows(tbl arrow.Table) [][]any { return sqlload.Rows(tbl) }
 
 // AddPasswordUser creates a login role with a password on the server at
 // admin (a pgtest server, which trusts every local connection) and makes

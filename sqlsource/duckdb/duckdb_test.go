@@ -2,7 +2,6 @@ package duckdb_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"math"
 	"path/filepath"
@@ -19,60 +18,14 @@ import (
 	"github.com/trustml/trustml/internal/sqltest"
 	"github.com/trustml/trustml/result"
 	"github.com/trustml/trustml/sqlsource"
-	_ "github.com/trustml/trustml/sqlsource/duckdb"
+	"github.com/trustml/trustml/sqlsource/duckdb"
 )
-
-// duckType spells an Arrow type as DuckDB's.
-var duckType = map[arrow.Type]string{
-	arrow.INT64: "BIGINT", arrow.FLOAT64: "DOUBLE", arrow.STRING: "VARCHAR", arrow.BOOL: "BOOLEAN",
-	arrow.DATE32: "DATE", arrow.TIMESTAMP: "TIMESTAMP",
-}
-
-// duckTypeOf is duckType, with a zoned timestamp as TIMESTAMPTZ.
-func duckTypeOf(dt arrow.DataType) (string, bool) {
-	if ts, ok := dt.(*arrow.TimestampType); ok && ts.TimeZone != "" {
-		return "TIMESTAMPTZ", true
-	}
-	t, ok := duckType[dt.ID()]
-	return t, ok
-}
 
 // load writes tbl (its first column the key) into table name of a new
 // DuckDB file and returns the file's path.
 func load(t *testing.T, name string, tbl arrow.Table) string {
 	path := filepath.Join(t.TempDir(), "data.duckdb")
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var defs, marks []string
-	for _, f := range tbl.Schema().Fields() {
-		typ, ok := duckTypeOf(f.Type)
-		if !ok {
-			t.Fatalf("no DuckDB type for %s", f.Type)
-		}
-		defs = append(defs, `"`+f.Name+`" `+typ)
-		marks = append(marks, "?")
-	}
-	if _, err := db.Exec(`CREATE TABLE "` + name + `" (` + strings.Join(defs, ", ") + ")"); err != nil {
-		t.Fatal(err)
-	}
-	tx, err := db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmt, err := tx.Prepare(`INSERT INTO "` + name + `" VALUES (` + strings.Join(marks, ", ") + ")")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range sqltest.Rows(tbl) {
-		if _, err := stmt.Exec(r...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stmt.Close()
-	if err := tx.Commit(); err != nil {
+	if err := duckdb.Load(context.Background(), path, name, tbl, ""); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -268,17 +221,15 @@ expectations:
 }
 
 // TestOrdersDuckDB runs the orders example (its passing and failing
-// suites, with a rule under a where: filter) and the suite of filters at
-// every level and rules with NULL outcomes (testdata/sql of the root) on
-// the local engine and on DuckDB holding the same rows: every result is
-// the same, and every check but the kinds not pushed yet is pushed down.
+// suites, with a rule under a where: filter) on the local engine and on
+// DuckDB holding the same rows: every result is the same, the rules
+// pushed down.
 func TestOrdersDuckDB(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
 	ctx := context.Background()
 	for _, path := range []string{
 		filepath.Join("..", "..", "examples", "orders", "suite.yaml"),
 		filepath.Join("..", "..", "examples", "orders", "failing.yaml"),
-		filepath.Join("..", "..", "testdata", "sql", "orders_filters.yaml"),
 	} {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			s, err := trustml.Load(path)
@@ -341,4 +292,50 @@ func sameChecks(t *testing.T, a, b []result.Check) (worst float64, pushed int) {
 		worst = math.Max(worst, within(t, x.Name, decode(t, x.Observed), decode(t, y.Observed)))
 	}
 	return worst, pushed
+}
+
+// TestExamplesDuckDB loads the orders files into a DuckDB file as
+// `trustml-duckdb load` does, runs every DuckDB suite of examples/sql
+// (duckdb*.yaml) on it, and the same suite on the table's file with the
+// local engine: every result is the same, and every check is pushed down
+// (DuckDB evaluates every filter and rule as trustml does).
+func TestExamplesDuckDB(t *testing.T) {
+	ctx := context.Background()
+	root := filepath.Join("..", "..")
+	files, err := filepath.Glob(filepath.Join(root, "examples", "orders", "*.csv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("orders files: %v", err)
+	}
+	db := filepath.Join(t.TempDir(), "orders.duckdb")
+	if err := duckdb.LoadFiles(ctx, db, files, "row"); err != nil {
+		t.Fatal(err)
+	}
+	suites, err := filepath.Glob(filepath.Join(root, "examples", "sql", "duckdb*.yaml"))
+	if err != nil || len(suites) != 1 {
+		t.Fatalf("DuckDB suites of examples/sql: %v %v", suites, err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	for _, path := range suites {
+		s, err := trustml.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		duck, err := s.Run(ctx, trustml.RunOptions{LookupEnv: func(string) (string, bool) { return db, true }, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Data.SQL, s.Data.Path = nil, filepath.Join(root, "examples", "orders", "orders_failing.csv")
+		local, err := s.Run(ctx, trustml.RunOptions{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst, pushed := sameChecks(t, local.Checks, duck.Checks)
+		if pushed != len(duck.Checks) {
+			t.Errorf("%d of %d checks pushed", pushed, len(duck.Checks))
+		}
+		if local.ExitCode() != duck.ExitCode() {
+			t.Errorf("exit %d on duckdb, %d locally", duck.ExitCode(), local.ExitCode())
+		}
+		t.Logf("%s: %d checks, %d pushed, exit %d, verdicts equal, largest relative difference %.3g", path, len(duck.Checks), pushed, duck.ExitCode(), worst)
+	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trustml/trustml/examples/bench/benchdata"
-	"github.com/trustml/trustml/internal/pgtest"
+	"github.com/trustml/trustml/internal/pgserver"
 	_ "github.com/trustml/trustml/sqlsource" // registers postgres
 )
 
@@ -25,16 +25,16 @@ func init() {
 const createBench = `CREATE TABLE bench (id bigint NOT NULL, age bigint, income double precision, score double precision,
 	region text, label bigint, x double precision, y double precision)`
 
-// startPostgres starts a temporary cluster (pgtest.StartServer, with the
+// startPostgres starts a temporary cluster (internal/pgserver, with the
 // server's default settings but fsync), COPYs the rows in, in binary, and
 // VACUUM ANALYZEs the table, so that no run pays for hint bits or
 // statistics.
 func startPostgres(ctx context.Context, cfg Config, logf func(string, ...any)) (*Instance, error) {
-	srv, err := pgtest.StartServer()
+	srv, err := pgserver.Start(ctx)
 	if err != nil {
 		return nil, err
 	}
-	logf("postgres started in %s, pid %d", srv.Dir, srv.PID)
+	logf("postgres started on %s, pid %d", srv.Addr, srv.PID())
 	if err := loadPostgres(ctx, srv.URL, cfg.Rows, cfg.Seed, logf); err != nil {
 		srv.Stop()
 		return nil, err
@@ -43,7 +43,7 @@ func startPostgres(ctx context.Context, cfg Config, logf func(string, ...any)) (
 		DSN:     srv.URL,
 		Network: true,
 		CPU: func() (time.Duration, error) {
-			s, err := TreeCPU(srv.PID)
+			s, err := TreeCPU(srv.PID())
 			if err != nil {
 				return 0, err
 			}

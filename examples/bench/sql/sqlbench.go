@@ -20,7 +20,7 @@
 //     trustml) against the pushdown.
 //
 // Engines are entries of a table (Register): PostgreSQL is registered here
-// (a temporary cluster of internal/pgtest, loaded with COPY); DuckDB by
+// (a temporary cluster of internal/pgserver, loaded with COPY); DuckDB by
 // package sqlsource/duckdb/benchengine, in the cgo module of its driver,
 // whose command is sqlsource/duckdb/sqlbench. The commands are in
 // examples/bench/README.md.

@@ -4,12 +4,18 @@
 // command does not read DuckDB; this one does, and nothing more:
 //
 //	trustml-duckdb check SUITE.yaml [--now TIME] [--explain] [--json FILE] [--quiet]
+//	trustml-duckdb load DB.duckdb FILE...
 //
 // It prints trustml's text summary, writes the JSON result (through a
 // temporary file renamed into place, so a failed run leaves none), and
 // exits as trustml check does: 0 passed, 1 a check failed, 2 the run
 // could not complete (the engine's error, a timeout, an interrupt). Other
 // outputs and flags are trustml check's (go run ./cmd/trustml check -h).
+//
+// load writes each data file, read as trustml reads it, into a table of
+// the DuckDB file named after it, with a first column "row" holding each
+// row's 0-based position (the key examples/sql/duckdb.yaml declares), as
+// the tests load their tables.
 package main
 
 import (
@@ -20,11 +26,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/internal/sqlload"
 	"github.com/trustml/trustml/report"
-	_ "github.com/trustml/trustml/sqlsource/duckdb"
+	"github.com/trustml/trustml/sqlsource/duckdb"
 )
 
 func main() {
@@ -34,10 +42,18 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = "usage: trustml-duckdb check SUITE.yaml [--now TIME] [--explain] [--json FILE] [--quiet]"
+const usage = "usage: trustml-duckdb check SUITE.yaml [--now TIME] [--explain] [--json FILE] [--quiet]\n       trustml-duckdb load DB.duckdb FILE..."
 
 // run is the command, with its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) >= 3 && args[0] == "load" {
+		if err := duckdb.LoadFiles(ctx, args[1], args[2:], "row"); err != nil {
+			fmt.Fprintf(stderr, "trustml-duckdb: load: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "%s: tables %s\nexport DUCKDB_FILE='%s'\n", args[1], strings.Join(sqlload.TableNames(args[2:]), ", "), args[1])
+		return 0
+	}
 	if len(args) == 0 || args[0] != "check" {
 		fmt.Fprintln(stderr, usage)
 		return 2

@@ -59,6 +59,36 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestLoadAndCheckExample: the README's commands, load then check, run
+// examples/sql/duckdb.yaml: exit 1 (its failing checks), the JSON written.
+func TestLoadAndCheckExample(t *testing.T) {
+	root := filepath.Join("..", "..", "..", "..")
+	db := filepath.Join(t.TempDir(), "orders.duckdb")
+	files, _ := filepath.Glob(filepath.Join(root, "examples", "orders", "*.csv"))
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), append([]string{"load", db}, files...), &stdout, &stderr); code != 0 {
+		t.Fatalf("load: exit %d: %s", code, stderr.String())
+	}
+	if want := "tables customers, orders, orders_failing\nexport DUCKDB_FILE='" + db + "'\n"; !strings.HasSuffix(stdout.String(), want) {
+		t.Errorf("load printed %q, want it to end with %q", stdout.String(), want)
+	}
+	t.Setenv("DUCKDB_FILE", db)
+	out := filepath.Join(t.TempDir(), "out.json")
+	stdout.Reset()
+	code := run(context.Background(), []string{"check", filepath.Join(root, "examples", "sql", "duckdb.yaml"), "--now", "2026-11-30T12:00:00Z", "--json", out}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("check: exit %d, want 1: %s%s", code, stdout.String(), stderr.String())
+	}
+	for _, w := range []string{"rules.cables cost 9.90", "2 of 338 rows break unit_price = 9.9 (0.59%), e.g. row 114: unit_price=99"} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, stdout.String())
+		}
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no result: %v", err)
+	}
+}
+
 // TestFailures: DuckDB's statement timeout (timeout: in the source) and
 // an interrupted run are exit 2 with DuckDB's own words, and write no
 // result.
