@@ -48,6 +48,13 @@ type Options struct {
 	// Open reads the other datasets that references and row_count_ratio
 	// compare with, before the pass; nil makes those checks an error.
 	Open OpenFunc
+	// Reread, when set, reads the data again for what one pass cannot
+	// finish: the composite keys (unique_key) and duplicate rows whose
+	// 64-bit hashes repeat are told apart from hash collisions by their
+	// values read again, so that the pass keeps 8 bytes per row whatever
+	// the keys. When nil, those checks keep every row's key, encoded, in
+	// memory during the pass.
+	Reread RereadFunc
 	// Profile, when set, is filled in the same pass: its columns' counts,
 	// extremes, moments, lengths and distributions come from the
 	// accumulators the checks read, each computed once per batch (a
@@ -171,6 +178,9 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 		return nil, err
 	}
 	st := merge(p, states)
+	if err := p.resolveKeys(ctx, st, rows); err != nil {
+		return nil, err
+	}
 	if opts.Profile != nil {
 		cols := make([]*accum.Column, len(p.profiled))
 		for i, cp := range p.profiled {
@@ -265,6 +275,7 @@ type plan struct {
 	colOf       map[*Check]int // column check → its colPlan
 	rules       []*rulePlan
 	out         *failedPlan // the failed-rows output, nil without one
+	reread      RereadFunc  // Options.Reread
 
 	// profile is Options.Profile; profiled holds, per column of the
 	// profile, the index of its colPlan.
@@ -330,7 +341,7 @@ type rowCheck struct {
 
 func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 	p := &plan{suite: s, schema: opts.Schema, readSchema: rs, sample: opts.SampleSize, now: opts.Now,
-		checkFilter: map[*Check]int{}, colOf: map[*Check]int{}}
+		checkFilter: map[*Check]int{}, colOf: map[*Check]int{}, reread: opts.Reread}
 	if p.schema == nil {
 		p.schema = rs
 	}

@@ -47,8 +47,7 @@ func init() {
 		newRows:  func() rowsAcc { return newKeyTable() },
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			t := e.acc.(*keyTable)
-			n, sample := t.repeated(e.rp, true, e.p.sample)
-			ok := keyRowWise(c, r, t.rows, t.nulls, n, sample, "share their key with another row", "with a unique key")
+			ok := keyRowWise(c, r, t.rows, t.nulls, t.unexpected, t.sample, "share their key with another row", "with a unique key")
 			r.Expected = withMostly(c, map[string]any{"unique": c.Columns})
 			return ok
 		},
@@ -81,7 +80,7 @@ func init() {
 		newRows: func() rowsAcc { return newKeyTable() },
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			t := e.acc.(*keyTable)
-			n, sample := t.repeated(e.rp, false, e.p.sample)
+			n, sample := t.unexpected, t.sample
 			over := "every column"
 			if len(c.Columns) > 0 {
 				over = strings.Join(c.Columns, ", ")
