@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -39,7 +40,8 @@ type Options struct {
 	// FailedRows, when set, receives every row that failed a check able
 	// to name its failing rows, with the names of the checks it failed
 	// and its key columns, in row order and in bounded memory (see
-	// FailedRowsWriter). The samples in the results are unchanged.
+	// FailedRowsWriter). The samples in the results are unchanged. With a
+	// key check (unique, unique_key, duplicate_rows) it needs Reread.
 	FailedRows FailedRowsWriter
 	// Now is the run's instant, fixed once per run: now() and today() in
 	// rules and filters, relative date bounds (now - 2d) and freshness are
@@ -102,6 +104,17 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	// The failed rows go to one writer, in row order.
 	var runs chan failedRun
 	var written chan error
+	if p.out != nil && len(p.out.lates) > 0 {
+		// The failures known as the pass goes wait in a spill file for
+		// the late ones (failedrows.go).
+		if p.out.spill, err = os.CreateTemp("", "trustml-failed-*"); err != nil {
+			return nil, fmt.Errorf("expect: failed rows: %w", err)
+		}
+		defer func() {
+			p.out.spill.Close()
+			os.Remove(p.out.spill.Name())
+		}()
+	}
 	if p.out != nil {
 		runs = make(chan failedRun, 2*nw)
 		written = make(chan error, 1)
@@ -118,7 +131,11 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 			for j := range jobs[w] {
 				if err == nil && gctx.Err() == nil {
 					err = states[w].update(p, j)
-					if err == nil && runs != nil {
+					switch {
+					case err != nil || runs == nil:
+					case p.out.spill != nil:
+						runs <- failedRun{index: j.index, pairs: states[w].fails.spillPairs(j)}
+					default:
 						var rec arrow.RecordBatch
 						rec, err = states[w].fails.record(gctx, p.out, j)
 						runs <- failedRun{index: j.index, rec: rec}
@@ -180,6 +197,11 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	st := merge(p, states)
 	if err := p.resolveKeys(ctx, st, rows); err != nil {
 		return nil, err
+	}
+	if p.out != nil && p.out.spill != nil {
+		if err := p.writeLate(ctx, st, rows); err != nil {
+			return nil, fmt.Errorf("expect: failed rows: %w", err)
+		}
 	}
 	if opts.Profile != nil {
 		cols := make([]*accum.Column, len(p.profiled))

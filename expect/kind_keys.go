@@ -41,7 +41,7 @@ const (
 
 func init() {
 	register(kindDef{
-		kind: UniqueKey, key: "unique", table: true, rowWise: true, example: "[x, s]",
+		kind: UniqueKey, key: "unique", table: true, rowWise: true, lateRows: true, example: "[x, s]",
 		decode:   decodeKeyColumns,
 		validate: validateKeyColumns(1),
 		newRows:  func() rowsAcc { return newKeyTable() },
@@ -63,7 +63,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: DuplicateRows, table: true, example: "{max: 0}", allColumns: true,
+		kind: DuplicateRows, table: true, lateRows: true, example: "{max: 0}", allColumns: true,
 		decode: func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 			fields, ok := d.Mapping(n, path, []string{"min", "max", "columns", "severity"})
 			if !ok {
@@ -112,7 +112,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: UniqueWithinRecord, table: true, rowWise: true, example: "[x, s]",
+		kind: UniqueWithinRecord, table: true, rowWise: true, failedRows: true, example: "[x, s]",
 		decode:   decodeKeyColumns,
 		validate: validateKeyColumns(2),
 		newRows:  func() rowsAcc { return &recordCheck{} },
@@ -135,7 +135,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: References, table: true, rowWise: true, list: true,
+		kind: References, table: true, rowWise: true, failedRows: true, list: true,
 		example: "[{columns: [x], data: other.csv, to: [id]}]",
 		decode:  decodeReference,
 		validate: func(c *Check) error {

@@ -74,6 +74,7 @@ type numFreq struct {
 	counts     []int64  // parallel to keys
 	unexpected int64    // occurrences of repeated values
 	sample     []result.Failure
+	isRepeated func(uint64) bool // whether a key occurs more than once
 }
 
 // numPart is one worker's share of a numFreq.
@@ -422,6 +423,7 @@ func (f *numFreq) finish(int) {
 	default:
 		in = f.hashCount(total)
 	}
+	f.isRepeated = in
 	if f.dup && f.unexpected > 0 {
 		f.sample = f.repeatedRows(in)
 	}

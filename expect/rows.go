@@ -569,7 +569,7 @@ func showTuple(names []string, v any) string {
 func (p *plan) resolveKeys(ctx context.Context, st *state, total int64) error {
 	for i, rp := range p.rows {
 		if t, ok := st.rows[i].(*keyTable); ok {
-			if err := t.resolve(ctx, rp, p.reread, total, p.sample, false); err != nil {
+			if err := t.resolve(ctx, rp, p.reread, total, p.sample, p.out.late(rp.check)); err != nil {
 				return err
 			}
 		}
@@ -1008,6 +1008,7 @@ func (r *recordCheck) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, lim
 		r.rows++
 		if repeats(vals) {
 			r.fail(rp, cols, i, row0, limit)
+			r.failed(i)
 		}
 	}
 }
