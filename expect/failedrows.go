@@ -299,7 +299,8 @@ func (op *failedPlan) writeFailed(runs <-chan failedRun) error {
 
 // writeLate writes the failed-rows output of a pass with late checks, of
 // total rows, once their failing rows are known: it reads the data again
-// (plan.reread, the pass's columns) and, batch by batch, merges the
+// (plan.reread: the columns written and the unique checks', or every
+// column of the pass when filters read them) and, batch by batch, merges the
 // spilled pairs of the other checks with the late checks' failing rows
 // (a key table's bitmap, a unique column's repeated values) into the
 // output's records, in row order.
@@ -340,13 +341,51 @@ func (p *plan) writeLate(ctx context.Context, st *state, total int64) error {
 	if err := next(); err != nil {
 		return err
 	}
-	rr, err := p.reread(ctx, nil)
+	// Only the columns written and the unique checks' are read again,
+	// unless filters need the others.
+	var names []string
+	if len(p.preds) == 0 {
+		for _, c := range op.cols {
+			names = append(names, p.readSchema.Field(c).Name)
+		}
+		for _, l := range op.lates {
+			if l.rows < 0 && !slices.Contains(names, p.cols[l.col].name) {
+				names = append(names, p.cols[l.col].name)
+			}
+		}
+	}
+	rr, err := p.reread(ctx, names)
 	if err != nil {
 		return fmt.Errorf("reading the data again: %w", err)
 	}
 	defer rr.Release()
-	if rs := rr.Schema(); !sameFields(rs, p.readSchema) {
+	rs := rr.Schema()
+	if names == nil && !sameFields(rs, p.readSchema) {
 		return fmt.Errorf("the data read again has the columns %s, not %s", rs, p.readSchema)
+	}
+	// at is the index in the data read again of the pass's column c.
+	at := func(c int) (int, error) {
+		f := p.readSchema.Field(c)
+		i := rs.FieldIndices(f.Name)
+		if len(i) == 0 || !arrow.TypeEqual(rs.Field(i[0]).Type, f.Type) {
+			return 0, fmt.Errorf("the data read again has no column %q of type %s", f.Name, f.Type)
+		}
+		return i[0], nil
+	}
+	view := *op
+	view.cols = make([]int, len(op.cols))
+	for k, c := range op.cols {
+		if view.cols[k], err = at(c); err != nil {
+			return err
+		}
+	}
+	lateCol := make([]int, len(op.lates))
+	for k, l := range op.lates {
+		if l.rows < 0 {
+			if lateCol[k], err = at(p.cols[l.col].idx); err != nil {
+				return err
+			}
+		}
 	}
 	s := newState(p)
 	var bf batchFails
@@ -369,7 +408,7 @@ func (p *plan) writeLate(ctx context.Context, st *state, total int64) error {
 				return err
 			}
 		}
-		for _, l := range op.lates {
+		for k, l := range op.lates {
 			if l.rows >= 0 {
 				bits := st.rows[l.rows].(*keyTable).failing
 				for i := range n {
@@ -380,14 +419,14 @@ func (p *plan) writeLate(ctx context.Context, st *state, total int64) error {
 				continue
 			}
 			cp := p.cols[l.col]
-			repeated := repeatedAt(st.cols[l.col].freq, b.Column(cp.idx))
+			repeated := repeatedAt(st.cols[l.col].freq, b.Column(lateCol[k]))
 			for i := range n {
 				if (cp.filter < 0 || bitutil.BitIsSet(s.sel[cp.filter], i)) && repeated(i) {
 					bf.add(i, l.id)
 				}
 			}
 		}
-		rec, err := bf.record(ctx, op, j)
+		rec, err := bf.record(ctx, &view, j)
 		if err != nil {
 			return err
 		}
