@@ -19,8 +19,8 @@ import (
 )
 
 // FailedRowsWriter writes the failed-rows output (every row that failed a
-// row-wise check or a rule, see expect.FailedRowsWriter) to an io.Writer
-// as it streams in, as Parquet or CSV. Close completes the file; nothing
+// row-wise check, a rule or a key check, see expect.FailedRowsWriter) to
+// an io.Writer as it streams in, as Parquet or CSV. Close completes the file; nothing
 // written before it is a valid file.
 type FailedRowsWriter interface {
 	expect.FailedRowsWriter

@@ -223,6 +223,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		SampleSize: opts.SampleSize,
 		Now:        start,
 		Open:       s.openOther(opts),
+		Reread:     rereader(src, path, sq != nil && opts.Source == nil, opts.Source == nil, dopts.Columns),
 		FailedRows: opts.FailedRows,
 		Profile:    prof,
 	})
@@ -778,5 +779,27 @@ func locate(checks []result.Check, loc dataset.RowLocator) {
 				c.Message = strings.Replace(c.Message, fmt.Sprintf("e.g. row %d:", global), "e.g. "+f.Where()+":", 1)
 			}
 		}
+	}
+}
+
+// rereader returns how the checks read the data again (expect.Options.Reread):
+// a new scan of src, projected onto the columns asked for (nil: the
+// pass's columns). Only files (a regular file, a directory, a glob) and
+// SQL sources can be read twice: a pipe, a device or a Source built in Go
+// give nil, and the checks keep in memory what they would read again.
+func rereader(src dataset.Source, path string, sql, file bool, columns []string) expect.RereadFunc {
+	if !sql {
+		if !file {
+			return nil
+		}
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+			return nil
+		}
+	}
+	return func(ctx context.Context, cols []string) (array.RecordReader, error) {
+		if cols == nil {
+			cols = columns
+		}
+		return src.Scan(ctx, cols)
 	}
 }

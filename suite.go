@@ -93,7 +93,8 @@ type DataSpec struct {
 type ReportSpec struct {
 	JSON, JUnit, HTML string
 	// FailedRows is the failed-rows file (.parquet or .csv): every row
-	// that failed a row-wise check or a rule (see expect.FailedRowsWriter).
+	// that failed a row-wise check, a rule or a key check (see
+	// expect.FailedRowsWriter).
 	FailedRows string
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -39,7 +40,8 @@ type Options struct {
 	// FailedRows, when set, receives every row that failed a check able
 	// to name its failing rows, with the names of the checks it failed
 	// and its key columns, in row order and in bounded memory (see
-	// FailedRowsWriter). The samples in the results are unchanged.
+	// FailedRowsWriter). The samples in the results are unchanged. With a
+	// key check (unique, unique_key, duplicate_rows) it needs Reread.
 	FailedRows FailedRowsWriter
 	// Now is the run's instant, fixed once per run: now() and today() in
 	// rules and filters, relative date bounds (now - 2d) and freshness are
@@ -48,6 +50,13 @@ type Options struct {
 	// Open reads the other datasets that references and row_count_ratio
 	// compare with, before the pass; nil makes those checks an error.
 	Open OpenFunc
+	// Reread, when set, reads the data again for what one pass cannot
+	// finish: the composite keys (unique_key) and duplicate rows whose
+	// 64-bit hashes repeat are told apart from hash collisions by their
+	// values read again, so that the pass keeps 8 bytes per row whatever
+	// the keys. When nil, those checks keep every row's key, encoded, in
+	// memory during the pass.
+	Reread RereadFunc
 	// Profile, when set, is filled in the same pass: its columns' counts,
 	// extremes, moments, lengths and distributions come from the
 	// accumulators the checks read, each computed once per batch (a
@@ -95,6 +104,17 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 	// The failed rows go to one writer, in row order.
 	var runs chan failedRun
 	var written chan error
+	if p.out != nil && len(p.out.lates) > 0 {
+		// The failures known as the pass goes wait in a spill file for
+		// the late ones (failedrows.go).
+		if p.out.spill, err = os.CreateTemp("", "trustml-failed-*"); err != nil {
+			return nil, fmt.Errorf("expect: failed rows: %w", err)
+		}
+		defer func() {
+			p.out.spill.Close()
+			os.Remove(p.out.spill.Name())
+		}()
+	}
 	if p.out != nil {
 		runs = make(chan failedRun, 2*nw)
 		written = make(chan error, 1)
@@ -111,7 +131,11 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 			for j := range jobs[w] {
 				if err == nil && gctx.Err() == nil {
 					err = states[w].update(p, j)
-					if err == nil && runs != nil {
+					switch {
+					case err != nil || runs == nil:
+					case p.out.spill != nil:
+						runs <- failedRun{index: j.index, pairs: states[w].fails.spillPairs(j)}
+					default:
 						var rec arrow.RecordBatch
 						rec, err = states[w].fails.record(gctx, p.out, j)
 						runs <- failedRun{index: j.index, rec: rec}
@@ -171,6 +195,14 @@ func (s *Suite) Evaluate(ctx context.Context, rr array.RecordReader, opts Option
 		return nil, err
 	}
 	st := merge(p, states)
+	if err := p.resolveKeys(ctx, st, rows); err != nil {
+		return nil, err
+	}
+	if p.out != nil && p.out.spill != nil {
+		if err := p.writeLate(ctx, st, rows); err != nil {
+			return nil, fmt.Errorf("expect: failed rows: %w", err)
+		}
+	}
 	if opts.Profile != nil {
 		cols := make([]*accum.Column, len(p.profiled))
 		for i, cp := range p.profiled {
@@ -265,6 +297,7 @@ type plan struct {
 	colOf       map[*Check]int // column check → its colPlan
 	rules       []*rulePlan
 	out         *failedPlan // the failed-rows output, nil without one
+	reread      RereadFunc  // Options.Reread
 
 	// profile is Options.Profile; profiled holds, per column of the
 	// profile, the index of its colPlan.
@@ -330,7 +363,7 @@ type rowCheck struct {
 
 func compile(s *Suite, rs *arrow.Schema, opts Options) (*plan, error) {
 	p := &plan{suite: s, schema: opts.Schema, readSchema: rs, sample: opts.SampleSize, now: opts.Now,
-		checkFilter: map[*Check]int{}, colOf: map[*Check]int{}}
+		checkFilter: map[*Check]int{}, colOf: map[*Check]int{}, reread: opts.Reread}
 	if p.schema == nil {
 		p.schema = rs
 	}

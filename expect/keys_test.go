@@ -97,9 +97,24 @@ const customersRows = `[
  {"cid": 12, "name": "dee"}, {"cid": 10, "name": "ann"}
 ]`
 
+// rereadTable reads tbl again, in batches of batch rows, projected onto
+// the columns asked for, and counts the reads.
+func rereadTable(tbl arrow.Table, batch int64, reads *int) expect.RereadFunc {
+	open := openTables(map[string]arrow.Table{"": tbl})
+	return func(ctx context.Context, columns []string) (array.RecordReader, error) {
+		*reads++
+		if columns == nil {
+			return array.NewTableReader(tbl, batch), nil
+		}
+		return open(ctx, &expect.Dataset{}, columns)
+	}
+}
+
 // evalKeys evaluates suite over the keys rows in batches of batch rows on
-// workers workers, keeping sample failures, with customers.csv readable.
-func evalKeys(t *testing.T, suite string, batch int64, workers, sample int) map[string]result.Check {
+// workers workers, keeping sample failures, with customers.csv readable;
+// with reread, the key checks read the data again rather than keep the
+// keys.
+func evalKeys(t *testing.T, suite string, batch int64, workers, sample int, reread ...bool) map[string]result.Check {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -108,7 +123,16 @@ func evalKeys(t *testing.T, suite string, batch int64, workers, sample int) map[
 	cust := table(t, mem, customersSchema, customersRows)
 	defer cust.Release()
 	opts := expect.Options{Workers: workers, SampleSize: sample, Open: openTables(map[string]arrow.Table{"customers.csv": cust})}
-	return byName(evaluate(t, decode(t, suite), tbl, batch, opts))
+	reads := 0
+	if len(reread) > 0 && reread[0] {
+		opts.Reread = rereadTable(tbl, batch, &reads)
+	}
+	res := byName(evaluate(t, decode(t, suite), tbl, batch, opts))
+	if opts.Reread != nil {
+		// One read again per key check with repeated keys.
+		assert.Positive(t, reads)
+	}
+	return res
 }
 
 func failingRows(sample []result.Failure) []int64 {
@@ -133,9 +157,10 @@ func TestKeysHandComputed(t *testing.T) {
 	for _, run := range []struct {
 		batch   int64
 		workers int
-	}{{8, 1}, {3, 2}, {1, 3}, {2, 4}} {
-		t.Run(fmt.Sprintf("batch%d-workers%d", run.batch, run.workers), func(t *testing.T) {
-			res := evalKeys(t, keysSuite, run.batch, run.workers, -1)
+		reread  bool
+	}{{8, 1, false}, {3, 2, false}, {1, 3, false}, {2, 4, false}, {8, 1, true}, {3, 2, true}, {1, 3, true}} {
+		t.Run(fmt.Sprintf("batch%d-workers%d-reread%v", run.batch, run.workers, run.reread), func(t *testing.T) {
+			res := evalKeys(t, keysSuite, run.batch, run.workers, -1, run.reread)
 
 			u := res["table.unique_key"]
 			assert.Equal(t, result.Fail, u.Status, u.Message)
@@ -180,7 +205,7 @@ func TestKeysHandComputed(t *testing.T) {
 // the two smallest failing rows, whatever the batches and workers.
 func TestKeysSampleIsTheFirstRows(t *testing.T) {
 	for _, workers := range []int{1, 2, 3} {
-		res := evalKeys(t, keysSuite, 1, workers, 2)
+		res := evalKeys(t, keysSuite, 1, workers, 2, workers == 2)
 		assert.Equal(t, []int64{0, 3}, failingRows(res["table.unique_key"].Sample))
 		assert.Equal(t, int64(4), *res["table.unique_key"].UnexpectedCount)
 		assert.Equal(t, []int64{3, 6}, failingRows(res["table.duplicate_rows"].Sample))
@@ -198,7 +223,7 @@ table:
   references:
     - {columns: [id, region], data: customers.csv, to: [cid, name]}
   row_count_ratio: {data: customers.csv}
-`, 3, 2, -1)
+`, 3, 2, -1, true)
 	// Rows 4, 5 and 6 lack a key value: 5 judged, rows 0 and 3 fail;
 	// 3 of 5 pass, 0.6.
 	u := res["table.unique_key"]

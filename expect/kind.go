@@ -29,9 +29,12 @@ type kindDef struct {
 	// failedRows: the check knows, batch by batch, which rows fail it, and
 	// reports them to the failed-rows output (Options.FailedRows) through
 	// the batch's collector (rowState.rows for column checks, the rule's
-	// state for rules). A kind that learns its failing rows only at the
-	// end of the pass (unique) cannot stream them and leaves this false.
+	// state for rules, recordCheck for table checks).
 	failedRows bool
+	// lateRows: the check learns which rows fail it only at the end of the
+	// pass (unique, unique_key, duplicate_rows); the failed-rows output
+	// gets them from a second read of the data (failedrows.go).
+	lateRows bool
 	// example is a YAML value of the kind's key, for the documentation and
 	// for the test that decodes, evaluates and defines every kind.
 	example string

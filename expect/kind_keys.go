@@ -41,14 +41,13 @@ const (
 
 func init() {
 	register(kindDef{
-		kind: UniqueKey, key: "unique", table: true, rowWise: true, example: "[x, s]",
+		kind: UniqueKey, key: "unique", table: true, rowWise: true, lateRows: true, example: "[x, s]",
 		decode:   decodeKeyColumns,
 		validate: validateKeyColumns(1),
 		newRows:  func() rowsAcc { return newKeyTable() },
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			t := e.acc.(*keyTable)
-			n, sample := t.repeated(e.rp, true, e.p.sample)
-			ok := keyRowWise(c, r, t.rows, t.nulls, n, sample, "share their key with another row", "with a unique key")
+			ok := keyRowWise(c, r, t.rows, t.nulls, t.unexpected, t.sample, "share their key with another row", "with a unique key")
 			r.Expected = withMostly(c, map[string]any{"unique": c.Columns})
 			return ok
 		},
@@ -64,7 +63,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: DuplicateRows, table: true, example: "{max: 0}", allColumns: true,
+		kind: DuplicateRows, table: true, lateRows: true, example: "{max: 0}", allColumns: true,
 		decode: func(d *yamlx.Decoder, c *Check, n *yaml.Node, path string) {
 			fields, ok := d.Mapping(n, path, []string{"min", "max", "columns", "severity"})
 			if !ok {
@@ -81,7 +80,7 @@ func init() {
 		newRows: func() rowsAcc { return newKeyTable() },
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			t := e.acc.(*keyTable)
-			n, sample := t.repeated(e.rp, false, e.p.sample)
+			n, sample := t.unexpected, t.sample
 			over := "every column"
 			if len(c.Columns) > 0 {
 				over = strings.Join(c.Columns, ", ")
@@ -113,7 +112,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: UniqueWithinRecord, table: true, rowWise: true, example: "[x, s]",
+		kind: UniqueWithinRecord, table: true, rowWise: true, failedRows: true, example: "[x, s]",
 		decode:   decodeKeyColumns,
 		validate: validateKeyColumns(2),
 		newRows:  func() rowsAcc { return &recordCheck{} },
@@ -136,7 +135,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: References, table: true, rowWise: true, list: true,
+		kind: References, table: true, rowWise: true, failedRows: true, list: true,
 		example: "[{columns: [x], data: other.csv, to: [id]}]",
 		decode:  decodeReference,
 		validate: func(c *Check) error {

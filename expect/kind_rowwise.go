@@ -134,7 +134,7 @@ func init() {
 		},
 	})
 	register(kindDef{
-		kind: Unique, rowWise: true, example: "true", reads: valueClasses, needs: accFreq | accDupRows,
+		kind: Unique, rowWise: true, lateRows: true, example: "true", reads: valueClasses, needs: accFreq | accDupRows,
 		decode: decodeUnique,
 		finish: func(e *eval, c *Check, r *result.Check) bool {
 			unexpected, sample := e.cs.freq.duplicates(e.p.sample)

@@ -74,6 +74,7 @@ type numFreq struct {
 	counts     []int64  // parallel to keys
 	unexpected int64    // occurrences of repeated values
 	sample     []result.Failure
+	isRepeated func(uint64) bool // whether a key occurs more than once
 }
 
 // numPart is one worker's share of a numFreq.
@@ -422,6 +423,7 @@ func (f *numFreq) finish(int) {
 	default:
 		in = f.hashCount(total)
 	}
+	f.isRepeated = in
 	if f.dup && f.unexpected > 0 {
 		f.sample = f.repeatedRows(in)
 	}
@@ -624,18 +626,39 @@ func (f *numFreq) hashCount(total int64) func(uint64) bool {
 	for _, k := range extra {
 		extraStart[bucketOf(k)+1]++
 	}
-	most := 0
-	for b := range 256 {
-		n := extraStart[b+1]
-		for _, p := range f.parts {
-			if p.split != nil {
-				n += len(p.split.bucket(b))
-			}
-		}
-		most = max(most, n)
-	}
 	for b := 1; b <= 256; b++ {
 		extraStart[b] += extraStart[b-1]
+	}
+	distinct, once, repeated := countBuckets(func(b int, dst [][]uint64) [][]uint64 {
+		for _, p := range f.parts {
+			if p.split != nil {
+				dst = append(dst, p.split.bucket(b))
+			}
+		}
+		return append(dst, extra[extraStart[b]:extraStart[b+1]])
+	}, f.dup)
+	f.ndistinct += int(distinct)
+	f.unexpected = total - once
+	return inSorted(repeated)
+}
+
+// countBuckets counts keys grouped by bucketOf (keysOf appends to dst
+// the slices holding bucket b's keys) bucket by bucket, in parallel, each
+// in an open-addressing table counting up to 2, which is all the distinct,
+// unique and unexpected counts need. Buckets of 10 million keys hold about
+// 40,000 keys each, whose table stays in the cache. It returns the number
+// of distinct keys, of keys counted once, and, with dup, the keys counted
+// more than once, sorted.
+func countBuckets(keysOf func(b int, dst [][]uint64) [][]uint64, dup bool) (distinct, once int64, repeated []uint64) {
+	most := 0
+	var buf [][]uint64
+	for b := range 256 {
+		n := 0
+		buf = keysOf(b, buf[:0])
+		for _, ks := range buf {
+			n += len(ks)
+		}
+		most = max(most, n)
 	}
 	workers := runtime.GOMAXPROCS(0)
 	type counts struct {
@@ -644,38 +667,33 @@ func (f *numFreq) hashCount(total int64) func(uint64) bool {
 	}
 	res := make([]counts, workers)
 	var next atomic.Int64
+	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			t := newCounter(most)
 			r := &res[w]
+			var buf [][]uint64
 			for b := int(next.Add(1)) - 1; b < 256; b = int(next.Add(1)) - 1 {
-				for _, p := range f.parts {
-					if p.split != nil {
-						for _, k := range p.split.bucket(b) {
-							t.add(k)
-						}
+				buf = keysOf(b, buf[:0])
+				for _, ks := range buf {
+					for _, k := range ks {
+						t.add(k)
 					}
 				}
-				for _, k := range extra[extraStart[b]:extraStart[b+1]] {
-					t.add(k)
-				}
-				d, once := t.drain(&r.repeated, f.dup)
+				d, o := t.drain(&r.repeated, dup)
 				r.distinct += d
-				r.once += once
+				r.once += o
 			}
 		})
 	}
 	wg.Wait()
-	var once int64
-	var repeated []uint64
 	for _, r := range res {
-		f.ndistinct += int(r.distinct)
+		distinct += r.distinct
 		once += r.once
 		repeated = append(repeated, r.repeated...)
 	}
-	f.unexpected = total - once
 	slices.Sort(repeated)
-	return inSorted(repeated)
+	return distinct, once, repeated
 }
 
 // counter is an open-addressing hash table (linear probing) counting keys

@@ -82,7 +82,16 @@ type rowsPlan struct {
 	// is the other dataset's row count (row_count_ratio).
 	refs  map[string]struct{}
 	other int64
+	// keep: the key tables keep every row's encoded key, as the data
+	// cannot be read again (Options.Reread is nil).
+	keep bool
 }
+
+// RereadFunc reads the data of the pass again from its first row,
+// projected onto columns (names of the pass's schema, in that order; nil:
+// every column of the pass), yielding the same rows in the same order.
+// The caller releases the reader.
+type RereadFunc func(ctx context.Context, columns []string) (array.RecordReader, error)
 
 // rowsAcc is one worker's accumulator of a rows check.
 type rowsAcc interface {
@@ -100,7 +109,7 @@ func (p *plan) compileRows(s *Suite, rs *arrow.Schema) []error {
 		if def.newRows == nil && def.prepare == nil {
 			continue
 		}
-		rp := &rowsPlan{check: c, def: def, names: c.Columns}
+		rp := &rowsPlan{check: c, def: def, names: c.Columns, keep: p.reread == nil}
 		if def.allColumns && len(c.Columns) == 0 {
 			for _, f := range rs.Fields() {
 				rp.names = append(rp.names, f.Name)
@@ -179,6 +188,38 @@ type keyCol interface {
 	key(dst []byte, i int) (out []byte, null bool)
 	// show returns row i's value as results show it.
 	show(i int) any
+	// hash folds the value of every row i of the batch into h[i] (see
+	// fold), column-wise, and counts a missing value in nul[i]. Values
+	// whose keys are equal fold alike.
+	hash(h []uint64, nul []int32)
+}
+
+// fold mixes the hash v of a row's next value into the row's hash h (the
+// finalizer of MurmurHash3 over h·mixer + v): a hash of the tuple, column
+// after column, position-dependent.
+func fold(h, v uint64) uint64 {
+	k := h*mixer + v + 1
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	k *= 0xc4ceb9fe1a85ec53
+	return k ^ k>>33
+}
+
+// nullHash is the hash folded for a missing value.
+const nullHash = 0x6e756c6c
+
+// hashValues folds the hash of every row of a column into h, the missing
+// ones (valid reports false) as nullHash.
+func hashValues(h []uint64, nul []int32, v func(i int) (uint64, bool)) {
+	for i := range h {
+		x, ok := v(i)
+		if !ok {
+			nul[i]++
+			x = nullHash
+		}
+		h[i] = fold(h[i], x)
+	}
 }
 
 // Tags of encoded values.
@@ -227,6 +268,16 @@ func (c intKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 	return appendInt(dst, tagInt, int64(v)), false
 }
 
+func (c intKeys[T]) hash(h []uint64, nul []int32) {
+	if c.a.NullN() == 0 {
+		for i, v := range c.vals[:len(h)] {
+			h[i] = fold(h[i], uint64(v))
+		}
+		return
+	}
+	hashValues(h, nul, func(i int) (uint64, bool) { return uint64(c.vals[i]), c.a.IsValid(i) })
+}
+
 func (c intKeys[T]) show(i int) any {
 	if c.a.IsNull(i) {
 		return nil
@@ -251,6 +302,10 @@ func (c timeKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 	return appendInt(append(dst, tagTime), byte(c.cp.dt.ID()), int64(c.vals[i])), false
 }
 
+func (c timeKeys[T]) hash(h []uint64, nul []int32) {
+	intKeys[T]{a: c.a, vals: c.vals}.hash(h, nul)
+}
+
 func (c timeKeys[T]) show(i int) any {
 	if c.a.IsNull(i) {
 		return nil
@@ -269,6 +324,14 @@ func (c floatKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 		return append(dst, tagNull), true
 	}
 	return appendFloat(dst, v), false
+}
+
+// hash folds a float's bits, -0 as +0 (v + 0); NaN is missing.
+func (c floatKeys[T]) hash(h []uint64, nul []int32) {
+	hashValues(h, nul, func(i int) (uint64, bool) {
+		v := float64(c.vals[i])
+		return math.Float64bits(v + 0), c.a.IsValid(i) && !math.IsNaN(v)
+	})
 }
 
 func (c floatKeys[T]) show(i int) any {
@@ -291,6 +354,21 @@ func (c strKeys[S]) key(dst []byte, i int) ([]byte, bool) {
 	return appendString(dst, c.col.at(i)), false
 }
 
+func (c strKeys[S]) hash(h []uint64, nul []int32) {
+	if c.a.NullN() == 0 {
+		for i := range h {
+			h[i] = fold(h[i], maphash.String(keySeed, c.col.at(i)))
+		}
+		return
+	}
+	hashValues(h, nul, func(i int) (uint64, bool) {
+		if c.a.IsNull(i) {
+			return 0, false
+		}
+		return maphash.String(keySeed, c.col.at(i)), true
+	})
+}
+
 func (c strKeys[S]) show(i int) any {
 	if c.a.IsNull(i) {
 		return nil
@@ -311,6 +389,18 @@ func (c boolKeys) key(dst []byte, i int) ([]byte, bool) {
 	return append(dst, tagBool, 0), false
 }
 
+func (c boolKeys) hash(h []uint64, nul []int32) {
+	hashValues(h, nul, func(i int) (uint64, bool) {
+		if c.a.IsNull(i) {
+			return 0, false
+		}
+		if c.a.Value(i) {
+			return 1, true
+		}
+		return 0, true
+	})
+}
+
 func (c boolKeys) show(i int) any {
 	if c.a.IsNull(i) {
 		return nil
@@ -323,6 +413,13 @@ type nullKeys struct{}
 func (nullKeys) key(dst []byte, _ int) ([]byte, bool) { return append(dst, tagNull), true }
 func (nullKeys) show(int) any                         { return nil }
 
+func (nullKeys) hash(h []uint64, nul []int32) {
+	for i := range h {
+		nul[i]++
+		h[i] = fold(h[i], nullHash)
+	}
+}
+
 type dictKeys struct {
 	a    *array.Dictionary
 	dict keyCol
@@ -333,6 +430,21 @@ func (c dictKeys) key(dst []byte, i int) ([]byte, bool) {
 		return append(dst, tagNull), true
 	}
 	return c.dict.key(dst, c.a.GetValueIndex(i))
+}
+
+// hash hashes each value of the dictionary once, then folds them by the
+// rows' indices.
+func (c dictKeys) hash(h []uint64, nul []int32) {
+	d := c.a.Dictionary().Len()
+	dh, dn := make([]uint64, d), make([]int32, d)
+	c.dict.hash(dh, dn)
+	hashValues(h, nul, func(i int) (uint64, bool) {
+		if c.a.IsNull(i) {
+			return 0, false
+		}
+		k := c.a.GetValueIndex(i)
+		return dh[k], dn[k] == 0
+	})
 }
 
 func (c dictKeys) show(i int) any {
@@ -452,24 +564,63 @@ func showTuple(names []string, v any) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// keyTable holds the keys of every row judged, to find the repeated ones
-// exactly at the end: per batch, each row's key encoded into one byte
-// arena and its 64-bit hash. No hash map is filled during the pass. At the
-// end the hashes are sorted (a radix sort) to find those that occur more
-// than once; only the rows with such a hash are then grouped by their
-// key's bytes, so that two keys are one only when they are equal (a hash
-// collision is told apart).
-type keyTable struct {
-	chunks []keyChunk
-	n      int // keys held
-	rows   int64
-	nulls  int64 // rows left out for their missing values
-	seed   maphash.Seed
-	width  int // bytes per key in the last batch, plus one
+// resolveKeys finds the failing rows of the key tables once the pass, of
+// total rows, is over.
+func (p *plan) resolveKeys(ctx context.Context, st *state, total int64) error {
+	for i, rp := range p.rows {
+		if t, ok := st.rows[i].(*keyTable); ok {
+			if err := t.resolve(ctx, rp, p.reread, total, p.sample, p.out.late(rp.check)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// keyChunk holds the keys of one batch: row row0+i has key
-// keys[offs[i]:offs[i+1]] (empty for a row left out) and hash hashes[i].
+// keyTable finds the repeated keys of a composite key (unique_key) or the
+// duplicate rows exactly. During the pass it computes each row's 64-bit
+// hash of its tuple column by column over the batch (keyCol.hash), and
+// keeps:
+//   - when the data can be read again (Options.Reread): the hashes of the
+//     rows judged, grouped by bucketOf as they come (8 bytes per row, not
+//     in row order), and a bitmap of the rows judged;
+//   - otherwise (rowsPlan.keep): per batch, every row's hash in row order
+//     (0: left out) and its key encoded into a byte arena.
+//
+// At the end (resolve) each bucket's hashes are counted in a small
+// open-addressing table (countBuckets, as the unique check's numbers) to
+// find those that occur more than once. The judged rows with such a hash
+// are the candidates, found in the chunks or by hashing the data read
+// again; their keys, kept or read again, are grouped by their bytes, so
+// that two keys are one only when they are equal: a hash collision never
+// makes a repeat.
+type keyTable struct {
+	rows  int64
+	nulls int64    // rows left out for their missing values
+	h     []uint64 // scratch: a batch's hashes
+	nul   []int32  // scratch: a batch's missing values per row
+
+	// Data read again: the hashes by bucket, in chunks of bucketChunk,
+	// and the rows judged.
+	buckets [256][][]uint64
+	judged  []judgedRun
+
+	// Keys kept.
+	chunks []keyChunk
+	n      int // rows held
+	width  int // bytes per kept key in the last batch, plus one
+
+	// Set by resolve: the failing rows (every row of a repeated key for
+	// unique_key, the rows repeating an earlier one for duplicate_rows),
+	// the first of them with their values, and, for the failed-rows
+	// output, a bitmap of them by row number.
+	unexpected int64
+	sample     []result.Failure
+	failing    []byte
+}
+
+// keyChunk holds the rows of one batch: row row0+i has hash hashes[i] (0:
+// left out) and key keys[offs[i]:offs[i+1]].
 type keyChunk struct {
 	row0   int64
 	hashes []uint64
@@ -477,11 +628,19 @@ type keyChunk struct {
 	keys   []byte
 }
 
-// keySeed seeds the hashes of every worker alike, so that their tables
-// merge.
+// judgedRun says which rows of a batch were judged: row row0+i when bit i
+// of bits is set, every one of its n rows when bits is nil.
+type judgedRun struct {
+	row0 int64
+	n    int
+	bits []byte
+}
+
+// keySeed seeds the hashes of strings in every worker alike, so that their
+// tables merge.
 var keySeed = maphash.MakeSeed()
 
-func newKeyTable() *keyTable { return &keyTable{seed: keySeed} }
+func newKeyTable() *keyTable { return &keyTable{} }
 
 // skip reports whether a row with nulls of its n values missing is left
 // out of c's judgement.
@@ -492,8 +651,91 @@ func (c *Check) skip(nulls, n int) bool {
 	return nulls == n || (c.SkipAnyMissing && nulls > 0)
 }
 
+// hashRows sets h to the hashes of the batch's n rows over cols, 0 for a
+// row left out (by the suite's filter sel, or for its missing values), and
+// returns the number of rows judged and of rows left out for missing
+// values.
+func (t *keyTable) hashRows(rp *rowsPlan, cols []keyCol, h []uint64, sel []byte) (judged, nulls int64) {
+	n := len(h)
+	if cap(t.nul) < n {
+		t.nul = make([]int32, n)
+	}
+	nul := t.nul[:n]
+	clear(nul)
+	clear(h)
+	for _, c := range cols {
+		c.hash(h, nul)
+	}
+	for i := range h {
+		switch {
+		case sel != nil && !bitutil.BitIsSet(sel, i):
+			// Left out by the suite's filter, as a skipped row.
+			h[i] = 0
+		case rp.check.skip(int(nul[i]), len(cols)):
+			h[i] = 0
+			nulls++
+		default:
+			if h[i] == 0 {
+				h[i] = 1
+			}
+			judged++
+		}
+	}
+	return judged, nulls
+}
+
 func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, _ int, sel []byte) {
-	ch := keyChunk{row0: row0, hashes: make([]uint64, n), offs: make([]uint32, n+1)}
+	if rp.keep {
+		ch := keyChunk{row0: row0, hashes: make([]uint64, n)}
+		judged, nulls := t.hashRows(rp, cols, ch.hashes, sel)
+		t.rows += judged
+		t.nulls += nulls
+		t.keepKeys(&ch, cols)
+		t.chunks = append(t.chunks, ch)
+		t.n += n
+		return
+	}
+	if cap(t.h) < n {
+		t.h = make([]uint64, n)
+	}
+	h := t.h[:n]
+	judged, nulls := t.hashRows(rp, cols, h, sel)
+	t.rows += judged
+	t.nulls += nulls
+	run := judgedRun{row0: row0, n: n}
+	if judged < int64(n) {
+		run.bits = make([]byte, bitutil.BytesForBits(int64(n)))
+		for i, x := range h {
+			if x != 0 {
+				bitutil.SetBit(run.bits, i)
+			}
+		}
+	}
+	t.judged = append(t.judged, run)
+	// The hashes, into their buckets' last chunks.
+	for _, x := range h {
+		if x == 0 {
+			continue
+		}
+		bk := &t.buckets[bucketOf(x)]
+		last := len(*bk) - 1
+		if last < 0 || len((*bk)[last]) == bucketChunk {
+			*bk = append(*bk, make([]uint64, 0, bucketChunk))
+			last++
+		}
+		(*bk)[last] = append((*bk)[last], x)
+	}
+}
+
+// bucketChunk is the number of hashes in a chunk of a key table's bucket:
+// fixed, so that the chunks waste at most one chunk per bucket (about 4
+// MiB per worker).
+const bucketChunk = 2048
+
+// keepKeys encodes the key of every row judged into the chunk's arena.
+func (t *keyTable) keepKeys(ch *keyChunk, cols []keyCol) {
+	n := len(ch.hashes)
+	ch.offs = make([]uint32, n+1)
 	// Room for the keys as long as the last batch's were, a little more,
 	// so that the arena seldom grows.
 	width := t.width
@@ -501,25 +743,11 @@ func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, _ int,
 		width = 16 * len(cols)
 	}
 	keys := make([]byte, 0, n*width+n*width/8)
-	for i := range n {
-		start, nulls := len(keys), 0
-		if sel != nil && !bitutil.BitIsSet(sel, i) {
-			// Left out by the suite's filter: an empty key, as a skipped row.
-			ch.offs[i+1] = uint32(len(keys))
-			continue
-		}
-		for _, c := range cols {
-			var null bool
-			if keys, null = c.key(keys, i); null {
-				nulls++
+	for i, h := range ch.hashes {
+		if h != 0 {
+			for _, c := range cols {
+				keys, _ = c.key(keys, i)
 			}
-		}
-		if rp.check.skip(nulls, len(cols)) {
-			keys = keys[:start]
-			t.nulls++
-		} else {
-			ch.hashes[i] = maphash.Bytes(t.seed, keys[start:])
-			t.rows++
 		}
 		ch.offs[i+1] = uint32(len(keys))
 	}
@@ -527,77 +755,173 @@ func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, _ int,
 	if n > 0 {
 		t.width = len(keys)/n + 1
 	}
-	t.chunks = append(t.chunks, ch)
-	t.n += n
 }
 
 func (t *keyTable) merge(other rowsAcc, _ int) {
 	o := other.(*keyTable)
 	t.chunks = append(t.chunks, o.chunks...)
 	t.n += o.n
+	for b := range t.buckets {
+		t.buckets[b] = append(t.buckets[b], o.buckets[b]...)
+	}
+	t.judged = append(t.judged, o.judged...)
 	t.rows += o.rows
 	t.nulls += o.nulls
 	*o = keyTable{}
 }
 
-// repeated returns the rows of repeated keys: with firsts, every row of a
-// repeated key (unique); without, the rows that repeat an earlier row
-// (duplicate_rows). It returns their number and the first limit of them
-// (all when limit < 0), each with its values.
-func (t *keyTable) repeated(rp *rowsPlan, firsts bool, limit int) (int64, []result.Failure) {
-	src := make([][]uint64, 0, len(t.chunks))
-	for _, ch := range t.chunks {
-		src = append(src, ch.hashes)
+// candidate is a row whose hash repeats, with its encoded key.
+type candidate struct {
+	row int64
+	key string
+}
+
+// resolve finds the failing rows once the pass, of total rows, is over.
+// It keeps the first limit failing rows (all when limit < 0) with their
+// values, and, with rowBits, a bitmap of every failing row.
+func (t *keyTable) resolve(ctx context.Context, rp *rowsPlan, reread RereadFunc, total int64, limit int, rowBits bool) error {
+	t.sample = []result.Failure{}
+	var cand []candidate
+	if rp.keep {
+		cand = t.keptCandidates()
+	} else {
+		_, _, rep := countBuckets(func(b int, dst [][]uint64) [][]uint64 { return append(dst, t.buckets[b]...) }, true)
+		t.buckets = [256][][]uint64{}
+		if len(rep) > 0 {
+			var err error
+			if cand, err = t.readCandidates(ctx, rp, reread, rep, total); err != nil {
+				return err
+			}
+		}
+		t.judged = nil
 	}
-	sorted := sortKeys(src, t.n, false)
-	dup := map[uint64]bool{}
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i] == sorted[i-1] {
-			dup[sorted[i]] = true
+	if rowBits {
+		t.failing = make([]byte, bitutil.BytesForBits(total))
+	}
+	// The rows of each key, in row order.
+	groups := map[string][]int64{}
+	for _, c := range cand {
+		groups[c.key] = append(groups[c.key], c.row)
+	}
+	firsts := rp.check.Kind != DuplicateRows
+	for _, c := range cand {
+		g := groups[c.key]
+		if len(g) < 2 || (!firsts && g[0] == c.row) {
+			continue
+		}
+		t.unexpected++
+		if limit < 0 || len(t.sample) < limit {
+			t.sample = append(t.sample, result.Failure{Row: c.row, Value: rp.decode(c.key)})
+		}
+		if rowBits {
+			bitutil.SetBit(t.failing, int(c.row))
 		}
 	}
-	sorted = nil
-	if len(dup) == 0 {
-		return 0, []result.Failure{}
+	return nil
+}
+
+// keptCandidates returns the rows whose hash repeats, with their kept
+// keys, in row order.
+func (t *keyTable) keptCandidates() []candidate {
+	src := make([][]uint64, len(t.chunks))
+	for k, ch := range t.chunks {
+		src[k] = ch.hashes
 	}
-	// The rows of the hashes that repeat, grouped by their key.
-	groups := map[string][]int64{}
-	for _, ch := range t.chunks {
-		for i, h := range ch.hashes {
-			if dup[h] && ch.offs[i+1] > ch.offs[i] {
-				k := string(ch.keys[ch.offs[i]:ch.offs[i+1]])
-				groups[k] = append(groups[k], ch.row0+int64(i))
+	sp := splitKeys(src, t.n, false)
+	_, _, rep := countBuckets(func(b int, dst [][]uint64) [][]uint64 { return append(dst, sp.bucket(b)) }, true)
+	if len(rep) > 0 && rep[0] == 0 {
+		rep = rep[1:] // the rows left out
+	}
+	var cand []candidate
+	if len(rep) > 0 {
+		in := inSorted(rep)
+		for _, ch := range t.chunks {
+			for i, h := range ch.hashes {
+				if h != 0 && in(h) {
+					cand = append(cand, candidate{row: ch.row0 + int64(i), key: string(ch.keys[ch.offs[i]:ch.offs[i+1]])})
+				}
 			}
 		}
 	}
-	type failing struct {
-		row int64
-		key string
+	t.chunks = nil
+	// The workers' chunks interleave: put the candidates in row order.
+	slices.SortFunc(cand, func(a, b candidate) int { return cmp.Compare(a.row, b.row) })
+	return cand
+}
+
+// readCandidates reads the key columns again through reread and returns
+// the judged rows whose hash is among rep (sorted), with their keys, in
+// row order, after checking that the data has the same total rows and
+// column types as in the pass.
+func (t *keyTable) readCandidates(ctx context.Context, rp *rowsPlan, reread RereadFunc, rep []uint64, total int64) ([]candidate, error) {
+	name := rp.check.Name()
+	if reread == nil {
+		return nil, fmt.Errorf("expect: %s: cannot read the data again", name)
 	}
-	var n int64
-	var fails []failing
-	for k, rows := range groups {
-		if len(rows) < 2 {
-			continue
+	rr, err := reread(ctx, rp.names)
+	if err != nil {
+		return nil, fmt.Errorf("expect: %s: reading the data again: %w", name, err)
+	}
+	defer rr.Release()
+	schema := rr.Schema()
+	idx := make([]int, len(rp.names))
+	for k, col := range rp.names {
+		i := schema.FieldIndices(col)
+		if len(i) == 0 || !arrow.TypeEqual(schema.Field(i[0]).Type, rp.dts[k]) {
+			return nil, fmt.Errorf("expect: %s: the data read again has no column %q of type %s", name, col, rp.dts[k])
 		}
-		slices.Sort(rows)
-		if !firsts {
-			rows = rows[1:]
+		idx[k] = i[0]
+	}
+	// The runs of judged rows, in row order.
+	slices.SortFunc(t.judged, func(a, b judgedRun) int { return cmp.Compare(a.row0, b.row0) })
+	in := inSorted(rep)
+	var cand []candidate
+	cols := make([]keyCol, len(idx))
+	var buf []byte
+	var off int64
+	run := 0
+	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		n += int64(len(rows))
-		for _, r := range rows {
-			fails = append(fails, failing{r, k})
+		b := rr.RecordBatch()
+		n := int(b.NumRows())
+		for c, i := range idx {
+			cols[c] = keyColOf(b.Column(i))
 		}
+		if cap(t.h) < n {
+			t.h = make([]uint64, n)
+		}
+		h := t.h[:n]
+		// Every row's hash, as in the pass; the filter and the missing
+		// values are the judged runs'.
+		t.hashRows(rp, cols, h, nil)
+		for i, x := range h {
+			row := off + int64(i)
+			for run < len(t.judged) && t.judged[run].row0+int64(t.judged[run].n) <= row {
+				run++
+			}
+			if x == 0 || !in(x) || run == len(t.judged) {
+				continue
+			}
+			if jr := t.judged[run]; jr.row0 > row || (jr.bits != nil && !bitutil.BitIsSet(jr.bits, int(row-jr.row0))) {
+				continue
+			}
+			buf = buf[:0]
+			for _, c := range cols {
+				buf, _ = c.key(buf, i)
+			}
+			cand = append(cand, candidate{row: row, key: string(buf)})
+		}
+		off += int64(n)
 	}
-	slices.SortFunc(fails, func(a, b failing) int { return cmp.Compare(a.row, b.row) })
-	if limit >= 0 && len(fails) > limit {
-		fails = fails[:limit]
+	if err := rr.Err(); err != nil {
+		return nil, fmt.Errorf("expect: %s: reading the data again: %w", name, err)
 	}
-	sample := make([]result.Failure, len(fails))
-	for i, f := range fails {
-		sample[i] = result.Failure{Row: f.row, Value: rp.decode(f.key)}
+	if off != total {
+		return nil, fmt.Errorf("expect: %s: the data changed between its two reads: %d rows, then %d", name, total, off)
 	}
-	return n, sample
+	return cand, nil
 }
 
 // decode returns the values of an encoded key as results show them: a
@@ -684,6 +1008,7 @@ func (r *recordCheck) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, lim
 		r.rows++
 		if repeats(vals) {
 			r.fail(rp, cols, i, row0, limit)
+			r.failed(i)
 		}
 	}
 }

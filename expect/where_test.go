@@ -179,25 +179,28 @@ func TestFailedRows(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	tbl := table(t, mem, peopleSchema, peopleRows)
 	defer tbl.Release()
+	// id.unique (under age < 100) repeats no id: row 5's 5 is left out.
 	want := []string{
-		"1|columns.age.range, rules.adult, rules.score below age|-1|2|Lyon",
-		"3|columns.age.range|150|4|(null)",
-		"4|columns.city.in_set, rules.score below age|20|NaN|Nice",
-		"6|columns.score.range|60|10|",
+		"1|columns.age.range, rules.adult, rules.score below age|-1|2|2|Lyon",
+		"3|columns.age.range|150|4|4|(null)",
+		"4|columns.city.in_set, rules.score below age|20|NaN|5|Nice",
+		"6|columns.score.range|60|10|7|",
 	}
 	for _, run := range []struct {
 		batch   int64
 		workers int
 	}{{8, 1}, {2, 3}, {1, 4}} {
 		out := &failedRows{}
-		evaluate(t, decode(t, whereSuite), tbl, run.batch, expect.Options{Workers: run.workers, FailedRows: out})
+		reads := 0
+		evaluate(t, decode(t, whereSuite), tbl, run.batch, expect.Options{Workers: run.workers, FailedRows: out, Reread: rereadTable(tbl, 3, &reads)})
 		require.NotNil(t, out.schema)
 		var names []string
 		for _, f := range out.schema.Fields() {
 			names = append(names, f.Name)
 		}
-		assert.Equal(t, []string{"row", "failed_checks", "age", "score", "city"}, names)
+		assert.Equal(t, []string{"row", "failed_checks", "age", "score", "id", "city"}, names)
 		assert.Equal(t, want, out.rows, "batch %d, %d workers", run.batch, run.workers)
+		assert.Equal(t, 1, reads, "the second read writes the rows")
 	}
 
 	// With a key, the key's columns instead; a data column named row
@@ -207,6 +210,69 @@ func TestFailedRows(t *testing.T) {
 	evaluate(t, s, tbl, 3, expect.Options{Workers: 2, FailedRows: out})
 	assert.Equal(t, []string{"1|columns.age.range|2", "3|columns.age.range|4"}, out.rows)
 	assert.Equal(t, "id", out.schema.Field(2).Name)
+}
+
+// TestFailedRowsOfKeys: the rows failing key checks, known only at the
+// end of the pass, merge with the others in row order, from a second read
+// of the data. By hand over peopleRows: (city, ok) repeats (Paris, true)
+// at rows 0 and 5 and (Lyon, true) at 1 and 7; age 30 at row 7 repeats
+// row 0; id 5 repeats at rows 4 and 5; among the rows with age < 100
+// (0, 1, 2, 4, 6, 7) city repeats Paris at 0 and 2 and Lyon at 1 and 7;
+// age is outside [0, 120] at rows 1 and 3.
+func TestFailedRowsOfKeys(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl := table(t, mem, peopleSchema, peopleRows)
+	defer tbl.Release()
+	const suite = `
+table:
+  unique: [city, ok]
+  duplicate_rows: {max: 0, columns: [age]}
+columns:
+  id: {unique: true}
+  age: {range: {min: 0, max: 120}}
+  city: {unique: {where: "age < 100"}}
+`
+	want := []string{
+		"0|table.unique_key, columns.city.unique|Paris|true|30|1",
+		"1|table.unique_key, columns.age.range, columns.city.unique|Lyon|true|-1|2",
+		"2|columns.city.unique|Paris|false|45|3",
+		"3|columns.age.range|(null)|true|150|4",
+		"4|columns.id.unique|Nice|(null)|20|5",
+		"5|table.unique_key, columns.id.unique|Paris|true|(null)|5",
+		"7|table.unique_key, table.duplicate_rows, columns.city.unique|Lyon|true|30|(null)",
+	}
+	for _, run := range []struct {
+		batch   int64
+		workers int
+	}{{8, 1}, {3, 2}, {1, 3}} {
+		out := &failedRows{}
+		reads := 0
+		evaluate(t, decode(t, suite), tbl, run.batch, expect.Options{Workers: run.workers, FailedRows: out, Reread: rereadTable(tbl, 2, &reads)})
+		var names []string
+		for _, f := range out.schema.Fields() {
+			names = append(names, f.Name)
+		}
+		assert.Equal(t, []string{"row", "failed_checks", "city", "ok", "age", "id"}, names)
+		assert.Equal(t, want, out.rows, "batch %d, %d workers", run.batch, run.workers)
+		// Once for the failed rows, once for each key check's repeated hashes.
+		assert.Equal(t, 3, reads)
+	}
+
+	// Without a way to read the data again, an error before the pass.
+	rr := array.NewTableReader(tbl, 3)
+	defer rr.Release()
+	_, err := decode(t, suite).Evaluate(context.Background(), rr, expect.Options{FailedRows: &failedRows{}})
+	assert.EqualError(t, err, "expect: failed rows: the rows failing table.unique_key are known only at the end of the pass and come from a second read of the data, which cannot be read twice (Options.Reread is nil): read it from a file")
+
+	// Data that changed between the two reads is an error.
+	short := table(t, mem, peopleSchema, peopleRows[:strings.LastIndex(peopleRows, ",\n")]+"]")
+	defer short.Release()
+	rr2 := array.NewTableReader(tbl, 3)
+	defer rr2.Release()
+	reads := 0
+	_, err = decode(t, "columns: {id: {unique: true}}").Evaluate(context.Background(), rr2, expect.Options{FailedRows: &failedRows{}, Reread: rereadTable(short, 3, &reads)})
+	assert.EqualError(t, err, "expect: failed rows: the data changed between its two reads: 8 rows, then 7")
 }
 
 // TestExpressionErrors: a filter or a rule that does not fit the data's

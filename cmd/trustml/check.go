@@ -54,7 +54,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	jsonOut := fs.String("json", "", "write the result as JSON to `FILE` (- for stdout)")
 	junitOut := fs.String("junit", "", "write the result as JUnit XML to `FILE` (- for stdout)")
 	htmlOut := fs.String("html", "", "write the trust report, one self-contained HTML file, to `FILE` (- for stdout)")
-	failedOut := fs.String("failed-rows", "", "write every row that failed a row-wise check or a rule to `FILE`: Parquet (.parquet) or CSV (.csv, or - for stdout)")
+	failedOut := fs.String("failed-rows", "", "write every row that failed a row-wise check, a rule or a key check to `FILE`: Parquet (.parquet) or CSV (.csv, or - for stdout)")
 	quiet := fs.Bool("quiet", false, "print only the totals line")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (for go tool pprof)")
 	historyTarget := fs.String("history", "", "record the run in the history store at `PATH` (SQLite) or postgres:// URL, overriding the suite's")

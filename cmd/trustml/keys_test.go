@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,8 +15,8 @@ import (
 // cut (--now), and its freshness check fails three days later; its failing
 // variant finds the faults gen planted, by row: orphans at rows 17 and 640,
 // the key of rows 1199 and 1200, row 3000, a copy of row 5, and the cables
-// priced 99 at rows 114 and 2003; --failed-rows writes the orphans and the
-// cables with their key.
+// priced 99 at rows 114 and 2003; --failed-rows writes all of them with
+// their key, in row order.
 func TestOrdersExample(t *testing.T) {
 	const now = "2026-11-30T12:00:00Z"
 	code, out, errs := cli(t, "check", "../../examples/orders/suite.yaml", "--now", now)
@@ -35,12 +36,18 @@ func TestOrdersExample(t *testing.T) {
 	require.NoError(t, err)
 	// Rows 17 and 640 of orders_failing.csv (customers 9001 and 9002) are
 	// order 100006 line 3 and order 100256 line 1; rows 114 and 2003 are
-	// order 100048 line 2 and order 100808 line 4.
+	// order 100048 line 2 and order 100808 line 4; rows 5 and 3000 are
+	// both order 100002 line 2 (3000 a copy of 5, so a duplicate row too),
+	// rows 1199 and 1200 both order 100482 line 1.
 	assert.Equal(t, "row,failed_checks,order_id,line\n"+
+		"5,table.unique_key,100002,2\n"+
 		"17,table.references.customer_id,100006,3\n"+
 		"114,rules.cables cost 9.90,100048,2\n"+
 		"640,table.references.customer_id,100256,1\n"+
-		"2003,rules.cables cost 9.90,100808,4\n", string(failed))
+		"1199,table.unique_key,100482,1\n"+
+		"1200,table.unique_key,100482,1\n"+
+		"2003,rules.cables cost 9.90,100808,4\n"+
+		"3000,\"table.unique_key, table.duplicate_rows\",100002,2\n", string(failed))
 	b, err := os.ReadFile(jsonPath)
 	require.NoError(t, err)
 	var res struct {
@@ -98,4 +105,81 @@ func TestKeyErrorsExitTwo(t *testing.T) {
 	suite := writeFile(t, dir, "s.yaml", "data: {path: orders.csv}\nexpectations:\n  table: {references: [{columns: [cust], data: {path: plain.csv, header: false, names: [cid]}, to: [cid]}]}\n")
 	code, out, errs := cli(t, "check", suite)
 	assert.Equal(t, 0, code, out+errs)
+}
+
+// TestFailedRowsOfKeyChecks: --failed-rows writes the rows failing the key
+// checks, which learn them only at the end of the pass, merged in row
+// order with the others'. By hand over keys.csv: id 2 repeats at rows 1
+// and 3; (a, b) repeats (x, 2) at rows 1 and 3 and (y, 1) at 2 and 4; row
+// 3 repeats row 1 whole; p = q at rows 1, 3 and 6; v = -1 at row 6 is out
+// of range.
+func TestFailedRowsOfKeyChecks(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "keys.csv", "id,a,b,p,q,v\n"+
+		"1,x,1,1,2,5\n"+
+		"2,x,2,3,3,5\n"+
+		"3,y,1,4,5,7\n"+
+		"2,x,2,3,3,5\n"+
+		"5,y,1,6,7,8\n"+
+		"6,z,3,8,9,9\n"+
+		"7,w,4,2,2,-1\n")
+	const checks = `
+expectations:
+  table:
+    unique: [a, b]
+    duplicate_rows: {max: 0}
+    unique_within_record: [p, q]
+  columns:
+    id: {unique: true}
+    v: {range: {min: 0, max: 10}}
+`
+	suite := writeFile(t, dir, "suite.yaml", "data: {path: keys.csv}\n"+checks+"  key: [id]\n")
+	failed := filepath.Join(dir, "failed.csv")
+	code, out, errs := cli(t, "check", suite, "--failed-rows", failed)
+	require.Equal(t, 1, code, out+errs)
+	b, err := os.ReadFile(failed)
+	require.NoError(t, err)
+	assert.Equal(t, "row,failed_checks,id\n"+
+		"1,\"table.unique_key, table.unique_within_record, columns.id.unique\",2\n"+
+		"2,table.unique_key,3\n"+
+		"3,\"table.unique_key, table.duplicate_rows, table.unique_within_record, columns.id.unique\",2\n"+
+		"4,table.unique_key,5\n"+
+		"6,\"table.unique_within_record, columns.v.range\",7\n", string(b))
+
+	// Without a key, the columns the failing checks name: (a, b), every
+	// column for duplicate_rows, (p, q), id, v.
+	nokey := writeFile(t, dir, "nokey.yaml", "data: {path: keys.csv}\n"+checks)
+	failed = filepath.Join(dir, "nokey.csv")
+	code, out, errs = cli(t, "check", nokey, "--failed-rows", failed)
+	require.Equal(t, 1, code, out+errs)
+	b, err = os.ReadFile(failed)
+	require.NoError(t, err)
+	assert.Equal(t, "row,failed_checks,a,b,id,p,q,v\n"+
+		"1,\"table.unique_key, table.unique_within_record, columns.id.unique\",x,2,2,3,3,5\n"+
+		"2,table.unique_key,y,1,3,4,5,7\n"+
+		"3,\"table.unique_key, table.duplicate_rows, table.unique_within_record, columns.id.unique\",x,2,2,3,3,5\n"+
+		"4,table.unique_key,y,1,5,6,7,8\n"+
+		"6,\"table.unique_within_record, columns.v.range\",w,4,7,2,2,-1\n", string(b))
+}
+
+// TestFailedRowsOfKeysNeedAFile: data from a pipe cannot be read twice, so
+// the failed rows of a key check cannot be written: exit 2 before the
+// pass, and no file.
+func TestFailedRowsOfKeysNeedAFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "keys.csv")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err == nil {
+			f.WriteString("id\n1\n1\n")
+			f.Close()
+		}
+	}()
+	suite := writeFile(t, dir, "suite.yaml", "data: {path: keys.csv, format: csv}\nexpectations: {columns: {id: {unique: true}}}\n")
+	failed := filepath.Join(dir, "failed.csv")
+	code, out, errs := cli(t, "check", suite, "--failed-rows", failed)
+	assert.Equal(t, 2, code, out+errs)
+	assert.Contains(t, errs, "the rows failing columns.id.unique are known only at the end of the pass and come from a second read of the data, which cannot be read twice")
+	assert.NoFileExists(t, failed)
 }
