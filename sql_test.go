@@ -1,6 +1,7 @@
 package trustml_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
@@ -382,6 +383,28 @@ func TestSQLOrdersPostgres(t *testing.T) {
 				}
 			}
 			t.Logf("%s on postgres: %d checks, %d pushed, verdicts equal, largest relative difference %.3g", path, len(pg.Checks), pushed, worst)
+
+			// --failed-rows: every failing row, as the local engine writes
+			// them (the checks naming their rows are then computed locally).
+			var want, got bytes.Buffer
+			for _, run := range []struct {
+				buf  *bytes.Buffer
+				opts trustml.RunOptions
+			}{{&want, trustml.RunOptions{Source: dataset.FromTable(tbl), Now: now}}, {&got, trustml.RunOptions{LookupEnv: env(url), Now: now}}} {
+				w, err := trustml.NewFailedRowsWriter(run.buf, "csv")
+				require.NoError(t, err)
+				run.opts.FailedRows = w
+				if run.opts.Source != nil {
+					s.Data.SQL, s.Data.Path = nil, "unused.csv"
+				} else {
+					s.Data.SQL = &sqlsource.Spec{Engine: "postgres", DSN: "${PG_DSN}", Table: table, Key: sqltest.KeyColumn, Timeout: sqlsource.DefaultTimeout}
+				}
+				_, err = s.Run(ctx, run.opts)
+				require.NoError(t, err)
+				require.NoError(t, w.Close())
+			}
+			assert.Equal(t, want.String(), got.String())
+			t.Logf("%s: %d failed rows written on postgres, as locally", path, strings.Count(got.String(), "\n")-1)
 		})
 	}
 }

@@ -77,7 +77,7 @@ func (s *Suite) openSQL(ctx context.Context, opts RunOptions, now time.Time) (*s
 		src.Close()
 		return nil, err
 	}
-	pd, err := s.Expectations.CompilePushdown(src.Schema(), src.Dialect(), src.Table(), expect.Options{SampleSize: opts.SampleSize, Now: now})
+	pd, err := s.Expectations.CompilePushdown(src.Schema(), src.Dialect(), src.Table(), expect.Options{SampleSize: opts.SampleSize, Now: now, FailedRows: opts.FailedRows})
 	if err != nil {
 		src.Close()
 		return nil, err

@@ -39,8 +39,12 @@ type Table struct {
 // check the dialect can express becomes an aggregate of one SELECT (one
 // scan of the table), followed where needed by exact order statistics for
 // medians and quantiles, the duplicate count of unique checks, and
-// bounded queries for failing values. The other checks form Local, which
-// the caller evaluates over a scan of Local's columns and hands to Run.
+// bounded queries for failing values. where: filters and rules are the
+// suite's expressions printed by the dialect's Expr: a filter counts the
+// rows it keeps and turns the others into NULLs for its checks, a rule
+// counts its TRUE, FALSE and NULL rows. The other checks (and those under
+// a filter, or rules, the dialect refuses) form Local, which the caller
+// evaluates over a scan of Local's columns and hands to Run.
 type Pushdown struct {
 	dialect *SQLDialect
 	table   Table
@@ -78,7 +82,10 @@ type pushState struct {
 // dialect d; schema is the table's. As in Evaluate, a column the suite
 // names and the table lacks, or a check that cannot read a column's type,
 // is an error. Options.Workers is unused; SampleSize bounds the failing
-// values fetched per check; Now is unused by the checks pushed.
+// values fetched per check; FailedRows, when set, keeps every check that
+// names its failing rows local (Local's Evaluate writes them), and is not
+// written to; Now (zero: the time of the call) is the
+// instant now() and today() are printed as in filters and rules.
 func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, opts Options) (*Pushdown, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -100,10 +107,20 @@ func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, op
 	pushed := &Suite{Where: s.Where, Key: s.Key}
 	local := &Suite{Where: s.Where, Key: s.Key}
 	suiteWhy := pd.filterWhy(schema, s.Where)
+	// Every failing row goes to Options.FailedRows as the pass finds it:
+	// the checks that name their failing rows are computed locally then.
+	allRows := opts.FailedRows != nil
+	opts.FailedRows = nil
+	rowsWhy := func(c *Check) string {
+		if allRows && registry[c.Kind] != nil && registry[c.Kind].failedRows {
+			return "--failed-rows writes every failing row: computed by trustml over the streamed rows"
+		}
+		return ""
+	}
 	var moved []*Check // the suite's checks computed locally, in local's order
 	for i := range s.Table {
 		c := &s.Table[i]
-		ok := pd.keep(c, suiteWhy) && pd.expressible(c)
+		ok := pd.keep(c, suiteWhy) && pd.keep(c, rowsWhy(c)) && pd.expressible(c)
 		pd.pushed = append(pd.pushed, ok)
 		if ok {
 			pushed.Table = append(pushed.Table, *c)
@@ -117,7 +134,7 @@ func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, op
 		pc.Checks, lc.Checks = nil, nil
 		for i := range col.Checks {
 			c := &col.Checks[i]
-			ok := pd.keep(c, pd.filterWhy(schema, s.Where, col.Where, c.Where)) && pd.expressible(c)
+			ok := pd.keep(c, pd.filterWhy(schema, s.Where, col.Where, c.Where)) && pd.keep(c, rowsWhy(c)) && pd.expressible(c)
 			pd.pushed = append(pd.pushed, ok)
 			if ok {
 				pc.Checks = append(pc.Checks, *c)
@@ -138,6 +155,9 @@ func (s *Suite) CompilePushdown(schema *arrow.Schema, d *SQLDialect, t Table, op
 		why := pd.filterWhy(schema, s.Where, c.Where)
 		if r := pd.printWhy(schema, c.Expect); why == "" && r != "" {
 			why = fmt.Sprintf("its condition is not pushed to %s: %s", d.Name, r)
+		}
+		if why == "" {
+			why = rowsWhy(c)
 		}
 		ok := pd.keep(c, why)
 		pd.pushed = append(pd.pushed, ok)
