@@ -31,6 +31,25 @@
 //     bytes is read as an IPC stream, and Reader.Format says so. Batches
 //     longer than BatchSize are sliced, without copying.
 //
+// # Arrow IPC files without copies
+//
+// An Arrow IPC file (the file format, in a regular file) is memory-mapped
+// on Linux, macOS and the BSDs, and the arrays of its batches point into
+// the mapping: no buffer is copied, except those that are compressed (LZ4
+// or ZSTD), which decompress into Options.Allocator. Every message is
+// checked before arrow-go decodes it and every batch is validated (see
+// Corrupt binary files), as when copying. The file is unmapped when the
+// Reader is closed and the last batch read from it is released; pages
+// read are dropped from the process's resident set as their batches are
+// released (they stay in the page cache). A string a batch returns
+// (array.String's Value, ValueStr) is a view of the batch's bytes and is
+// valid only until the batch is released: copy what is kept
+// (strings.Clone). IPC streams, pipes, files whose byte order is not the
+// machine's and systems without mmap are read with copies, into
+// Options.Allocator. A file truncated by another process while it is
+// mapped makes reading its lost pages fail with SIGBUS, which ends the
+// process.
+//
 // # Parallel CSV and TSV decoding
 //
 // The sample (see Type inference) is read with encoding/csv. The rows are

@@ -5,7 +5,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -27,10 +29,24 @@ func fuzzRead(t *testing.T, dir string, format Format, content []byte, opts Opti
 	// are checked for text formats always, for binary ones on success.
 	binary := format == Parquet || format == ArrowFile || format == ArrowStream
 	var failed bool
+	mapped := liveMappings.Load()
 	defer func() {
 		if !binary || !failed {
 			mem.AssertSize(t, 0)
 		}
+		// An Arrow IPC file is unmapped once read or refused; when
+		// arrow-go panicked and lost references to a mapped body, once
+		// the garbage collector has found the body unreachable.
+		if failed {
+			for range 100 {
+				if liveMappings.Load() == mapped {
+					break
+				}
+				runtime.GC()
+				time.Sleep(time.Millisecond)
+			}
+		}
+		assert.Equal(t, mapped, liveMappings.Load(), "mappings left")
 	}()
 	opts.Format, opts.Allocator = format, mem
 	r, err := Open(context.Background(), path, opts)

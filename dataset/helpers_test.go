@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -56,7 +57,9 @@ func read(t testing.TB, path string, opts Options) (result, error) {
 		for i := 0; i < int(rec.NumRows()); i++ {
 			row := make([]string, rec.NumCols())
 			for j, col := range rec.Columns() {
-				row[j] = col.ValueStr(i)
+				// A string's value is a view of the batch's buffers,
+				// which a mapped file's batches give back on release.
+				row[j] = strings.Clone(col.ValueStr(i))
 			}
 			res.rows = append(res.rows, row)
 		}

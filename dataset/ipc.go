@@ -207,16 +207,23 @@ func readIPCFooter(f io.ReaderAt, size int64) (*ipcFooter, error) {
 // checkIPCFileBlock reads the metadata of the message blk of an IPC file
 // and checks it before arrow-go decodes it.
 func checkIPCFileBlock(f io.ReaderAt, blk ipcBlock, what string) error {
+	_, _, err := readIPCFileBlock(f, blk, what)
+	return err
+}
+
+// readIPCFileBlock is checkIPCFileBlock, and also returns the checked
+// Message flatbuffer (a copy, without its length prefix) and what it says.
+func readIPCFileBlock(f io.ReaderAt, blk ipcBlock, what string) ([]byte, *ipcMessage, error) {
 	if blk.meta > ipcMaxMetadata {
-		return &ipcMetaError{what: what, at: blk.offset, msg: fmt.Sprintf("metadata of %d bytes exceeds the cap of %d", blk.meta, ipcMaxMetadata)}
+		return nil, nil, &ipcMetaError{what: what, at: blk.offset, msg: fmt.Sprintf("metadata of %d bytes exceeds the cap of %d", blk.meta, ipcMaxMetadata)}
 	}
 	b := make([]byte, blk.meta)
 	if _, err := f.ReadAt(b, blk.offset); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
 	}
-	msg, err := checkIPCBlockMessage(b, blk, what)
+	msg, prefix, err := checkIPCBlockPrefixed(b, blk, what)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	body := blk.offset + int64(blk.meta)
 	read := func(off, n int64) ([]byte, error) {
@@ -226,7 +233,10 @@ func checkIPCFileBlock(f io.ReaderAt, blk ipcBlock, what string) error {
 		}
 		return b, nil
 	}
-	return checkIPCCompressed(msg, read, body, what)
+	if err := checkIPCCompressed(msg, read, body, what); err != nil {
+		return nil, nil, err
+	}
+	return b[prefix:], msg, nil
 }
 
 // ipcMessageReader reads the messages of an IPC stream as arrow-go's

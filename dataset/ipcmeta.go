@@ -349,9 +349,11 @@ type ipcBlock struct {
 	body   int64
 }
 
-// ipcFooter is what trustml reads of a checked footer: its blocks.
+// ipcFooter is what trustml reads of a checked footer: its blocks, and
+// where the footer starts in the file.
 type ipcFooter struct {
 	dicts, batches []ipcBlock
+	start          int64
 }
 
 // checkIPCFooter checks the footer flatbuffer b, which starts at byte base
@@ -396,7 +398,7 @@ func checkIPCFooter(b []byte, base, size int64) (*ipcFooter, error) {
 		}
 		return out, nil
 	}
-	var f ipcFooter
+	f := ipcFooter{start: base}
 	if f.dicts, err = blocks(2, "dictionary"); err != nil {
 		return nil, err
 	}
@@ -419,9 +421,12 @@ const (
 // ipcMessage is what checkIPCMessage returns of a message: its body length
 // and, for a batch, the compression codec (-1 for none) and its buffers.
 type ipcMessage struct {
-	bodyLen int64
-	codec   int
-	buffers []ipcBuffer
+	typ uint8 // fbMessageSchema, fbMessageRecordBatch or fbMessageDictionaryBatch
+	// bigEndian: a schema whose values are big-endian.
+	bigEndian bool
+	bodyLen   int64
+	codec     int
+	buffers   []ipcBuffer
 }
 
 // ipcBuffer is a buffer of a batch: where it lies in the message body.
@@ -446,6 +451,7 @@ func checkIPCMessage(b []byte, base int64, what string) (msg *ipcMessage, err er
 	if err != nil {
 		return nil, err
 	}
+	msg.typ = typ
 	if msg.bodyLen, err = m.i64(3, "bodyLength"); err != nil {
 		return nil, err
 	}
@@ -465,7 +471,12 @@ func checkIPCMessage(b []byte, base int64, what string) (msg *ipcMessage, err er
 	switch typ {
 	case fbMessageSchema:
 		h.name = "Schema"
-		err = h.schema()
+		if err = h.schema(); err == nil {
+			var e int64
+			if e, err = h.scalar(0, 2, "endianness"); err == nil && e != 0 {
+				msg.bigEndian = binary.LittleEndian.Uint16(b[e:]) == 1
+			}
+		}
 	case fbMessageRecordBatch:
 		h.name = "RecordBatch"
 		err = h.recordBatch(msg)
@@ -559,9 +570,16 @@ const ipcMaxMetadata = 64 << 20
 // will read it: a continuation marker (or a legacy length alone), the
 // length of the flatbuffer, then the Message.
 func checkIPCBlockMessage(buf []byte, blk ipcBlock, what string) (*ipcMessage, error) {
+	msg, _, err := checkIPCBlockPrefixed(buf, blk, what)
+	return msg, err
+}
+
+// checkIPCBlockPrefixed is checkIPCBlockMessage, and also returns the
+// length of the prefix before the Message flatbuffer (4 or 8 bytes).
+func checkIPCBlockPrefixed(buf []byte, blk ipcBlock, what string) (*ipcMessage, int64, error) {
 	w := &fbWalker{b: buf, base: blk.offset, what: what}
 	if len(buf) < 8 {
-		return nil, w.fail(0, "metadata of %d bytes is too short", len(buf))
+		return nil, 0, w.fail(0, "metadata of %d bytes is too short", len(buf))
 	}
 	prefix := int64(4)
 	if binary.LittleEndian.Uint32(buf) == math.MaxUint32 {
@@ -569,16 +587,16 @@ func checkIPCBlockMessage(buf []byte, blk ipcBlock, what string) (*ipcMessage, e
 	}
 	n := int64(binary.LittleEndian.Uint32(buf[prefix-4:]))
 	if n != int64(len(buf))-prefix {
-		return nil, w.fail(0, "the message length %d does not match the %d bytes the footer gives it", n, int64(len(buf))-prefix)
+		return nil, 0, w.fail(0, "the message length %d does not match the %d bytes the footer gives it", n, int64(len(buf))-prefix)
 	}
 	msg, err := checkIPCMessage(buf[prefix:], blk.offset+prefix, what)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if msg.bodyLen != blk.body {
-		return nil, w.fail(0, "the message body length %d does not match the %d bytes the footer gives it", msg.bodyLen, blk.body)
+		return nil, 0, w.fail(0, "the message body length %d does not match the %d bytes the footer gives it", msg.bodyLen, blk.body)
 	}
-	return msg, nil
+	return msg, prefix, nil
 }
 
 // The compression codecs of Message.fbs's BodyCompression.

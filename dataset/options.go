@@ -129,6 +129,8 @@ type Options struct {
 	reopen func() (io.Reader, io.Closer, error)
 	// defaultAllocator: Allocator was nil.
 	defaultAllocator bool
+	// noMap reads Arrow IPC files with copies instead of a memory map.
+	noMap bool
 	// fileSize is the size of a regular file, 0 for a pipe: no IPC message
 	// can be larger, whatever a corrupt length field says.
 	fileSize int64

@@ -71,8 +71,11 @@ type source interface {
 
 // Reader is an opened dataset: an array.RecordReader over the projected
 // columns. A batch returned by RecordBatch is valid until the next call to
-// Next, Close or the last Release; Retain it to keep it longer. A Reader is
-// not safe for concurrent use.
+// Next, Close or the last Release; Retain it to keep it longer. What a
+// batch's arrays return by reference (strings, value slices) is valid as
+// long as the batch: an Arrow IPC file's batches point into its memory map
+// (see the package documentation). A Reader is not safe for concurrent
+// use.
 type Reader struct {
 	refs   atomic.Int64
 	ctx    context.Context
@@ -236,10 +239,7 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 	case ArrowFile:
 		var magic [6]byte
 		if _, rerr := f.ReadAt(magic[:], 0); regular && rerr == nil && string(magic[:]) == "ARROW1" {
-			if !opts.schemaOnly {
-				r.hashConcurrently(size)
-			}
-			r.src, err = newIPCFileSource(f, path, opts)
+			r.src, err = r.openIPCFile(opts, size)
 		} else {
 			// Not the IPC file format: try the stream format, which some
 			// tools write under the same extensions.
@@ -258,6 +258,32 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 	}
 	return err
 }
+
+// openIPCFile decodes the IPC file r.file of size bytes through a memory
+// map where the system allows (see ipcmap.go), with copies otherwise, and
+// starts hashing it. The hash reads the file with ReadAt rather than
+// through the mapping: measured on the benchmark's 10M-row file, that
+// costs less user and system time than the page faults of a second
+// reader of the mapping.
+func (r *Reader) openIPCFile(opts Options, size int64) (src source, err error) {
+	err = errNotMapped
+	if !opts.noMap {
+		if m, merr := mapFile(r.file, size); merr == nil {
+			src, err = newIPCMappedSource(m, r.path, opts)
+			m.release()
+		}
+	}
+	if err == errNotMapped || err == errForeignEndian {
+		src, err = newIPCFileSource(r.file, r.path, opts)
+	}
+	if err == nil && !opts.schemaOnly {
+		r.hashConcurrently(size)
+	}
+	return src, err
+}
+
+// errNotMapped: the file could not be mapped.
+var errNotMapped = errors.New("not mapped")
 
 // Schema returns the schema of the batches: the projected columns in the
 // order of Options.Columns.

@@ -86,6 +86,11 @@ type Column struct {
 	Strs        map[string]int64
 	High        bool
 	maxDistinct int
+	// strKeys maps each key of Strs to itself, a copy the Column owns:
+	// Strs is assigned only through it, as an assignment to a Go map
+	// stores its string key anew, and a key that aliases a batch's
+	// buffers would outlive them.
+	strKeys map[string]string
 }
 
 // NewColumn returns an empty Column named name, with no distribution.
@@ -154,7 +159,7 @@ func (c *Column) EnableNumbers(alpha float64, maxDistinct int) {
 // EnableStrings turns on the distribution of a string or boolean column:
 // exact counts of up to maxDistinct distinct values.
 func (c *Column) EnableStrings(maxDistinct int) {
-	c.Strs = map[string]int64{}
+	c.Strs, c.strKeys = map[string]int64{}, map[string]string{}
 	c.maxDistinct = maxDistinct
 }
 
@@ -199,12 +204,14 @@ func (c *Column) AddString(s string, n int64) {
 	if c.Strs == nil {
 		return
 	}
-	if _, ok := c.Strs[s]; !ok {
-		s = strings.Clone(s)
+	k, ok := c.strKeys[s]
+	if !ok {
+		k = strings.Clone(s)
+		c.strKeys[k] = k
 	}
-	c.Strs[s] += n
+	c.Strs[k] += n
 	if len(c.Strs) > c.maxDistinct {
-		c.High, c.Strs = true, nil
+		c.High, c.Strs, c.strKeys = true, nil, nil
 	}
 }
 
@@ -248,13 +255,17 @@ func (c *Column) Merge(o *Column) {
 	}
 	c.High = c.High || o.High
 	if c.High {
-		c.Strs = nil
+		c.Strs, c.strKeys = nil, nil
 	} else if c.Strs != nil {
+		// o's keys are o's own copies.
 		for v, n := range o.Strs {
+			if _, ok := c.strKeys[v]; !ok {
+				c.strKeys[v] = v
+			}
 			c.Strs[v] += n
 		}
 		if len(c.Strs) > c.maxDistinct {
-			c.High, c.Strs = true, nil
+			c.High, c.Strs, c.strKeys = true, nil, nil
 		}
 	}
 }

@@ -3,6 +3,7 @@ package accum
 import (
 	"math"
 	"testing"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -129,6 +130,27 @@ func TestStringsAndDictionary(t *testing.T) {
 	defer dict.Release()
 	c.AddArray(&sc, dict, 1)
 	assert.Equal(t, map[string]int64{"héllo": 2, "a": 4, "": 1}, c.Strs)
+}
+
+// TestAddStringOwnsKeys counts strings that alias a buffer, as a batch's
+// values do, then overwrites the buffer: the counted keys must not change.
+// (An assignment to a Go map stores its string key anew, so counting an
+// existing key with the aliasing string would make the key alias it.)
+func TestAddStringOwnsKeys(t *testing.T) {
+	buf := []byte("benignbenign")
+	view := func(i int) string { return unsafe.String(&buf[6*i], 6) }
+	c := NewColumn("s")
+	c.EnableStrings(10)
+	c.AddString(view(0), 1)
+	c.AddString(view(1), 2)
+	o := NewColumn("s")
+	o.EnableStrings(10)
+	o.AddString(view(1), 1)
+	o.AddString(view(0), 1)
+	c.Merge(o)
+	copy(buf, "XXXXXXXXXXXX")
+	assert.Equal(t, map[string]int64{"benign": 5}, c.Strs)
+	assert.Equal(t, map[string]int64{"benign": 2}, o.Strs)
 }
 
 var arrowDictType = arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}
