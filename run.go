@@ -223,7 +223,7 @@ func (s *Suite) Run(ctx context.Context, opts RunOptions) (*Result, error) {
 		SampleSize: opts.SampleSize,
 		Now:        start,
 		Open:       s.openOther(opts),
-		Reread:     rereader(src, path, sq != nil && opts.Source == nil, opts.Source == nil, dopts.Columns),
+		Reread:     rereader(src, path, opts.Source != nil, dopts.Columns),
 		FailedRows: opts.FailedRows,
 		Profile:    prof,
 	})
@@ -784,14 +784,18 @@ func locate(checks []result.Check, loc dataset.RowLocator) {
 
 // rereader returns how the checks read the data again (expect.Options.Reread):
 // a new scan of src, projected onto the columns asked for (nil: the
-// pass's columns). Only files (a regular file, a directory, a glob) and
-// SQL sources can be read twice: a pipe, a device or a Source built in Go
-// give nil, and the checks keep in memory what they would read again.
-func rereader(src dataset.Source, path string, sql, file bool, columns []string) expect.RereadFunc {
-	if !sql {
-		if !file {
+// pass's columns). Files (a regular file, a directory, a glob), SQL
+// sources and Sources built in Go that may be scanned again
+// (dataset.Repeatable) can be read twice: a pipe, a device or a
+// once-only Source give nil, and the checks keep in memory what they
+// would read again.
+func rereader(src dataset.Source, path string, given bool, columns []string) expect.RereadFunc {
+	switch {
+	case given:
+		if !dataset.Repeatable(src) {
 			return nil
 		}
+	case path != "":
 		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 			return nil
 		}

@@ -54,6 +54,15 @@ func FromRecordReader(rr array.RecordReader, opts ...SourceOption) Source {
 	return &readerSource{rr: rr, alg: sourceHash(opts)}
 }
 
+// Repeatable reports whether src may be scanned more than once, as a
+// check whose failing rows are known only at the end of a pass reads the
+// data again: every Source may, except one that says otherwise with a
+// method ScansOnce() bool returning true, as FromRecordReader's does.
+func Repeatable(src Source) bool {
+	o, ok := src.(interface{ ScansOnce() bool })
+	return !ok || !o.ScansOnce()
+}
+
 type tableSource struct {
 	tbl arrow.Table
 	alg HashAlgorithm
@@ -71,6 +80,9 @@ type readerSource struct {
 	alg  HashAlgorithm
 	used atomic.Bool
 }
+
+// ScansOnce is true: rr is read once (see Repeatable).
+func (s *readerSource) ScansOnce() bool { return true }
 
 func (s *readerSource) Scan(ctx context.Context, columns []string) (Scan, error) {
 	if s.used.Swap(true) {
