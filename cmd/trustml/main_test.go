@@ -235,7 +235,7 @@ func TestExamples(t *testing.T) {
 	res := filepath.Join(dir, "r.json")
 	code, out, errs = cli(t, "check", "../../examples/classification/suite.yaml", "--json", res, "--html", filepath.Join(dir, "r.html"))
 	assert.Equal(t, 0, code, out+errs)
-	assert.Contains(t, out, "PASSED: 27 checks: 27 passed", "the count of examples/classification/README.md")
+	assert.Contains(t, out, "PASSED: 31 checks: 31 passed", "the count of examples/classification/README.md")
 	b, err := os.ReadFile(res)
 	require.NoError(t, err)
 	var r struct {
