@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/expr"
 )
 
 // ClickHouse, spoken to over its HTTP interface (any server from 18.16
@@ -28,12 +29,17 @@ import (
 // value in ClickHouse; it is read as NULL, as trustml counts NaN as
 // missing. Regular expressions are match(), which is RE2, trustml's own
 // syntax; string literals escape backslashes, which ClickHouse reads as
-// escapes.
+// escapes. Filters and rules are printed by expr.ClickHouse, which spells
+// SQL's three-valued logic and trustml's arithmetic in ClickHouse's
+// functions and refuses what ClickHouse evaluates otherwise.
 var clickhouseDialect = &expect.SQLDialect{
-	Name:    "clickhouse",
-	Regex:   func(x, pattern string) string { return "match(" + x + ", " + chQuote(pattern) + ")" },
-	Length:  func(x string) string { return "lengthUTF8(" + x + ")" },
-	CountIf: func(cond string) string { return "countIf(" + cond + ")" },
+	Name:   "clickhouse",
+	Regex:  func(x, pattern string) string { return "match(" + x + ", " + chQuote(pattern) + ")" },
+	Length: func(x string) string { return "lengthUTF8(" + x + ")" },
+	// A condition ClickHouse folds to a NULL constant would make countIf
+	// NULL rather than 0.
+	CountIf: func(cond string) string { return "countIf(ifNull(" + cond + ", 0))" },
+	Expr:    expr.ClickHouse,
 	Double:  func(x string) string { return "toNullable(toFloat64(" + x + "))" },
 	Int:     func(x string) string { return "toInt64(" + x + ")" },
 	Quote:   chQuote,
