@@ -43,6 +43,12 @@ var clickhouseDialect = &expect.SQLDialect{
 	Double:  func(x string) string { return "toNullable(toFloat64(" + x + "))" },
 	Int:     func(x string) string { return "toInt64(" + x + ")" },
 	Quote:   chQuote,
+	In: func(x, list string, not bool) string {
+		if not {
+			return "if(isNull(" + x + "), NULL, " + x + " NOT IN (" + list + "))"
+		}
+		return "if(isNull(" + x + "), NULL, " + x + " IN (" + list + "))"
+	},
 	NaNNull: func(x string) string { return "if(isNaN(" + x + "), NULL, " + x + ")" },
 	OrderStat: func(x string, r, n int64) string {
 		f := (float64(r) + 0.5) / float64(max(n, 1))
