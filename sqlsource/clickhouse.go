@@ -128,9 +128,12 @@ func connectClickHouse(ctx context.Context, dsn string, timeout time.Duration) (
 	params.Set("distributed_product_mode", "global")
 	params.Set("count_distinct_implementation", "uniqExact")
 	s.endpoint = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/", RawQuery: params.Encode()}).String()
-	dialer := &net.Dialer{Timeout: min(timeout, 30*time.Second)}
+	dial := (&net.Dialer{Timeout: min(timeout, 30*time.Second)}).DialContext
+	if d := dialer(ctx); d != nil {
+		dial = d // WithDialer: a caller counting the bytes received
+	}
 	s.client = &http.Client{
-		Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
+		Transport: &http.Transport{DialContext: dial, Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
 		// The server's own max_execution_time ends a statement first, in
 		// its words; this bounds a server that does not answer at all.
 		Timeout: timeout + grace,
