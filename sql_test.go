@@ -409,6 +409,56 @@ func TestSQLOrdersPostgres(t *testing.T) {
 	}
 }
 
+// TestSQLExamplesClickHouse starts the two-shard ClickHouse cluster and
+// loads the orders tables as examples/sql/serve -engine clickhouse does,
+// runs every ClickHouse suite of examples/sql on the Distributed table,
+// and the same suite on the table's file with the local engine: every
+// result is the same (verdicts, counts, failing rows, messages). What
+// ClickHouse evaluates otherwise (lower()) is computed locally and says
+// why; everything else is pushed.
+func TestSQLExamplesClickHouse(t *testing.T) {
+	ch := chtest.Start(t)
+	ctx := context.Background()
+	files, err := filepath.Glob(filepath.Join("examples", "orders", "*.csv"))
+	require.NoError(t, err)
+	require.NoError(t, ch.LoadFiles(ctx, files, "row"))
+	lookup := func(v string) (string, bool) { return ch.DSN(), v == "CH_DSN" }
+	suites, err := filepath.Glob(filepath.Join("examples", "sql", "clickhouse*.yaml"))
+	require.NoError(t, err)
+	now := func() time.Time { return ordersNow }
+	ran := 0
+	for _, path := range suites {
+		s, err := trustml.Load(path)
+		require.NoError(t, err)
+		require.Equal(t, "clickhouse", s.Data.SQL.Engine, path)
+		ran++
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			got, err := s.Run(ctx, trustml.RunOptions{LookupEnv: lookup, Now: now})
+			require.NoError(t, err)
+			file := filepath.Join("examples", "orders", s.Data.SQL.Table+".csv")
+			s.Data.SQL, s.Data.Path = nil, file
+			local, err := s.Run(ctx, trustml.RunOptions{Now: now})
+			require.NoError(t, err)
+			worst := sameResults(t, local.Checks, got.Checks)
+			assert.Equal(t, local.ExitCode(), got.ExitCode())
+			pushed, sampled := 0, 0
+			for _, c := range got.Checks {
+				sampled += len(c.Sample)
+				if c.Name == "rules.lower-case regions" {
+					require.NotNil(t, c.Details, c.Name)
+					assert.Contains(t, c.Details.(map[string]any)["reason"], "its condition is not pushed to clickhouse: ", c.Name)
+					continue
+				}
+				assert.Nil(t, c.Details, c.Name)
+				pushed++
+			}
+			assert.Positive(t, sampled, "failing rows are compared, not only counts")
+			t.Logf("%s: %d checks, %d pushed, exit %d, verdicts equal, largest relative difference %.3g", path, len(got.Checks), pushed, got.ExitCode(), worst)
+		})
+	}
+	assert.Equal(t, 1, ran, "ClickHouse suites in examples/sql")
+}
+
 // TestSQLExamplesPostgres starts PostgreSQL and loads the orders tables as
 // examples/sql/serve does, runs every PostgreSQL suite of examples/sql
 // on it, and the same suite on the table's file with the local engine:

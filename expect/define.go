@@ -111,6 +111,9 @@ type SQLDialect struct {
 	// them, never an interpolation). nil: quantile_disc(x, f) at the
 	// fraction DuckDB's discrete quantile maps to rank r.
 	OrderStat func(x string, r, n int64) string
+	// In spells x [NOT] IN (list), NULL when x is NULL, as SQL's IN is;
+	// nil: x [NOT] IN (list). (ClickHouse's NULL IN (…) is 0.)
+	In func(x, list string, not bool) string
 	// Quote spells string s as a literal; nil: '…' with quotes doubled,
 	// standard SQL (an engine that reads backslashes in literals as
 	// escapes, as ClickHouse does, escapes them).

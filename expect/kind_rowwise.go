@@ -63,9 +63,13 @@ func init() {
 			bind:   bindSet,
 			finish: setCheck,
 			define: func(c *Check, q *SQLDialect) Definition {
-				rule := q.col(c.Column) + " IN (" + q.literals(c.Set) + ")"
-				if c.Kind == NotInSet {
-					rule = q.col(c.Column) + " NOT IN (" + q.literals(c.Set) + ")"
+				x, list, not := q.col(c.Column), q.literals(c.Set), c.Kind == NotInSet
+				if q.In != nil {
+					return rowWiseDefinition(c, q.In(x, list, not))
+				}
+				rule := x + " IN (" + list + ")"
+				if not {
+					rule = x + " NOT IN (" + list + ")"
 				}
 				return rowWiseDefinition(c, rule)
 			},

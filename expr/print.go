@@ -51,6 +51,13 @@ type Dialect struct {
 	// node. Program.SQLIn consults it for every node; a caller keeps an
 	// expression it refuses out of the engine.
 	Refuse func(e Expr, typeOf func(Expr) Type) string
+	// Node, when set, spells node e whole (ok false: the generic spelling
+	// with the hooks above), for an engine whose operators mean something
+	// else than SQL's (ClickHouse). sub prints an operand so that it can
+	// stand anywhere; typeOf gives a node's checked type (the zero Type
+	// when the tree was not checked). What it returns must itself stand
+	// anywhere: a call or a parenthesised expression.
+	Node func(e Expr, sub func(Expr) string, typeOf func(Expr) Type) (s string, ok bool)
 }
 
 // Generic prints the expression language itself: Parse reads back exactly
@@ -323,6 +330,9 @@ func (p *printer) collated(e Expr, s string) string {
 	return s + ` COLLATE "` + p.d.Collate + `"`
 }
 
+// typeOf is e's checked type, the zero Type for an unchecked tree.
+func (p *printer) typeOf(e Expr) Type { return p.types[e] }
+
 func (p *printer) w(s string) { p.b.WriteString(s) }
 
 // expr prints e where the grammar needs at least level min.
@@ -336,6 +346,12 @@ func (p *printer) expr(e Expr, min int) {
 	if _, lit := e.(*Literal); p.d.NullConstants && !lit && nullArithmetic(e) {
 		p.w("NULL")
 		return
+	}
+	if p.d.Node != nil {
+		if s, ok := p.d.Node(e, func(e Expr) string { return p.sub(e, levelPrimary) }, p.typeOf); ok {
+			p.w(s)
+			return
+		}
 	}
 	switch x := e.(type) {
 	case *Column:

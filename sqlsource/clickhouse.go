@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/trustml/trustml/expect"
+	"github.com/trustml/trustml/expr"
 )
 
 // ClickHouse, spoken to over its HTTP interface (any server from 18.16
@@ -28,15 +29,26 @@ import (
 // value in ClickHouse; it is read as NULL, as trustml counts NaN as
 // missing. Regular expressions are match(), which is RE2, trustml's own
 // syntax; string literals escape backslashes, which ClickHouse reads as
-// escapes.
+// escapes. Filters and rules are printed by expr.ClickHouse, which spells
+// SQL's three-valued logic and trustml's arithmetic in ClickHouse's
+// functions and refuses what ClickHouse evaluates otherwise.
 var clickhouseDialect = &expect.SQLDialect{
-	Name:    "clickhouse",
-	Regex:   func(x, pattern string) string { return "match(" + x + ", " + chQuote(pattern) + ")" },
-	Length:  func(x string) string { return "lengthUTF8(" + x + ")" },
-	CountIf: func(cond string) string { return "countIf(" + cond + ")" },
+	Name:   "clickhouse",
+	Regex:  func(x, pattern string) string { return "match(" + x + ", " + chQuote(pattern) + ")" },
+	Length: func(x string) string { return "lengthUTF8(" + x + ")" },
+	// A condition ClickHouse folds to a NULL constant would make countIf
+	// NULL rather than 0.
+	CountIf: func(cond string) string { return "countIf(ifNull(" + cond + ", 0))" },
+	Expr:    expr.ClickHouse,
 	Double:  func(x string) string { return "toNullable(toFloat64(" + x + "))" },
 	Int:     func(x string) string { return "toInt64(" + x + ")" },
 	Quote:   chQuote,
+	In: func(x, list string, not bool) string {
+		if not {
+			return "if(isNull(" + x + "), NULL, " + x + " NOT IN (" + list + "))"
+		}
+		return "if(isNull(" + x + "), NULL, " + x + " IN (" + list + "))"
+	},
 	NaNNull: func(x string) string { return "if(isNaN(" + x + "), NULL, " + x + ")" },
 	OrderStat: func(x string, r, n int64) string {
 		f := (float64(r) + 0.5) / float64(max(n, 1))
@@ -116,9 +128,12 @@ func connectClickHouse(ctx context.Context, dsn string, timeout time.Duration) (
 	params.Set("distributed_product_mode", "global")
 	params.Set("count_distinct_implementation", "uniqExact")
 	s.endpoint = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/", RawQuery: params.Encode()}).String()
-	dialer := &net.Dialer{Timeout: min(timeout, 30*time.Second)}
+	dial := (&net.Dialer{Timeout: min(timeout, 30*time.Second)}).DialContext
+	if d := dialer(ctx); d != nil {
+		dial = d // WithDialer: a caller counting the bytes received
+	}
 	s.client = &http.Client{
-		Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
+		Transport: &http.Transport{DialContext: dial, Proxy: nil, MaxIdleConns: 2, IdleConnTimeout: time.Minute},
 		// The server's own max_execution_time ends a statement first, in
 		// its words; this bounds a server that does not answer at all.
 		Timeout: timeout + grace,

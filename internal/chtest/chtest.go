@@ -167,6 +167,14 @@ func (c *Cluster) Stop() {
 
 // configure writes the shard's configuration: its ports and directories,
 // the cluster of both shards, and the users.
+// PID is the process id of the shard's server, 0 when it is not running.
+func (s *Shard) PID() int {
+	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 func (s *Shard) configure(c *Cluster) error {
 	for _, d := range []string{"data", "tmp", "user_files", "format_schemas"} {
 		if err := os.MkdirAll(filepath.Join(s.Dir, d), 0o755); err != nil {

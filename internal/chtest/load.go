@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/trustml/trustml/internal/sqlload"
 	"github.com/trustml/trustml/internal/sqltest"
 )
 
@@ -124,14 +125,26 @@ func temporal(dt arrow.DataType) bool {
 // other column is Nullable.
 func (c *Cluster) Load(t testing.TB, name string, tbl arrow.Table, key bool) {
 	t.Helper()
+	k := ""
+	if key {
+		k = sqltest.KeyColumn
+	}
+	if err := c.LoadTable(name, tbl, k); err != nil {
+		t.Fatalf("chtest: %v", err)
+	}
+}
+
+// LoadTable is Load for a program that is not a test: key names the
+// column of row positions ("" for none).
+func (c *Cluster) LoadTable(name string, tbl arrow.Table, key string) error {
 	if err := Fits(tbl); err != nil {
-		t.Fatalf("chtest: %s: %v", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	var defs []string
 	order := "tuple()"
-	if key {
-		defs = append(defs, sqltest.KeyColumn+" Int64")
-		order = sqltest.KeyColumn
+	if key != "" {
+		defs = append(defs, ident(key)+" Int64")
+		order = ident(key)
 	}
 	for _, f := range tbl.Schema().Fields() {
 		typ, _ := Type(f.Type)
@@ -141,10 +154,16 @@ func (c *Cluster) Load(t testing.TB, name string, tbl arrow.Table, key bool) {
 		defs = append(defs, ident(f.Name)+" Nullable("+typ+")")
 	}
 	local := ident(name + "_local")
-	c.ExecAll(t,
-		"CREATE TABLE "+local+" ("+strings.Join(defs, ", ")+") ENGINE = MergeTree() ORDER BY "+order,
-		"CREATE TABLE "+ident(name)+" AS "+local+" ENGINE = Distributed("+ClusterName+", default, "+local+")",
-	)
+	for i := range c.Shards {
+		for _, q := range []string{
+			"CREATE TABLE " + local + " (" + strings.Join(defs, ", ") + ") ENGINE = MergeTree() ORDER BY " + order,
+			"CREATE TABLE " + ident(name) + " AS " + local + " ENGINE = Distributed(" + ClusterName + ", default, " + local + ")",
+		} {
+			if err := c.post(i, q, nil); err != nil {
+				return fmt.Errorf("shard %d: %w", i+1, err)
+			}
+		}
+	}
 	dates := make([]bool, tbl.NumCols())
 	for j, f := range tbl.Schema().Fields() {
 		dates[j] = f.Type.ID() == arrow.DATE32
@@ -152,7 +171,7 @@ func (c *Cluster) Load(t testing.TB, name string, tbl arrow.Table, key bool) {
 	var parts [2]strings.Builder
 	for i, r := range sqltest.Rows(tbl) {
 		b := &parts[i%2]
-		if key {
+		if key != "" {
 			b.WriteString(strconv.Itoa(i))
 			b.WriteByte('\t')
 		}
@@ -173,9 +192,29 @@ func (c *Cluster) Load(t testing.TB, name string, tbl arrow.Table, key bool) {
 			continue
 		}
 		if err := c.post(i, "INSERT INTO "+local+" FORMAT TabSeparated", strings.NewReader(parts[i].String())); err != nil {
-			t.Fatalf("chtest: loading %s into shard %d: %v", name, i+1, err)
+			return fmt.Errorf("loading %s into shard %d: %w", name, i+1, err)
 		}
 	}
+	return nil
+}
+
+// LoadFiles loads each file (any format trustml reads) with LoadTable
+// as a table named after the file (sqlload.TableNames), with key the
+// column of row positions.
+func (c *Cluster) LoadFiles(ctx context.Context, files []string, key string) error {
+	names := sqlload.TableNames(files)
+	for i, path := range files {
+		tbl, err := sqlload.ReadFile(ctx, path)
+		if err != nil {
+			return err
+		}
+		err = c.LoadTable(names[i], tbl, key)
+		tbl.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func ident(name string) string { return `"` + strings.ReplaceAll(name, `"`, `\"`) + `"` }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml/examples/bench/benchdata"
+	"github.com/trustml/trustml/internal/chtest"
 	"github.com/trustml/trustml/internal/pgserver"
 )
 
@@ -65,6 +66,52 @@ func TestPostgres(t *testing.T) {
 	rep.Print(&out)
 	assert.Contains(t, out.String(), "every value equals the reference")
 	assert.Contains(t, out.String(), "| postgres | 20000 |")
+}
+
+// TestClickHouse runs the benchmark driver on 20,000 rows in the
+// two-shard ClickHouse cluster it starts (chtest.Launch; the rows sharded
+// by id under a Distributed table): the pushdown's, the hand-written
+// query's and the pulled table's values must equal those benchdata
+// computes from the generated rows, and the bytes received over HTTP are
+// counted (sqlsource.WithDialer).
+func TestClickHouse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a ClickHouse cluster and loads 20,000 rows")
+	}
+	var out, log bytes.Buffer
+	rep, err := Run(context.Background(), Config{Engine: "clickhouse", Rows: 20_000, Seed: 3, Suite: "../suite.yaml", Pairs: 1, Pull: 1, Log: &log})
+	if errors.Is(err, chtest.ErrNoServer) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v, and CI runs every test", err)
+		}
+		t.Skip(err)
+	}
+	require.NoError(t, err, log.String())
+	assert.Empty(t, rep.Problems)
+
+	want := benchdata.Reference(20_000, 3)
+	assert.Equal(t, want.Rows, rep.Want.Rows)
+	assert.Equal(t, want.LabelCounts, rep.Pushdown.LabelCounts)
+	assert.Equal(t, want.ScoreMedian, rep.Pushdown.ScoreMedian)
+	assert.Equal(t, want.ScoreMedian, rep.Hand.ScoreMedian)
+	assert.Equal(t, want.AgeInRange, rep.Pushdown.AgeInRange)
+	assert.Equal(t, want.AgeInRange, rep.Hand.AgeInRange)
+	assert.Equal(t, want.IncomeMin, rep.Hand.IncomeMin)
+	assert.InEpsilon(t, want.ScoreStddev, rep.Hand.ScoreStddev, Tolerance)
+
+	require.Len(t, rep.PushRuns, 1)
+	require.Len(t, rep.PullRuns, 1)
+	push, pull := rep.PushRuns[0], rep.PullRuns[0]
+	assert.Greater(t, push.Wire, int64(0))
+	assert.Less(t, push.Wire, int64(10_000), "the pushdown's bytes received")
+	assert.Greater(t, pull.Wire, int64(8*20_000*7), "the pull's bytes received")
+	assert.Greater(t, push.CPU, time.Duration(0))
+	assert.Contains(t, rep.SQL, "quantileExact(")
+
+	rep.Print(&out)
+	assert.Contains(t, out.String(), "every value equals the reference")
+	assert.Contains(t, out.String(), "| clickhouse | 20000 |")
+	t.Log(out.String())
 }
 
 // TestCompare: a value off by one unit in the last place, a count off by
