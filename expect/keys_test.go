@@ -168,8 +168,8 @@ func TestKeysHandComputed(t *testing.T) {
 			assert.Equal(t, int64(4), *u.UnexpectedCount)
 			assert.Equal(t, int64(7), *u.ElementCount)
 			assert.Equal(t, int64(1), *u.NullCount)
-			assert.Equal(t, map[string]any{"id": int64(1), "region": "n"}, u.Sample[1].Value)
-			assert.Equal(t, map[string]any{"id": int64(3), "region": nil}, u.Sample[2].Value)
+			assert.Equal(t, result.Tuple{{Column: "id", Value: int64(1)}, {Column: "region", Value: "n"}}, u.Sample[1].Value)
+			assert.Equal(t, result.Tuple{{Column: "id", Value: int64(3)}, {Column: "region", Value: nil}}, u.Sample[2].Value)
 			assert.Equal(t, `4 of 7 rows share their key with another row (57.1%), e.g. row 0: (id=1, region="n")`, u.Message)
 
 			d := res["table.duplicate_rows"]
@@ -183,12 +183,12 @@ func TestKeysHandComputed(t *testing.T) {
 			assert.Equal(t, []int64{0, 5, 6, 7}, failingRows(w.Sample))
 			assert.Equal(t, int64(7), *w.ElementCount)
 			assert.Equal(t, int64(1), *w.NullCount)
-			assert.Equal(t, map[string]any{"p": int64(0), "q": 0.0}, w.Sample[3].Value) // -0 is 0
+			assert.Equal(t, result.Tuple{{Column: "p", Value: int64(0)}, {Column: "q", Value: 0.0}}, w.Sample[3].Value) // -0 is 0
 
 			r := res["table.references.cust"]
 			assert.Equal(t, result.Fail, r.Status)
 			assert.Equal(t, []int64{5, 6}, failingRows(r.Sample))
-			assert.Equal(t, map[string]any{"cust": int64(99)}, r.Sample[0].Value)
+			assert.Equal(t, result.Tuple{{Column: "cust", Value: int64(99)}}, r.Sample[0].Value)
 			assert.Equal(t, int64(7), *r.ElementCount)
 			assert.Equal(t, `2 of 7 rows not found in customers.csv (cid) (28.6%), e.g. row 5: (cust=99)`, r.Message)
 			assert.Equal(t, map[string]any{"referenced_keys": 3}, r.Details)
@@ -236,7 +236,8 @@ table:
 	d := res["table.duplicate_rows"]
 	assert.Equal(t, result.Pass, d.Status, d.Message)
 	assert.Equal(t, []int64{6}, failingRows(d.Sample))
-	assert.Equal(t, 5.0, d.Sample[0].Value.(map[string]any)["amount"])
+	amount, _ := d.Sample[0].Value.(result.Tuple).Get("amount")
+	assert.Equal(t, 5.0, amount)
 
 	// Rows 2 and 3 lack a value: 6 judged, rows 0, 5, 6 and 7 fail.
 	w := res["table.unique_within_record"]

@@ -100,7 +100,7 @@ func init() {
 			r.ExpectedText = "duplicate rows " + c.Interval.String()
 			r.Message = fmt.Sprintf("%s, expected %s", r.ObservedText, c.Interval)
 			if len(sample) > 0 {
-				r.Message += fmt.Sprintf(", e.g. row %d: %s", sample[0].Row, showTuple(e.rp.names, sample[0].Value))
+				r.Message += fmt.Sprintf(", e.g. row %d: %s", sample[0].Row, show(sample[0].Value))
 			}
 			return c.Interval.Contains(float64(n))
 		},
@@ -326,7 +326,7 @@ func keyRowWise(c *Check, r *result.Check, rows, nulls, unexpected int64, sample
 		r.Message += fmt.Sprintf(", at most %s allowed", percent(1-*c.Mostly))
 	}
 	if len(sample) > 0 {
-		r.Message += fmt.Sprintf(", e.g. row %d: %s", sample[0].Row, showTuple(c.Columns, sample[0].Value))
+		r.Message += fmt.Sprintf(", e.g. row %d: %s", sample[0].Row, show(sample[0].Value))
 	}
 	return ok
 }

@@ -9,7 +9,6 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -537,31 +536,14 @@ func (rp *rowsPlan) cols(b arrow.RecordBatch, scratch []keyCol) []keyCol {
 	return scratch
 }
 
-// tuple returns the values of row i as results show them: a mapping from
-// column name to value.
-func (rp *rowsPlan) tuple(cols []keyCol, i int) map[string]any {
-	m := make(map[string]any, len(cols))
+// tuple returns the values of row i as results show them, in the
+// check's column order.
+func (rp *rowsPlan) tuple(cols []keyCol, i int) result.Tuple {
+	t := make(result.Tuple, len(cols))
 	for k, c := range cols {
-		m[rp.names[k]] = c.show(i)
+		t[k] = result.Field{Column: rp.names[k], Value: c.show(i)}
 	}
-	return m
-}
-
-// showTuple writes a sampled tuple for a message: (a=1, b="x").
-func showTuple(names []string, v any) string {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return show(v)
-	}
-	parts := make([]string, len(names))
-	for i, n := range names {
-		if x, ok := m[n]; ok && x != nil {
-			parts[i] = n + "=" + show(x)
-		} else {
-			parts[i] = n + "=null"
-		}
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	return t
 }
 
 // resolveKeys finds the failing rows of the key tables once the pass, of
@@ -924,11 +906,12 @@ func (t *keyTable) readCandidates(ctx context.Context, rp *rowsPlan, reread Rere
 	return cand, nil
 }
 
-// decode returns the values of an encoded key as results show them: a
-// mapping from column name to value.
-func (rp *rowsPlan) decode(key string) map[string]any {
-	m := make(map[string]any, len(rp.names))
+// decode returns the values of an encoded key as results show them, in
+// the check's column order.
+func (rp *rowsPlan) decode(key string) result.Tuple {
+	t := make(result.Tuple, len(rp.names))
 	for k, name := range rp.names {
+		t[k].Column = name
 		dt := rp.dts[k]
 		if d, ok := dt.(*arrow.DictionaryType); ok {
 			dt = d.ValueType
@@ -937,35 +920,35 @@ func (rp *rowsPlan) decode(key string) map[string]any {
 		key = key[1:]
 		switch tag {
 		case tagNull:
-			m[name] = nil
+			t[k].Value = nil
 		case tagInt, tagUint, tagFloat:
 			u := binary.BigEndian.Uint64([]byte(key[:8]))
 			key = key[8:]
 			switch {
 			case tag == tagFloat:
-				m[name] = result.Number(math.Float64frombits(u))
+				t[k].Value = result.Number(math.Float64frombits(u))
 			case classOf(dt) == classFloat:
-				m[name] = float64(int64(u))
+				t[k].Value = float64(int64(u))
 			case tag == tagUint || dt.ID() == arrow.UINT64:
-				m[name] = u
+				t[k].Value = u
 			default:
-				m[name] = int64(u)
+				t[k].Value = int64(u)
 			}
 		case tagTime:
 			u := binary.BigEndian.Uint64([]byte(key[1:9]))
 			key = key[9:]
-			m[name] = (&colPlan{dt: dt}).display(int64(u))
+			t[k].Value = (&colPlan{dt: dt}).display(int64(u))
 		case tagBool:
-			m[name] = key[0] == 1
+			t[k].Value = key[0] == 1
 			key = key[1:]
 		case tagStr:
 			n, w := binary.Uvarint([]byte(key[:min(len(key), binary.MaxVarintLen64)]))
 			s := key[w : w+int(n)]
 			key = key[w+int(n):]
-			m[name], _ = result.Cut(s, result.MaxValueRunes)
+			t[k].Value, _ = result.Cut(s, result.MaxValueRunes)
 		}
 	}
-	return m
+	return t
 }
 
 // recordCheck judges each row on its own (unique_within_record,

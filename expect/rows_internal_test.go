@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trustml/trustml/result"
 )
 
 // colliding returns a batch of two int64 columns, a and b, whose rows 0
@@ -65,7 +67,7 @@ func TestKeyTableTellsCollisionsApart(t *testing.T) {
 		if assert.Len(t, kt.sample, 2) {
 			assert.Equal(t, int64(11), kt.sample[0].Row)
 			assert.Equal(t, int64(13), kt.sample[1].Row)
-			assert.Equal(t, map[string]any{"a": int64(2), "b": int64(5 + (fold(0, 1)-fold(0, 2))*mixer)}, kt.sample[0].Value)
+			assert.Equal(t, result.Tuple{{Column: "a", Value: int64(2)}, {Column: "b", Value: int64(5 + (fold(0, 1)-fold(0, 2))*mixer)}}, kt.sample[0].Value)
 		}
 		// The bitmap of failing rows: 11 and 13.
 		assert.Equal(t, []byte{0, 0b00101000}, kt.failing)

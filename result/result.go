@@ -108,8 +108,8 @@ func Cut(s string, n int) (string, bool) {
 
 // ShowValue formats a sampled value for a message: a string quoted and,
 // beyond MaxValueRunes runes, cut with its full length stated
-// ("\"abc…\" (2000000 bytes)"); a float64 by FormatFloat; anything else
-// by fmt.Sprint.
+// ("\"abc…\" (2000000 bytes)"); a float64 by FormatFloat; a Tuple as
+// (a=1, b="x"); anything else by fmt.Sprint.
 func ShowValue(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -119,6 +119,8 @@ func ShowValue(v any) string {
 		return fmt.Sprintf("%q", x)
 	case float64:
 		return FormatFloat(x)
+	case Tuple:
+		return x.String()
 	}
 	return fmt.Sprint(v)
 }
