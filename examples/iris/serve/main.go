@@ -14,18 +14,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"log"
 	"net/http"
-	"path/filepath"
-	"runtime"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/examples/internal/serving"
 	"github.com/trustml/trustml/model"
 )
 
@@ -33,21 +30,9 @@ import (
 var features = []string{"sepal_length", "sepal_width", "petal_length", "petal_width"}
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
-	data := flag.String("data", defaultData(), "the iris.csv to fit on")
-	flag.Parse()
-	m, err := fit(context.Background(), *data)
-	if err != nil {
-		log.Fatal(err)
-	}
-	log.Printf("serving a logistic regression of %s (classes %q) on http://%s/predict", m.Target, m.Classes, *addr)
-	log.Fatal(http.ListenAndServe(*addr, handler(m)))
-}
-
-// defaultData finds iris.csv beside this source file.
-func defaultData() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "iris.csv")
+	serving.Main("127.0.0.1:8081", "iris.csv", fit, handler, func(m *model.Logistic) string {
+		return fmt.Sprintf("a logistic regression of %s (classes %q)", m.Target, m.Classes)
+	})
 }
 
 // fit fits the species on the four measurements with the training rows of
@@ -55,27 +40,10 @@ func defaultData() string {
 // held-out rows stay unseen: standardised features, L2 penalty α = 1
 // (scikit-learn's C = 1), multinomial.
 func fit(ctx context.Context, path string) (*model.Logistic, error) {
-	r, err := dataset.Open(ctx, path, dataset.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var batches []arrow.RecordBatch
-	for r.Next() {
-		b := r.RecordBatch()
-		b.Retain()
-		defer b.Release()
-		batches = append(batches, b)
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	part, err := model.Split{Method: model.SplitRandom, TestFraction: 0.2, Seed: 42}.Batches(batches)
-	if err != nil {
-		return nil, err
-	}
-	return model.FitLogistic(ctx, batches, model.FitOptions{Target: "species", Features: features,
-		Algorithm: model.AlgorithmLogistic, Alpha: 1, Standardize: true, Rows: part.Train})
+	return serving.FitOnTraining(ctx, path, dataset.Options{}, func(batches []arrow.RecordBatch, train []int) (*model.Logistic, error) {
+		return model.FitLogistic(ctx, batches, model.FitOptions{Target: "species", Features: features,
+			Algorithm: model.AlgorithmLogistic, Alpha: 1, Standardize: true, Rows: train})
+	})
 }
 
 // handler serves POST /predict.

@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"math"
-	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trustml/trustml"
+	"github.com/trustml/trustml/examples/internal/serving/servingtest"
 	"github.com/trustml/trustml/model"
 	"github.com/trustml/trustml/result"
 )
@@ -25,26 +24,8 @@ func TestEndpointSuite(t *testing.T) {
 	m, err := fit(ctx, "../iris.csv")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"setosa", "versicolor", "virginica"}, m.Classes)
-	var requests atomic.Int64
-	h := handler(m)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		h.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-
-	s, err := trustml.Load("../endpoint.yaml")
-	require.NoError(t, err)
-	s.Model.Source.Endpoint.URL = srv.URL + "/predict"
-	served, err := s.Run(ctx, trustml.RunOptions{})
-	require.NoError(t, err)
-	assert.True(t, served.Passed)
+	served, fitted, requests := servingtest.Endpoint(t, handler(m))
 	assert.Equal(t, 0, served.ExitCode())
-
-	local, err := trustml.Load("../suite.yaml")
-	require.NoError(t, err)
-	fitted, err := local.Run(ctx, trustml.RunOptions{})
-	require.NoError(t, err)
 	assert.True(t, fitted.Passed)
 	assert.Equal(t, fitted.Model.Partition, served.Model.Partition)
 	assert.Equal(t, fitted.Model.Classification, served.Model.Classification)
@@ -72,7 +53,7 @@ func TestEndpointSuite(t *testing.T) {
 	// batch_size 32: 1 request for the 30 held-out rows, then per test
 	// ⌈rows/32⌉: MFT 4 and 1 rows, four tests of 100 bases and 100
 	// variants (7 each), a sweep of 20 × 13 = 260 rows (9).
-	assert.Equal(t, int64(1+1+1+4*7+9), requests.Load())
+	assert.Equal(t, int64(1+1+1+4*7+9), requests)
 }
 
 // TestBadRequest: the server names what is missing.

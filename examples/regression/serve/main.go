@@ -11,62 +11,30 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"log"
 	"net/http"
-	"path/filepath"
-	"runtime"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/trustml/trustml/dataset"
+	"github.com/trustml/trustml/examples/internal/serving"
 	"github.com/trustml/trustml/model"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
-	data := flag.String("data", defaultData(), "the regression_dataset.txt to fit on")
-	flag.Parse()
-	m, err := fit(context.Background(), *data)
-	if err != nil {
-		log.Fatal(err)
-	}
-	log.Printf("serving y = %.4f + %.4f·x on http://%s/predict", m.Intercept, m.Coefficients[0].Value, *addr)
-	log.Fatal(http.ListenAndServe(*addr, handler(m)))
-}
-
-// defaultData finds regression_dataset.txt beside this source file.
-func defaultData() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "regression_dataset.txt")
+	serving.Main("127.0.0.1:8080", "regression_dataset.txt", fit, handler, func(m *model.Linear) string {
+		return fmt.Sprintf("y = %.4f + %.4f·x", m.Intercept, m.Coefficients[0].Value)
+	})
 }
 
 // fit fits y on x with the training rows of the split the suites use
 // (random, 20% held out, seed 42), so that the held-out rows stay unseen.
 func fit(ctx context.Context, path string) (*model.Linear, error) {
-	r, err := dataset.Open(ctx, path, dataset.Options{Names: []string{"x", "y"}})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var batches []arrow.RecordBatch
-	for r.Next() {
-		b := r.RecordBatch()
-		b.Retain()
-		defer b.Release()
-		batches = append(batches, b)
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	part, err := model.Split{Method: model.SplitRandom, TestFraction: 0.2, Seed: 42}.Batches(batches)
-	if err != nil {
-		return nil, err
-	}
-	return model.Fit(ctx, batches, model.FitOptions{Target: "y", Features: []string{"x"}, Rows: part.Train})
+	return serving.FitOnTraining(ctx, path, dataset.Options{Names: []string{"x", "y"}}, func(batches []arrow.RecordBatch, train []int) (*model.Linear, error) {
+		return model.Fit(ctx, batches, model.FitOptions{Target: "y", Features: []string{"x"}, Rows: train})
+	})
 }
 
 // handler serves POST /predict.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/trustml/trustml"
 	"github.com/trustml/trustml/checklist"
+	"github.com/trustml/trustml/examples/internal/serving/servingtest"
 	"github.com/trustml/trustml/result"
 )
 
@@ -22,25 +21,7 @@ func TestEndpointSuite(t *testing.T) {
 	ctx := context.Background()
 	m, err := fit(ctx, "../regression_dataset.txt")
 	require.NoError(t, err)
-	var requests atomic.Int64
-	h := handler(m)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		h.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-
-	s, err := trustml.Load("../endpoint.yaml")
-	require.NoError(t, err)
-	s.Model.Source.Endpoint.URL = srv.URL + "/predict"
-	served, err := s.Run(ctx, trustml.RunOptions{})
-	require.NoError(t, err)
-	assert.True(t, served.Passed)
-
-	local, err := trustml.Load("../suite.yaml")
-	require.NoError(t, err)
-	fitted, err := local.Run(ctx, trustml.RunOptions{})
-	require.NoError(t, err)
+	served, fitted, requests := servingtest.Endpoint(t, handler(m))
 	assert.Equal(t, fitted.Model.Partition, served.Model.Partition)
 	assert.Equal(t, fitted.Model.Evaluation, served.Model.Evaluation)
 	assert.Equal(t, "endpoint", served.Model.Source[:8])
@@ -52,7 +33,7 @@ func TestEndpointSuite(t *testing.T) {
 	require.Equal(t, "checklist.one more x adds about three to y", last.Name)
 	assert.Equal(t, result.Pass, last.Status)
 	assert.Equal(t, 1, last.Details.(checklist.Details).Calls)
-	assert.Equal(t, int64(16), requests.Load())
+	assert.Equal(t, int64(16), requests)
 }
 
 func TestEndpointDown(t *testing.T) {
