@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -29,26 +28,9 @@ type duckResult struct {
 func TestAgreesWithDuckDB(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	schema := arrow.NewSchema([]arrow.Field{
-		field("id", arrow.PrimitiveTypes.Int64), field("age", arrow.PrimitiveTypes.Int64),
-		field("income", arrow.PrimitiveTypes.Float64), field("score", arrow.PrimitiveTypes.Float64),
-		field("region", arrow.BinaryTypes.String), field("label", arrow.PrimitiveTypes.Int64),
-		field("x", arrow.PrimitiveTypes.Float64), field("y", arrow.PrimitiveTypes.Float64),
-	}, nil)
-	f, err := os.Open("testdata/duckdb/bench_sample.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd := array.NewJSONReader(f, schema, array.WithAllocator(mem), array.WithChunk(-1))
-	defer rd.Release()
-	if !rd.Next() {
-		t.Fatalf("sample: %v", rd.Err())
-	}
-	rec := rd.RecordBatch()
-	if rec.NumRows() != 500 {
-		t.Fatalf("sample has %d rows, want 500", rec.NumRows())
-	}
+	rec := benchSample(t, mem)
+	defer rec.Release()
+	schema := rec.Schema()
 	ids := rec.Column(0).(*array.Int64)
 
 	rf, err := os.Open("testdata/duckdb/duckdb_results.jsonl")
