@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -120,19 +119,8 @@ func TestCheckClickHouse(t *testing.T) {
 func TestCheckClickHouseFailures(t *testing.T) {
 	ch := orderShards(t)
 	dsn := ch.PasswordDSN()
-	refused := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := l.Addr().String()
-		l.Close()
-		return strings.Replace(dsn, "127.0.0.1:"+strconv.Itoa(ch.Shards[0].HTTP), addr, 1)
-	}()
-	for _, tc := range []struct {
-		name, dsn, source, columns string
-		args                       []string
-		during                     func() // runs while the check does
-		want                       string
-	}{
+	refused := strings.Replace(dsn, "127.0.0.1:"+strconv.Itoa(ch.Shards[0].HTTP), freeAddr(t), 1)
+	checkFaults(t, "CH_DSN", dsn, chSuite, []sqlFault{
 		{name: "refused connection", dsn: refused, want: "connect: connection refused"},
 		{name: "bad credentials", dsn: strings.Replace(dsn, ch.Password, "wrong-"+ch.Password[:3], 1), want: "Wrong password for user app"},
 		{name: "missing table", args: []string{"--data", "clickhouse:nope"}, want: "clickhouse:nope: Code: 60, e.displayText() = DB::Exception: Table default.nope doesn't exist."},
@@ -146,28 +134,7 @@ func TestCheckClickHouseFailures(t *testing.T) {
 		{name: "one shard killed mid-run", source: "    table: orders_slow", during: func() {
 			killDuring(t, ch, 1, "countIf")
 		}, want: "127.0.0.1:" + strconv.Itoa(ch.Shards[1].TCP)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("CH_DSN", dsn)
-			if tc.dsn != "" {
-				t.Setenv("CH_DSN", tc.dsn)
-			}
-			dir, suite := chSuite(t, tc.source, tc.columns)
-			done := make(chan struct{})
-			if tc.during != nil {
-				go func() { defer close(done); tc.during() }()
-			} else {
-				close(done)
-			}
-			code, out, errs := cli(t, append([]string{"check", suite}, tc.args...)...)
-			<-done
-			assert.Equal(t, 2, code, out+errs)
-			assert.Contains(t, errs, tc.want)
-			t.Logf("%s: exit %d: %s", tc.name, code, strings.TrimSpace(errs))
-			assert.NoFileExists(t, filepath.Join(dir, "out.json"))
-			noPassword(t, ch.Password, dir, out, errs)
-		})
-	}
+	}, func(t *testing.T, dir string, outputs ...string) { noPassword(t, ch.Password, dir, outputs...) })
 }
 
 // killDuring kills shard i of the cluster once it runs a query whose
