@@ -92,8 +92,9 @@ type Options struct {
 	InferRows int
 
 	// Allocator allocates the batches; nil means memory.DefaultAllocator,
-	// except for CSV and TSV files, which Open then decodes into buffers
-	// of a PoolAllocator of its own, reused batch after batch.
+	// except for CSV, TSV and Parquet files, which Open then decodes into
+	// buffers of a PoolAllocator of its own, reused batch after batch
+	// (and, for Parquet, column chunk after column chunk).
 	Allocator memory.Allocator
 
 	// Schema says how a set of files whose schemas differ is read:

@@ -21,12 +21,12 @@ import (
 // buffer must not be used after it is freed, which Arrow's reference
 // counting ensures (Release). PoolAllocator is safe for concurrent use.
 //
-// arrow-go v18.8.0's Parquet and Arrow IPC readers do not hold to that:
-// some arrays they return point into buffers they have already freed,
-// which the Go allocator's no-op Free and the garbage collector make
-// harmless, and a pool does not (values change under the reader; see
-// TestPoolAllocatorRead). Open therefore pools only the text formats, whose
-// decoders are this package's.
+// Open pools CSV and TSV, whose decoders are this package's, and Parquet:
+// the arrays arrow-go's Parquet reader returns own the buffers they point
+// into, and its page buffers are freed only with their column chunk's
+// reader (TestPoolAllocatorRead reads Parquet files of many layouts through
+// an allocator that poisons every buffer freed, and gets the values read
+// with Go's allocator). Arrow IPC files are mapped, not read into buffers.
 type PoolAllocator struct {
 	// MaxRetained bounds the bytes kept on the free lists.
 	MaxRetained int64

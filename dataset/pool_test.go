@@ -1,10 +1,12 @@
 package dataset
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -66,11 +68,12 @@ func TestPoolAllocator(t *testing.T) {
 	assert.Equal(t, int64(88064), p.Retained())
 }
 
-// TestPoolAllocatorRead reads CSV through a checked allocator over a pool,
-// in many batches, and checks that every byte is released, that the pool
-// was reused, and that the values are those read with the Go allocator.
-// (Parquet and Arrow IPC files read by arrow-go through a pool come out
-// wrong: see PoolAllocator.)
+// TestPoolAllocatorRead reads CSV, TSV and Parquet through a checked
+// allocator over a pool, in many batches, and checks that every byte is
+// released, that the pool was reused, and that the values are those read
+// with the Go allocator. Parquet, whose decoder is arrow-go's, is also read
+// through a poisonAllocator: a reader that kept using a buffer it had freed
+// (which a pool would hand out again) would read the poison.
 func TestPoolAllocatorRead(t *testing.T) {
 	tbl := poolTable(t, 20000)
 	defer tbl.Release()
@@ -103,6 +106,100 @@ func TestPoolAllocatorRead(t *testing.T) {
 			assert.Positive(t, pool.Retained(), "freed buffers were kept for reuse")
 		})
 	}
+	// Row groups smaller, larger than and equal to a batch, so that batches
+	// span row groups and row groups span batches; strings in dictionary
+	// pages, nulls.
+	for _, group := range []int64{20000, 3000, 1000} {
+		path := writeParquet(t, tbl, group)
+		for _, batch := range []int{1000, 4096} {
+			t.Run(fmt.Sprintf("parquet/group=%d/batch=%d", group, batch), func(t *testing.T) {
+				want := mustRead(t, path, Options{BatchSize: batch, Allocator: memory.NewGoAllocator()})
+				require.Equal(t, 20000, len(want.rows))
+				pool := NewPoolAllocator(64 << 20)
+				got := mustRead(t, path, Options{BatchSize: batch, Allocator: pool})
+				assert.Equal(t, want.rows, got.rows)
+				assert.Positive(t, pool.Retained(), "freed buffers were kept for reuse")
+				poison := &poisonAllocator{out: map[*byte]bool{}}
+				got = mustRead(t, path, Options{BatchSize: batch, Allocator: poison})
+				assert.Equal(t, want.rows, got.rows)
+				assert.Positive(t, poison.freed, "buffers were freed, and poisoned")
+			})
+		}
+	}
+}
+
+// TestParquetDefaultPool: Open reads Parquet through a PoolAllocator of its
+// own when Options.Allocator is nil, and every buffer of at least the
+// pool's smallest class it handed out has come back when the reader is
+// closed.
+func TestParquetDefaultPool(t *testing.T) {
+	tbl := poolTable(t, 20000)
+	defer tbl.Release()
+	path := writeParquet(t, tbl, 3000)
+	want := mustRead(t, path, Options{BatchSize: 1000})
+	r, err := Open(context.Background(), path, Options{BatchSize: 1000})
+	require.NoError(t, err)
+	pool, ok := r.src.(*parquetSource).mem.(*PoolAllocator)
+	require.True(t, ok, "a pool, not %T", r.src.(*parquetSource).mem)
+	var rows int
+	for r.Next() {
+		rec := r.RecordBatch()
+		for i := range int(rec.NumRows()) {
+			assert.Equal(t, want.rows[rows+i][2], rec.Column(2).ValueStr(i))
+		}
+		rows += int(rec.NumRows())
+	}
+	require.NoError(t, r.Err())
+	assert.Equal(t, 20000, rows)
+	require.NoError(t, r.Close())
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	assert.Empty(t, pool.out, "buffers not freed")
+	assert.Positive(t, pool.retained)
+}
+
+// poisonAllocator allocates from the Go heap and, on Free, overwrites the
+// buffer with 0xa5 bytes and never hands it out again: a reader still
+// reading a buffer it freed reads garbage. It panics on the Free of a
+// buffer it did not allocate.
+type poisonAllocator struct {
+	mu    sync.Mutex
+	out   map[*byte]bool
+	freed int
+}
+
+func (p *poisonAllocator) Allocate(size int) []byte {
+	b := new(memory.GoAllocator).Allocate(size)
+	if cap(b) > 0 {
+		p.mu.Lock()
+		p.out[&b[:cap(b)][0]] = true
+		p.mu.Unlock()
+	}
+	return b
+}
+
+func (p *poisonAllocator) Reallocate(size int, b []byte) []byte {
+	nb := p.Allocate(size)
+	copy(nb, b)
+	p.Free(b)
+	return nb
+}
+
+func (p *poisonAllocator) Free(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	b = b[:cap(b)]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.out[&b[0]] {
+		panic("poisonAllocator: Free of a buffer it did not allocate")
+	}
+	delete(p.out, &b[0])
+	for i := range b {
+		b[i] = 0xa5
+	}
+	p.freed++
 }
 
 // poolTable is a table of n rows whose columns need buffers larger than

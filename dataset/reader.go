@@ -184,9 +184,10 @@ func Open(ctx context.Context, path string, opts Options) (*Reader, error) {
 	return r, nil
 }
 
-// textPoolBytes bounds the freed buffers a text file's pool keeps: a few
-// batches' worth.
-const textPoolBytes = 256 << 20
+// poolBytes bounds the freed buffers the pool of a CSV, TSV or Parquet
+// file keeps: a few batches' worth (and, for Parquet, each column's page
+// buffers).
+const poolBytes = 256 << 20
 
 // openSource creates the decoder for r.format, turning a panic inside Arrow
 // on a malformed file into an error. The first bytes of the file are
@@ -209,7 +210,7 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 	switch format {
 	case CSV, TSV:
 		if opts.defaultAllocator {
-			opts.Allocator = NewPoolAllocator(textPoolBytes)
+			opts.Allocator = NewPoolAllocator(poolBytes)
 		}
 		if in, err = stream(format); err == nil {
 			r.src, err = newTextSource(in, path, format, opts)
@@ -249,6 +250,9 @@ func (r *Reader) openSource(opts Options, size int64, regular bool) (err error) 
 			}
 		}
 	case Parquet:
+		if opts.defaultAllocator && !opts.schemaOnly {
+			opts.Allocator = NewPoolAllocator(poolBytes)
+		}
 		if err = checkParquet(f, path, regular); err == nil {
 			if !opts.schemaOnly {
 				r.hashConcurrently(size)

@@ -63,7 +63,7 @@ Run 'trustml <command> --help' for a command's flags.
 )
 
 func main() {
-	setGCPercent(os.Getenv)
+	tuneGC(os.Getenv)
 	// SIGINT (Ctrl-C) and SIGTERM cancel the run: it stops its model
 	// subprocesses, ends with exit 2 and writes no result. A second signal
 	// ends the process at once, as without trustml's handler.
