@@ -54,21 +54,27 @@ func BenchmarkEval(b *testing.B) {
 		"abs(y - (3.2 * x + 5)) < 30",
 		"income > 0",
 	} {
-		b.Run(src, func(b *testing.B) {
-			p, err := Compile(src, rec.Schema())
-			if err != nil {
-				b.Fatal(err)
-			}
-			cpu0 := cpuTime()
-			for b.Loop() {
-				out, err := p.Eval(context.Background(), rec, Options{})
+		for _, alloc := range []string{"go", "recycler"} {
+			b.Run(src+"/"+alloc, func(b *testing.B) {
+				p, err := Compile(src, rec.Schema())
 				if err != nil {
 					b.Fatal(err)
 				}
-				out.Release()
-			}
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/float64(rec.NumRows()), "cpu-ns/row")
-		})
+				opts := Options{}
+				if alloc == "recycler" {
+					opts.Mem = &Recycler{}
+				}
+				cpu0 := cpuTime()
+				for b.Loop() {
+					out, err := p.Eval(context.Background(), rec, opts)
+					if err != nil {
+						b.Fatal(err)
+					}
+					out.Release()
+				}
+				b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/float64(rec.NumRows()), "cpu-ns/row")
+			})
+		}
 	}
 }
 
