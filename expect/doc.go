@@ -171,7 +171,9 @@
 //     grouped by their key's bytes, so a hash collision is told apart and
 //     the result is exact. A key of (int64, short string) takes about 30
 //     bytes per row during the pass; duplicate_rows over every column
-//     keeps whole rows so encoded.
+//     keeps whole rows so encoded. With Options.Reread, the pass keeps
+//     6 bytes of each judged row's hash instead, and reads the rows of
+//     the repeated ones again at the end.
 //   - references first streams the referenced columns of the other
 //     dataset into a set of their distinct keys, encoded as above: about
 //     70 bytes per distinct referenced key of one integer column (measured:

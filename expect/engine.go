@@ -52,9 +52,9 @@ type Options struct {
 	Open OpenFunc
 	// Reread, when set, reads the data again for what one pass cannot
 	// finish: the composite keys (unique_key) and duplicate rows whose
-	// 64-bit hashes repeat are told apart from hash collisions by their
-	// values read again, so that the pass keeps 8 bytes per row whatever
-	// the keys. When nil, those checks keep every row's key, encoded, in
+	// hashes repeat (56 bits of them) are told apart from hash collisions
+	// by their values read again, so that the pass keeps 6 bytes per row
+	// whatever the keys. When nil, those checks keep every row's key, encoded, in
 	// memory during the pass.
 	Reread RereadFunc
 	// Profile, when set, is filled in the same pass: its columns' counts,

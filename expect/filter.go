@@ -199,7 +199,7 @@ func (s *state) selectRows(p *plan, j job) error {
 	n := int(j.batch.NumRows())
 	nb := int(bitutil.BytesForBits(int64(n)))
 	for k, pp := range p.preds {
-		res, err := pp.prog.Eval(context.Background(), j.batch, expr.Options{Now: p.now})
+		res, err := pp.prog.Eval(context.Background(), j.batch, expr.Options{Now: p.now, Mem: &s.exprMem})
 		if err != nil {
 			return fmt.Errorf("expect: where %s: %w", pp.text, err)
 		}
@@ -277,7 +277,7 @@ func (s *state) updateRules(p *plan, j job) error {
 	n := int(j.batch.NumRows())
 	nb := int(bitutil.BytesForBits(int64(n)))
 	for k, rp := range p.rules {
-		res, err := rp.prog.Eval(context.Background(), j.batch, expr.Options{Now: p.now})
+		res, err := rp.prog.Eval(context.Background(), j.batch, expr.Options{Now: p.now, Mem: &s.exprMem})
 		if err != nil {
 			return fmt.Errorf("expect: %s: %w", rp.check.Name(), err)
 		}

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -563,15 +566,16 @@ func (p *plan) resolveKeys(ctx context.Context, st *state, total int64) error {
 // duplicate rows exactly. During the pass it computes each row's 64-bit
 // hash of its tuple column by column over the batch (keyCol.hash), and
 // keeps:
-//   - when the data can be read again (Options.Reread): the hashes of the
-//     rows judged, grouped by bucketOf as they come (8 bytes per row, not
-//     in row order), and a bitmap of the rows judged;
+//   - when the data can be read again (Options.Reread): 56 bits of the
+//     hashes of the rows judged (packedID), grouped by bucketOf as they
+//     come (6 bytes per row, not in row order), and a bitmap of the rows
+//     judged;
 //   - otherwise (rowsPlan.keep): per batch, every row's hash in row order
 //     (0: left out) and its key encoded into a byte arena.
 //
 // At the end (resolve) each bucket's hashes are counted in a small
-// open-addressing table (countBuckets, as the unique check's numbers) to
-// find those that occur more than once. The judged rows with such a hash
+// open-addressing table (repeatedPacked, or countBuckets as the unique
+// check's numbers) to find those that occur more than once. The judged rows with such a hash
 // are the candidates, found in the chunks or by hashing the data read
 // again; their keys, kept or read again, are grouped by their bytes, so
 // that two keys are one only when they are equal: a hash collision never
@@ -582,9 +586,9 @@ type keyTable struct {
 	h     []uint64 // scratch: a batch's hashes
 	nul   []int32  // scratch: a batch's missing values per row
 
-	// Data read again: the hashes by bucket, in chunks of bucketChunk,
-	// and the rows judged.
-	buckets [256][][]uint64
+	// Data read again: the hashes by bucket, 6 bytes each (see file), in
+	// chunks of bucketChunk, and the rows judged.
+	buckets [256][][]byte
 	judged  []judgedRun
 
 	// Keys kept.
@@ -694,25 +698,89 @@ func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, _ int,
 		}
 	}
 	t.judged = append(t.judged, run)
-	// The hashes, into their buckets' last chunks.
+	t.file(h)
+}
+
+// file writes the non-zero hashes of h into their buckets' last chunks.
+func (t *keyTable) file(h []uint64) {
 	for _, x := range h {
 		if x == 0 {
 			continue
 		}
-		bk := &t.buckets[bucketOf(x)]
+		m := x * mixer
+		bk := &t.buckets[m>>56]
 		last := len(*bk) - 1
-		if last < 0 || len((*bk)[last]) == bucketChunk {
-			*bk = append(*bk, make([]uint64, 0, bucketChunk))
+		if last < 0 || len((*bk)[last])+packedSize+2 > chunkBytes {
+			*bk = append(*bk, make([]byte, 0, chunkBytes))
 			last++
 		}
-		(*bk)[last] = append((*bk)[last], x)
+		c := (*bk)[last]
+		n := len(c)
+		// 8 bytes written, 6 kept: the next entry overwrites the 2 over.
+		binary.LittleEndian.PutUint64(c[n:n+8], m>>8)
+		(*bk)[last] = c[:n+packedSize]
 	}
 }
 
-// bucketChunk is the number of hashes in a chunk of a key table's bucket:
-// fixed, so that the chunks waste at most one chunk per bucket (about 4
-// MiB per worker).
-const bucketChunk = 2048
+// A key table filing hashes for a second read keeps 6 bytes of each: the
+// hash x is spread as m = x·mixer (a bijection), whose top 8 bits are its
+// bucket and the next 48 are kept, so that a repeat is decided on 56 bits
+// of m (packedID). Among 10 million distinct keys, two share 56 bits with
+// a chance below 1 in 1,000; when they do, the second read of their rows
+// compares their keys exactly, so a collision costs time, never a false
+// repeat. 6 bytes a row instead of 8: a quarter less memory to fault in.
+const packedSize = 6
+
+// packedID is the 56 bits of x·mixer a filed hash keeps, bucket included.
+func packedID(x uint64) uint64 { return (x * mixer) >> 8 }
+
+// chunkBytes is the size of a chunk of a key table's bucket, 2,047
+// hashes and the 2 bytes the last one writes over: fixed, so that the
+// chunks waste at most one chunk per bucket (about 3 MiB per worker), and
+// one of the garbage collector's size classes, so that none is lost.
+const chunkBytes = 12288
+
+// repeatedPacked counts the filed hashes bucket by bucket, in parallel,
+// each bucket's in an open-addressing table (as countBuckets), and returns
+// the packedIDs filed more than once, sorted.
+func (t *keyTable) repeatedPacked() []uint64 {
+	most := 0
+	for b := range t.buckets {
+		n := 0
+		for _, c := range t.buckets[b] {
+			n += len(c) / packedSize
+		}
+		most = max(most, n)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	res := make([][]uint64, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			ct := newCounter(most)
+			for b := int(next.Add(1)) - 1; b < 256; b = int(next.Add(1)) - 1 {
+				for _, c := range t.buckets[b] {
+					for i := 0; i+packedSize <= len(c); i += packedSize {
+						ct.add(uint64(binary.LittleEndian.Uint32(c[i:])) | uint64(binary.LittleEndian.Uint16(c[i+4:]))<<32)
+					}
+				}
+				from := len(res[w])
+				ct.drain(&res[w], true)
+				for k := from; k < len(res[w]); k++ {
+					res[w][k] |= uint64(b) << 48
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var rep []uint64
+	for _, r := range res {
+		rep = append(rep, r...)
+	}
+	slices.Sort(rep)
+	return rep
+}
 
 // keepKeys encodes the key of every row judged into the chunk's arena.
 func (t *keyTable) keepKeys(ch *keyChunk, cols []keyCol) {
@@ -767,8 +835,8 @@ func (t *keyTable) resolve(ctx context.Context, rp *rowsPlan, reread RereadFunc,
 	if rp.keep {
 		cand = t.keptCandidates()
 	} else {
-		_, _, rep := countBuckets(func(b int, dst [][]uint64) [][]uint64 { return append(dst, t.buckets[b]...) }, true)
-		t.buckets = [256][][]uint64{}
+		rep := t.repeatedPacked()
+		t.buckets = [256][][]byte{}
 		if len(rep) > 0 {
 			var err error
 			if cand, err = t.readCandidates(ctx, rp, reread, rep, total); err != nil {
@@ -832,9 +900,9 @@ func (t *keyTable) keptCandidates() []candidate {
 }
 
 // readCandidates reads the key columns again through reread and returns
-// the judged rows whose hash is among rep (sorted), with their keys, in
-// row order, after checking that the data has the same total rows and
-// column types as in the pass.
+// the judged rows whose hash's packedID is among rep (sorted), with
+// their keys, in row order, after checking that the data has the same
+// total rows and column types as in the pass.
 func (t *keyTable) readCandidates(ctx context.Context, rp *rowsPlan, reread RereadFunc, rep []uint64, total int64) ([]candidate, error) {
 	name := rp.check.Name()
 	if reread == nil {
@@ -883,7 +951,7 @@ func (t *keyTable) readCandidates(ctx context.Context, rp *rowsPlan, reread Rere
 			for run < len(t.judged) && t.judged[run].row0+int64(t.judged[run].n) <= row {
 				run++
 			}
-			if x == 0 || !in(x) || run == len(t.judged) {
+			if x == 0 || !in(packedID(x)) || run == len(t.judged) {
 				continue
 			}
 			if jr := t.judged[run]; jr.row0 > row || (jr.bits != nil && !bitutil.BitIsSet(jr.bits, int(row-jr.row0))) {

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
+	"github.com/trustml/trustml/expr"
 	"github.com/trustml/trustml/internal/accum"
 	"github.com/trustml/trustml/result"
 )
@@ -39,6 +40,9 @@ type state struct {
 	rules                []ruleState
 	ruleKept, ruleEval   []byte
 	ruleFail             []byte
+	// exprMem holds the buffers of the filters' and rules' evaluations,
+	// reused from batch to batch.
+	exprMem expr.Recycler
 	// fails collects the batch's failing rows for the failed-rows
 	// output; nil without one.
 	fails *batchFails

@@ -54,6 +54,15 @@ func (p *Program) Eval(ctx context.Context, rec arrow.RecordBatch, opts Options)
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
+	t := p.Type
+	if t.Kind == NullKind {
+		t = Type{Kind: BoolKind}
+	}
+	if rec.NumRows() == 0 {
+		// No kernel runs: arrow-go v18.8.0's is_in over strings keeps a
+		// buffer of its hash table when called on no rows.
+		return array.MakeArrayOfNull(mem, t.Arrow(), 0), nil
+	}
 	e := &evaluator{prog: p, rec: rec, n: int(rec.NumRows()), mem: mem, now: opts.Now}
 	ctx = compute.WithAllocator(ctx, mem)
 	v, err := e.eval(ctx, p.Expr)
@@ -61,10 +70,6 @@ func (p *Program) Eval(ctx context.Context, rec arrow.RecordBatch, opts Options)
 		return nil, err
 	}
 	defer v.release()
-	t := p.Type
-	if t.Kind == NullKind {
-		t = Type{Kind: BoolKind}
-	}
 	return e.array(v, t)
 }
 
