@@ -130,6 +130,9 @@ type SQLDialect struct {
 	// pushdown sums the squared deviations about the mean in a second
 	// scan instead.
 	StddevSamp func(x string) string
+	// StddevTwoPass reports that the engine has no one-pass standard
+	// deviation within that bound: the second pass always computes it.
+	StddevTwoPass bool
 	// In spells x [NOT] IN (list), NULL when x is NULL, as SQL's IN is;
 	// nil: x [NOT] IN (list). (ClickHouse's NULL IN (…) is 0.)
 	In func(x, list string, not bool) string

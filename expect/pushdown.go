@@ -95,6 +95,9 @@ type pushState struct {
 	sd1         []float64
 	settleSD    []bool
 	settleOrder []bool
+	// classSum is, per integer column whose classes are counted, the sum
+	// of its values (twoClasses).
+	classSum []float64
 }
 
 // midState is what the first scan reads of a column's median.
@@ -444,10 +447,13 @@ func (pd *Pushdown) plan() {
 					pd.classes[ci] = true
 					if cp.class == classInt {
 						// The range of an integer column says whether its
-						// classes fit in the second pass (secondPass).
+						// classes fit in the second pass (secondPass);
+						// with the sum, the counts of two classes one
+						// apart (twoClasses).
 						a := pd.arg(cp)
 						add("min("+a+")", func(st *pushState, v any) { st.cols[ci].Min = toFloat(v) })
 						add("max("+a+")", func(st *pushState, v any) { st.cols[ci].Max = toFloat(v) })
+						add("sum("+a+")", func(st *pushState, v any) { st.classSum[ci] = toFloat(v) })
 					}
 					continue
 				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
@@ -468,7 +474,9 @@ func (pd *Pushdown) plan() {
 							pd.sdBounds[ci] = append(pd.sdBounds[ci], *b)
 						}
 					}
-					add(q.stddevSamp(pd.arg(cp)), func(st *pushState, v any) { st.sd1[ci] = toFloat(v) })
+					if !q.StddevTwoPass {
+						add(q.stddevSamp(pd.arg(cp)), func(st *pushState, v any) { st.sd1[ci] = toFloat(v) })
+					}
 					continue
 				}
 				add(pd.aggregate(cp, a), aggregateTargets[a.Name](pd, ci, c))
@@ -536,7 +544,11 @@ func (pd *Pushdown) Explain() string {
 		x := pd.colQ(cp).col(cp.name)
 		if cp.deviations {
 			a := pd.arg(cp)
-			fmt.Fprintf(&b, "-- second pass, only when the first query's %s lies within the engine's error bound of a bound the check compares it to, or may be off by 1e-9: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", pd.dialect.stddevSamp(a), ident(cp.name), a, a, pd.table.From)
+			when := ""
+			if !pd.dialect.StddevTwoPass {
+				when = fmt.Sprintf(", only when the first query's %s lies within the engine's error bound of a bound the check compares it to, or may be off by 1e-9", pd.dialect.stddevSamp(a))
+			}
+			fmt.Fprintf(&b, "-- second pass%s: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", when, ident(cp.name), a, a, pd.table.From)
 		}
 		if cp.values {
 			when := ""
@@ -551,7 +563,7 @@ func (pd *Pushdown) Explain() string {
 		}
 		if pd.classes[ci] {
 			if cp.class == classInt {
-				fmt.Fprintf(&b, "-- the classes of %s: when the first query's min and max are at most %d apart, counted in the second pass, one count(*) FILTER (WHERE %s = v) per integer v between them; else each value with its count:\n", ident(cp.name), foldedClasses-1, x)
+				fmt.Fprintf(&b, "-- the classes of %s: from the first query's count and sum when its min and max are at most 1 apart; when they are at most %d apart, counted in the second pass, one count(*) FILTER (WHERE %s = v) per integer v between them; else each value with its count:\n", ident(cp.name), foldedClasses-1, x)
 			} else {
 				fmt.Fprintf(&b, "-- the classes of %s: each value with its count\n", ident(cp.name))
 			}
@@ -684,10 +696,11 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 	nc := len(pd.p.cols)
 	st := &pushState{cols: make([]*colState, nc), stats: make([]*colStats, nc),
 		kept: make([]int64, len(pd.p.filters)), rules: make([]ruleState, len(pd.p.rules)),
-		mid: make([]midState, nc), sd1: make([]float64, nc), settleSD: make([]bool, nc), settleOrder: make([]bool, nc)}
+		mid: make([]midState, nc), sd1: make([]float64, nc), settleSD: make([]bool, nc), settleOrder: make([]bool, nc),
+		classSum: make([]float64, nc)}
 	for i, cp := range pd.p.cols {
 		st.mid[i] = midState{lo: math.NaN(), hi: math.NaN(), all: -1, top: math.NaN()}
-		st.sd1[i] = math.NaN()
+		st.sd1[i], st.classSum[i] = math.NaN(), math.NaN()
 		st.settleOrder[i] = cp.values
 		cs := &colState{Column: accum.NewColumn(cp.name), row: make([]rowState, len(cp.rowCheck))}
 		cs.Min, cs.Max = math.NaN(), math.NaN()
@@ -789,6 +802,9 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 			continue // a query of their own (followUp)
 		}
 		cs.freq.(*sqlFreq).classified = true
+		if twoClasses(cs, st.classSum[ci], cp) {
+			continue
+		}
 		for v := int64(lo); cs.Count > 0 && v <= int64(hi); v++ {
 			exprs = append(exprs, pd.dialect.countIf(pd.colQ(cp).col(cp.name)+" = "+strconv.FormatInt(v, 10)))
 			slots = append(slots, slot{ci: ci, rank: -2, class: v})

@@ -185,3 +185,29 @@ func (pd *Pushdown) settleStddev(st *pushState, ci int) {
 	}
 	s.stddev = sd
 }
+
+// twoClasses fills the classes of integer column cp from the first scan
+// when its values span at most two integers, and reports whether it did:
+// with min ≤ x ≤ min+1, Σ(x − min) counts the values equal to max, so
+// the count of max is sum − min·n and of min the rest. The first scan's
+// sum is of the values as doubles; while max(|min|, |max|)·n < 2⁵³ every
+// partial sum is an integer a double holds, in any order of addition
+// (shards, workers), so the sum and the counts are exact.
+func twoClasses(cs *colState, sum float64, cp *colPlan) bool {
+	lo, hi, n := cs.Min, cs.Max, cs.Count
+	if n == 0 || hi-lo > 1 || math.IsNaN(sum) || max(math.Abs(lo), math.Abs(hi))*float64(n) >= 1<<53 {
+		return false
+	}
+	f := cs.freq.(*sqlFreq)
+	if hi == lo {
+		f.cls = append(f.cls, classCount{value: display(cp, int64(lo)), count: n})
+		return true
+	}
+	top := sum - lo*float64(n)
+	if top < 1 || top >= float64(n) || top != math.Trunc(top) {
+		return false // not two classes after all: count them
+	}
+	f.cls = append(f.cls, classCount{value: display(cp, int64(lo)), count: n - int64(top)},
+		classCount{value: display(cp, int64(hi)), count: int64(top)})
+	return true
+}
