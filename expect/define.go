@@ -111,6 +111,28 @@ type SQLDialect struct {
 	// them, never an interpolation). nil: quantile_disc(x, f) at the
 	// fraction DuckDB's discrete quantile maps to rank r.
 	OrderStat func(x string, r, n int64) string
+	// Middle spells the two aggregates whose values are the middle order
+	// statistics of the n non-null values of x, without n: the 0-based
+	// ranks ⌈n/2⌉−1 and ⌊n/2⌋ (one rank twice when n is odd), which the
+	// median reads, so that it is computed in the first scan. nil:
+	// quantile_disc(x, 0.5) and quantile_disc(x, 0.5 + 2⁻⁴⁰), DuckDB's,
+	// which PostgreSQL's percentile_disc shares (see middleFractions).
+	Middle func(x string) (lo, hi string)
+	// NaNLast reports that the engine orders a float NaN above every
+	// number: the middle of a float column is then read over the column
+	// as it is (no NaNNull, which costs a sort of the computed values),
+	// and used only when the first scan finds no NaN in it.
+	NaNLast bool
+	// StddevSamp spells the engine's one-pass sample standard deviation
+	// of x, computed in the first scan; nil: stddev_samp(x). Where the
+	// value may differ from the local engine's by more than the error
+	// bound of an updating algorithm (Pushdown's settle rule), the
+	// pushdown sums the squared deviations about the mean in a second
+	// scan instead.
+	StddevSamp func(x string) string
+	// StddevTwoPass reports that the engine has no one-pass standard
+	// deviation within that bound: the second pass always computes it.
+	StddevTwoPass bool
 	// In spells x [NOT] IN (list), NULL when x is NULL, as SQL's IN is;
 	// nil: x [NOT] IN (list). (ClickHouse's NULL IN (…) is 0.)
 	In func(x, list string, not bool) string

@@ -63,6 +63,16 @@ type Pushdown struct {
 	// distinct value with its count, imbalance reads: counted in the
 	// second pass (secondPass) or by a GROUP BY query (followUp).
 	classes map[int]bool
+	// middles marks the columns whose checks read no order statistic
+	// but the median's: the first scan reads its two middle values
+	// (SQLDialect.Middle), the second pass only when they cannot stand
+	// (settleMiddle).
+	middles map[int]bool
+	// sdBounds holds, per column whose standard deviation is checked,
+	// the bounds the checks compare it to: the first scan's one-pass
+	// value stands unless it lies within the engine's error bound of
+	// one (settleStddev).
+	sdBounds map[int][]float64
 }
 
 // sink stores one aggregate's value into the state of the pushed checks.
@@ -76,6 +86,28 @@ type pushState struct {
 	cols  []*colState
 	stats []*colStats
 	rules []ruleState
+	// mid holds, per column of Pushdown.middles, what the first scan
+	// read of its median.
+	mid []midState
+	// sd1 is, per column of Pushdown.sdBounds, the engine's one-pass
+	// standard deviation; settle marks the columns whose standard
+	// deviation and order statistics the second pass computes instead.
+	sd1         []float64
+	settleSD    []bool
+	settleOrder []bool
+	// classSum is, per integer column whose classes are counted, the sum
+	// of its values (twoClasses).
+	classSum []float64
+}
+
+// midState is what the first scan reads of a column's median.
+type midState struct {
+	lo, hi float64 // the values of ranks ⌈n/2⌉−1 and ⌊n/2⌋
+	// all counts the column's values read as they are, NaN included
+	// (Count reads NaN as NULL), when the middle is read without NaNNull
+	// (SQLDialect.NaNLast); -1 when it is not.
+	all int64
+	top float64 // the largest value, when the first scan has no sum (else NaN)
 }
 
 // CompilePushdown compiles the suite for table t of an engine speaking
@@ -380,6 +412,26 @@ func (pd *Pushdown) plan() {
 			add("min("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].MinLen = int(toInt(v)) })
 			add("max("+q.length(x)+")", func(st *pushState, v any) { st.cols[ci].MaxLen = int(toInt(v)) })
 		}
+		if middleOnly(cp) {
+			if pd.middles == nil {
+				pd.middles = map[int]bool{}
+			}
+			pd.middles[ci] = true
+			a := pd.middleArg(cp)
+			if a != pd.arg(cp) {
+				// NaN is a value of the column as it is: its count tells
+				// whether there are any.
+				add("count("+pd.plainCol(cp)+")", func(st *pushState, v any) { st.mid[ci].all = toInt(v) })
+			}
+			lo, hi := q.middle(a)
+			add(lo, func(st *pushState, v any) { st.mid[ci].lo = toFloat(v) })
+			add(hi, func(st *pushState, v any) { st.mid[ci].hi = toFloat(v) })
+			if !cp.moments {
+				// Whether +Inf is among the values (settleMiddle); with
+				// moments the sum says it.
+				add("max("+a+")", func(st *pushState, v any) { st.mid[ci].top = toFloat(v) })
+			}
+		}
 	}
 	for _, col := range pd.p.suite.Columns {
 		for k := range col.Checks {
@@ -395,19 +447,36 @@ func (pd *Pushdown) plan() {
 					pd.classes[ci] = true
 					if cp.class == classInt {
 						// The range of an integer column says whether its
-						// classes fit in the second pass (secondPass).
+						// classes fit in the second pass (secondPass);
+						// with the sum, the counts of two classes one
+						// apart (twoClasses).
 						a := pd.arg(cp)
 						add("min("+a+")", func(st *pushState, v any) { st.cols[ci].Min = toFloat(v) })
 						add("max("+a+")", func(st *pushState, v any) { st.cols[ci].Max = toFloat(v) })
+						add("sum("+a+")", func(st *pushState, v any) { st.classSum[ci] = toFloat(v) })
 					}
 					continue
 				case a.Func == AggQuantile, a.Func == AggHistogram, a.Func == AggMin, a.Func == AggMax,
 					a.Name == "element_count", a.Name == "missing_count":
 					continue
 				case a.Func == AggStddevSamp:
-					// The second pass sums the squared deviations from
-					// the first's mean, as the local engine does.
+					// The engine's one-pass value, unless it may differ
+					// from the local engine's in a verdict or beyond
+					// 1e-9: then the second pass sums the squared
+					// deviations about the first scan's mean, as the
+					// local engine does (settleStddev).
 					cp.deviations = true
+					if pd.sdBounds == nil {
+						pd.sdBounds = map[int][]float64{}
+					}
+					for _, b := range []*float64{c.Min, c.Max} {
+						if b != nil {
+							pd.sdBounds[ci] = append(pd.sdBounds[ci], *b)
+						}
+					}
+					if !q.StddevTwoPass {
+						add(q.stddevSamp(pd.arg(cp)), func(st *pushState, v any) { st.sd1[ci] = toFloat(v) })
+					}
 					continue
 				}
 				add(pd.aggregate(cp, a), aggregateTargets[a.Name](pd, ci, c))
@@ -475,18 +544,26 @@ func (pd *Pushdown) Explain() string {
 		x := pd.colQ(cp).col(cp.name)
 		if cp.deviations {
 			a := pd.arg(cp)
-			fmt.Fprintf(&b, "-- second pass: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", ident(cp.name), a, a, pd.table.From)
+			when := ""
+			if !pd.dialect.StddevTwoPass {
+				when = fmt.Sprintf(", only when the first query's %s lies within the engine's error bound of a bound the check compares it to, or may be off by 1e-9", pd.dialect.stddevSamp(a))
+			}
+			fmt.Fprintf(&b, "-- second pass%s: the squared deviations of %s from its mean, the first query's avg, for stddev:\nSELECT sum((%s - mean) * (%s - mean)) FROM %s;\n", when, ident(cp.name), a, a, pd.table.From)
 		}
 		if cp.values {
-			fmt.Fprintf(&b, "-- second pass: exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, e.g. the median of n = 100:\nSELECT %s, %s FROM %s;\n",
-				ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
+			when := ""
+			if pd.middles[ci] {
+				when = ", only when the first query's middle values cannot stand (the column holds NaN, or its count is odd and its values include an infinity)"
+			}
+			fmt.Fprintf(&b, "-- second pass%s: exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, e.g. the median of n = 100:\nSELECT %s, %s FROM %s;\n",
+				when, ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
 		}
 		if cp.dupRows {
 			fmt.Fprintf(&b, "-- the values of %s that repeat, counted (not sent when the first query's count(DISTINCT) equals the count of values)\n%s;\n", ident(cp.name), pd.dupSQL(x))
 		}
 		if pd.classes[ci] {
 			if cp.class == classInt {
-				fmt.Fprintf(&b, "-- the classes of %s: when the first query's min and max are at most %d apart, counted in the second pass, one count(*) FILTER (WHERE %s = v) per integer v between them; else each value with its count:\n", ident(cp.name), foldedClasses-1, x)
+				fmt.Fprintf(&b, "-- the classes of %s: from the first query's count and sum when its min and max are at most 1 apart; when they are at most %d apart, counted in the second pass, one count(*) FILTER (WHERE %s = v) per integer v between them; else each value with its count:\n", ident(cp.name), foldedClasses-1, x)
 			} else {
 				fmt.Fprintf(&b, "-- the classes of %s: each value with its count\n", ident(cp.name))
 			}
@@ -616,9 +693,15 @@ func (pd *Pushdown) uniqueCond(cp *colPlan) string {
 // locally says so in its Details. An error from the engine is returned as
 // it is.
 func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([]result.Check, int64, error) {
-	st := &pushState{cols: make([]*colState, len(pd.p.cols)), stats: make([]*colStats, len(pd.p.cols)),
-		kept: make([]int64, len(pd.p.filters)), rules: make([]ruleState, len(pd.p.rules))}
+	nc := len(pd.p.cols)
+	st := &pushState{cols: make([]*colState, nc), stats: make([]*colStats, nc),
+		kept: make([]int64, len(pd.p.filters)), rules: make([]ruleState, len(pd.p.rules)),
+		mid: make([]midState, nc), sd1: make([]float64, nc), settleSD: make([]bool, nc), settleOrder: make([]bool, nc),
+		classSum: make([]float64, nc)}
 	for i, cp := range pd.p.cols {
+		st.mid[i] = midState{lo: math.NaN(), hi: math.NaN(), all: -1, top: math.NaN()}
+		st.sd1[i], st.classSum[i] = math.NaN(), math.NaN()
+		st.settleOrder[i] = cp.values
 		cs := &colState{Column: accum.NewColumn(cp.name), row: make([]rowState, len(cp.rowCheck))}
 		cs.Min, cs.Max = math.NaN(), math.NaN()
 		if cp.freq {
@@ -654,6 +737,12 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 			s.infinite = true
 			s.mean, s.stddev = s.sum, math.NaN()
 		}
+		if pd.middles[i] {
+			pd.settleMiddle(st, i)
+		}
+		if pd.p.cols[i].deviations {
+			pd.settleStddev(st, i)
+		}
 	}
 	if err := pd.secondPass(ctx, q, st); err != nil {
 		return nil, 0, err
@@ -685,14 +774,14 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 	}
 	var slots []slot
 	for ci, cp := range pd.p.cols {
-		if s := st.stats[ci]; cp.deviations && st.cols[ci].Count > 1 && !s.infinite && !math.IsNaN(s.mean) {
+		if s := st.stats[ci]; cp.deviations && st.settleSD[ci] {
 			a, m := pd.arg(cp), pd.dialect.double(strconv.FormatFloat(s.mean, 'g', -1, 64))
 			exprs = append(exprs, "sum(("+a+" - "+m+") * ("+a+" - "+m+"))")
 			slots = append(slots, slot{ci: ci, rank: -1})
 		}
 	}
 	for ci, cp := range pd.p.cols {
-		if !cp.values {
+		if !st.settleOrder[ci] {
 			continue
 		}
 		n := st.cols[ci].Count
@@ -713,6 +802,9 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 			continue // a query of their own (followUp)
 		}
 		cs.freq.(*sqlFreq).classified = true
+		if twoClasses(cs, st.classSum[ci], cp) {
+			continue
+		}
 		for v := int64(lo); cs.Count > 0 && v <= int64(hi); v++ {
 			exprs = append(exprs, pd.dialect.countIf(pd.colQ(cp).col(cp.name)+" = "+strconv.FormatInt(v, 10)))
 			slots = append(slots, slot{ci: ci, rank: -2, class: v})

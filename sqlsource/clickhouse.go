@@ -54,6 +54,20 @@ var clickhouseDialect = &expect.SQLDialect{
 		f := (float64(r) + 0.5) / float64(max(n, 1))
 		return "quantileExact(" + strconv.FormatFloat(f, 'g', 17, 64) + ")(" + x + ")"
 	},
+	// ClickHouse 18's stddevSamp is the naive Σx² − (Σx)²/n, whose error
+	// grows with the square of the data's condition number, beyond the
+	// bound expect.Pushdown trusts; its Welford variant, stddevSampStable,
+	// fails over a Distributed table (Code: 89, "Unknown compression
+	// method" as the shards' states arrive). The standard deviation stays
+	// two-pass.
+	StddevTwoPass: true,
+	// The two middle values without n, ranks ⌈n/2⌉−1 and ⌊n/2⌋, at index
+	// ⌊f·n⌋: f = ½ gives ⌊n/2⌋; f = ½ − 2⁻⁴⁰ gives ⌈n/2⌉−1 for n < 2³⁹
+	// (n = 2m: m − m·2⁻³⁹ lies strictly between the doubles m−1 and m and
+	// rounds below m; n = 2m+1: m + ½ − n·2⁻⁴⁰ lies in (m, m+½)).
+	Middle: func(x string) (string, string) {
+		return "quantileExact(" + strconv.FormatFloat(0.5-0x1p-40, 'g', -1, 64) + ")(" + x + ")", "quantileExact(0.5)(" + x + ")"
+	},
 }
 
 func init() {

@@ -20,7 +20,8 @@ import (
 
 // PostgreSQL: exact order statistics by percentile_disc, which returns
 // the value at 1-based position ⌈f·n⌉; f = (r+½)/n lands on 0-based rank r
-// whatever the rounding of f. Regular expressions use the ~ operator
+// whatever the rounding of f. The standard deviation is stddev_samp
+// (Youngs–Cramer), settled by expect.Pushdown where it might differ. Regular expressions use the ~ operator
 // (POSIX advanced syntax, which agrees with RE2 on the common subset:
 // classes, anchors, repetition, alternation).
 //
@@ -39,8 +40,19 @@ var postgresDialect = &expect.SQLDialect{
 	},
 	OrderStat: func(x string, r, n int64) string {
 		f := (float64(r) + 0.5) / float64(max(n, 1))
-		return "percentile_disc(" + strconv.FormatFloat(f, 'g', 17, 64) + ") WITHIN GROUP (ORDER BY " + x + ")"
+		return percentileDisc(x, strconv.FormatFloat(f, 'g', 17, 64))
 	},
+	// The two middle values without n: fractions ½ and ½ + 2⁻⁴⁰ (expect's
+	// middleFractions proves the ranks); the two share one sort.
+	Middle: func(x string) (string, string) {
+		return percentileDisc(x, "0.5"), percentileDisc(x, strconv.FormatFloat(0.5+0x1p-40, 'g', -1, 64))
+	},
+	// PostgreSQL orders NaN above every number (float8 btree order).
+	NaNLast: true,
+}
+
+func percentileDisc(x, f string) string {
+	return "percentile_disc(" + f + ") WITHIN GROUP (ORDER BY " + x + ")"
 }
 
 func init() {
