@@ -133,7 +133,11 @@
 // per dictionary entry that occurs in the batch.
 //
 // Memory is bounded by the batch size and the number of checks, except for
-// checks that are inherently proportional to the data:
+// checks that are inherently proportional to the data. What they keep
+// grows in chunks of up to 8 MiB, which on Linux are advised to be backed
+// by transparent huge pages (MADV_HUGEPAGE): each chunk is written once,
+// in full, and faulting it in 2 MiB at a time takes 512 times fewer page
+// faults, which on the benchmark cost more than writing the values.
 //
 //   - median and quantiles keep every non-null value of the column as a
 //     float64, in chunks: 8 bytes per value, never copied nor sorted. The

@@ -1080,7 +1080,9 @@ func sortRange(x, tmp []uint64) {
 }
 
 // chunks is an append-only sequence of values kept in chunks of growing
-// size, so that appending never copies what is already kept.
+// size, so that appending never copies what is already kept. Its large
+// chunks are backed by transparent huge pages where the system offers
+// them (newChunk): they are written once, in full.
 type chunks[T any] struct {
 	c [][]T
 	n int
@@ -1104,8 +1106,9 @@ func (b *chunks[T]) reserve(m int) []T {
 	if k := len(b.c); k > 0 {
 		size = min(2*cap(b.c[k-1]), maxChunk)
 	}
-	b.c = append(b.c, make([]T, 0, max(size, m)))
-	return b.c[len(b.c)-1]
+	c := newChunk[T](max(size, m))
+	b.c = append(b.c, c)
+	return c
 }
 
 // commit keeps the m values appended to the slice reserve returned.
