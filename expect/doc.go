@@ -133,7 +133,11 @@
 // per dictionary entry that occurs in the batch.
 //
 // Memory is bounded by the batch size and the number of checks, except for
-// checks that are inherently proportional to the data:
+// checks that are inherently proportional to the data. What they keep
+// grows in chunks of up to 8 MiB, which on Linux are advised to be backed
+// by transparent huge pages (MADV_HUGEPAGE): each chunk is written once,
+// in full, and faulting it in 2 MiB at a time takes 512 times fewer page
+// faults, which on the benchmark cost more than writing the values.
 //
 //   - median and quantiles keep every non-null value of the column as a
 //     float64, in chunks: 8 bytes per value, never copied nor sorted. The
@@ -148,7 +152,10 @@
 //     as in an identifier), keeps one entry per distinct value: the value,
 //     its count and its first row, about 40 bytes plus the string bytes
 //     per distinct value, per worker. Past that, a worker collects the
-//     value of every row: 8 bytes per non-null value during the pass. At
+//     value of every row: 8 bytes per non-null value during the pass,
+//     except that a batch of consecutive integers without nulls (an
+//     identifier in row order) is kept as one range of keys, a few bytes
+//     per batch, and marked in the bitmaps word by word at the end. At
 //     the end, integers in a range at most 16 times their number (such as
 //     identifiers) are marked in two bitmaps, 2 bits per integer of the
 //     range (at most 4 bytes per value); other values are split into 256

@@ -90,11 +90,12 @@ type numPart struct {
 	seen   int64 // values counted
 
 	// The collect phase: coll holds the hash phase's distinct keys, once
-	// each, then the keys of every later value; segs locates the latter
-	// in row order; extra holds count − 1 for the hash phase's repeated
-	// keys.
+	// each, then the keys of every later value, except runs of
+	// consecutive keys, which runs holds as ranges; segs locates both in
+	// row order; extra holds count − 1 for the hash phase's repeated keys.
 	collecting bool
 	coll       chunks[uint64]
+	runs       []keyRun
 	segs       []segment
 	extra      []keyCount
 
@@ -107,11 +108,70 @@ type numPart struct {
 	sorted  []uint64 // with keep
 }
 
-// segment is a run of collected keys in row order.
+// segment is a run of collected keys in row order: keys, or, when keys
+// is nil, the keys of run, one per row.
 type segment struct {
 	keys    []uint64
+	run     keyRun
 	row0    int64  // row number of the segment's first row
 	present []byte // bit i: row row0+i has a value (a key); nil when all rows have one
+}
+
+// keyRun is the n consecutive keys first, first+1, …, first+n−1: a
+// batch of an identifier in row order (1, 2, 3, …) is collected as one,
+// without a copy of its keys.
+type keyRun struct {
+	first uint64
+	n     int
+}
+
+// key returns the run's i-th key.
+func (r keyRun) key(i int) uint64 { return r.first + uint64(i) }
+
+// last returns the run's last key.
+func (r keyRun) last() uint64 { return r.first + uint64(r.n-1) }
+
+// addRun collects the keys of a batch without missing values that are
+// the run r (see runOf), from row row0 on.
+func (f *numFreq) addRun(r keyRun, row0 int64) {
+	p := f.part()
+	p.runs = append(p.runs, r)
+	p.segs = append(p.segs, segment{run: r, row0: row0})
+}
+
+// runOf reports whether vals, a batch's integers, are consecutive
+// (v, v+1, v+2, …), and returns their keys as a run. The keys of
+// consecutive integers are consecutive, but a run must not wrap around
+// the largest key.
+func runOf[T integer](vals []T) (keyRun, bool) {
+	if len(vals) < 2 {
+		return keyRun{}, false
+	}
+	for i := 1; i < len(vals); i++ {
+		// In int64, as intKey reads them: int8 127 then -128 differ by 1
+		// in int8.
+		if int64(vals[i])-int64(vals[i-1]) != 1 {
+			return keyRun{}, false
+		}
+	}
+	r := keyRun{first: intKey(int64(vals[0])), n: len(vals)}
+	if r.last() < r.first {
+		return keyRun{}, false
+	}
+	return r, true
+}
+
+// expandRuns appends the keys of the part's runs to coll, for the paths
+// that read every key from coll (hash split, sort).
+func (p *numPart) expandRuns() {
+	for _, r := range p.runs {
+		dst := p.coll.reserve(r.n)
+		for i := range r.n {
+			dst = append(dst, r.key(i))
+		}
+		p.coll.commit(len(dst))
+	}
+	p.runs = nil
 }
 
 type keyCount struct {
@@ -315,9 +375,9 @@ func (b *bitset) keys() []uint64 {
 	return out
 }
 
-// markKeys marks the keys of src, whose smallest and largest are lo and
-// hi, and the keys of extra as repeated.
-func markKeys(src [][]uint64, lo, hi uint64, extra []keyCount) *bitset {
+// markKeys marks the keys of src and runs, whose smallest and largest are
+// lo and hi, and the keys of extra as repeated.
+func markKeys(src [][]uint64, runs []keyRun, lo, hi uint64, extra []keyCount) *bitset {
 	b := &bitset{base: lo &^ 63}
 	b.w = make([]uint64, 2*((hi-b.base)/64+1))
 	w := b.w
@@ -327,6 +387,22 @@ func markKeys(src [][]uint64, lo, hi uint64, extra []keyCount) *bitset {
 			i, bit := (d>>6)*2, uint64(1)<<(d&63)
 			w[i+1] |= w[i] & bit
 			w[i] |= bit
+		}
+	}
+	// A run marks whole words at once: the bits from its first key's to
+	// its last key's, word by word.
+	for _, r := range runs {
+		d, e := r.first-b.base, r.last()-b.base
+		for i := d >> 6; i <= e>>6; i++ {
+			bits := ^uint64(0)
+			if i == d>>6 {
+				bits &= ^uint64(0) << (d & 63)
+			}
+			if i == e>>6 {
+				bits &= ^uint64(0) >> (63 - e&63)
+			}
+			w[2*i+1] |= w[2*i] & bits
+			w[2*i] |= bits
 		}
 	}
 	for _, e := range extra {
@@ -351,10 +427,13 @@ func (p *numPart) flush(f *numFreq) {
 		p.collect(f.dup)
 	}
 	p.n = int64(p.coll.n)
+	for _, r := range p.runs {
+		p.n += int64(r.n)
+	}
 	for _, e := range p.extra {
 		p.n += e.count
 	}
-	if p.coll.n == 0 {
+	if p.n == 0 {
 		return
 	}
 	if !f.keep {
@@ -365,13 +444,18 @@ func (p *numPart) flush(f *numFreq) {
 				hi = max(hi, k)
 			}
 		}
-		if hi-lo < densePerKey*uint64(p.coll.n) {
-			p.bits = markKeys(p.coll.c, lo, hi, p.extra)
+		for _, r := range p.runs {
+			lo = min(lo, r.first)
+			hi = max(hi, r.last())
+		}
+		if hi-lo < densePerKey*uint64(p.n) {
+			p.bits = markKeys(p.coll.c, p.runs, lo, hi, p.extra)
 			if !f.dup {
-				p.coll = chunks[uint64]{}
+				p.coll, p.runs = chunks[uint64]{}, nil
 			}
 			return
 		}
+		p.expandRuns()
 		p.split = splitKeys(p.coll.c, p.coll.n, !f.dup)
 		if !f.dup {
 			p.coll = chunks[uint64]{}
@@ -384,9 +468,10 @@ func (p *numPart) flush(f *numFreq) {
 // sort sorts the part's keys; without the unique check the keys in row
 // order are no longer needed.
 func (p *numPart) sort(f *numFreq) {
+	p.expandRuns()
 	p.sorted = sortKeys(p.coll.c, p.coll.n, !f.dup)
 	if !f.dup {
-		p.coll, p.segs = chunks[uint64]{}, nil
+		p.coll, p.runs, p.segs = chunks[uint64]{}, nil, nil
 	}
 }
 
@@ -428,7 +513,7 @@ func (f *numFreq) finish(int) {
 		f.sample = f.repeatedRows(in)
 	}
 	for _, p := range f.parts {
-		p.coll, p.segs, p.keys, p.first, p.later = chunks[uint64]{}, nil, nil, nil, nil
+		p.coll, p.runs, p.segs, p.keys, p.first, p.later = chunks[uint64]{}, nil, nil, nil, nil, nil
 		p.bits, p.split, p.sorted, p.extra = nil, nil, nil, nil
 	}
 }
@@ -852,7 +937,15 @@ func (f *numFreq) repeatedRows(in func(uint64) bool) []result.Failure {
 	scan:
 		for _, s := range p.segs {
 			r := 0
-			for _, k := range s.keys {
+			n := len(s.keys)
+			if s.keys == nil {
+				n = s.run.n
+			}
+			for i := range n {
+				k := s.run.key(i)
+				if s.keys != nil {
+					k = s.keys[i]
+				}
 				if s.present != nil {
 					for !bitutil.BitIsSet(s.present, r) {
 						r++
@@ -1080,7 +1173,9 @@ func sortRange(x, tmp []uint64) {
 }
 
 // chunks is an append-only sequence of values kept in chunks of growing
-// size, so that appending never copies what is already kept.
+// size, so that appending never copies what is already kept. Its large
+// chunks are backed by transparent huge pages where the system offers
+// them (newChunk): they are written once, in full.
 type chunks[T any] struct {
 	c [][]T
 	n int
@@ -1104,8 +1199,9 @@ func (b *chunks[T]) reserve(m int) []T {
 	if k := len(b.c); k > 0 {
 		size = min(2*cap(b.c[k-1]), maxChunk)
 	}
-	b.c = append(b.c, make([]T, 0, max(size, m)))
-	return b.c[len(b.c)-1]
+	c := newChunk[T](max(size, m))
+	b.c = append(b.c, c)
+	return c
 }
 
 // commit keeps the m values appended to the slice reserve returned.

@@ -21,8 +21,13 @@ import (
 // freqColumns are the shapes of column the numeric frequency table treats
 // differently: dense integers (bitmaps), sparse 64-bit integers (radix
 // sort of all bytes), floats with NaN, ±Inf and both zeros, timestamps,
-// and a column dense in its first half and sparse in its second (parts of
-// both kinds when the halves go to different workers).
+// a column dense in its first half and sparse in its second (parts of
+// both kinds when the halves go to different workers), and identifiers in
+// row order, which batches of consecutive values collect as runs of keys:
+// dense (ids, whose last third repeats rows 500 to 1499), in blocks of
+// 500 far apart (idfar, split by hash; its last block repeats the first),
+// and int8 counting up past 127 to -128 (small), consecutive in int8
+// arithmetic but not as numbers.
 var freqSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "dense", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "sparse", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
@@ -30,6 +35,9 @@ var freqSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Millisecond}, Nullable: true},
 	{Name: "uniq", Type: arrow.PrimitiveTypes.Int32},
 	{Name: "mixed", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "ids", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "idfar", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "small", Type: arrow.PrimitiveTypes.Int8},
 }, nil)
 
 const freqRows = 3000
@@ -51,7 +59,14 @@ func freqData(t *testing.T, mem memory.Allocator) ([][]any, arrow.Table) {
 	defer bld.Release()
 	null := func() bool { return r.IntN(20) == 0 }
 	for i := range freqRows {
-		vals := []any{nil, nil, nil, nil, int64(perm[i]), nil}
+		ids, block := int64(i), int64(i/500)
+		if i >= 2000 {
+			ids = int64(i - 1500)
+		}
+		if block == 5 {
+			block = 0
+		}
+		vals := []any{nil, nil, nil, nil, int64(perm[i]), nil, ids, block*1e12 + int64(i%500), int64(int8(i))}
 		if !null() {
 			vals[0] = int64(r.IntN(2000))
 		}
@@ -81,6 +96,8 @@ func freqData(t *testing.T, mem memory.Allocator) ([][]any, arrow.Table) {
 				b.(*array.TimestampBuilder).Append(arrow.Timestamp(v.(int64)))
 			case c == 4:
 				b.(*array.Int32Builder).Append(int32(v.(int64)))
+			case c == 8:
+				b.(*array.Int8Builder).Append(int8(v.(int64)))
 			default:
 				b.(*array.Int64Builder).Append(v.(int64))
 			}
@@ -150,6 +167,7 @@ func TestNumericFrequencyOracle(t *testing.T) {
 			return arrow.Timestamp(v.(int64)).ToTime(arrow.Millisecond).Format("2006-01-02T15:04:05.999999999Z07:00")
 		},
 		func(v any) any { return v }, func(v any) any { return v },
+		func(v any) any { return v }, func(v any) any { return v }, func(v any) any { return v },
 	}
 	for _, limit := range []int{20, -1} {
 		for _, sw := range []int{2, 50, 1 << 16} {

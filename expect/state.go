@@ -392,10 +392,15 @@ func updateInts[T integer](s *state, p *plan, cp *colPlan, cs *colState, a arrow
 	if cp.freq {
 		f := cs.freq.(*numFreq)
 		if f.collecting() {
-			c := &f.part().coll
-			dst := appendIntKeys(c.reserve(nn), vals, pr)
-			c.commit(len(dst))
-			f.segment(dst, pr, j.offset, 0)
+			// An identifier in row order is kept as a range of keys.
+			if r, ok := runOf(vals); ok && pr.bm == nil {
+				f.addRun(r, j.offset)
+			} else {
+				c := &f.part().coll
+				dst := appendIntKeys(c.reserve(nn), vals, pr)
+				c.commit(len(dst))
+				f.segment(dst, pr, j.offset, 0)
+			}
 		} else {
 			s.keys = appendIntKeys(s.keys[:0], vals, pr)
 			f.addBatch(s.keys, pr, j.offset, true)
