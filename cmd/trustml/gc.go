@@ -13,7 +13,7 @@ import (
 // collection before the next one starts, instead of Go's default 100%. A
 // run's live heap is the batches in flight and the exact checks' values;
 // the garbage is decoded batches. Measured on the benchmark's 10M-row
-// Parquet file (examples/bench/README.md, "Fewer page faults"), 50 lowers
+// Parquet file (examples/bench/README.md, "GC headroom"), 50 lowers
 // the peak RSS by about a fifth and the minor page faults by about a tenth
 // at the same CPU time; 200 raises both.
 const gcPercent = 50
