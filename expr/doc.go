@@ -165,10 +165,13 @@
 // arithmetic, negate, abs, round, casts and take; typed loops over Arrow
 // buffers where arrow-go has no kernel (LIKE, string functions, calendar
 // arithmetic, checked BIGINT arithmetic: arrow-go v18.8.0's checked
-// subtract misses signed overflow). It never walks the tree per row.
+// subtract misses signed overflow), and where its kernel costs several
+// times a loop (a VARCHAR column IN at most 8 string constants: is_in
+// hashes every string). It never walks the tree per row.
 // Constants stay scalars until a loop needs them as arrays. Everything
 // allocated comes from Options.Mem and is released before Eval returns,
-// except the result, which the caller releases.
+// except the result, which the caller releases; a Recycler as Options.Mem
+// hands those buffers to the next evaluation.
 //
 // # Printing
 //

@@ -18,7 +18,8 @@ import (
 // every expression that does not call now() or today().
 type Options struct {
 	// Mem allocates the result and the intermediates; nil means
-	// memory.DefaultAllocator.
+	// memory.DefaultAllocator. A Recycler reuses them from one
+	// evaluation to the next.
 	Mem memory.Allocator
 	// Now is the instant now() returns and whose UTC date today()
 	// returns. It is fixed by the caller once per run, so that every batch
