@@ -91,21 +91,30 @@ type piece struct {
 }
 
 // nullSet matches the null tokens without hashing: lens has bit n set if
-// some token of length n < 64 exists.
+// some token of length n < 64 exists. floats (ints) reports that some
+// token is a number parseFloat64Bytes (parseInt64Bytes) accepts; if none
+// is, as with DefaultNullValues, a float64 (int64) column need look for a
+// null only in a value the fast parser rejects.
 type nullSet struct {
-	lens   uint64
-	long   bool
-	tokens []string
+	lens         uint64
+	long         bool
+	tokens       []string
+	floats, ints bool
 }
 
 func newNullSet(tokens []string) nullSet {
 	var s nullSet
+	tab := pow10Table()
 	for _, t := range tokens {
 		if len(t) < 64 {
 			s.lens |= 1 << len(t)
 		} else {
 			s.long = true
 		}
+		_, f := parseFloat64Bytes([]byte(t), tab)
+		_, i := parseInt64Bytes([]byte(t))
+		s.floats = s.floats || f
+		s.ints = s.ints || i
 	}
 	s.tokens = tokens
 	return s
@@ -384,14 +393,16 @@ type column struct {
 // rows at a time, so the values need no zeroed memory and no bit is set
 // one by one.
 type numColumn struct {
-	dt    arrow.DataType
-	f64   bool
-	mem   memory.Allocator
-	vals  []byte // n values, from mem
-	valid []byte // the validity bitmap, a whole number of words, from mem
-	n     int    // rows appended
-	nulls int
-	word  uint64 // validity bits of the rows since the last whole word
+	dt  arrow.DataType
+	f64 bool
+	mem memory.Allocator
+	// nullsParse: a null token is a number the fast parser accepts.
+	nullsParse bool
+	vals       []byte // n values, from mem
+	valid      []byte // the validity bitmap, a whole number of words, from mem
+	n          int    // rows appended
+	nulls      int
+	word       uint64 // validity bits of the rows since the last whole word
 }
 
 // reset starts a piece of rows rows.
@@ -497,7 +508,9 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 	for k := range cols {
 		dt := p.ps.Field(k).Type
 		if id := dt.ID(); id == arrow.FLOAT64 || id == arrow.INT64 {
-			cols[k].num = &numColumn{dt: dt, f64: id == arrow.FLOAT64, mem: p.mem}
+			f64 := id == arrow.FLOAT64
+			cols[k].num = &numColumn{dt: dt, f64: f64, mem: p.mem,
+				nullsParse: f64 && p.nullSet.floats || !f64 && p.nullSet.ints}
 			continue
 		}
 		fb := array.NewBuilder(p.mem, dt)
@@ -558,8 +571,10 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 			v := t.value(f)
 			col := &cols[k]
 			if num := col.num; num != nil {
+				// A null token the fast parser accepts is looked for
+				// first; any other after the fast parser failed.
 				switch {
-				case p.nullSet.has(v):
+				case num.nullsParse && p.nullSet.has(v):
 					num.appendNull()
 					continue
 				case num.f64:
@@ -572,6 +587,10 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 						num.append(uint64(x))
 						continue
 					}
+				}
+				if !num.nullsParse && p.nullSet.has(v) {
+					num.appendNull()
+					continue
 				}
 				if err := num.appendText(bytesString(v)); err != nil {
 					return pieces, &ParseError{Path: p.path, Line: f.line, Column: j + 1, Field: p.fs.Field(j).Name,
