@@ -539,3 +539,15 @@ func TestParallelNumericNullTokens(t *testing.T) {
 		assert.Equal(t, tt.want, res.rows)
 	}
 }
+
+// BenchmarkCountLines counts the records of CSV text of the benchmark's
+// shape without blank lines, as the producer does for quote-free data.
+func BenchmarkCountLines(b *testing.B) {
+	data := benchCSV(1e5)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if n, _ := countLines(data, math.MaxInt); n != 1e5+1 {
+			b.Fatal(n)
+		}
+	}
+}
