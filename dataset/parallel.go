@@ -3,8 +3,10 @@ package dataset
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"unicode/utf8"
 
@@ -89,21 +91,30 @@ type piece struct {
 }
 
 // nullSet matches the null tokens without hashing: lens has bit n set if
-// some token of length n < 64 exists.
+// some token of length n < 64 exists. floats (ints) reports that some
+// token is a number parseFloat64Bytes (parseInt64Bytes) accepts; if none
+// is, as with DefaultNullValues, a float64 (int64) column need look for a
+// null only in a value the fast parser rejects.
 type nullSet struct {
-	lens   uint64
-	long   bool
-	tokens []string
+	lens         uint64
+	long         bool
+	tokens       []string
+	floats, ints bool
 }
 
 func newNullSet(tokens []string) nullSet {
 	var s nullSet
+	tab := pow10Table()
 	for _, t := range tokens {
 		if len(t) < 64 {
 			s.lens |= 1 << len(t)
 		} else {
 			s.long = true
 		}
+		_, f := parseFloat64Bytes([]byte(t), tab)
+		_, i := parseInt64Bytes([]byte(t))
+		s.floats = s.floats || f
+		s.ints = s.ints || i
 	}
 	s.tokens = tokens
 	return s
@@ -367,37 +378,171 @@ func (p *parallelText) produce(ctx context.Context, g *errgroup.Group) error {
 	}
 }
 
-// column converts the text of one projected column.
+// column converts the text of one projected column: a float64 or int64
+// column into num, any other through the Arrow builder b.
 type column struct {
 	b   array.Builder
-	i64 *array.Int64Builder
-	f64 *array.Float64Builder
+	num *numColumn
 	str *array.BinaryBuilder
 	app appender
+}
+
+// numColumn builds a float64 or int64 array without an Arrow builder: each
+// value is written in place as its 8 bytes, a null as zero (the value an
+// Arrow builder leaves), and the validity bitmap is written a word of 64
+// rows at a time, so the values need no zeroed memory and no bit is set
+// one by one.
+type numColumn struct {
+	dt  arrow.DataType
+	f64 bool
+	mem memory.Allocator
+	// nullsParse: a null token is a number the fast parser accepts.
+	nullsParse bool
+	vals       []byte // n values, from mem
+	valid      []byte // the validity bitmap, a whole number of words, from mem
+	n          int    // rows appended
+	nulls      int
+	word       uint64 // validity bits of the rows since the last whole word
+}
+
+// reset starts a piece of rows rows.
+func (c *numColumn) reset(rows int) {
+	words := (rows + 63) / 64
+	if pa, ok := c.mem.(*PoolAllocator); ok {
+		c.vals = pa.allocateUnzeroed(8 * rows)
+		c.valid = pa.allocateUnzeroed(8 * words)
+	} else {
+		c.vals = c.mem.Allocate(8 * rows)
+		c.valid = c.mem.Allocate(8 * words)
+	}
+	c.n, c.nulls, c.word = 0, 0, 0
+}
+
+// append appends the value whose bits are x.
+func (c *numColumn) append(x uint64) {
+	binary.LittleEndian.PutUint64(c.vals[8*c.n:], x)
+	c.word |= 1 << (c.n & 63)
+	c.n++
+	if c.n&63 == 0 {
+		binary.LittleEndian.PutUint64(c.valid[(c.n>>3)-8:], c.word)
+		c.word = 0
+	}
+}
+
+// appendNull appends a null.
+func (c *numColumn) appendNull() {
+	binary.LittleEndian.PutUint64(c.vals[8*c.n:], 0)
+	c.nulls++
+	c.n++
+	if c.n&63 == 0 {
+		binary.LittleEndian.PutUint64(c.valid[(c.n>>3)-8:], c.word)
+		c.word = 0
+	}
+}
+
+// appendText parses v, which the fast parsers did not accept, as an
+// appender of an Arrow builder would, and appends it.
+func (c *numColumn) appendText(v string) error {
+	if c.f64 {
+		x, ok := parseFloat(v, 64)
+		if !ok {
+			return notValid(v, c.dt)
+		}
+		c.append(math.Float64bits(x))
+		return nil
+	}
+	x, ok := parseInt(v, 64)
+	if !ok {
+		return notValid(v, c.dt)
+	}
+	c.append(uint64(x))
+	return nil
+}
+
+// newArray returns the array of the rows appended since reset, which
+// owns the buffers.
+func (c *numColumn) newArray() arrow.Array {
+	if c.n&63 != 0 {
+		binary.LittleEndian.PutUint64(c.valid[(c.n+63)/64*8-8:], c.word)
+	}
+	vals := memory.NewBufferWithAllocator(c.vals, c.mem)
+	var valid *memory.Buffer
+	if c.nulls > 0 {
+		valid = memory.NewBufferWithAllocator(c.valid, c.mem)
+	} else {
+		c.mem.Free(c.valid)
+	}
+	data := array.NewData(c.dt, c.n, []*memory.Buffer{valid, vals}, nil, c.nulls, 0)
+	vals.Release()
+	if valid != nil {
+		valid.Release()
+	}
+	a := array.MakeFromData(data)
+	data.Release()
+	c.vals, c.valid = nil, nil
+	return a
+}
+
+// release frees the buffers of a piece not turned into an array.
+func (c *numColumn) release() {
+	if c.vals != nil {
+		c.mem.Free(c.vals)
+		c.mem.Free(c.valid)
+		c.vals, c.valid = nil, nil
+	}
 }
 
 // decode tokenizes a chunk and converts its projected columns into
 // batches, returning those completed before an error.
 func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
-	b := array.NewRecordBuilder(p.mem, p.ps)
-	defer b.Release()
 	cols := make([]column, len(p.idx))
+	defer func() {
+		for k := range cols {
+			if cols[k].num != nil {
+				cols[k].num.release()
+			} else if cols[k].b != nil {
+				cols[k].b.Release()
+			}
+		}
+	}()
 	for k := range cols {
-		fb := b.Field(k)
-		cols[k] = column{b: fb, app: newAppender(fb)}
-		switch fb := fb.(type) {
-		case *array.Int64Builder:
-			cols[k].i64 = fb
-		case *array.Float64Builder:
-			cols[k].f64 = fb
-		case *array.StringBuilder:
-			cols[k].str = fb.BinaryBuilder
+		dt := p.ps.Field(k).Type
+		if id := dt.ID(); id == arrow.FLOAT64 || id == arrow.INT64 {
+			f64 := id == arrow.FLOAT64
+			cols[k].num = &numColumn{dt: dt, f64: f64, mem: p.mem,
+				nullsParse: f64 && p.nullSet.floats || !f64 && p.nullSet.ints}
+			continue
+		}
+		fb := array.NewBuilder(p.mem, dt)
+		cols[k].b, cols[k].app = fb, newAppender(fb)
+		if sb, ok := fb.(*array.StringBuilder); ok {
+			cols[k].str = sb.BinaryBuilder
 		}
 	}
 	reserve := func(n int) {
 		for k := range cols {
-			cols[k].b.Reserve(n)
+			if cols[k].num != nil {
+				cols[k].num.reset(n)
+			} else {
+				cols[k].b.Reserve(n)
+			}
 		}
+	}
+	// newBatch makes a batch of the rows appended since reserve.
+	newBatch := func(rows int) arrow.RecordBatch {
+		arrs := make([]arrow.Array, len(cols))
+		for k := range cols {
+			if cols[k].num != nil {
+				arrs[k] = cols[k].num.newArray()
+			} else {
+				arrs[k] = cols[k].b.NewArray()
+			}
+		}
+		rec := array.NewRecordBatch(p.ps, arrs, int64(rows))
+		for _, a := range arrs {
+			a.Release()
+		}
+		return rec
 	}
 	tab := pow10Table()
 	t := tokenizer{delim: p.delim, lazy: p.lazy}
@@ -425,26 +570,41 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 			f := t.fields[j]
 			v := t.value(f)
 			col := &cols[k]
+			if num := col.num; num != nil {
+				// A null token the fast parser accepts is looked for
+				// first; any other after the fast parser failed.
+				switch {
+				case num.nullsParse && p.nullSet.has(v):
+					num.appendNull()
+					continue
+				case num.f64:
+					if x, ok := parseFloat64Bytes(v, tab); ok {
+						num.append(math.Float64bits(x))
+						continue
+					}
+				default:
+					if x, ok := parseInt64Bytes(v); ok {
+						num.append(uint64(x))
+						continue
+					}
+				}
+				if !num.nullsParse && p.nullSet.has(v) {
+					num.appendNull()
+					continue
+				}
+				if err := num.appendText(bytesString(v)); err != nil {
+					return pieces, &ParseError{Path: p.path, Line: f.line, Column: j + 1, Field: p.fs.Field(j).Name,
+						Err: typeError(err, p.fs.Field(j), string(v), p.inferred[j], p.sampled)}
+				}
+				continue
+			}
 			if p.nullSet.has(v) {
 				col.b.AppendNull()
 				continue
 			}
-			switch {
-			case col.f64 != nil:
-				if x, ok := parseFloat64Bytes(v, tab); ok {
-					col.f64.UnsafeAppend(x)
-					continue
-				}
-			case col.i64 != nil:
-				if x, ok := parseInt64Bytes(v); ok {
-					col.i64.UnsafeAppend(x)
-					continue
-				}
-			case col.str != nil:
-				if utf8.Valid(v) {
-					col.str.Append(v)
-					continue
-				}
+			if col.str != nil && utf8.Valid(v) {
+				col.str.Append(v)
+				continue
 			}
 			if err := col.app(bytesString(v)); err != nil {
 				return pieces, &ParseError{Path: p.path, Line: f.line, Column: j + 1, Field: p.fs.Field(j).Name,
@@ -454,7 +614,7 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 		total++
 		inPiece++
 		if inPiece == target {
-			pieces = append(pieces, piece{rec: b.NewRecordBatch(), complete: true})
+			pieces = append(pieces, piece{rec: newBatch(inPiece), complete: true})
 			inPiece, target = 0, p.batchSize
 			reserve(min(target, c.rows-total))
 		}
@@ -463,7 +623,7 @@ func (p *parallelText) decode(c *chunk) (pieces []piece, err error) {
 		return pieces, fmt.Errorf("%s: dataset: internal error: chunk at line %d has %d records, %d counted", p.path, c.line, total, c.rows)
 	}
 	if inPiece > 0 {
-		pieces = append(pieces, piece{rec: b.NewRecordBatch()})
+		pieces = append(pieces, piece{rec: newBatch(inPiece)})
 	}
 	return pieces, nil
 }

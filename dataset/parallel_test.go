@@ -506,3 +506,48 @@ func TestParallelIsUsed(t *testing.T) {
 		require.NoError(t, r.Close())
 	}
 }
+
+// TestParallelNumericNullTokens reads int64 and float64 columns with null
+// tokens that are numbers, which must be nulls although the fast parsers
+// accept them, and with the default tokens, which the fast parsers
+// reject; the rows are written out by hand.
+func TestParallelNumericNullTokens(t *testing.T) {
+	path := writeFile(t, "d.csv", "i,x\n1,1.5\n-999,-999\n7,0.0\n,NA\n-9990,-999.0\n")
+	types := map[string]arrow.DataType{"i": arrow.PrimitiveTypes.Int64, "x": arrow.PrimitiveTypes.Float64}
+	for _, tt := range []struct {
+		nulls []string
+		want  [][]string
+	}{
+		{[]string{"-999", "0.0", ""}, [][]string{{"1", "1.5"}, {"(null)", "(null)"}, {"7", "(null)"}, {"(null)", "NA"}, {"-9990", "-999"}}},
+		{nil, [][]string{{"1", "1.5"}, {"-999", "-999"}, {"7", "0"}, {"(null)", "(null)"}, {"-9990", "-999"}}},
+	} {
+		opts := Options{NullValues: tt.nulls, Types: types}
+		if tt.nulls != nil {
+			// "NA" is not a null token here: x cannot hold it.
+			_, err := readBoth(t, path, opts)
+			require.ErrorContains(t, err, `"NA" is not a valid float64`)
+			opts.Types = map[string]arrow.DataType{"i": arrow.PrimitiveTypes.Int64, "x": arrow.BinaryTypes.String}
+			res, err := readBoth(t, path, opts)
+			require.NoError(t, err)
+			assert.Equal(t, [][]string{{"1", "1.5"}, {"(null)", "(null)"}, {"7", "(null)"}, {"(null)", "NA"}, {"-9990", "-999.0"}}, res.rows)
+			opts.NullValues = append(opts.NullValues, "NA")
+			opts.Types = types
+			tt.want[3][1] = "(null)"
+		}
+		res, err := readBoth(t, path, opts)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, res.rows)
+	}
+}
+
+// BenchmarkCountLines counts the records of CSV text of the benchmark's
+// shape without blank lines, as the producer does for quote-free data.
+func BenchmarkCountLines(b *testing.B) {
+	data := benchCSV(1e5)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if n, _ := countLines(data, math.MaxInt); n != 1e5+1 {
+			b.Fatal(n)
+		}
+	}
+}

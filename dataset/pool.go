@@ -58,8 +58,26 @@ func poolClass(size int) int {
 
 // Allocate returns a zeroed buffer of size bytes.
 func (p *PoolAllocator) Allocate(size int) []byte {
+	b, reused := p.allocate(size)
+	if reused {
+		clear(b)
+	}
+	return b
+}
+
+// allocateUnzeroed is Allocate for a caller that writes every byte of the
+// buffer before it is read: a buffer taken from a free list keeps what it
+// held.
+func (p *PoolAllocator) allocateUnzeroed(size int) []byte {
+	b, _ := p.allocate(size)
+	return b
+}
+
+// allocate returns a buffer of size bytes, zeroed unless reused, taken
+// from a free list.
+func (p *PoolAllocator) allocate(size int) (b []byte, reused bool) {
 	if size < poolMinSize {
-		return p.heap.Allocate(size)
+		return p.heap.Allocate(size), false
 	}
 	c := poolClass(size)
 	p.mu.Lock()
@@ -70,15 +88,14 @@ func (p *PoolAllocator) Allocate(size int) []byte {
 		p.retained -= int64(c)
 		p.out[&b[0]] = c
 		p.mu.Unlock()
-		clear(b)
-		return b[:size]
+		return b[:size], true
 	}
 	p.mu.Unlock()
-	b := p.heap.Allocate(c)
+	b = p.heap.Allocate(c)
 	p.mu.Lock()
 	p.out[&b[0]] = c
 	p.mu.Unlock()
-	return b[:size]
+	return b[:size], false
 }
 
 // Reallocate grows or shrinks b to size bytes, keeping its content; the

@@ -3,6 +3,7 @@ package dataset
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -226,4 +227,73 @@ func poolTable(t testing.TB, n int) arrow.Table {
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	return array.NewTableFromRecords(testSchema, []arrow.RecordBatch{rec})
+}
+
+// TestPoolAllocatorUnzeroed reads a CSV with nulls in its int64 and float64
+// columns through a pool whose free buffers are all dirty: the parallel
+// decoder takes their value and validity buffers unzeroed, so every row
+// must still read as encoding/csv reads it, and every null's value slot
+// must be zero, as an Arrow builder leaves it.
+func TestPoolAllocatorUnzeroed(t *testing.T) {
+	tbl := poolTable(t, 20000)
+	defer tbl.Release()
+	var csv strings.Builder
+	csv.WriteString("i,x,s\n")
+	rr := array.NewTableReader(tbl, 0)
+	for rr.Next() {
+		b := rr.RecordBatch()
+		for r := range int(b.NumRows()) {
+			for c, col := range b.Columns() {
+				if c > 0 {
+					csv.WriteByte(',')
+				}
+				if col.IsValid(r) {
+					csv.WriteString(col.ValueStr(r))
+				}
+			}
+			csv.WriteByte('\n')
+		}
+	}
+	rr.Release()
+	path := writeFile(t, "d.csv", csv.String())
+	want := mustRead(t, path, Options{BatchSize: 1000, sequential: true})
+
+	pool := NewPoolAllocator(64 << 20)
+	var dirty [][]byte
+	for _, size := range []int{8 * 1000, 8 * 16, 8 * 1000, 8 * 16, 1 << 16} {
+		for range 8 {
+			b := pool.Allocate(size)
+			for i := range b {
+				b[i] = 0xA5
+			}
+			dirty = append(dirty, b)
+		}
+	}
+	for _, b := range dirty {
+		pool.Free(b)
+	}
+	r, err := Open(context.Background(), path, Options{BatchSize: 1000, Allocator: pool, chunkBytes: 16 << 10})
+	require.NoError(t, err)
+	defer r.Release()
+	var rows [][]string
+	for r.Next() {
+		rec := r.RecordBatch()
+		ints := rec.Column(0).(*array.Int64)
+		floats := rec.Column(1).(*array.Float64)
+		for i := range int(rec.NumRows()) {
+			if ints.IsNull(i) {
+				assert.Zero(t, ints.Int64Values()[i], "value slot of a null int")
+			}
+			if floats.IsNull(i) {
+				assert.Zero(t, math.Float64bits(floats.Float64Values()[i]), "value slot of a null float")
+			}
+			row := make([]string, rec.NumCols())
+			for j, col := range rec.Columns() {
+				row[j] = strings.Clone(col.ValueStr(i))
+			}
+			rows = append(rows, row)
+		}
+	}
+	require.NoError(t, r.Err())
+	assert.Equal(t, want.rows, rows)
 }

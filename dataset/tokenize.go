@@ -229,7 +229,11 @@ func countLines(b []byte, max int) (n, size int) {
 	if len(b) == 0 {
 		return 0, 0
 	}
-	if b[0] != '\n' && b[0] != '\r' && !bytes.Contains(b, []byte("\n\n")) && !bytes.Contains(b, []byte("\n\r")) {
+	// bytes.Contains stops at every '\n' on its way to "\n\n" or "\n\r":
+	// a file without a CR (most) is spared the second search by one for
+	// '\r', which runs at memory speed.
+	if b[0] != '\n' && b[0] != '\r' && !bytes.Contains(b, []byte("\n\n")) &&
+		(!containsByte(b, '\r') || !bytes.Contains(b, []byte("\n\r"))) {
 		// No blank line: every line is a record.
 		c := bytes.Count(b, []byte{'\n'})
 		if b[len(b)-1] != '\n' {
