@@ -105,7 +105,7 @@ type midState struct {
 	lo, hi float64 // the values of ranks ⌈n/2⌉−1 and ⌊n/2⌋
 	// all counts the column's values read as they are, NaN included
 	// (Count reads NaN as NULL), when the middle is read without NaNNull
-	// (SQLDialect.NaNLast); -1 when it is not.
+	// (SQLDialect.RawMiddle); -1 when it is not.
 	all int64
 	top float64 // the largest value, when the first scan has no sum (else NaN)
 }
