@@ -118,11 +118,14 @@ type SQLDialect struct {
 	// quantile_disc(x, 0.5) and quantile_disc(x, 0.5 + 2⁻⁴⁰), DuckDB's,
 	// which PostgreSQL's percentile_disc shares (see middleFractions).
 	Middle func(x string) (lo, hi string)
-	// NaNLast reports that the engine orders a float NaN above every
-	// number: the middle of a float column is then read over the column
-	// as it is (no NaNNull, which costs a sort of the computed values),
-	// and used only when the first scan finds no NaN in it.
-	NaNLast bool
+	// RawMiddle reads the median's middle values over a float column as
+	// it is, NaN included, rather than through NaNNull (whose computed
+	// sort key costs PostgreSQL a fifth of the sort): the first scan then
+	// counts the column's values with NaN too, and the middle values
+	// stand only when that count equals the count without NaN; a column
+	// holding NaN is settled by the second pass, whatever the engine's
+	// order of NaN.
+	RawMiddle bool
 	// StddevSamp spells the engine's one-pass sample standard deviation
 	// of x, computed in the first scan; nil: stddev_samp(x). Where the
 	// value may differ from the local engine's by more than the error

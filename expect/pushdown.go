@@ -73,6 +73,9 @@ type Pushdown struct {
 	// value stands unless it lies within the engine's error bound of
 	// one (settleStddev).
 	sdBounds map[int][]float64
+	// noSum marks the columns with moments but no sum aggregate: their
+	// mean says whether the values include infinities.
+	noSum map[int]bool
 }
 
 // sink stores one aggregate's value into the state of the pushed checks.
@@ -105,7 +108,7 @@ type midState struct {
 	lo, hi float64 // the values of ranks ⌈n/2⌉−1 and ⌊n/2⌋
 	// all counts the column's values read as they are, NaN included
 	// (Count reads NaN as NULL), when the middle is read without NaNNull
-	// (SQLDialect.NaNLast); -1 when it is not.
+	// (SQLDialect.RawMiddle); -1 when it is not.
 	all int64
 	top float64 // the largest value, when the first scan has no sum (else NaN)
 }
@@ -403,9 +406,10 @@ func (pd *Pushdown) plan() {
 			add("max("+a+")", func(st *pushState, v any) { st.cols[ci].Max = toFloat(v) })
 		}
 		if cp.moments {
-			// The sum says whether the values include infinities; the
-			// mean is the centre of stddev's squared deviations.
-			add("sum("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.sum = x }))
+			// The mean says whether the values include infinities (it is
+			// ±Inf or NaN exactly when the sum is: avg is sum/count), and
+			// is the centre of stddev's squared deviations. The sum is
+			// computed only for a sum check, which adds it.
 			add("avg("+pd.arg(cp)+")", statSink(ci, func(s *colStats, x float64) { s.mean = x }))
 		}
 		if cp.lengths {
@@ -428,7 +432,7 @@ func (pd *Pushdown) plan() {
 			add(hi, func(st *pushState, v any) { st.mid[ci].hi = toFloat(v) })
 			if !cp.moments {
 				// Whether +Inf is among the values (settleMiddle); with
-				// moments the sum says it.
+				// moments the mean says it.
 				add("max("+a+")", func(st *pushState, v any) { st.mid[ci].top = toFloat(v) })
 			}
 		}
@@ -481,6 +485,14 @@ func (pd *Pushdown) plan() {
 				}
 				add(pd.aggregate(cp, a), aggregateTargets[a.Name](pd, ci, c))
 			}
+		}
+	}
+	for ci, cp := range pd.p.cols {
+		if _, ok := index["sum("+pd.arg(cp)+")"]; cp.moments && !ok {
+			if pd.noSum == nil {
+				pd.noSum = map[int]bool{}
+			}
+			pd.noSum[ci] = true
 		}
 	}
 	// A rule counts the rows its filters keep where its condition is
@@ -733,9 +745,13 @@ func (pd *Pushdown) Run(ctx context.Context, q Querier, local []result.Check) ([
 		s.n = cs.Count
 		// ±Inf among the values: the sum and mean are infinite (NaN for
 		// both signs) and the standard deviation undefined, as locally.
-		if math.IsInf(s.sum, 0) || (math.IsNaN(s.sum) && cs.Count > 0 && pd.p.cols[i].moments) {
+		total := s.sum
+		if pd.noSum[i] {
+			total = s.mean
+		}
+		if math.IsInf(total, 0) || (math.IsNaN(total) && cs.Count > 0 && pd.p.cols[i].moments) {
 			s.infinite = true
-			s.mean, s.stddev = s.sum, math.NaN()
+			s.mean, s.stddev = total, math.NaN()
 		}
 		if pd.middles[i] {
 			pd.settleMiddle(st, i)

@@ -79,12 +79,12 @@ func (pd *Pushdown) plainCol(cp *colPlan) string {
 	return x
 }
 
-// middleArg is what the middle order statistics of cp are read over: the
-// column as it is where the engine orders NaN above every number (the
-// first scan then counts its values with NaN, settleMiddle compares), as a
-// statistic's argument otherwise.
+// middleArg is what the middle order statistics of cp are read over: a
+// float column as it is where the dialect says so (SQLDialect.RawMiddle;
+// the first scan then counts its values with NaN, settleMiddle compares),
+// as a statistic's argument otherwise.
 func (pd *Pushdown) middleArg(cp *colPlan) string {
-	if cp.class == classFloat && pd.dialect.NaNLast {
+	if cp.class == classFloat && pd.dialect.RawMiddle {
 		return pd.dialect.double(pd.plainCol(cp))
 	}
 	return pd.arg(cp)

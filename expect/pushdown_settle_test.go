@@ -28,14 +28,14 @@ import (
 type settleEngine struct {
 	name string
 	open func(t *testing.T, name string, tbl arrow.Table) *sqlsource.Source
-	// nanLast: the engine's middle reads float columns with NaN, and the
+	// rawMiddle: the engine's middle reads float columns with NaN, and the
 	// second pass settles a column that has some.
-	nanLast bool
+	rawMiddle bool
 }
 
 func postgresSettle(t *testing.T) settleEngine {
 	url := sqltest.CreateDatabase(t, pgtest.Start(t), "settle")
-	return settleEngine{name: "postgres", nanLast: true, open: func(t *testing.T, name string, tbl arrow.Table) *sqlsource.Source {
+	return settleEngine{name: "postgres", rawMiddle: true, open: func(t *testing.T, name string, tbl arrow.Table) *sqlsource.Source {
 		sqltest.LoadPostgres(t, url, name, tbl, true)
 		return openSettle(t, "postgres", url, name)
 	}}
@@ -206,7 +206,7 @@ func middleSettles(t *testing.T, eng settleEngine) {
 	second := queries[1]
 	assert.Contains(t, second, `"inf_odd"`)
 	assert.NotContains(t, second, `"inf_even"`)
-	if eng.nanLast {
+	if eng.rawMiddle {
 		assert.Contains(t, second, `"nan_even"`)
 	} else {
 		assert.NotContains(t, second, `"nan_even"`)
