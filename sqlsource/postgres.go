@@ -43,9 +43,16 @@ var postgresDialect = &expect.SQLDialect{
 		return percentileDisc(x, strconv.FormatFloat(f, 'g', 17, 64))
 	},
 	// The two middle values without n: fractions ½ and ½ + 2⁻⁴⁰ (expect's
-	// middleFractions proves the ranks); the two share one sort.
+	// middleFractions proves the ranks), as the two elements of one
+	// percentile_disc over both fractions. PostgreSQL computes identical
+	// aggregates once, so this is one sort read once; two percentile_disc
+	// calls share the sort but each reads it again from the start (with the
+	// default work_mem the sort is on disk), which cost 0.9–1.1 s CPU more
+	// at 10M rows (3.8 → 4.8 s).
 	Middle: func(x string) (string, string) {
-		return percentileDisc(x, "0.5"), percentileDisc(x, strconv.FormatFloat(0.5+0x1p-40, 'g', -1, 64))
+		f := strconv.FormatFloat(0.5+0x1p-40, 'g', -1, 64)
+		both := "(" + percentileDisc(x, "ARRAY[0.5, "+f+"]::double precision[]") + ")"
+		return both + "[1]", both + "[2]"
 	},
 	// The middle over the column as it is, not NULLIF(x, 'NaN'): sorting
 	// the computed values cost 4.6 s CPU at 10M rows where the column's
