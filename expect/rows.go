@@ -191,9 +191,10 @@ type keyCol interface {
 	// show returns row i's value as results show it.
 	show(i int) any
 	// hash folds the value of every row i of the batch into h[i] (see
-	// fold), column-wise, and counts a missing value in nul[i]. Values
-	// whose keys are equal fold alike.
-	hash(h []uint64, nul []int32)
+	// fold), column-wise, counts a missing value in nul[i], and returns
+	// the number of missing values. Values whose keys are equal fold
+	// alike.
+	hash(h []uint64, nul []int32) int
 }
 
 // fold mixes the hash v of a row's next value into the row's hash h (the
@@ -212,16 +213,20 @@ func fold(h, v uint64) uint64 {
 const nullHash = 0x6e756c6c
 
 // hashValues folds the hash of every row of a column into h, the missing
-// ones (valid reports false) as nullHash.
-func hashValues(h []uint64, nul []int32, v func(i int) (uint64, bool)) {
+// ones (valid reports false) as nullHash, and returns how many were
+// missing.
+func hashValues(h []uint64, nul []int32, v func(i int) (uint64, bool)) int {
+	missing := 0
 	for i := range h {
 		x, ok := v(i)
 		if !ok {
 			nul[i]++
+			missing++
 			x = nullHash
 		}
 		h[i] = fold(h[i], x)
 	}
+	return missing
 }
 
 // Tags of encoded values.
@@ -270,14 +275,14 @@ func (c intKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 	return appendInt(dst, tagInt, int64(v)), false
 }
 
-func (c intKeys[T]) hash(h []uint64, nul []int32) {
+func (c intKeys[T]) hash(h []uint64, nul []int32) int {
 	if c.a.NullN() == 0 {
 		for i, v := range c.vals[:len(h)] {
 			h[i] = fold(h[i], uint64(v))
 		}
-		return
+		return 0
 	}
-	hashValues(h, nul, func(i int) (uint64, bool) { return uint64(c.vals[i]), c.a.IsValid(i) })
+	return hashValues(h, nul, func(i int) (uint64, bool) { return uint64(c.vals[i]), c.a.IsValid(i) })
 }
 
 func (c intKeys[T]) show(i int) any {
@@ -304,8 +309,8 @@ func (c timeKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 	return appendInt(append(dst, tagTime), byte(c.cp.dt.ID()), int64(c.vals[i])), false
 }
 
-func (c timeKeys[T]) hash(h []uint64, nul []int32) {
-	intKeys[T]{a: c.a, vals: c.vals}.hash(h, nul)
+func (c timeKeys[T]) hash(h []uint64, nul []int32) int {
+	return intKeys[T]{a: c.a, vals: c.vals}.hash(h, nul)
 }
 
 func (c timeKeys[T]) show(i int) any {
@@ -329,8 +334,8 @@ func (c floatKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 }
 
 // hash folds a float's bits, -0 as +0 (v + 0); NaN is missing.
-func (c floatKeys[T]) hash(h []uint64, nul []int32) {
-	hashValues(h, nul, func(i int) (uint64, bool) {
+func (c floatKeys[T]) hash(h []uint64, nul []int32) int {
+	return hashValues(h, nul, func(i int) (uint64, bool) {
 		v := float64(c.vals[i])
 		return math.Float64bits(v + 0), c.a.IsValid(i) && !math.IsNaN(v)
 	})
@@ -356,14 +361,14 @@ func (c strKeys[S]) key(dst []byte, i int) ([]byte, bool) {
 	return appendString(dst, c.col.at(i)), false
 }
 
-func (c strKeys[S]) hash(h []uint64, nul []int32) {
+func (c strKeys[S]) hash(h []uint64, nul []int32) int {
 	if c.a.NullN() == 0 {
 		for i := range h {
 			h[i] = fold(h[i], maphash.String(keySeed, c.col.at(i)))
 		}
-		return
+		return 0
 	}
-	hashValues(h, nul, func(i int) (uint64, bool) {
+	return hashValues(h, nul, func(i int) (uint64, bool) {
 		if c.a.IsNull(i) {
 			return 0, false
 		}
@@ -391,8 +396,8 @@ func (c boolKeys) key(dst []byte, i int) ([]byte, bool) {
 	return append(dst, tagBool, 0), false
 }
 
-func (c boolKeys) hash(h []uint64, nul []int32) {
-	hashValues(h, nul, func(i int) (uint64, bool) {
+func (c boolKeys) hash(h []uint64, nul []int32) int {
+	return hashValues(h, nul, func(i int) (uint64, bool) {
 		if c.a.IsNull(i) {
 			return 0, false
 		}
@@ -415,11 +420,12 @@ type nullKeys struct{}
 func (nullKeys) key(dst []byte, _ int) ([]byte, bool) { return append(dst, tagNull), true }
 func (nullKeys) show(int) any                         { return nil }
 
-func (nullKeys) hash(h []uint64, nul []int32) {
+func (nullKeys) hash(h []uint64, nul []int32) int {
 	for i := range h {
 		nul[i]++
 		h[i] = fold(h[i], nullHash)
 	}
+	return len(h)
 }
 
 type dictKeys struct {
@@ -436,11 +442,11 @@ func (c dictKeys) key(dst []byte, i int) ([]byte, bool) {
 
 // hash hashes each value of the dictionary once, then folds them by the
 // rows' indices.
-func (c dictKeys) hash(h []uint64, nul []int32) {
+func (c dictKeys) hash(h []uint64, nul []int32) int {
 	d := c.a.Dictionary().Len()
 	dh, dn := make([]uint64, d), make([]int32, d)
 	c.dict.hash(dh, dn)
-	hashValues(h, nul, func(i int) (uint64, bool) {
+	return hashValues(h, nul, func(i int) (uint64, bool) {
 		if c.a.IsNull(i) {
 			return 0, false
 		}
@@ -649,8 +655,19 @@ func (t *keyTable) hashRows(rp *rowsPlan, cols []keyCol, h []uint64, sel []byte)
 	nul := t.nul[:n]
 	clear(nul)
 	clear(h)
+	missing := 0
 	for _, c := range cols {
-		c.hash(h, nul)
+		missing += c.hash(h, nul)
+	}
+	if missing == 0 && sel == nil {
+		// Every row judged: only a hash of 0, which means "left out",
+		// is moved.
+		for i, x := range h {
+			if x == 0 {
+				h[i] = 1
+			}
+		}
+		return int64(n), 0
 	}
 	for i := range h {
 		switch {

@@ -2,6 +2,7 @@ package expect
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -105,4 +106,44 @@ func TestKeyTableRereadErrors(t *testing.T) {
 func TestFoldSeparatesColumns(t *testing.T) {
 	assert.NotEqual(t, fold(fold(0, 1), 2), fold(fold(0, 2), 1))
 	assert.Equal(t, fold(fold(0, 1), 2), fold(fold(0, 1), 2))
+}
+
+// TestHashRowsWithoutMissing: a batch with no missing value and no filter
+// takes hashRows' short path; it must judge and hash every row as the
+// general path does under a filter that keeps every row, and a batch with
+// one missing value (a NaN) must take the general path and leave that
+// row out.
+func TestHashRowsWithoutMissing(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}, {Name: "b", Type: arrow.BinaryTypes.String},
+		{Name: "c", Type: arrow.PrimitiveTypes.Float64}}, nil)
+	bld := array.NewRecordBuilder(mem, schema)
+	defer bld.Release()
+	bld.Field(0).(*array.Int64Builder).AppendValues([]int64{1, 2, 3, 1}, nil)
+	bld.Field(1).(*array.StringBuilder).AppendValues([]string{"x", "y", "", "x"}, nil)
+	bld.Field(2).(*array.Float64Builder).AppendValues([]float64{0.5, -0.0, 0, 0.5}, nil)
+	rec := bld.NewRecordBatch()
+	defer rec.Release()
+	rp := &rowsPlan{check: &Check{Kind: UniqueKey, SkipAnyMissing: true}}
+	cols := []keyCol{keyColOf(rec.Column(0)), keyColOf(rec.Column(1)), keyColOf(rec.Column(2))}
+	short, general := make([]uint64, 4), make([]uint64, 4)
+	judged, nulls := (&keyTable{}).hashRows(rp, cols, short, nil)
+	assert.Equal(t, [2]int64{4, 0}, [2]int64{judged, nulls})
+	judged, nulls = (&keyTable{}).hashRows(rp, cols, general, []byte{0b1111})
+	assert.Equal(t, [2]int64{4, 0}, [2]int64{judged, nulls})
+	assert.Equal(t, general, short)
+	assert.Equal(t, short[0], short[3], "equal rows hash alike")
+	assert.NotContains(t, short, uint64(0), "no judged row is marked left out")
+
+	bld.Field(0).(*array.Int64Builder).AppendValues([]int64{1, 2}, nil)
+	bld.Field(1).(*array.StringBuilder).AppendValues([]string{"x", "y"}, nil)
+	bld.Field(2).(*array.Float64Builder).AppendValues([]float64{math.NaN(), 1}, nil)
+	withNaN := bld.NewRecordBatch()
+	defer withNaN.Release()
+	cols = []keyCol{keyColOf(withNaN.Column(0)), keyColOf(withNaN.Column(1)), keyColOf(withNaN.Column(2))}
+	h := make([]uint64, 2)
+	judged, nulls = (&keyTable{}).hashRows(rp, cols, h, nil)
+	assert.Equal(t, [2]int64{1, 1}, [2]int64{judged, nulls})
+	assert.Equal(t, uint64(0), h[0], "the row with NaN is left out")
 }
