@@ -57,26 +57,6 @@ func openSettle(t *testing.T, engine, dsn, name string) *sqlsource.Source {
 	return src
 }
 
-// floatTable builds a table of float64 columns; NaN in valid marks NULL.
-func floatTable(names []string, cols [][]float64, valid [][]bool) arrow.Table {
-	fields := make([]arrow.Field, len(names))
-	arrs := make([]arrow.Array, len(names))
-	for i, n := range names {
-		fields[i] = arrow.Field{Name: n, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
-		b := array.NewFloat64Builder(memory.DefaultAllocator)
-		var v []bool
-		if valid != nil {
-			v = valid[i]
-		}
-		b.AppendValues(cols[i], v)
-		arrs[i] = b.NewArray()
-		b.Release()
-	}
-	schema := arrow.NewSchema(fields, nil)
-	rec := array.NewRecordBatch(schema, arrs, int64(len(cols[0])))
-	return array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
-}
-
 // runRecorded pushes suite s down to src, recording the statements, and
 // evaluates it locally over tbl: the two results and the statements.
 func runRecorded(t *testing.T, s *expect.Suite, src *sqlsource.Source, tbl arrow.Table) (want, got []result.Check, queries []string) {
@@ -128,7 +108,7 @@ func middleRanks(t *testing.T, eng settleEngine) {
 		}
 		sorted[k] = slices.Sorted(slices.Values(vals))
 	}
-	tbl := floatTable(names, cols, valid)
+	tbl := sqltest.Floats(names, cols, valid)
 	defer tbl.Release()
 	src := eng.open(t, "middle", tbl)
 	q := src.Dialect()
@@ -180,7 +160,7 @@ func TestMiddleSettlesClickHouse(t *testing.T) { middleSettles(t, clickhouseSett
 
 func middleSettles(t *testing.T, eng settleEngine) {
 	nan, inf := math.NaN(), math.Inf(1)
-	tbl := floatTable([]string{"nan_even", "inf_odd", "inf_even"}, [][]float64{
+	tbl := sqltest.Floats([]string{"nan_even", "inf_odd", "inf_even"}, [][]float64{
 		{3, nan, 1, 2, 5, nan},
 		{1, inf, 2, 0, 0, 0},
 		{1, inf, 2, 3, 4, 0},

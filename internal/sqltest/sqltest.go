@@ -139,3 +139,29 @@ func AddPasswordUser(t testing.TB, admin, db, role, password string) string {
 	u.User = url.UserPassword(role, password)
 	return u.String()
 }
+
+// Floats builds a one-batch table of nullable float64 columns names, column
+// i holding cols[i]; valid[i] marks its non-null values (valid nil: every
+// value of every column is valid). The columns are equally long.
+func Floats(names []string, cols [][]float64, valid [][]bool) arrow.Table {
+	fields := make([]arrow.Field, len(names))
+	arrs := make([]arrow.Array, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
+		b := array.NewFloat64Builder(memory.DefaultAllocator)
+		var v []bool
+		if valid != nil {
+			v = valid[i]
+		}
+		b.AppendValues(cols[i], v)
+		arrs[i] = b.NewArray()
+		b.Release()
+	}
+	schema := arrow.NewSchema(fields, nil)
+	rec := array.NewRecordBatch(schema, arrs, int64(len(cols[0])))
+	defer rec.Release()
+	for _, a := range arrs {
+		a.Release()
+	}
+	return array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+}

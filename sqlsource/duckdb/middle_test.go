@@ -12,7 +12,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/trustml/trustml/expect"
@@ -32,26 +31,6 @@ type recorder struct {
 func (r *recorder) Query(ctx context.Context, q string) ([][]any, error) {
 	r.queries = append(r.queries, q)
 	return r.q.Query(ctx, q)
-}
-
-// floats builds a table of float64 columns; valid marks non-null values
-// (nil: all).
-func floats(names []string, cols [][]float64, valid [][]bool) arrow.Table {
-	fields := make([]arrow.Field, len(names))
-	arrs := make([]arrow.Array, len(names))
-	for i, n := range names {
-		fields[i] = arrow.Field{Name: n, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
-		b := array.NewFloat64Builder(memory.DefaultAllocator)
-		var v []bool
-		if valid != nil {
-			v = valid[i]
-		}
-		b.AppendValues(cols[i], v)
-		arrs[i] = b.NewArray()
-		b.Release()
-	}
-	schema := arrow.NewSchema(fields, nil)
-	return array.NewTableFromRecords(schema, []arrow.RecordBatch{array.NewRecordBatch(schema, arrs, int64(len(cols[0])))})
 }
 
 // pushRecorded loads tbl into DuckDB, pushes the suite yml down to it and
@@ -127,7 +106,7 @@ func TestMiddleDuckDB(t *testing.T) {
 		}
 		sorted[k] = slices.Sorted(slices.Values(vals))
 	}
-	tbl := floats(names, cols, valid)
+	tbl := sqltest.Floats(names, cols, valid)
 	defer tbl.Release()
 	want, got, queries := pushRecorded(t, yml.String(), tbl)
 	if len(queries) != 1 {
@@ -150,7 +129,7 @@ func TestMiddleDuckDB(t *testing.T) {
 		t.Fatal("Dialect.RawMiddle")
 	}
 	nan := math.NaN()
-	tbl2 := floats([]string{"x", "y"}, [][]float64{{3, nan, 1, 2, 5, nan}, {nan, math.Inf(1), 1, 0, 0, 0}}, nil)
+	tbl2 := sqltest.Floats([]string{"x", "y"}, [][]float64{{3, nan, 1, 2, 5, nan}, {nan, math.Inf(1), 1, 0, 0, 0}}, nil)
 	defer tbl2.Release()
 	want, got, queries = pushRecorded(t, "columns:\n  x: {median: {min: 0}}\n  y: {quantiles: {bounds: [{q: 0.5, min: 0}], interpolation: higher}}\n", tbl2)
 	sameChecks(t, want, got)
@@ -171,7 +150,7 @@ func TestMiddleDuckDB(t *testing.T) {
 // one-pass value.
 func TestStddevSettlesDuckDB(t *testing.T) {
 	xs := []float64{1, 1, 3}
-	tbl := floats([]string{"a", "b"}, [][]float64{xs, xs}, nil)
+	tbl := sqltest.Floats([]string{"a", "b"}, [][]float64{xs, xs}, nil)
 	defer tbl.Release()
 	want, got, queries := pushRecorded(t, "columns:\n  a: {stddev: {min: 1.1547005383792517}}\n  b: {stddev: {min: 1, max: 2}}\n", tbl)
 	sameChecks(t, want, got)
