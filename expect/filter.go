@@ -2,7 +2,6 @@ package expect
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -56,38 +55,6 @@ type ruleState struct {
 	nulls      int64 // NULL
 	sample     []result.Failure
 }
-
-// ruleRow is a rule's failing row in a sample: the values of the columns
-// its condition names, in order. It marshals to a JSON object in that
-// order.
-type ruleRow struct {
-	names  []string
-	values []any
-}
-
-// MarshalJSON writes the row as an object, its keys in the rule's order.
-func (r ruleRow) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, name := range r.names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(name)
-		v, err := json.Marshal(r.values[i])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
-}
-
-// String writes the row as "a=1, b=\"x\"".
-func (r ruleRow) String() string { return showRow(r) }
 
 // compileExpressions checks every expression of the suite against the
 // table's schema ts (so that an unknown column's hint names every column)
@@ -329,11 +296,12 @@ func (s *state) updateRules(p *plan, j job) error {
 	return nil
 }
 
-// row returns the values of the rule's columns at row i of batch.
-func (rp *rulePlan) row(batch arrow.RecordBatch, i int) ruleRow {
-	r := ruleRow{names: rp.names, values: make([]any, len(rp.cols))}
+// row returns the values of the rule's columns at row i of batch, in the
+// order the rule names them: a failing row in the rule's sample.
+func (rp *rulePlan) row(batch arrow.RecordBatch, i int) result.Tuple {
+	r := make(result.Tuple, len(rp.cols))
 	for k, c := range rp.cols {
-		r.values[k] = cellValue(batch.Column(c), i)
+		r[k] = result.Field{Column: rp.names[k], Value: cellValue(batch.Column(c), i)}
 	}
 	return r
 }

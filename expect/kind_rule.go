@@ -131,23 +131,9 @@ func ruleFinish(e *eval, c *Check, r *result.Check) bool {
 		r.Message += fmt.Sprintf("; %d %s NULL (counted as null, neither passed nor failed)", rs.nulls, plural(rs.nulls, "row is", "rows are"))
 	}
 	if len(rs.sample) > 0 {
-		r.Message += fmt.Sprintf(", e.g. row %d: %s", rs.sample[0].Row, showRow(rs.sample[0].Value))
+		r.Message += fmt.Sprintf(", e.g. row %d: %s", rs.sample[0].Row, show(rs.sample[0].Value))
 	}
 	return ok
-}
-
-// showRow formats a rule's failing row (its columns' values, in the
-// rule's order) for a message: "end_date=2024-01-01, start_date=...".
-func showRow(v any) string {
-	row, ok := v.(ruleRow)
-	if !ok {
-		return show(v)
-	}
-	parts := make([]string, len(row.names))
-	for i, name := range row.names {
-		parts[i] = name + "=" + show(row.values[i])
-	}
-	return strings.Join(parts, ", ")
 }
 
 func plural(n int64, one, many string) string {

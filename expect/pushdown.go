@@ -908,9 +908,9 @@ func (pd *Pushdown) followUp(ctx context.Context, q Querier, st *pushState) erro
 			types[i] = pd.p.readSchema.Field(c).Type
 		}
 		s, err := rowsWhere(ruleColumns(rp), pd.ruleFail(rp), func(r []any) any {
-			row := ruleRow{names: rp.names, values: make([]any, len(r))}
+			row := make(result.Tuple, len(r))
 			for i, v := range r {
-				row.values[i] = engineCell(types[i], v)
+				row[i] = result.Field{Column: rp.names[i], Value: engineCell(types[i], v)}
 			}
 			return row
 		})

@@ -131,7 +131,8 @@ func checkWhereResults(t *testing.T, res []result.Check) {
 	assert.Equal(t, int64(1), *ad.NullCount)
 	require.Len(t, ad.Sample, 1)
 	assert.Equal(t, int64(1), ad.Sample[0].Row)
-	assert.Equal(t, "age=-1", result.ShowValue(ad.Sample[0].Value))
+	assert.Equal(t, result.Tuple{{Column: "age", Value: int64(-1)}}, ad.Sample[0].Value)
+	assert.Equal(t, "(age=-1)", result.ShowValue(ad.Sample[0].Value))
 	assert.Contains(t, ad.Message, "1 of 6 rows break age >= 18")
 	assert.Contains(t, ad.Message, "1 row is NULL (counted as null, neither passed nor failed)")
 
@@ -144,8 +145,8 @@ func checkWhereResults(t *testing.T, res []result.Check) {
 	assert.Equal(t, int64(1), *sb.NullCount)
 	require.Len(t, sb.Sample, 2)
 	assert.Equal(t, []int64{1, 4}, []int64{sb.Sample[0].Row, sb.Sample[1].Row})
-	assert.Equal(t, "score=2, age=-1", result.ShowValue(sb.Sample[0].Value))
-	assert.Equal(t, "score=<nil>, age=20", result.ShowValue(sb.Sample[1].Value), "NaN is shown as JSON shows it: null")
+	assert.Equal(t, "(score=2, age=-1)", result.ShowValue(sb.Sample[0].Value), "the rule's columns in its order")
+	assert.Equal(t, "(score=null, age=20)", result.ShowValue(sb.Sample[1].Value), "NaN is shown as JSON shows it: null")
 }
 
 // failedRows collects what Evaluate streams to the failed-rows output.

@@ -46,7 +46,7 @@ func TestCheckTableWhereAndRules(t *testing.T) {
 	assert.Empty(t, r.fatals)
 	assert.Equal(t, []string{
 		"columns.age.range: 1 of 2 values outside ≥ 18 (50.0%), e.g. row 2: 15 (where (country <> 'XX') AND (country = 'FR'): 2 rows)",
-		"rules.adult buyers: 1 of 4 rows break age >= 18 OR country = 'DE' (25.0%), e.g. row 2: age=15, country=\"FR\" (where country <> 'XX': 4 rows)",
+		"rules.adult buyers: 1 of 4 rows break age >= 18 OR country = 'DE' (25.0%), e.g. row 2: (age=15, country=\"FR\") (where country <> 'XX': 4 rows)",
 	}, r.errors)
 	require.Len(t, r.logs, 1)
 	assert.Contains(t, r.logs[0], "warning: rules.ids grow with age: 1 of 3 rows break id < age (33.3%); 1 row is NULL")
@@ -67,7 +67,7 @@ func TestFluentWhereAndRule(t *testing.T) {
 	trusttest.Expect(&r, tbl).Where("id < 10").Rule("small ids", "id <= 5")
 	assert.Equal(t, []string{
 		"columns.age.range: 1 of 2 values outside [18, 120] (50.0%), e.g. row 2: 15 (where country = 'FR': 2 rows)",
-		"rules.teen or older: 1 of 4 rows break age >= 13 OR country <> 'DE' (25.0%); 1 row is NULL (counted as null, neither passed nor failed), e.g. row 3: age=12, country=\"DE\"",
+		"rules.teen or older: 1 of 4 rows break age >= 13 OR country <> 'DE' (25.0%); 1 row is NULL (counted as null, neither passed nor failed), e.g. row 3: (age=12, country=\"DE\")",
 	}, r.errors)
 
 	var bad recorder

@@ -79,7 +79,7 @@ func TestLoadAndCheckExample(t *testing.T) {
 	if code != 1 {
 		t.Errorf("check: exit %d, want 1: %s%s", code, stdout.String(), stderr.String())
 	}
-	for _, w := range []string{"rules.cables cost 9.90", "2 of 338 rows break unit_price = 9.9 (0.59%), e.g. row 114: unit_price=99"} {
+	for _, w := range []string{"rules.cables cost 9.90", "2 of 338 rows break unit_price = 9.9 (0.59%), e.g. row 114: (unit_price=99)"} {
 		if !strings.Contains(stdout.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, stdout.String())
 		}
