@@ -64,9 +64,13 @@ var clickhouseDialect = &expect.SQLDialect{
 	// The two middle values without n, ranks ⌈n/2⌉−1 and ⌊n/2⌋, at index
 	// ⌊f·n⌋: f = ½ gives ⌊n/2⌋; f = ½ − 2⁻⁴⁰ gives ⌈n/2⌉−1 for n < 2³⁹
 	// (n = 2m: m − m·2⁻³⁹ lies strictly between the doubles m−1 and m and
-	// rounds below m; n = 2m+1: m + ½ − n·2⁻⁴⁰ lies in (m, m+½)).
+	// rounds below m; n = 2m+1: m + ½ − n·2⁻⁴⁰ lies in (m, m+½)). Both
+	// are the elements of one quantilesExact, which ClickHouse computes
+	// once: two quantileExact calls each gather the column's values on
+	// every shard and send them to the initiator.
 	Middle: func(x string) (string, string) {
-		return "quantileExact(" + strconv.FormatFloat(0.5-0x1p-40, 'g', -1, 64) + ")(" + x + ")", "quantileExact(0.5)(" + x + ")"
+		both := "quantilesExact(" + strconv.FormatFloat(0.5-0x1p-40, 'g', -1, 64) + ", 0.5)(" + x + ")"
+		return both + "[1]", both + "[2]"
 	},
 }
 
