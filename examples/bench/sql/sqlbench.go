@@ -722,9 +722,14 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "load average: %s before, %s after\n", r.LoadAvg[0], r.LoadAvg[1])
 	fmt.Fprintf(w, "\nthe pushdown's SQL (check --explain):\n%s", r.SQL)
 	fmt.Fprintf(w, "\n| engine | rows | pushdown wall / CPU s | hand-written wall / CPU s | ratio wall / CPU (median of %d pairs) | bytes received | pull wall / CPU s | pull / pushdown wall / CPU | load average |\n|---|---|---|---|---|---|---|---|---|\n", len(r.PushRuns))
-	fmt.Fprintf(w, "| %s | %d | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %s | %.2f / %.2f | %.1f / %.1f | %s – %s |\n",
+	pullTimes, pullRatio := "not run", "not run"
+	if len(r.PullRuns) > 0 {
+		pullTimes = fmt.Sprintf("%.2f / %.2f", wall(r.PullRuns), cpu(r.PullRuns))
+		pullRatio = fmt.Sprintf("%.1f / %.1f", pw, pc)
+	}
+	fmt.Fprintf(w, "| %s | %d | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %s | %s | %s | %s – %s |\n",
 		r.Engine, r.Rows, wall(r.PushRuns), cpu(r.PushRuns), wall(r.HandRuns), cpu(r.HandRuns), r.WallRatio(), r.CPURatio(),
-		bytesText(bytes), wall(r.PullRuns), cpu(r.PullRuns), pw, pc, r.LoadAvg[0], r.LoadAvg[1])
+		bytesText(bytes), pullTimes, pullRatio, r.LoadAvg[0], r.LoadAvg[1])
 }
 
 func wire(n int64) string {

@@ -86,7 +86,7 @@ func TestPostgres(t *testing.T) {
 func TestClickHouse(t *testing.T) {
 	rep, out := runEngine(t, "clickhouse", func(err error) bool { return errors.Is(err, chtest.ErrNoServer) })
 	assert.Equal(t, benchdata.Reference(20_000, 3).ScoreMedian, rep.Hand.ScoreMedian)
-	assert.Contains(t, rep.SQL, "quantileExact(")
+	assert.Contains(t, rep.SQL, "quantilesExact(0.4999999999990905, 0.5)(", "the median's middle values in one aggregate")
 	t.Log(out)
 }
 
@@ -108,6 +108,20 @@ func TestCompare(t *testing.T) {
 	assert.Contains(t, p[2], "E9 score median")
 	assert.Contains(t, p[3], "E11 label counts")
 	assert.Len(t, compare("hand-written", want, got, false), 3, "the median within the tolerance")
+}
+
+// TestPrintWithoutPull: a run with -pull 0 prints its table with the pull's
+// cells saying so (they printed the median of no runs, -9223372036.85),
+// and its ratios from the pairs: 2 s / 1 s and 3 s / 2 s, median 1.75.
+func TestPrintWithoutPull(t *testing.T) {
+	rep := &Report{Engine: "duckdb", Rows: 10, LoadAvg: [2]string{"0.5", "0.6"},
+		PushRuns: []Timing{{Wall: 2 * time.Second, CPU: 2 * time.Second, Wire: -1, Values: 208}, {Wall: 3 * time.Second, CPU: 3 * time.Second, Wire: -1, Values: 208}},
+		HandRuns: []Timing{{Wall: time.Second, CPU: time.Second, Wire: -1}, {Wall: 2 * time.Second, CPU: 2 * time.Second, Wire: -1}}}
+	var out bytes.Buffer
+	rep.Print(&out)
+	assert.Contains(t, out.String(), "| duckdb | 10 | 2.50 / 2.50 | 1.50 / 1.50 | 1.75 / 1.75 | 208 (values) | not run | not run | 0.5 – 0.6 |")
+	assert.NotContains(t, out.String(), "pull into the local engine")
+	assert.NotContains(t, out.String(), "NaN")
 }
 
 // TestTreeCPU: the CPU time of this process and its children grows as it
