@@ -55,7 +55,7 @@ func TestClickHouseTypes(t *testing.T) {
 	assert.Equal(t, "FixedString(3)", md)
 	err = src.Check([]string{"fs"})
 	require.Error(t, err)
-	assert.Equal(t, `clickhouse:typed: column "fs" has clickhouse type FixedString(3), which trustml does not read; cast it in a query: (for example CAST("fs" AS String))`, err.Error())
+	assert.Equal(t, `clickhouse:typed: column "fs" has clickhouse type FixedString(3), which trustml does not read; cast it in a query, for example CAST("fs" AS String)`, err.Error())
 
 	cols := []string{"i8", "u64", "f32", "dec", "e", "d", "dt", "dtz", "s"}
 	sc, err := src.Scan(ctx, cols)

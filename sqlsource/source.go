@@ -122,7 +122,7 @@ func (s *Source) Check(columns []string) error {
 			if text == "" {
 				text = "text"
 			}
-			errs = append(errs, fmt.Errorf("%s: column %q has %s type %s, which trustml does not read; cast it in a query: (for example CAST(%s AS %s))",
+			errs = append(errs, fmt.Errorf("%s: column %q has %s type %s, which trustml does not read; cast it in a query, for example CAST(%s AS %s)",
 				s.Location(), n, s.spec.Engine, s.cols[i].EngineType, expect.Ident(n), text))
 		}
 	}
