@@ -122,7 +122,7 @@ func TestHashRowsWithoutMissing(t *testing.T) {
 	defer bld.Release()
 	bld.Field(0).(*array.Int64Builder).AppendValues([]int64{1, 2, 3, 1}, nil)
 	bld.Field(1).(*array.StringBuilder).AppendValues([]string{"x", "y", "", "x"}, nil)
-	bld.Field(2).(*array.Float64Builder).AppendValues([]float64{0.5, -0.0, 0, 0.5}, nil)
+	bld.Field(2).(*array.Float64Builder).AppendValues([]float64{0.5, math.Copysign(0, -1), 0, 0.5}, nil)
 	rec := bld.NewRecordBatch()
 	defer rec.Release()
 	rp := &rowsPlan{check: &Check{Kind: UniqueKey, SkipAnyMissing: true}}
