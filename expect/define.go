@@ -106,11 +106,14 @@ type SQLDialect struct {
 	// NaNNull spells float column x with NaN read as NULL, for trustml
 	// counts NaN as missing; nil: CASE WHEN isnan(x) THEN NULL ELSE x END.
 	NaNNull func(x string) string
-	// OrderStat spells the aggregate whose value is the order statistic of
-	// 0-based rank r among the n non-null values of x (exactly one of
-	// them, never an interpolation). nil: quantile_disc(x, f) at the
-	// fraction DuckDB's discrete quantile maps to rank r.
-	OrderStat func(x string, r, n int64) string
+	// OrderStats spells the aggregates whose values are the order
+	// statistics of 0-based ranks rs among the n non-null values of x (each
+	// exactly one of the values, never an interpolation), one per rank, as
+	// the elements of one aggregate over every rank, which the engine
+	// computes once: separate calls each read the sorted values again. nil:
+	// the elements of quantile_disc(x, [f…]), at the fractions DuckDB's
+	// discrete quantile maps to the ranks (OrderFraction).
+	OrderStats func(x string, rs []int64, n int64) []string
 	// Middle spells the two aggregates whose values are the middle order
 	// statistics of the n non-null values of x, without n: the 0-based
 	// ranks ⌈n/2⌉−1 and ⌊n/2⌋ (one rank twice when n is odd), which the
@@ -245,15 +248,34 @@ func (q *SQLDialect) boolInt(x string) string {
 	return "CAST(" + x + " AS INTEGER)"
 }
 
-func (q *SQLDialect) orderStat(x string, r, n int64) string {
-	if q.OrderStat != nil {
-		return q.OrderStat(x, r, n)
+func (q *SQLDialect) orderStats(x string, rs []int64, n int64) []string {
+	if q.OrderStats != nil {
+		return q.OrderStats(x, rs, n)
 	}
-	// DuckDB's quantile_disc(x, f), as PostgreSQL's percentile_disc,
-	// returns the value at 1-based position ⌈f·n⌉: f = (r+½)/n lands on
-	// 0-based rank r whatever the rounding of f.
-	f := (float64(r) + 0.5) / float64(max(n, 1))
-	return "quantile_disc(" + x + ", " + strconv.FormatFloat(f, 'g', 17, 64) + ")"
+	fs := make([]string, len(rs))
+	for i, r := range rs {
+		fs[i] = OrderFraction(r, n)
+	}
+	return Elements("quantile_disc("+x+", ["+strings.Join(fs, ", ")+"])", len(rs))
+}
+
+// OrderFraction is the fraction f at which a discrete quantile that
+// returns the value at 1-based position ⌈f·n⌉ of n sorted values (DuckDB's
+// quantile_disc, PostgreSQL's percentile_disc) returns 0-based rank r:
+// f = (r+½)/n lands on r whatever the rounding of f·n. ClickHouse's
+// quantileExact, at index ⌊f·n⌋, reads the same rank at the same f.
+func OrderFraction(r, n int64) string {
+	return strconv.FormatFloat((float64(r)+0.5)/float64(max(n, 1)), 'g', 17, 64)
+}
+
+// Elements spells the first k elements of list, an expression whose value
+// is a list or an array indexed from 1 (DuckDB, PostgreSQL, ClickHouse).
+func Elements(list string, k int) []string {
+	out := make([]string, k)
+	for i := range out {
+		out[i] = list + "[" + strconv.Itoa(i+1) + "]"
+	}
+	return out
 }
 
 // ident quotes a column name as a SQL identifier.

@@ -567,8 +567,8 @@ func (pd *Pushdown) Explain() string {
 			if pd.middles[ci] {
 				when = ", only when the first query's middle values cannot stand (the column holds NaN, or its count is odd and its values include an infinity)"
 			}
-			fmt.Fprintf(&b, "-- second pass%s: exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, e.g. the median of n = 100:\nSELECT %s, %s FROM %s;\n",
-				when, ident(cp.name), pd.dialect.orderStat(pd.arg(cp), 49, 100), pd.dialect.orderStat(pd.arg(cp), 50, 100), pd.table.From)
+			fmt.Fprintf(&b, "-- second pass%s: exact order statistics of %s at ranks ⌊q·(n−1)⌋ and ⌊q·(n−1)⌋+1, n its count of values, all of a column's in one aggregate, e.g. the median of n = 100:\nSELECT %s FROM %s;\n",
+				when, ident(cp.name), strings.Join(pd.dialect.orderStats(pd.arg(cp), []int64{49, 50}, 100), ", "), pd.table.From)
 		}
 		if cp.dupRows {
 			fmt.Fprintf(&b, "-- the values of %s that repeat, counted (not sent when the first query's count(DISTINCT) equals the count of values)\n%s;\n", ident(cp.name), pd.dupSQL(x))
@@ -803,9 +803,14 @@ func (pd *Pushdown) secondPass(ctx context.Context, q Querier, st *pushState) er
 		n := st.cols[ci].Count
 		st.stats[ci].nvalues = int(n)
 		st.stats[ci].order = map[int]float64{}
-		for _, r := range cp.ranks(int(n)) {
-			exprs = append(exprs, pd.dialect.orderStat(pd.arg(cp), int64(r), n))
+		ranks := cp.ranks(int(n))
+		rs := make([]int64, len(ranks))
+		for i, r := range ranks {
+			rs[i] = int64(r)
 			slots = append(slots, slot{ci: ci, rank: r})
+		}
+		if len(rs) > 0 {
+			exprs = append(exprs, pd.dialect.orderStats(pd.arg(cp), rs, n)...)
 		}
 	}
 	for ci, cp := range pd.p.cols {

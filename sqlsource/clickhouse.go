@@ -50,9 +50,12 @@ var clickhouseDialect = &expect.SQLDialect{
 		return "if(isNull(" + x + "), NULL, " + x + " IN (" + list + "))"
 	},
 	NaNNull: func(x string) string { return "if(isNaN(" + x + "), NULL, " + x + ")" },
-	OrderStat: func(x string, r, n int64) string {
-		f := (float64(r) + 0.5) / float64(max(n, 1))
-		return "quantileExact(" + strconv.FormatFloat(f, 'g', 17, 64) + ")(" + x + ")"
+	OrderStats: func(x string, rs []int64, n int64) []string {
+		fs := make([]string, len(rs))
+		for i, r := range rs {
+			fs[i] = expect.OrderFraction(r, n)
+		}
+		return expect.Elements("quantilesExact("+strings.Join(fs, ", ")+")("+x+")", len(rs))
 	},
 	// ClickHouse 18's stddevSamp is the naive Σx² − (Σx)²/n, whose error
 	// grows with the square of the data's condition number, beyond the
@@ -69,8 +72,8 @@ var clickhouseDialect = &expect.SQLDialect{
 	// once: two quantileExact calls each gather the column's values on
 	// every shard and send them to the initiator.
 	Middle: func(x string) (string, string) {
-		both := "quantilesExact(" + strconv.FormatFloat(0.5-0x1p-40, 'g', -1, 64) + ", 0.5)(" + x + ")"
-		return both + "[1]", both + "[2]"
+		both := expect.Elements("quantilesExact("+strconv.FormatFloat(0.5-0x1p-40, 'g', -1, 64)+", 0.5)("+x+")", 2)
+		return both[0], both[1]
 	},
 }
 

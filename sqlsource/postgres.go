@@ -38,9 +38,12 @@ var postgresDialect = &expect.SQLDialect{
 	NaNNull: func(x string) string {
 		return "NULLIF(" + x + ", 'NaN')"
 	},
-	OrderStat: func(x string, r, n int64) string {
-		f := (float64(r) + 0.5) / float64(max(n, 1))
-		return percentileDisc(x, strconv.FormatFloat(f, 'g', 17, 64))
+	OrderStats: func(x string, rs []int64, n int64) []string {
+		fs := make([]string, len(rs))
+		for i, r := range rs {
+			fs[i] = expect.OrderFraction(r, n)
+		}
+		return expect.Elements("("+percentileDisc(x, "ARRAY["+strings.Join(fs, ", ")+"]::double precision[]")+")", len(rs))
 	},
 	// The two middle values without n: fractions ½ and ½ + 2⁻⁴⁰ (expect's
 	// middleFractions proves the ranks), as the two elements of one
@@ -51,8 +54,8 @@ var postgresDialect = &expect.SQLDialect{
 	// at 10M rows (3.8 → 4.8 s).
 	Middle: func(x string) (string, string) {
 		f := strconv.FormatFloat(0.5+0x1p-40, 'g', -1, 64)
-		both := "(" + percentileDisc(x, "ARRAY[0.5, "+f+"]::double precision[]") + ")"
-		return both + "[1]", both + "[2]"
+		both := expect.Elements("("+percentileDisc(x, "ARRAY[0.5, "+f+"]::double precision[]")+")", 2)
+		return both[0], both[1]
 	},
 	// The middle over the column as it is, not NULLIF(x, 'NaN'): sorting
 	// the computed values cost 4.6 s CPU at 10M rows where the column's
