@@ -112,7 +112,7 @@ type SQLDialect struct {
 	// the elements of one aggregate over every rank, which the engine
 	// computes once: separate calls each read the sorted values again. nil:
 	// the elements of quantile_disc(x, [f…]), at the fractions DuckDB's
-	// discrete quantile maps to the ranks (OrderFraction).
+	// discrete quantile maps to the ranks (OrderFractions).
 	OrderStats func(x string, rs []int64, n int64) []string
 	// Middle spells the two aggregates whose values are the middle order
 	// statistics of the n non-null values of x, without n: the 0-based
@@ -252,20 +252,21 @@ func (q *SQLDialect) orderStats(x string, rs []int64, n int64) []string {
 	if q.OrderStats != nil {
 		return q.OrderStats(x, rs, n)
 	}
-	fs := make([]string, len(rs))
-	for i, r := range rs {
-		fs[i] = OrderFraction(r, n)
-	}
-	return Elements("quantile_disc("+x+", ["+strings.Join(fs, ", ")+"])", len(rs))
+	return Elements("quantile_disc("+x+", ["+OrderFractions(rs, n)+"])", len(rs))
 }
 
-// OrderFraction is the fraction f at which a discrete quantile that
-// returns the value at 1-based position ⌈f·n⌉ of n sorted values (DuckDB's
-// quantile_disc, PostgreSQL's percentile_disc) returns 0-based rank r:
-// f = (r+½)/n lands on r whatever the rounding of f·n. ClickHouse's
-// quantileExact, at index ⌊f·n⌋, reads the same rank at the same f.
-func OrderFraction(r, n int64) string {
-	return strconv.FormatFloat((float64(r)+0.5)/float64(max(n, 1)), 'g', 17, 64)
+// OrderFractions lists, comma-separated, the fraction f of each 0-based
+// rank r of rs among n sorted values for a discrete quantile that returns
+// the value at 1-based position ⌈f·n⌉ (DuckDB's quantile_disc,
+// PostgreSQL's percentile_disc): f = (r+½)/n lands on r whatever the
+// rounding of f·n. ClickHouse's quantileExact, at index ⌊f·n⌋, reads the
+// same rank at the same f.
+func OrderFractions(rs []int64, n int64) string {
+	fs := make([]string, len(rs))
+	for i, r := range rs {
+		fs[i] = strconv.FormatFloat((float64(r)+0.5)/float64(max(n, 1)), 'g', 17, 64)
+	}
+	return strings.Join(fs, ", ")
 }
 
 // Elements spells the first k elements of list, an expression whose value

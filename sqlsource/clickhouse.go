@@ -51,11 +51,7 @@ var clickhouseDialect = &expect.SQLDialect{
 	},
 	NaNNull: func(x string) string { return "if(isNaN(" + x + "), NULL, " + x + ")" },
 	OrderStats: func(x string, rs []int64, n int64) []string {
-		fs := make([]string, len(rs))
-		for i, r := range rs {
-			fs[i] = expect.OrderFraction(r, n)
-		}
-		return expect.Elements("quantilesExact("+strings.Join(fs, ", ")+")("+x+")", len(rs))
+		return expect.Elements("quantilesExact("+expect.OrderFractions(rs, n)+")("+x+")", len(rs))
 	},
 	// ClickHouse 18's stddevSamp is the naive Σx² − (Σx)²/n, whose error
 	// grows with the square of the data's condition number, beyond the

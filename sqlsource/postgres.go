@@ -39,11 +39,7 @@ var postgresDialect = &expect.SQLDialect{
 		return "NULLIF(" + x + ", 'NaN')"
 	},
 	OrderStats: func(x string, rs []int64, n int64) []string {
-		fs := make([]string, len(rs))
-		for i, r := range rs {
-			fs[i] = expect.OrderFraction(r, n)
-		}
-		return expect.Elements("("+percentileDisc(x, "ARRAY["+strings.Join(fs, ", ")+"]::double precision[]")+")", len(rs))
+		return expect.Elements("("+percentileDisc(x, "ARRAY["+expect.OrderFractions(rs, n)+"]::double precision[]")+")", len(rs))
 	},
 	// The two middle values without n: fractions ½ and ½ + 2⁻⁴⁰ (expect's
 	// middleFractions proves the ranks), as the two elements of one
