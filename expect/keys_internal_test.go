@@ -15,7 +15,9 @@ import (
 // s(id) "bb" when id is a multiple of 3, else "a"; row 1,100,000 + j
 // repeats row j's key, but for j < 1,000 (s is "c") and j = 50,005 (s is
 // null). Hand-computed: the keys of j in [1,000, 100,000) but 50,005
-// repeat, 98,999 keys of 2 rows each.
+// repeat, 98,999 keys of 2 rows each. Rows 0 and 1 are swapped, so that
+// the first table files every batch it reads; the second's batches are in
+// key order and filed from the data read again.
 func TestKeyTableManyChunks(t *testing.T) {
 	const n, dup, batch = 1_200_000, 1_100_000, 1 << 16
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -34,8 +36,13 @@ func TestKeyTableManyChunks(t *testing.T) {
 		bld := array.NewRecordBuilder(mem, schema)
 		for i := lo; i < min(lo+batch, n); i++ {
 			id := i
-			if i >= dup {
+			switch {
+			case i >= dup:
 				id = i - dup
+			case i < 2:
+				// Rows 0 and 1 swapped: this worker's first batch is out
+				// of order, so that it files every batch it reads.
+				id = 1 - i
 			}
 			s := "a"
 			if id%3 == 0 {
@@ -63,6 +70,7 @@ func TestKeyTableManyChunks(t *testing.T) {
 		tables[k%4/3].update(rp, rp.cols(rec, nil), int(rec.NumRows()), off, 20, nil)
 		off += rec.NumRows()
 	}
+	tables[0].seal()
 	for _, bk := range tables[0].buckets {
 		if len(bk) < 2 {
 			t.Fatalf("a bucket holds %d chunks, want at least 2", len(bk))

@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -190,11 +192,23 @@ type keyCol interface {
 	key(dst []byte, i int) (out []byte, null bool)
 	// show returns row i's value as results show it.
 	show(i int) any
-	// hash folds the value of every row i of the batch into h[i] (see
-	// fold), column-wise, counts a missing value in nul[i], and returns
-	// the number of missing values. Values whose keys are equal fold
-	// alike.
-	hash(h []uint64, nul []int32) int
+	// hash folds the value of row lo+i of the batch into h[i] (see fold)
+	// for every i of h, column-wise, counts a missing value in nul[i],
+	// and returns the number of missing values. Values whose keys are
+	// equal fold alike.
+	hash(h []uint64, nul []int32, lo int) int
+	// order compares the values of rows i-1 and i of the batch for every
+	// i in [1, len(st)) with st[i] == 0, as their encoded keys compare
+	// (bytes.Compare), and sets st[i] to 1 when row i's is greater, -1
+	// when it is smaller; it returns false, leaving st unfinished, when
+	// the column has a missing value (or cannot compare its values).
+	order(st []int8) bool
+}
+
+// sign is 1 when a < b, -1 when a > b, 0 when they are equal: st's sign
+// for a row whose value b follows a.
+func sign[T cmp.Ordered](a, b T) int8 {
+	return int8(cmp.Compare(b, a))
 }
 
 // fold mixes the hash v of a row's next value into the row's hash h (the
@@ -275,14 +289,31 @@ func (c intKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 	return appendInt(dst, tagInt, int64(v)), false
 }
 
-func (c intKeys[T]) hash(h []uint64, nul []int32) int {
+func (c intKeys[T]) hash(h []uint64, nul []int32, lo int) int {
+	vals := c.vals[lo : lo+len(h)]
 	if c.a.NullN() == 0 {
-		for i, v := range c.vals[:len(h)] {
+		for i, v := range vals {
 			h[i] = fold(h[i], uint64(v))
 		}
 		return 0
 	}
-	return hashValues(h, nul, func(i int) (uint64, bool) { return uint64(c.vals[i]), c.a.IsValid(i) })
+	return hashValues(h, nul, func(i int) (uint64, bool) { return uint64(vals[i]), c.a.IsValid(lo + i) })
+}
+
+// order compares as the encoding does: by the value's 64 bits, unsigned
+// (a negative value after every other; a uint64 beyond MaxInt64, tagged
+// tagUint, after every one tagged tagInt).
+func (c intKeys[T]) order(st []int8) bool {
+	if c.a.NullN() > 0 {
+		return false
+	}
+	v := c.vals[:len(st)]
+	for i := 1; i < len(v); i++ {
+		if st[i] == 0 {
+			st[i] = sign(uint64(int64(v[i-1])), uint64(int64(v[i])))
+		}
+	}
+	return true
 }
 
 func (c intKeys[T]) show(i int) any {
@@ -309,8 +340,12 @@ func (c timeKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 	return appendInt(append(dst, tagTime), byte(c.cp.dt.ID()), int64(c.vals[i])), false
 }
 
-func (c timeKeys[T]) hash(h []uint64, nul []int32) int {
-	return intKeys[T]{a: c.a, vals: c.vals}.hash(h, nul)
+func (c timeKeys[T]) hash(h []uint64, nul []int32, lo int) int {
+	return intKeys[T]{a: c.a, vals: c.vals}.hash(h, nul, lo)
+}
+
+func (c timeKeys[T]) order(st []int8) bool {
+	return intKeys[T]{a: c.a, vals: c.vals}.order(st)
 }
 
 func (c timeKeys[T]) show(i int) any {
@@ -334,11 +369,43 @@ func (c floatKeys[T]) key(dst []byte, i int) ([]byte, bool) {
 }
 
 // hash folds a float's bits, -0 as +0 (v + 0); NaN is missing.
-func (c floatKeys[T]) hash(h []uint64, nul []int32) int {
+func (c floatKeys[T]) hash(h []uint64, nul []int32, lo int) int {
+	vals := c.vals[lo : lo+len(h)]
 	return hashValues(h, nul, func(i int) (uint64, bool) {
-		v := float64(c.vals[i])
-		return math.Float64bits(v + 0), c.a.IsValid(i) && !math.IsNaN(v)
+		v := float64(vals[i])
+		return math.Float64bits(v + 0), c.a.IsValid(lo+i) && !math.IsNaN(v)
 	})
+}
+
+// order compares as appendFloat encodes: an integer's tagInt and its 64
+// bits after every other value's tagFloat and its bits.
+func (c floatKeys[T]) order(st []int8) bool {
+	if c.a.NullN() > 0 {
+		return false
+	}
+	v := c.vals[:len(st)]
+	for _, x := range v {
+		if x != x {
+			return false // NaN is missing
+		}
+	}
+	enc := func(x T) (byte, uint64) {
+		f := float64(x)
+		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
+			return tagInt, uint64(int64(f))
+		}
+		return tagFloat, math.Float64bits(f)
+	}
+	for i := 1; i < len(v); i++ {
+		if st[i] == 0 {
+			ta, a := enc(v[i-1])
+			tb, b := enc(v[i])
+			if st[i] = sign(ta, tb); st[i] == 0 {
+				st[i] = sign(a, b)
+			}
+		}
+	}
+	return true
 }
 
 func (c floatKeys[T]) show(i int) any {
@@ -361,19 +428,46 @@ func (c strKeys[S]) key(dst []byte, i int) ([]byte, bool) {
 	return appendString(dst, c.col.at(i)), false
 }
 
-func (c strKeys[S]) hash(h []uint64, nul []int32) int {
+func (c strKeys[S]) hash(h []uint64, nul []int32, lo int) int {
 	if c.a.NullN() == 0 {
 		for i := range h {
-			h[i] = fold(h[i], maphash.String(keySeed, c.col.at(i)))
+			h[i] = fold(h[i], maphash.String(keySeed, c.col.at(lo+i)))
 		}
 		return 0
 	}
 	return hashValues(h, nul, func(i int) (uint64, bool) {
-		if c.a.IsNull(i) {
+		if c.a.IsNull(lo + i) {
 			return 0, false
 		}
-		return maphash.String(keySeed, c.col.at(i)), true
+		return maphash.String(keySeed, c.col.at(lo+i)), true
 	})
+}
+
+// order compares as appendString encodes: by the uvarint of the length,
+// then by the bytes.
+func (c strKeys[S]) order(st []int8) bool {
+	if c.a.NullN() > 0 {
+		return false
+	}
+	for i := 1; i < len(st); i++ {
+		if st[i] == 0 {
+			st[i] = int8(-compareStrKeys(c.col.at(i-1), c.col.at(i)))
+		}
+	}
+	return true
+}
+
+// compareStrKeys compares the encoded keys of two strings.
+func compareStrKeys(a, b string) int {
+	if len(a) == len(b) {
+		return strings.Compare(a, b)
+	}
+	if len(a) < 0x80 && len(b) < 0x80 {
+		return cmp.Compare(len(a), len(b))
+	}
+	// Uvarints are prefix-free: their first difference decides.
+	var x, y [binary.MaxVarintLen64]byte
+	return bytes.Compare(binary.AppendUvarint(x[:0], uint64(len(a))), binary.AppendUvarint(y[:0], uint64(len(b))))
 }
 
 func (c strKeys[S]) show(i int) any {
@@ -396,16 +490,35 @@ func (c boolKeys) key(dst []byte, i int) ([]byte, bool) {
 	return append(dst, tagBool, 0), false
 }
 
-func (c boolKeys) hash(h []uint64, nul []int32) int {
+func (c boolKeys) hash(h []uint64, nul []int32, lo int) int {
 	return hashValues(h, nul, func(i int) (uint64, bool) {
-		if c.a.IsNull(i) {
+		if c.a.IsNull(lo + i) {
 			return 0, false
 		}
-		if c.a.Value(i) {
+		if c.a.Value(lo + i) {
 			return 1, true
 		}
 		return 0, true
 	})
+}
+
+func (c boolKeys) order(st []int8) bool {
+	if c.a.NullN() > 0 {
+		return false
+	}
+	for i := 1; i < len(st); i++ {
+		if st[i] == 0 {
+			a, b := c.a.Value(i-1), c.a.Value(i)
+			switch {
+			case a == b:
+			case b:
+				st[i] = 1
+			default:
+				st[i] = -1
+			}
+		}
+	}
+	return true
 }
 
 func (c boolKeys) show(i int) any {
@@ -419,8 +532,9 @@ type nullKeys struct{}
 
 func (nullKeys) key(dst []byte, _ int) ([]byte, bool) { return append(dst, tagNull), true }
 func (nullKeys) show(int) any                         { return nil }
+func (nullKeys) order([]int8) bool                    { return false }
 
-func (nullKeys) hash(h []uint64, nul []int32) int {
+func (nullKeys) hash(h []uint64, nul []int32, _ int) int {
 	for i := range h {
 		nul[i]++
 		h[i] = fold(h[i], nullHash)
@@ -429,8 +543,16 @@ func (nullKeys) hash(h []uint64, nul []int32) int {
 }
 
 type dictKeys struct {
-	a    *array.Dictionary
-	dict keyCol
+	a      *array.Dictionary
+	dict   keyCol
+	hashed *dictHashes // the dictionary's, once hash needs them
+}
+
+// dictHashes holds the hash of each value of a dictionary, and whether
+// it is missing.
+type dictHashes struct {
+	h   []uint64
+	nul []int32
 }
 
 func (c dictKeys) key(dst []byte, i int) ([]byte, bool) {
@@ -440,20 +562,27 @@ func (c dictKeys) key(dst []byte, i int) ([]byte, bool) {
 	return c.dict.key(dst, c.a.GetValueIndex(i))
 }
 
-// hash hashes each value of the dictionary once, then folds them by the
-// rows' indices.
-func (c dictKeys) hash(h []uint64, nul []int32) int {
-	d := c.a.Dictionary().Len()
-	dh, dn := make([]uint64, d), make([]int32, d)
-	c.dict.hash(dh, dn)
+// hash hashes each value of the dictionary once a batch, then folds them
+// by the rows' indices.
+func (c dictKeys) hash(h []uint64, nul []int32, lo int) int {
+	if c.hashed.h == nil {
+		d := c.a.Dictionary().Len()
+		c.hashed.h, c.hashed.nul = make([]uint64, d), make([]int32, d)
+		c.dict.hash(c.hashed.h, c.hashed.nul, 0)
+	}
+	dh, dn := c.hashed.h, c.hashed.nul
 	return hashValues(h, nul, func(i int) (uint64, bool) {
-		if c.a.IsNull(i) {
+		if c.a.IsNull(lo + i) {
 			return 0, false
 		}
-		k := c.a.GetValueIndex(i)
+		k := c.a.GetValueIndex(lo + i)
 		return dh[k], dn[k] == 0
 	})
 }
+
+// order leaves a dictionary's batch to sortedBatch's comparison of
+// encoded keys.
+func (dictKeys) order([]int8) bool { return false }
 
 func (c dictKeys) show(i int) any {
 	if c.a.IsNull(i) {
@@ -512,7 +641,7 @@ func keyColOf(arr arrow.Array) keyCol {
 	case *array.Boolean:
 		return boolKeys{a}
 	case *array.Dictionary:
-		return dictKeys{a: a, dict: keyColOf(a.Dictionary())}
+		return dictKeys{a: a, dict: keyColOf(a.Dictionary()), hashed: &dictHashes{}}
 	}
 	return nullKeys{}
 }
@@ -579,6 +708,17 @@ func (p *plan) resolveKeys(ctx context.Context, st *state, total int64) error {
 //   - otherwise (rowsPlan.keep): per batch, every row's hash in row order
 //     (0: left out) and its key encoded into a byte arena.
 //
+// When the data can be read again, a batch whose judged rows' keys
+// strictly increase (as encoded bytes: equal keys encode alike, so a
+// strictly increasing run holds no repeat) is not hashed: it is kept as a
+// sortedRun, its first and last keys. Data sorted by its key, as a table
+// exported by its primary key is, is then judged by comparing each key
+// with the one before. The first batch that breaks the order (in each
+// worker) and every batch after it are filed; at the end, when the runs
+// do not chain (each run's last key below the next run's first) or some
+// batch was filed, the runs' rows are filed too, from the data read
+// again.
+//
 // At the end (resolve) each bucket's hashes are counted in a small
 // open-addressing table (repeatedPacked, or countBuckets as the unique
 // check's numbers) to find those that occur more than once. The judged rows with such a hash
@@ -589,13 +729,24 @@ func (p *plan) resolveKeys(ctx context.Context, st *state, total int64) error {
 type keyTable struct {
 	rows  int64
 	nulls int64    // rows left out for their missing values
-	h     []uint64 // scratch: a batch's hashes
-	nul   []int32  // scratch: a batch's missing values per row
+	h     []uint64 // scratch: a block's hashes
+	nul   []int32  // scratch: a block's missing values per row, zero between blocks
 
 	// Data read again: the hashes by bucket, 6 bytes each (see file), in
-	// chunks of bucketChunk, and the rows judged.
+	// chunks of chunkBytes, and the rows judged. Bucket b's last chunk,
+	// open[b], is filled until it has fewer than 8 bytes left (left[b]);
+	// seal moves it to buckets[b].
 	buckets [256][][]byte
+	open    [256]*[chunkBytes]byte
+	left    [256]int32
 	judged  []judgedRun
+
+	// Data read again and sorted so far: the batches not filed, and
+	// whether some batch was (unsorted). prev and cur are scratch keys.
+	sorted    []sortedRun
+	unsorted  bool
+	prev, cur []byte
+	st        []int8
 
 	// Keys kept.
 	chunks []keyChunk
@@ -618,6 +769,15 @@ type keyChunk struct {
 	hashes []uint64
 	offs   []uint32
 	keys   []byte
+}
+
+// sortedRun is a batch of n rows from row0 whose judged rows' keys
+// strictly increase, from first to last (encoded); it has at least one
+// judged row.
+type sortedRun struct {
+	row0        int64
+	n           int
+	first, last []byte
 }
 
 // judgedRun says which rows of a batch were judged: row row0+i when bit i
@@ -643,21 +803,25 @@ func (c *Check) skip(nulls, n int) bool {
 	return nulls == n || (c.SkipAnyMissing && nulls > 0)
 }
 
-// hashRows sets h to the hashes of the batch's n rows over cols, 0 for a
-// row left out (by the suite's filter sel, or for its missing values), and
-// returns the number of rows judged and of rows left out for missing
-// values.
-func (t *keyTable) hashRows(rp *rowsPlan, cols []keyCol, h []uint64, sel []byte) (judged, nulls int64) {
+// hashBlock is the number of rows hashed at a time: their hashes (8 KiB)
+// stay in the first-level cache from the first column folded to the
+// last, and until they are filed.
+const hashBlock = 1024
+
+// hashRows sets h[i] to the hash of the batch's row lo+i over cols for
+// every i of h, 0 for a row left out (by the suite's filter sel, or for
+// its missing values), and returns the number of rows judged and of rows
+// left out for missing values.
+func (t *keyTable) hashRows(rp *rowsPlan, cols []keyCol, h []uint64, sel []byte, lo int) (judged, nulls int64) {
 	n := len(h)
 	if cap(t.nul) < n {
 		t.nul = make([]int32, n)
 	}
 	nul := t.nul[:n]
-	clear(nul)
 	clear(h)
 	missing := 0
 	for _, c := range cols {
-		missing += c.hash(h, nul)
+		missing += c.hash(h, nul, lo)
 	}
 	if missing == 0 && sel == nil {
 		// Every row judged: only a hash of 0, which means "left out",
@@ -669,9 +833,10 @@ func (t *keyTable) hashRows(rp *rowsPlan, cols []keyCol, h []uint64, sel []byte)
 		}
 		return int64(n), 0
 	}
+	defer clear(nul)
 	for i := range h {
 		switch {
-		case sel != nil && !bitutil.BitIsSet(sel, i):
+		case sel != nil && !bitutil.BitIsSet(sel, lo+i):
 			// Left out by the suite's filter, as a skipped row.
 			h[i] = 0
 		case rp.check.skip(int(nul[i]), len(cols)):
@@ -690,53 +855,212 @@ func (t *keyTable) hashRows(rp *rowsPlan, cols []keyCol, h []uint64, sel []byte)
 func (t *keyTable) update(rp *rowsPlan, cols []keyCol, n int, row0 int64, _ int, sel []byte) {
 	if rp.keep {
 		ch := keyChunk{row0: row0, hashes: make([]uint64, n)}
-		judged, nulls := t.hashRows(rp, cols, ch.hashes, sel)
-		t.rows += judged
-		t.nulls += nulls
+		for lo := 0; lo < n; lo += hashBlock {
+			judged, nulls := t.hashRows(rp, cols, ch.hashes[lo:min(lo+hashBlock, n)], sel, lo)
+			t.rows += judged
+			t.nulls += nulls
+		}
 		t.keepKeys(&ch, cols)
 		t.chunks = append(t.chunks, ch)
 		t.n += n
 		return
 	}
-	if cap(t.h) < n {
-		t.h = make([]uint64, n)
-	}
-	h := t.h[:n]
-	judged, nulls := t.hashRows(rp, cols, h, sel)
-	t.rows += judged
-	t.nulls += nulls
-	run := judgedRun{row0: row0, n: n}
-	if judged < int64(n) {
-		run.bits = make([]byte, bitutil.BytesForBits(int64(n)))
-		for i, x := range h {
-			if x != 0 {
-				bitutil.SetBit(run.bits, i)
-			}
+	if !t.unsorted {
+		if t.sortedBatch(rp, cols, n, row0, sel) {
+			return
 		}
+		t.unsorted = true
+	}
+	if cap(t.h) < hashBlock {
+		t.h = make([]uint64, hashBlock)
+	}
+	run := judgedRun{row0: row0, n: n}
+	for lo := 0; lo < n; lo += hashBlock {
+		h := t.h[:min(hashBlock, n-lo)]
+		judged, nulls := t.hashRows(rp, cols, h, sel, lo)
+		t.rows += judged
+		t.nulls += nulls
+		switch {
+		case judged < int64(len(h)):
+			if run.bits == nil {
+				// The rows before this block were all judged.
+				run.bits = make([]byte, bitutil.BytesForBits(int64(n)))
+				bitutil.SetBitsTo(run.bits, 0, int64(lo), true)
+			}
+			for i, x := range h {
+				if x != 0 {
+					bitutil.SetBit(run.bits, lo+i)
+				}
+			}
+		case run.bits != nil:
+			bitutil.SetBitsTo(run.bits, int64(lo), int64(len(h)), true)
+		}
+		t.file(h)
 	}
 	t.judged = append(t.judged, run)
-	t.file(h)
 }
 
-// file writes the non-zero hashes of h into their buckets' last chunks.
+// sortedBatch judges a batch of n rows from row0 by comparing each judged
+// row's key with the one before: when they strictly increase, it counts
+// the rows, keeps the batch as a sortedRun with its judgedRun, and
+// returns true; else it changes nothing and returns false.
+func (t *keyTable) sortedBatch(rp *rowsPlan, cols []keyCol, n int, row0 int64, sel []byte) bool {
+	if sel == nil && n > 0 {
+		// Column by column, while no value is missing.
+		if cap(t.st) < n {
+			t.st = make([]int8, n)
+		}
+		st := t.st[:n]
+		clear(st)
+		ordered := true
+		for _, c := range cols {
+			if !c.order(st) {
+				ordered = false
+				break
+			}
+		}
+		if ordered {
+			for _, x := range st[1:] {
+				if x <= 0 {
+					return false
+				}
+			}
+			var first, last []byte
+			for _, c := range cols {
+				first, _ = c.key(first, 0)
+				last, _ = c.key(last, n-1)
+			}
+			t.rows += int64(n)
+			t.sorted = append(t.sorted, sortedRun{row0: row0, n: n, first: first, last: last})
+			t.judged = append(t.judged, judgedRun{row0: row0, n: n})
+			return true
+		}
+	}
+	var judged, nulls int64
+	var bits []byte // the rows judged, once one is not
+	var first []byte
+	prev, cur := t.prev[:0], t.cur[:0]
+	defer func() { t.prev, t.cur = prev, cur }()
+	leftOut := func(i int) {
+		if bits == nil {
+			bits = make([]byte, bitutil.BytesForBits(int64(n)))
+			bitutil.SetBitsTo(bits, 0, int64(i), true)
+		}
+	}
+	for i := range n {
+		if sel != nil && !bitutil.BitIsSet(sel, i) {
+			leftOut(i)
+			continue
+		}
+		cur = cur[:0]
+		missing := 0
+		for _, c := range cols {
+			var null bool
+			if cur, null = c.key(cur, i); null {
+				missing++
+			}
+		}
+		if rp.check.skip(missing, len(cols)) {
+			leftOut(i)
+			nulls++
+			continue
+		}
+		if judged > 0 && bytes.Compare(prev, cur) >= 0 {
+			return false
+		}
+		if judged == 0 {
+			first = bytes.Clone(cur)
+		}
+		judged++
+		if bits != nil {
+			bitutil.SetBit(bits, i)
+		}
+		prev, cur = cur, prev
+	}
+	t.rows += judged
+	t.nulls += nulls
+	if judged > 0 {
+		t.sorted = append(t.sorted, sortedRun{row0: row0, n: n, first: first, last: bytes.Clone(prev)})
+	}
+	t.judged = append(t.judged, judgedRun{row0: row0, n: n, bits: bits})
+	return true
+}
+
+// chained reports whether the sorted runs, put in row order, chain: each
+// one's last key below the next one's first, so that every key judged
+// strictly increases.
+func (t *keyTable) chained() bool {
+	t.sortRuns()
+	for k := 1; k < len(t.sorted); k++ {
+		if bytes.Compare(t.sorted[k-1].last, t.sorted[k].first) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sortRuns puts the sorted runs in row order.
+func (t *keyTable) sortRuns() {
+	slices.SortFunc(t.sorted, func(a, b sortedRun) int { return cmp.Compare(a.row0, b.row0) })
+}
+
+// fileSorted files the judged rows of the sorted runs from the data read
+// again.
+func (t *keyTable) fileSorted(ctx context.Context, rp *rowsPlan, reread RereadFunc, total int64) error {
+	t.sortRuns()
+	var buf []uint64
+	run := 0
+	err := t.readAgain(ctx, rp, reread, total, func(row int64, x uint64, _ []keyCol, _ int) {
+		for run < len(t.sorted) && t.sorted[run].row0+int64(t.sorted[run].n) <= row {
+			run++
+		}
+		if run == len(t.sorted) || t.sorted[run].row0 > row {
+			return
+		}
+		if buf = append(buf, x); len(buf) == hashBlock {
+			t.file(buf)
+			buf = buf[:0]
+		}
+	})
+	t.file(buf)
+	t.sorted = nil
+	return err
+}
+
+// file writes the non-zero hashes of h into their buckets' open chunks.
 func (t *keyTable) file(h []uint64) {
 	for _, x := range h {
 		if x == 0 {
 			continue
 		}
 		m := x * mixer
-		bk := &t.buckets[m>>56]
-		last := len(*bk) - 1
-		if last < 0 || len((*bk)[last])+packedSize+2 > chunkBytes {
-			*bk = append(*bk, make([]byte, 0, chunkBytes))
-			last++
+		b := m >> 56
+		if t.left[b] < 8 {
+			t.newChunk(b)
 		}
-		c := (*bk)[last]
-		n := len(c)
+		at := chunkBytes - t.left[b]
 		// 8 bytes written, 6 kept: the next entry overwrites the 2 over.
-		binary.LittleEndian.PutUint64(c[n:n+8], m>>8)
-		(*bk)[last] = c[:n+packedSize]
+		binary.LittleEndian.PutUint64(t.open[b][at:at+8], m>>8)
+		t.left[b] -= packedSize
 	}
+}
+
+// newChunk seals bucket b's open chunk and opens an empty one.
+func (t *keyTable) newChunk(b uint64) {
+	if c := t.open[b]; c != nil {
+		t.buckets[b] = append(t.buckets[b], c[:chunkBytes-t.left[b]])
+	}
+	t.open[b], t.left[b] = new([chunkBytes]byte), chunkBytes
+}
+
+// seal moves every bucket's open chunk to its full ones.
+func (t *keyTable) seal() {
+	for b, c := range t.open {
+		if c != nil {
+			t.buckets[b] = append(t.buckets[b], c[:chunkBytes-t.left[b]])
+		}
+	}
+	t.open, t.left = [256]*[chunkBytes]byte{}, [256]int32{}
 }
 
 // A key table filing hashes for a second read keeps 6 bytes of each: the
@@ -761,6 +1085,7 @@ const chunkBytes = 12288
 // each bucket's in an open-addressing table (as countBuckets), and returns
 // the packedIDs filed more than once, sorted.
 func (t *keyTable) repeatedPacked() []uint64 {
+	t.seal()
 	most := 0
 	for b := range t.buckets {
 		n := 0
@@ -826,6 +1151,10 @@ func (t *keyTable) keepKeys(ch *keyChunk, cols []keyCol) {
 
 func (t *keyTable) merge(other rowsAcc, _ int) {
 	o := other.(*keyTable)
+	t.seal()
+	o.seal()
+	t.sorted = append(t.sorted, o.sorted...)
+	t.unsorted = t.unsorted || o.unsorted
 	t.chunks = append(t.chunks, o.chunks...)
 	t.n += o.n
 	for b := range t.buckets {
@@ -852,6 +1181,13 @@ func (t *keyTable) resolve(ctx context.Context, rp *rowsPlan, reread RereadFunc,
 	if rp.keep {
 		cand = t.keptCandidates()
 	} else {
+		// Keys that strictly increase throughout hold no repeat.
+		if (t.unsorted || !t.chained()) && len(t.sorted) > 0 {
+			if err := t.fileSorted(ctx, rp, reread, total); err != nil {
+				return err
+			}
+		}
+		t.sorted = nil
 		rep := t.repeatedPacked()
 		t.buckets = [256][][]byte{}
 		if len(rep) > 0 {
@@ -918,16 +1254,37 @@ func (t *keyTable) keptCandidates() []candidate {
 
 // readCandidates reads the key columns again through reread and returns
 // the judged rows whose hash's packedID is among rep (sorted), with
-// their keys, in row order, after checking that the data has the same
-// total rows and column types as in the pass.
+// their keys, in row order.
 func (t *keyTable) readCandidates(ctx context.Context, rp *rowsPlan, reread RereadFunc, rep []uint64, total int64) ([]candidate, error) {
+	in := inSorted(rep)
+	var cand []candidate
+	var buf []byte
+	err := t.readAgain(ctx, rp, reread, total, func(row int64, x uint64, cols []keyCol, i int) {
+		if !in(packedID(x)) {
+			return
+		}
+		buf = buf[:0]
+		for _, c := range cols {
+			buf, _ = c.key(buf, i)
+		}
+		cand = append(cand, candidate{row: row, key: string(buf)})
+	})
+	return cand, err
+}
+
+// readAgain reads the key columns again through reread, after checking
+// that the data has the column types of the pass, and calls visit, in row
+// order, with each judged row's number, its hash as in the pass, the
+// batch's columns and the row's index in the batch. It checks that the
+// data still has total rows.
+func (t *keyTable) readAgain(ctx context.Context, rp *rowsPlan, reread RereadFunc, total int64, visit func(row int64, x uint64, cols []keyCol, i int)) error {
 	name := rp.check.Name()
 	if reread == nil {
-		return nil, fmt.Errorf("expect: %s: cannot read the data again", name)
+		return fmt.Errorf("expect: %s: cannot read the data again", name)
 	}
 	rr, err := reread(ctx, rp.names)
 	if err != nil {
-		return nil, fmt.Errorf("expect: %s: reading the data again: %w", name, err)
+		return fmt.Errorf("expect: %s: reading the data again: %w", name, err)
 	}
 	defer rr.Release()
 	schema := rr.Schema()
@@ -935,60 +1292,55 @@ func (t *keyTable) readCandidates(ctx context.Context, rp *rowsPlan, reread Rere
 	for k, col := range rp.names {
 		i := schema.FieldIndices(col)
 		if len(i) == 0 || !arrow.TypeEqual(schema.Field(i[0]).Type, rp.dts[k]) {
-			return nil, fmt.Errorf("expect: %s: the data read again has no column %q of type %s", name, col, rp.dts[k])
+			return fmt.Errorf("expect: %s: the data read again has no column %q of type %s", name, col, rp.dts[k])
 		}
 		idx[k] = i[0]
 	}
 	// The runs of judged rows, in row order.
 	slices.SortFunc(t.judged, func(a, b judgedRun) int { return cmp.Compare(a.row0, b.row0) })
-	in := inSorted(rep)
-	var cand []candidate
 	cols := make([]keyCol, len(idx))
-	var buf []byte
+	if cap(t.h) < hashBlock {
+		t.h = make([]uint64, hashBlock)
+	}
 	var off int64
 	run := 0
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		b := rr.RecordBatch()
 		n := int(b.NumRows())
 		for c, i := range idx {
 			cols[c] = keyColOf(b.Column(i))
 		}
-		if cap(t.h) < n {
-			t.h = make([]uint64, n)
-		}
-		h := t.h[:n]
-		// Every row's hash, as in the pass; the filter and the missing
-		// values are the judged runs'.
-		t.hashRows(rp, cols, h, nil)
-		for i, x := range h {
-			row := off + int64(i)
-			for run < len(t.judged) && t.judged[run].row0+int64(t.judged[run].n) <= row {
-				run++
+		for lo := 0; lo < n; lo += hashBlock {
+			h := t.h[:min(hashBlock, n-lo)]
+			// Every row's hash, as in the pass; the filter and the
+			// missing values are the judged runs'.
+			t.hashRows(rp, cols, h, nil, lo)
+			for i, x := range h {
+				row := off + int64(lo+i)
+				for run < len(t.judged) && t.judged[run].row0+int64(t.judged[run].n) <= row {
+					run++
+				}
+				if x == 0 || run == len(t.judged) {
+					continue
+				}
+				if jr := t.judged[run]; jr.row0 > row || (jr.bits != nil && !bitutil.BitIsSet(jr.bits, int(row-jr.row0))) {
+					continue
+				}
+				visit(row, x, cols, lo+i)
 			}
-			if x == 0 || !in(packedID(x)) || run == len(t.judged) {
-				continue
-			}
-			if jr := t.judged[run]; jr.row0 > row || (jr.bits != nil && !bitutil.BitIsSet(jr.bits, int(row-jr.row0))) {
-				continue
-			}
-			buf = buf[:0]
-			for _, c := range cols {
-				buf, _ = c.key(buf, i)
-			}
-			cand = append(cand, candidate{row: row, key: string(buf)})
 		}
 		off += int64(n)
 	}
 	if err := rr.Err(); err != nil {
-		return nil, fmt.Errorf("expect: %s: reading the data again: %w", name, err)
+		return fmt.Errorf("expect: %s: reading the data again: %w", name, err)
 	}
 	if off != total {
-		return nil, fmt.Errorf("expect: %s: the data changed between its two reads: %d rows, then %d", name, total, off)
+		return fmt.Errorf("expect: %s: the data changed between its two reads: %d rows, then %d", name, total, off)
 	}
-	return cand, nil
+	return nil
 }
 
 // decode returns the values of an encoded key as results show them, in

@@ -256,8 +256,20 @@ columns:
 		}
 		assert.Equal(t, []string{"row", "failed_checks", "city", "ok", "age", "id"}, names)
 		assert.Equal(t, want, out.rows, "batch %d, %d workers", run.batch, run.workers)
-		// Once for the failed rows, once for each key check's repeated hashes.
-		assert.Equal(t, 3, reads)
+		// Once for the failed rows, once for each key check's repeated
+		// hashes, and once more for each key check that compared the
+		// keys of a batch judged in increasing order: in one batch of 8,
+		// neither key increases (Lyon after Paris, 45 after -1); in
+		// batches of 1, every batch increases; in batches of 3 on two
+		// workers, it depends on which worker reads which batch.
+		switch run.batch {
+		case 8:
+			assert.Equal(t, 3, reads)
+		case 1:
+			assert.Equal(t, 5, reads)
+		default:
+			assert.True(t, reads >= 3 && reads <= 5, "%d reads", reads)
+		}
 	}
 
 	// Without a way to read the data again, an error before the pass.
