@@ -48,7 +48,11 @@ func FailedRowsFormat(path string) (string, error) {
 
 // NewFailedRowsWriter returns a FailedRowsWriter of format ("parquet" or
 // "csv", see FailedRowsFormat) writing to w. Parquet row groups hold at
-// most 65536 rows, so that memory stays bounded whatever the failures.
+// most 65536 rows, so that memory stays bounded whatever the failures,
+// and columns are not dictionary-encoded: the row numbers are all
+// distinct, and the dictionaries' hash tables cost more memory than
+// they save bytes (on the benchmark's 110,242 failing rows: 10 MiB less
+// peak RSS and a file of 1.03 MB instead of 1.35).
 func NewFailedRowsWriter(w io.Writer, format string) (FailedRowsWriter, error) {
 	switch format {
 	case "parquet":
@@ -65,7 +69,7 @@ type parquetRows struct {
 }
 
 func (p *parquetRows) Begin(schema *arrow.Schema) error {
-	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(1<<16), parquet.WithCompression(compress.Codecs.Snappy))
+	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(1<<16), parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDictionaryDefault(false))
 	fw, err := pqarrow.NewFileWriter(schema, nopCloser{p.w}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return err

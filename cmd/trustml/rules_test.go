@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/stretchr/testify/assert"
@@ -74,6 +75,13 @@ func TestFailedRowsCLI(t *testing.T) {
 	f, err := file.OpenParquetFile(pqOut, false)
 	require.NoError(t, err)
 	defer f.Close()
+	// No column is dictionary-encoded (NewFailedRowsWriter).
+	for c := range f.MetaData().Schema.NumColumns() {
+		cc, err := f.MetaData().RowGroup(0).ColumnChunk(c)
+		require.NoError(t, err)
+		assert.NotContains(t, cc.Encodings(), parquet.Encodings.RLEDict, "column %d", c)
+		assert.NotContains(t, cc.Encodings(), parquet.Encodings.PlainDict, "column %d", c)
+	}
 	r, err := pqarrow.NewFileReader(f, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 	require.NoError(t, err)
 	tbl, err := r.ReadTable(context.Background())
