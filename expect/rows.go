@@ -803,9 +803,9 @@ func (c *Check) skip(nulls, n int) bool {
 	return nulls == n || (c.SkipAnyMissing && nulls > 0)
 }
 
-// hashBlock is the number of rows hashed at a time: their hashes (8 KiB)
-// stay in the first-level cache from the first column folded to the
-// last, and until they are filed.
+// hashBlock is the number of rows hashed at a time, so that the hashes'
+// scratch is 8 KiB whatever the batch's size (hashing whole batches of
+// 65,536 rows measured no faster: BenchmarkKeyTable).
 const hashBlock = 1024
 
 // hashRows sets h[i] to the hash of the batch's row lo+i over cols for

@@ -104,6 +104,33 @@ func TestKeyTableRereadErrors(t *testing.T) {
 	assert.Zero(t, kt.unexpected)
 }
 
+// TestKeyTableSortedRunsRereadErrors: two batches each in key order
+// whose runs do not chain are filed from a second read, whose failures
+// are errors as the candidates' read's are.
+func TestKeyTableSortedRunsRereadErrors(t *testing.T) {
+	rec := colliding(t)
+	rp := &rowsPlan{check: &Check{Kind: UniqueKey, Columns: []string{"a", "b"}}, names: []string{"a", "b"}, idx: []int{0, 1},
+		dts: []arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Int64}}
+	fill := func() *keyTable {
+		kt := newKeyTable()
+		// Rows (1, 5), (2, b') and (2, b'), (3, 7): each batch in order,
+		// the second's first key equal to the first's last.
+		for k, sl := range [][2]int64{{0, 2}, {1, 3}} {
+			b := rec.NewSlice(sl[0], sl[1])
+			kt.update(rp, rp.cols(b, nil), int(b.NumRows()), int64(2*k), -1, nil)
+			b.Release()
+		}
+		require.Len(t, kt.sorted, 2)
+		return kt
+	}
+	err := fill().resolve(context.Background(), rp, nil, 4, -1, false)
+	assert.EqualError(t, err, "expect: table.unique_key: cannot read the data again")
+	reads := 0
+	err = fill().resolve(context.Background(), rp, rereadOf(rec, &reads), 4, -1, false)
+	assert.EqualError(t, err, "expect: table.unique_key: the data changed between its two reads: 4 rows, then 15")
+	assert.Equal(t, 1, reads)
+}
+
 // TestFoldSeparatesColumns: the tuple's hash depends on the order of its
 // values, and equal tuples hash alike.
 func TestFoldSeparatesColumns(t *testing.T) {
